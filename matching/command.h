@@ -1,0 +1,73 @@
+#pragma once
+// Commands: the sequenced input of the engine. Each carries the sequence number and timestamp
+// the sequencer gave it; the engine's state is a pure function of the commands it was given.
+
+#include <cstdint>
+
+#include "matching/product.h"
+#include "matching/types.h"
+
+namespace ghx::matching {
+
+enum class CommandType : uint8_t {
+  new_order,
+  cancel_order,      // by (participant, orig_client_order_id)
+  replace_order,     // orig_client_order_id -> client_order_id with a new price and/or quantity
+  mass_cancel,       // every live order of the participant; of one product if has_product
+  order_status,      // reports the live order's state (or that it is done)
+  deposit,           // adds cash to the participant's available balance
+  withdraw,          // removes available cash (held cash cannot be withdrawn)
+  register_capacity, // adds sellable capacity (lots) of one product for a participant
+  list_product,      // lists a new product; the engine assigns the next ProductId
+  tick,              // carries only time: lets the sequencer advance the clock while idle
+};
+
+enum class OrderType : uint8_t {
+  limit,
+  market,  // a limit at the opposite best +/- the engine's collar; remainder canceled
+};
+
+enum class TimeInForce : uint8_t {
+  good_till_gate_closure,  // rests until filled, canceled or the product's gate closes
+  good_till_time,          // as above, but also expires at expire_time
+  immediate_or_cancel,     // fills what it can at once; the remainder is canceled
+  fill_or_kill,            // fills in full at once or is canceled without trading
+};
+
+// Self-trade prevention: what happens when an order would trade against its owner's own order.
+enum class SelfTradePrevention : uint8_t {
+  cancel_taker,  // the default
+  cancel_maker,
+  cancel_both,
+};
+
+struct Command {
+  CommandType type = CommandType::tick;
+  SequenceNumber sequence;
+  Timestamp timestamp;
+  ParticipantId participant;
+
+  // Orders.
+  ProductId product;
+  bool has_product = false;  // mass_cancel only: limit it to `product`
+  ClientOrderId client_order_id;
+  ClientOrderId orig_client_order_id;  // cancel, replace and status
+  Side side = Side::buy;
+  OrderType order_type = OrderType::limit;
+  TimeInForce time_in_force = TimeInForce::good_till_gate_closure;
+  SelfTradePrevention self_trade = SelfTradePrevention::cancel_taker;
+  bool post_only = false;      // rejected rather than trade on entry
+  Price price;                 // limit price; ignored for market orders
+  Quantity quantity;           // lots; for replace, the new open quantity
+  Quantity min_quantity;       // 0 = none; else trade at least this many lots on entry or nothing
+  Timestamp expire_time;       // good_till_time only
+
+  // Funds and capacity.
+  Cash amount;                 // deposit, withdraw
+  Quantity capacity;           // register_capacity, lots of `product`
+
+  // Listing.
+  ProductSpec spec;            // list_product
+};
+
+}  // namespace ghx::matching

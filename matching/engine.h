@@ -1,0 +1,113 @@
+#pragma once
+// The matching engine: one price-time-priority book per product, pre-trade risk, and product
+// lifecycle, driven by sequenced commands.
+//
+// Caveats, in the manner of lmdb.h:
+// - Single writer: call every member from one thread. Nothing here locks, logs or does I/O.
+// - Deterministic: the engine reads no clock. Time is the timestamp of the latest command
+//   (never moves backwards). The same commands always give the same events and state_hash().
+// - Memory is allocated in the constructor (sized by EngineLimits); process() does not allocate
+//   once warm (the event buffer and the level arrays keep the capacity they grew to).
+// - Expected outcomes (rejects, cancels) are events, not exceptions. A broken invariant aborts.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "matching/command.h"
+#include "matching/event.h"
+#include "matching/product.h"
+#include "matching/types.h"
+
+namespace ghx::matching {
+
+struct EngineLimits {
+  uint32_t orders_max = 1 << 20;          // live (resting) orders at once
+  uint32_t client_ids_max = 1 << 22;      // client order ids remembered (live and done)
+  uint32_t products_max = 4096;
+  uint32_t participants_max = 1 << 16;    // participant ids are 0 .. participants_max - 1
+  uint32_t price_levels_max = 1 << 20;    // over all books
+  uint32_t capacity_accounts_max = 1 << 18;  // (participant, product) pairs with capacity
+  int64_t price_max = 100'000'000;        // minor units per GPU-hour
+  int64_t quantity_max_lots = 1'000'000;
+  int64_t amount_max = int64_t{1} << 60;  // a single deposit, withdrawal or registration
+};
+
+struct EngineConfig {
+  EngineLimits limits;
+  int64_t fee_bps = 10;                    // charged to buyer and seller on notional, floored
+  int64_t market_collar_bps = 500;         // market orders trade within 5 % of the best price
+  int64_t gate_closure_lead_ns = gate_closure_lead_default_ns;
+};
+
+// What order_status and tests can see of one live order.
+struct OrderView {
+  OrderId order_id;
+  ClientOrderId client_order_id;
+  ParticipantId participant;
+  ProductId product;
+  Side side = Side::buy;
+  Price price;
+  Quantity remaining;
+};
+
+struct LevelView {
+  Price price;
+  Quantity quantity;
+  uint32_t orders = 0;
+};
+
+struct AccountView {
+  Cash available;
+  Cash held;
+};
+
+struct CapacityView {
+  Quantity available;
+  Quantity held;
+};
+
+class Engine {
+ public:
+  explicit Engine(const EngineConfig& config = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Applies one command and appends its events to `events` (which the caller owns and clears).
+  // Commands must arrive in sequence order; time is max(previous time, command.timestamp).
+  // Before the command itself runs, everything due by its timestamp happens: good-till-time
+  // orders expire and products whose gate-closure or delivery-end time has come change state.
+  void process(const Command& command, std::vector<Event>& events);
+
+  // A 64-bit hash of the whole state (books, orders, accounts, capacity, products, client ids,
+  // counters). Equal states give equal hashes, whatever the order of internal storage.
+  uint64_t state_hash() const;
+
+  // Read-only views for reports, tests and market data snapshots. Not for the hot path.
+  uint32_t product_count() const;
+  const ProductSpec& product_spec(ProductId product) const;
+  ProductState product_state(ProductId product) const;
+  // Levels best first, at most `depth_max` of them.
+  std::vector<LevelView> levels(ProductId product, Side side, uint32_t depth_max) const;
+  // Orders of one level in time priority.
+  std::vector<OrderView> orders_at(ProductId product, Side side, Price price) const;
+  AccountView account(ParticipantId participant) const;
+  CapacityView capacity(ParticipantId participant, ProductId product) const;
+  uint32_t live_order_count() const;
+  Timestamp now() const;
+  const EngineConfig& config() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Cash held for a bid of `quantity` lots at `price`: notional plus the buyer's fee on it.
+Cash bid_hold(const ProductSpec& spec, Price price, Quantity quantity, int64_t fee_bps);
+// price x lots x lot_size x hours
+Cash notional(const ProductSpec& spec, Price price, Quantity quantity);
+// floor(notional x fee_bps / 10000)
+Cash fee_on(Cash notional, int64_t fee_bps);
+
+}  // namespace ghx::matching

@@ -1,0 +1,117 @@
+#pragma once
+// Events: the engine's output. A command produces zero or more events, in the order they
+// happened; book_level events of a command come last, once the book is consistent again.
+
+#include <cstdint>
+#include <string_view>
+
+#include "matching/command.h"
+#include "matching/product.h"
+#include "matching/types.h"
+
+namespace ghx::matching {
+
+enum class EventType : uint8_t {
+  accepted,          // an order passed validation and risk; holds are taken
+  rejected,          // a command was refused; nothing changed
+  fill,              // private: one match between a maker and a taker order
+  trade,             // public: the same match without participant identities
+  canceled,          // an order left the book (or never rested) without filling in full
+  replaced,          // an order took a new client order id, price and/or quantity
+  expired,           // good-till-time reached, or the product's gate closed
+  order_status,      // answer to an order_status command
+  book_level,        // absolute resting quantity at (product, side, price); 0 removes the level
+  balance,           // a participant's cash after deposit/withdraw (available, held)
+  capacity,          // a participant's capacity of a product after registration (available, held)
+  product_listed,    // a new product and its id
+  product_state,     // a product moved to gate_closed or delivered
+};
+
+enum class RejectReason : uint8_t {
+  none,
+  unknown_product,
+  product_not_trading,
+  invalid_price,          // <= 0, above the maximum, or not a multiple of the tick
+  invalid_quantity,       // <= 0 or above the maximum
+  invalid_min_quantity,   // negative, or above the order's quantity
+  invalid_expire_time,    // good_till_time in the past or absent
+  invalid_order_type,     // e.g. post-only market or IOC, market fill-or-kill with min quantity
+  duplicate_client_order_id,
+  unknown_order,          // cancel/replace/status of an order that is not live
+  insufficient_cash,
+  insufficient_capacity,
+  no_liquidity,           // market order with an empty opposite side
+  post_only_would_cross,
+  invalid_amount,         // deposit/withdraw/capacity <= 0 or too large
+  orders_full,            // the engine's order pool is exhausted
+  client_ids_full,        // the client order id table is full
+  products_full,
+  invalid_product,        // list_product with a bad spec
+  duplicate_product,
+  unknown_command,
+};
+
+enum class CancelReason : uint8_t {
+  none,
+  requested,             // cancel or mass cancel
+  immediate_or_cancel,   // remainder of an IOC or market order
+  fill_or_kill,          // could not fill in full
+  min_quantity,          // could not fill the minimum quantity on entry
+  self_trade,            // self-trade prevention
+  market_collar,         // market order reached its protection collar
+};
+
+enum class ExpireReason : uint8_t { none, good_till_time, gate_closure };
+
+enum class OrderStatus : uint8_t { live, done };
+
+std::string_view to_string(EventType type);
+std::string_view to_string(RejectReason reason);
+std::string_view to_string(CancelReason reason);
+std::string_view to_string(ExpireReason reason);
+
+// One flat record for every kind of event (fields not used by a kind stay zero), so that
+// events can be stored in a preallocated buffer, compared and hashed without allocation.
+struct Event {
+  EventType type = EventType::accepted;
+  SequenceNumber sequence;  // of the command that caused it
+  Timestamp timestamp;
+
+  ParticipantId participant;          // owner of order_id; the taker in a fill
+  ProductId product;
+  OrderId order_id;
+  ClientOrderId client_order_id;
+  ClientOrderId orig_client_order_id;  // replaced: the id it had before
+  Side side = Side::buy;               // of order_id; in a trade, the taker's side
+  Price price;                         // order's limit price; fill/trade/book_level price
+  Quantity quantity;                   // order's quantity; fill/trade/book_level quantity
+  Quantity remaining;                  // order_id's open quantity after this event
+
+  RejectReason reject_reason = RejectReason::none;
+  CancelReason cancel_reason = CancelReason::none;
+  ExpireReason expire_reason = ExpireReason::none;
+  OrderStatus status = OrderStatus::live;
+  ProductState product_state = ProductState::trading;
+
+  // fill and trade
+  TradeId trade_id;
+  OrderId maker_order_id;
+  ParticipantId maker_participant;
+  ClientOrderId maker_client_order_id;
+  Quantity maker_remaining;
+  Cash buyer_fee;
+  Cash seller_fee;
+  Cash notional;  // price x lots x lot_size x hours
+
+  // balance, capacity
+  Cash available_cash;
+  Cash held_cash;
+  Quantity available_capacity;
+  Quantity held_capacity;
+
+  ProductSpec spec;  // product_listed
+
+  bool operator==(const Event&) const = default;
+};
+
+}  // namespace ghx::matching
