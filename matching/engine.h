@@ -21,12 +21,14 @@
 
 namespace ghx::matching {
 
+struct EngineState;  // private: matching/engine_state.h
+
 struct EngineLimits {
   uint32_t orders_max = 1 << 20;          // live (resting) orders at once
   uint32_t client_ids_max = 1 << 22;      // client order ids remembered (live and done)
   uint32_t products_max = 4096;
   uint32_t participants_max = 1 << 16;    // participant ids are 0 .. participants_max - 1
-  uint32_t price_levels_max = 1 << 20;    // over all books
+  uint32_t price_levels_max = 1 << 18;    // distinct (product, side, price) levels at once
   uint32_t capacity_accounts_max = 1 << 18;  // (participant, product) pairs with capacity
   int64_t price_max = 100'000'000;        // minor units per GPU-hour
   int64_t quantity_max_lots = 1'000'000;
@@ -99,8 +101,7 @@ class Engine {
   const EngineConfig& config() const;
 
  private:
-  struct State;
-  std::unique_ptr<State> state_;
+  std::unique_ptr<EngineState> state_;
 };
 
 // Cash held for a bid of `quantity` lots at `price`: notional plus the buyer's fee on it.

@@ -23,7 +23,7 @@ enum class EventType : uint8_t {
   book_level,        // absolute resting quantity at (product, side, price); 0 removes the level
   balance,           // a participant's cash after deposit/withdraw (available, held)
   capacity,          // a participant's capacity of a product after registration (available, held)
-  product_listed,    // a new product and its id
+  product_listed,    // a new product: its id (Engine::product_spec tells the rest)
   product_state,     // a product moved to gate_closed or delivered
 };
 
@@ -46,8 +46,10 @@ enum class RejectReason : uint8_t {
   orders_full,            // the engine's order pool is exhausted
   client_ids_full,        // the client order id table is full
   products_full,
+  capacity_accounts_full, // the (participant, product) capacity table is full
   invalid_product,        // list_product with a bad spec
   duplicate_product,
+  unknown_participant,    // participant id beyond the engine's limit
   unknown_command,
 };
 
@@ -108,8 +110,6 @@ struct Event {
   Cash held_cash;
   Quantity available_capacity;
   Quantity held_capacity;
-
-  ProductSpec spec;  // product_listed
 
   bool operator==(const Event&) const = default;
 };

@@ -1,0 +1,249 @@
+// The engine's front door: command dispatch, time (expiries, gate closures, deliveries),
+// listing, funds and capacity. Orders live in engine_orders.cpp.
+
+#include "matching/engine.h"
+
+#include <algorithm>
+#include <climits>
+
+#include "matching/engine_state.h"
+
+namespace ghx::matching {
+
+__extension__ using Int128 = __int128;  // GCC and Clang: exact products of int64 values
+
+Cash notional(const ProductSpec& spec, Price price, Quantity quantity) {
+  const Int128 value =
+      static_cast<Int128>(price.value) * quantity.value * spec.lot_size_gpus * spec.hours();
+  GHX_ASSERT(value >= 0 && value <= INT64_MAX);
+  return Cash{static_cast<int64_t>(value)};
+}
+
+Cash fee_on(Cash traded, int64_t fee_bps) {
+  // Floored, so that the fee on a whole order is never less than the fees of its parts: the
+  // cash held for a bid always covers every fill of it.
+  return Cash{static_cast<int64_t>(static_cast<Int128>(traded.value) * fee_bps / 10'000)};
+}
+
+Cash bid_hold(const ProductSpec& spec, Price price, Quantity quantity, int64_t fee_bps) {
+  const Cash traded = notional(spec, price, quantity);
+  return Cash{traded.value + fee_on(traded, fee_bps).value};
+}
+
+EngineState::EngineState(const EngineConfig& engine_config)
+    : config(engine_config),
+      orders(engine_config.limits.orders_max),
+      levels(engine_config.limits.price_levels_max),
+      client_ids(engine_config.limits.client_ids_max),
+      capacity(engine_config.limits.capacity_accounts_max) {
+  const EngineLimits& limits = config.limits;
+  GHX_ASSERT(limits.quantity_max_lots > 0 && limits.quantity_max_lots <= INT32_MAX);
+  GHX_ASSERT(limits.participants_max > 0 && limits.participants_max < FlatMap<int>::empty_high);
+  GHX_ASSERT(config.fee_bps >= 0 && config.fee_bps <= 10'000);
+  GHX_ASSERT(config.market_collar_bps >= 0 && config.market_collar_bps < 10'000);
+  products.reserve(limits.products_max);
+  accounts.resize(limits.participants_max);
+  due.reserve(size_t{limits.products_max} * 2 + limits.orders_max + 1);
+  dirty_levels.reserve(1024);
+}
+
+Event& EngineState::emit(EventType type) {
+  Event& event = events->emplace_back();
+  event.type = type;
+  event.sequence = sequence;
+  event.timestamp = now;
+  return event;
+}
+
+namespace {
+
+void pop_due(EngineState& state) {
+  std::pop_heap(state.due.begin(), state.due.end(), std::greater<>{});
+  state.due.pop_back();
+}
+
+void change_product_state(EngineState& state, uint32_t product, ProductState new_state) {
+  state.products[product].state = new_state;
+  Event& event = state.emit(EventType::product_state);
+  event.product = ProductId{product};
+  event.product_state = new_state;
+}
+
+void close_gate(EngineState& state, uint32_t product) {
+  ProductBook& book = state.products[product];
+  for (BookSide* side : {&book.bids, &book.asks}) {
+    while (!side->empty()) {
+      expire_order(state, state.levels[side->best()].head, ExpireReason::gate_closure);
+    }
+  }
+  flush_dirty_levels(state);
+  change_product_state(state, product, ProductState::gate_closed);
+}
+
+// Everything due by now happens before the command itself, in (time, kind, id) order.
+void run_due(EngineState& state) {
+  while (!state.due.empty() && state.due.front().time_ns <= state.now.ns) {
+    const DueItem item = state.due.front();
+    pop_due(state);
+    switch (item.kind) {
+      case DueItem::gate_closure:
+        close_gate(state, static_cast<uint32_t>(item.id));
+        break;
+      case DueItem::delivery_end:
+        change_product_state(state, static_cast<uint32_t>(item.id), ProductState::delivered);
+        break;
+      case DueItem::order_expiry:
+        if (state.orders[item.slot].id.value == item.id) {  // else: gone already
+          expire_order(state, item.slot, ExpireReason::good_till_time);
+          flush_dirty_levels(state);
+        }
+        break;
+    }
+  }
+}
+
+void push_due(EngineState& state, DueItem item) {
+  GHX_ASSERT(state.due.size() < state.due.capacity());
+  state.due.push_back(item);
+  std::push_heap(state.due.begin(), state.due.end(), std::greater<>{});
+}
+
+void handle_list_product(EngineState& state, const Command& command) {
+  const ProductSpec& spec = command.spec;
+  if (!validate_spec(spec).empty()) {
+    reject(state, command, RejectReason::invalid_product);
+    return;
+  }
+  const int64_t gate_close_ns = spec.delivery_start().ns - state.config.gate_closure_lead_ns;
+  if (gate_close_ns <= state.now.ns) {
+    reject(state, command, RejectReason::product_not_trading);
+    return;
+  }
+  if (state.products.size() >= state.config.limits.products_max) {
+    reject(state, command, RejectReason::products_full);
+    return;
+  }
+  for (const ProductBook& book : state.products) {
+    if (book.spec.gpu == spec.gpu && book.spec.zone == spec.zone &&
+        book.spec.start_hour == spec.start_hour && book.spec.length == spec.length) {
+      reject(state, command, RejectReason::duplicate_product);
+      return;
+    }
+  }
+  const auto id = static_cast<uint32_t>(state.products.size());
+  state.products.emplace_back().spec = spec;
+  push_due(state, {gate_close_ns, DueItem::gate_closure, id, 0});
+  push_due(state, {spec.delivery_end().ns, DueItem::delivery_end, id, 0});
+  Event& event = state.emit(EventType::product_listed);
+  event.product = ProductId{id};
+}
+
+void emit_balance(EngineState& state, ParticipantId participant) {
+  const Account& account = state.accounts[participant.value];
+  Event& event = state.emit(EventType::balance);
+  event.participant = participant;
+  event.available_cash = Cash{account.available};
+  event.held_cash = Cash{account.held};
+}
+
+bool valid_amount(const EngineState& state, int64_t amount) {
+  return amount > 0 && amount <= state.config.limits.amount_max;
+}
+
+void handle_funds(EngineState& state, const Command& command) {
+  if (command.participant.value >= state.config.limits.participants_max) {
+    reject(state, command, RejectReason::unknown_participant);
+    return;
+  }
+  Account& account = state.accounts[command.participant.value];
+  const int64_t amount = command.amount.value;
+  if (!valid_amount(state, amount)) {
+    reject(state, command, RejectReason::invalid_amount);
+    return;
+  }
+  if (command.type == CommandType::deposit) {
+    if (account.available > state.config.limits.amount_max * 4 - amount) {
+      reject(state, command, RejectReason::invalid_amount);  // keeps sums far from overflow
+      return;
+    }
+    account.available += amount;
+  } else {
+    if (account.available < amount) {
+      reject(state, command, RejectReason::insufficient_cash);
+      return;
+    }
+    account.available -= amount;
+  }
+  emit_balance(state, command.participant);
+}
+
+void handle_register_capacity(EngineState& state, const Command& command) {
+  const uint32_t participant = command.participant.value;
+  if (participant >= state.config.limits.participants_max) {
+    reject(state, command, RejectReason::unknown_participant);
+    return;
+  }
+  if (command.product.value >= state.products.size()) {
+    reject(state, command, RejectReason::unknown_product);
+    return;
+  }
+  if (state.products[command.product.value].state != ProductState::trading) {
+    reject(state, command, RejectReason::product_not_trading);
+    return;
+  }
+  const int64_t lots = command.capacity.value;
+  if (lots <= 0 || lots > state.config.limits.quantity_max_lots) {
+    reject(state, command, RejectReason::invalid_amount);
+    return;
+  }
+  CapacityAccount* capacity = state.capacity.find(participant, command.product.value);
+  if (capacity == nullptr) {
+    capacity = state.capacity.insert(participant, command.product.value, CapacityAccount{});
+    if (capacity == nullptr) {
+      reject(state, command, RejectReason::capacity_accounts_full);
+      return;
+    }
+  }
+  if (capacity->available + capacity->held > INT32_MAX - lots) {
+    reject(state, command, RejectReason::invalid_amount);
+    return;
+  }
+  capacity->available += lots;
+  Event& event = state.emit(EventType::capacity);
+  event.participant = command.participant;
+  event.product = command.product;
+  event.available_capacity = Quantity{capacity->available};
+  event.held_capacity = Quantity{capacity->held};
+}
+
+}  // namespace
+
+Engine::Engine(const EngineConfig& config) : state_(std::make_unique<EngineState>(config)) {}
+Engine::~Engine() = default;
+
+void Engine::process(const Command& command, std::vector<Event>& events) {
+  EngineState& state = *state_;
+  GHX_ASSERT(command.sequence > state.last_sequence);
+  state.last_sequence = command.sequence;
+  state.sequence = command.sequence;
+  state.now = std::max(state.now, command.timestamp);
+  state.events = &events;
+  run_due(state);
+  switch (command.type) {
+    case CommandType::new_order: handle_new_order(state, command); break;
+    case CommandType::cancel_order: handle_cancel(state, command); break;
+    case CommandType::replace_order: handle_replace(state, command); break;
+    case CommandType::mass_cancel: handle_mass_cancel(state, command); break;
+    case CommandType::order_status: handle_order_status(state, command); break;
+    case CommandType::deposit:
+    case CommandType::withdraw: handle_funds(state, command); break;
+    case CommandType::register_capacity: handle_register_capacity(state, command); break;
+    case CommandType::list_product: handle_list_product(state, command); break;
+    case CommandType::tick: break;
+    default: reject(state, command, RejectReason::unknown_command); break;
+  }
+  GHX_ASSERT(state.dirty_levels.empty());
+  state.events = nullptr;
+}
+
+}  // namespace ghx::matching

@@ -1,0 +1,606 @@
+// Orders: validation, pre-trade risk, matching, cancel, replace, mass cancel, status, expiry.
+
+#include <algorithm>
+
+#include "matching/engine_state.h"
+
+namespace ghx::matching {
+namespace {
+
+Cash bid_hold_of(const EngineState& state, const ProductSpec& spec, Price price, int64_t lots) {
+  return bid_hold(spec, price, Quantity{lots}, state.config.fee_bps);
+}
+
+void mark_dirty(EngineState& state, uint32_t product, Side side, Price price) {
+  for (const DirtyLevel& dirty : state.dirty_levels) {
+    if (dirty.product == product && dirty.side == side && dirty.price == price) return;
+  }
+  state.dirty_levels.push_back({product, side, price});
+}
+
+void owner_append(EngineState& state, uint32_t slot) {
+  Order& order = state.orders[slot];
+  Account& account = state.accounts[order.participant];
+  order.owner_prev = account.orders_tail;
+  order.owner_next = no_index;
+  if (account.orders_tail == no_index) {
+    account.orders_head = slot;
+  } else {
+    state.orders[account.orders_tail].owner_next = slot;
+  }
+  account.orders_tail = slot;
+}
+
+void owner_remove(EngineState& state, uint32_t slot) {
+  Order& order = state.orders[slot];
+  Account& account = state.accounts[order.participant];
+  if (order.owner_prev == no_index) {
+    account.orders_head = order.owner_next;
+  } else {
+    state.orders[order.owner_prev].owner_next = order.owner_next;
+  }
+  if (order.owner_next == no_index) {
+    account.orders_tail = order.owner_prev;
+  } else {
+    state.orders[order.owner_next].owner_prev = order.owner_prev;
+  }
+}
+
+// Takes cash or capacity held for the open quantity of `order` back to available.
+void release_holds(EngineState& state, const Order& order) {
+  if (order.side == Side::buy) {
+    const ProductSpec& spec = state.products[order.product].spec;
+    const int64_t hold = bid_hold_of(state, spec, order.price, order.remaining_lots).value;
+    Account& account = state.accounts[order.participant];
+    account.held -= hold;
+    account.available += hold;
+    GHX_ASSERT(account.held >= 0);
+  } else {
+    CapacityAccount* capacity = state.capacity.find(order.participant, order.product);
+    GHX_ASSERT(capacity != nullptr && capacity->held >= order.remaining_lots);
+    capacity->held -= order.remaining_lots;
+    capacity->available += order.remaining_lots;
+  }
+}
+
+void book_insert(EngineState& state, uint32_t slot) {
+  Order& order = state.orders[slot];
+  BookSide& side = state.products[order.product].side(order.side);
+  const uint32_t level = side.find_or_insert(order.price, state.levels);
+  GHX_ASSERT(level != no_index);  // checked before the order was accepted
+  level_append(state.levels[level], state.orders, slot);
+  mark_dirty(state, order.product, order.side, order.price);
+}
+
+void book_remove(EngineState& state, uint32_t slot) {
+  Order& order = state.orders[slot];
+  BookSide& side = state.products[order.product].side(order.side);
+  const uint32_t level_index = side.find(order.price);
+  GHX_ASSERT(level_index != no_index);
+  Level& level = state.levels[level_index];
+  level_remove(level, state.orders, slot);
+  if (level.orders == 0) {
+    side.erase(order.price);
+    state.levels.release(level_index);
+  }
+  mark_dirty(state, order.product, order.side, order.price);
+}
+
+// Forgets an order that is done: off the book (if it rests), off its owner's list, its client
+// id remembered as done, its slot free. Holds must already be settled.
+void retire(EngineState& state, uint32_t slot, bool on_book) {
+  if (on_book) book_remove(state, slot);
+  owner_remove(state, slot);
+  const Order& order = state.orders[slot];
+  uint32_t* entry = state.client_ids.find(order.participant, order.client_id.value);
+  GHX_ASSERT(entry != nullptr && *entry == slot);
+  *entry = client_id_done;
+  state.orders.release(slot);
+}
+
+Event& emit_order_event(EngineState& state, EventType type, const Order& order) {
+  Event& event = state.emit(type);
+  event.participant = ParticipantId{order.participant};
+  event.product = ProductId{order.product};
+  event.order_id = order.id;
+  event.client_order_id = order.client_id;
+  event.side = order.side;
+  event.price = order.price;
+  return event;
+}
+
+void cancel(EngineState& state, uint32_t slot, CancelReason reason, bool on_book) {
+  const Order& order = state.orders[slot];
+  release_holds(state, order);
+  Event& event = emit_order_event(state, EventType::canceled, order);
+  event.quantity = Quantity{order.remaining_lots};
+  event.cancel_reason = reason;
+  retire(state, slot, on_book);
+}
+
+void execute_fill(EngineState& state, uint32_t taker_slot, uint32_t maker_slot, int64_t lots) {
+  Order& taker = state.orders[taker_slot];
+  Order& maker = state.orders[maker_slot];
+  const ProductSpec& spec = state.products[taker.product].spec;
+  const Price price = maker.price;
+  Order& buyer = taker.side == Side::buy ? taker : maker;
+  Order& seller = taker.side == Side::buy ? maker : taker;
+
+  const Cash traded = notional(spec, price, Quantity{lots});
+  const Cash fee = fee_on(traded, state.config.fee_bps);
+  const int64_t released = bid_hold_of(state, spec, buyer.price, buyer.remaining_lots).value -
+                           bid_hold_of(state, spec, buyer.price, buyer.remaining_lots - lots).value;
+  const int64_t cost = traded.value + fee.value;
+  GHX_ASSERT(released >= cost);  // the hold at the limit price covers any fill at or inside it
+  Account& buyer_account = state.accounts[buyer.participant];
+  buyer_account.held -= released;
+  buyer_account.available += released - cost;
+  CapacityAccount* capacity = state.capacity.find(seller.participant, seller.product);
+  GHX_ASSERT(capacity != nullptr && capacity->held >= lots);
+  capacity->held -= lots;
+
+  taker.remaining_lots -= static_cast<int32_t>(lots);
+  maker.remaining_lots -= static_cast<int32_t>(lots);
+  Level& level = state.levels[state.products[maker.product].side(maker.side).best()];
+  level.quantity -= lots;
+  const TradeId trade_id{state.next_trade_id++};
+
+  Event& fill = emit_order_event(state, EventType::fill, taker);
+  fill.price = price;
+  fill.quantity = Quantity{lots};
+  fill.remaining = Quantity{taker.remaining_lots};
+  fill.trade_id = trade_id;
+  fill.maker_order_id = maker.id;
+  fill.maker_participant = ParticipantId{maker.participant};
+  fill.maker_client_order_id = maker.client_id;
+  fill.maker_remaining = Quantity{maker.remaining_lots};
+  fill.buyer_fee = fee;
+  fill.seller_fee = fee;
+  fill.notional = traded;
+
+  Event& trade = state.emit(EventType::trade);
+  trade.product = ProductId{taker.product};
+  trade.side = taker.side;
+  trade.price = price;
+  trade.quantity = Quantity{lots};
+  trade.trade_id = trade_id;
+  trade.notional = traded;
+
+  mark_dirty(state, maker.product, maker.side, price);
+  if (maker.remaining_lots == 0) retire(state, maker_slot, true);
+}
+
+// Lots the taker could trade at once, counted as matching would go, stopping at `needed`.
+int64_t executable_lots(const EngineState& state, const Order& taker, int64_t needed) {
+  const BookSide& makers = state.products[taker.product].side(opposite(taker.side));
+  const auto self_trade = static_cast<SelfTradePrevention>(taker.self_trade);
+  int64_t lots = 0;
+  for (size_t depth = 0; depth < makers.level_count(); ++depth) {
+    const Level& level = state.levels[makers.level_at(depth)];
+    if (!makers.crosses(taker.price, level.price)) break;
+    for (uint32_t slot = level.head; slot != no_index; slot = state.orders[slot].next) {
+      const Order& maker = state.orders[slot];
+      if (maker.participant == taker.participant) {
+        if (self_trade == SelfTradePrevention::cancel_maker) continue;
+        return lots;  // matching stops here: the taker is canceled
+      }
+      lots += maker.remaining_lots;
+      if (lots >= needed) return lots;
+    }
+  }
+  return lots;
+}
+
+enum class MatchEnd { done, self_trade };
+
+MatchEnd match(EngineState& state, uint32_t taker_slot) {
+  Order& taker = state.orders[taker_slot];
+  BookSide& makers = state.products[taker.product].side(opposite(taker.side));
+  const auto self_trade = static_cast<SelfTradePrevention>(taker.self_trade);
+  while (taker.remaining_lots > 0 && !makers.empty()) {
+    const Level& level = state.levels[makers.best()];
+    if (!makers.crosses(taker.price, level.price)) break;
+    const uint32_t maker_slot = level.head;
+    const Order& maker = state.orders[maker_slot];
+    if (maker.participant == taker.participant) {
+      if (self_trade != SelfTradePrevention::cancel_taker) {
+        cancel(state, maker_slot, CancelReason::self_trade, true);
+      }
+      if (self_trade != SelfTradePrevention::cancel_maker) return MatchEnd::self_trade;
+      continue;
+    }
+    execute_fill(state, taker_slot, maker_slot,
+                 std::min(taker.remaining_lots, maker.remaining_lots));
+  }
+  return MatchEnd::done;
+}
+
+void push_expiry(EngineState& state, uint32_t slot) {
+  const Order& order = state.orders[slot];
+  if (state.due.size() == state.due.capacity()) {
+    // Drop expiries of orders that are gone, so that the heap stays within its reservation.
+    std::erase_if(state.due, [&](const DueItem& item) {
+      return item.kind == DueItem::order_expiry && state.orders[item.slot].id.value != item.id;
+    });
+    std::make_heap(state.due.begin(), state.due.end(), std::greater<>{});
+  }
+  GHX_ASSERT(state.due.size() < state.due.capacity());
+  state.due.push_back({order.expire_time.ns, DueItem::order_expiry, order.id.value, slot});
+  std::push_heap(state.due.begin(), state.due.end(), std::greater<>{});
+}
+
+// After matching: the taker rests, or what is left of it is canceled. A replaced order that
+// rests again already has its expiry scheduled.
+void finish_taker(EngineState& state, uint32_t slot, MatchEnd end, bool is_market,
+                  bool new_order) {
+  Order& order = state.orders[slot];
+  if (order.remaining_lots == 0) {
+    retire(state, slot, false);
+    return;
+  }
+  const auto time_in_force = static_cast<TimeInForce>(order.time_in_force);
+  if (end == MatchEnd::self_trade) {
+    cancel(state, slot, CancelReason::self_trade, false);
+  } else if (is_market) {
+    const bool liquidity_left = !state.products[order.product].side(opposite(order.side)).empty();
+    cancel(state, slot, liquidity_left ? CancelReason::market_collar
+                                       : CancelReason::immediate_or_cancel, false);
+  } else if (time_in_force == TimeInForce::immediate_or_cancel) {
+    cancel(state, slot, CancelReason::immediate_or_cancel, false);
+  } else {
+    GHX_ASSERT(time_in_force != TimeInForce::fill_or_kill);
+    book_insert(state, slot);
+    if (new_order && time_in_force == TimeInForce::good_till_time) push_expiry(state, slot);
+  }
+}
+
+}  // namespace
+
+Event& reject(EngineState& state, const Command& command, RejectReason reason) {
+  Event& event = state.emit(EventType::rejected);
+  event.participant = command.participant;
+  event.product = command.product;
+  event.client_order_id = command.client_order_id;
+  event.orig_client_order_id = command.orig_client_order_id;
+  event.side = command.side;
+  event.reject_reason = reason;
+  return event;
+}
+
+void flush_dirty_levels(EngineState& state) {
+  for (const DirtyLevel& dirty : state.dirty_levels) {
+    const BookSide& side = state.products[dirty.product].side(dirty.side);
+    const uint32_t level = side.find(dirty.price);
+    Event& event = state.emit(EventType::book_level);
+    event.product = ProductId{dirty.product};
+    event.side = dirty.side;
+    event.price = dirty.price;
+    event.quantity = Quantity{level == no_index ? 0 : state.levels[level].quantity};
+  }
+  state.dirty_levels.clear();
+}
+
+void expire_order(EngineState& state, uint32_t slot, ExpireReason reason) {
+  const Order& order = state.orders[slot];
+  release_holds(state, order);
+  Event& event = emit_order_event(state, EventType::expired, order);
+  event.quantity = Quantity{order.remaining_lots};
+  event.expire_reason = reason;
+  retire(state, slot, true);
+}
+
+namespace {
+
+bool valid_price(const EngineState& state, const ProductSpec& spec, Price price) {
+  return price.value > 0 && price.value <= state.config.limits.price_max &&
+         price.value % spec.tick_size == 0;
+}
+
+bool valid_quantity(const EngineState& state, Quantity quantity) {
+  return quantity.value > 0 && quantity.value <= state.config.limits.quantity_max_lots;
+}
+
+// Would an order at `price` on `side` trade at once against the opposite best?
+bool crosses_opposite(const EngineState& state, const ProductBook& book, Side side, Price price) {
+  const BookSide& makers = book.side(opposite(side));
+  return !makers.empty() && makers.crosses(price, state.levels[makers.best()].price);
+}
+
+// A market order trades at most `market_collar_bps` away from the opposite best price.
+Price collar_price(const EngineState& state, const ProductBook& book, Side side) {
+  const Price best = state.levels[book.side(opposite(side)).best()].price;
+  const int64_t tick = book.spec.tick_size;
+  const int64_t distance = best.value * state.config.market_collar_bps / 10'000;
+  if (side == Side::buy) {
+    const int64_t limit = std::min(best.value + distance, state.config.limits.price_max);
+    return Price{std::max(best.value, limit / tick * tick)};
+  }
+  const int64_t limit = best.value - distance;
+  return Price{std::max(tick, (limit + tick - 1) / tick * tick)};
+}
+
+RejectReason check_order_type(const Command& command) {
+  const bool market = command.order_type == OrderType::market;
+  const bool immediate = command.time_in_force == TimeInForce::immediate_or_cancel ||
+                         command.time_in_force == TimeInForce::fill_or_kill;
+  if (command.post_only && (market || immediate)) return RejectReason::invalid_order_type;
+  if (market && command.time_in_force == TimeInForce::good_till_time) {
+    return RejectReason::invalid_order_type;
+  }
+  return RejectReason::none;
+}
+
+// Everything about a new order that does not depend on the book or on funds.
+RejectReason check_new_order_fields(const EngineState& state, const Command& command) {
+  const EngineLimits& limits = state.config.limits;
+  if (command.participant.value >= limits.participants_max) return RejectReason::unknown_participant;
+  if (command.product.value >= state.products.size()) return RejectReason::unknown_product;
+  const ProductBook& book = state.products[command.product.value];
+  if (book.state != ProductState::trading) return RejectReason::product_not_trading;
+  if (state.client_ids.find(command.participant.value, command.client_order_id.value)) {
+    return RejectReason::duplicate_client_order_id;
+  }
+  if (const RejectReason reason = check_order_type(command); reason != RejectReason::none) {
+    return reason;
+  }
+  if (command.order_type == OrderType::limit && !valid_price(state, book.spec, command.price)) {
+    return RejectReason::invalid_price;
+  }
+  if (!valid_quantity(state, command.quantity)) return RejectReason::invalid_quantity;
+  if (command.min_quantity.value < 0 || command.min_quantity > command.quantity) {
+    return RejectReason::invalid_min_quantity;
+  }
+  if (command.time_in_force == TimeInForce::good_till_time &&
+      command.expire_time <= state.now) {
+    return RejectReason::invalid_expire_time;
+  }
+  return RejectReason::none;
+}
+
+// Checks the book, the pools and the participant's funds; sets the order's effective limit.
+RejectReason check_new_order_risk(EngineState& state, const Command& command, Price& limit) {
+  const ProductBook& book = state.products[command.product.value];
+  limit = command.price;
+  if (command.order_type == OrderType::market) {
+    if (book.side(opposite(command.side)).empty()) return RejectReason::no_liquidity;
+    limit = collar_price(state, book, command.side);
+  }
+  if (command.post_only && crosses_opposite(state, book, command.side, limit)) {
+    return RejectReason::post_only_would_cross;
+  }
+  if (state.orders.full() || state.levels.full()) return RejectReason::orders_full;
+  if (state.client_ids.full()) return RejectReason::client_ids_full;
+  if (command.side == Side::buy) {
+    const Cash hold = bid_hold_of(state, book.spec, limit, command.quantity.value);
+    if (hold.value > state.accounts[command.participant.value].available) {
+      return RejectReason::insufficient_cash;
+    }
+  } else {
+    const CapacityAccount* capacity =
+        state.capacity.find(command.participant.value, command.product.value);
+    if (capacity == nullptr || capacity->available < command.quantity.value) {
+      return RejectReason::insufficient_capacity;
+    }
+  }
+  return RejectReason::none;
+}
+
+void take_holds(EngineState& state, const Order& order) {
+  if (order.side == Side::buy) {
+    const ProductSpec& spec = state.products[order.product].spec;
+    const int64_t hold = bid_hold_of(state, spec, order.price, order.remaining_lots).value;
+    Account& account = state.accounts[order.participant];
+    account.available -= hold;
+    account.held += hold;
+    GHX_ASSERT(account.available >= 0);
+  } else {
+    CapacityAccount* capacity = state.capacity.find(order.participant, order.product);
+    GHX_ASSERT(capacity != nullptr && capacity->available >= order.remaining_lots);
+    capacity->available -= order.remaining_lots;
+    capacity->held += order.remaining_lots;
+  }
+}
+
+uint32_t accept_order(EngineState& state, const Command& command, Price limit) {
+  const uint32_t slot = state.orders.allocate();
+  GHX_ASSERT(slot != no_index);
+  Order& order = state.orders[slot];
+  order.id = OrderId{command.sequence.value};
+  order.client_id = command.client_order_id;
+  order.price = limit;
+  order.expire_time =
+      command.time_in_force == TimeInForce::good_till_time ? command.expire_time : Timestamp{};
+  order.participant = command.participant.value;
+  order.product = command.product.value;
+  order.remaining_lots = static_cast<int32_t>(command.quantity.value);
+  order.side = command.side;
+  order.self_trade = static_cast<uint8_t>(command.self_trade);
+  order.time_in_force = static_cast<uint8_t>(command.time_in_force);
+  order.post_only = command.post_only;
+  GHX_ASSERT(state.client_ids.insert(order.participant, order.client_id.value, slot));
+  owner_append(state, slot);
+  take_holds(state, order);
+  Event& event = emit_order_event(state, EventType::accepted, order);
+  event.quantity = command.quantity;
+  event.remaining = command.quantity;
+  return slot;
+}
+
+}  // namespace
+
+void handle_new_order(EngineState& state, const Command& command) {
+  RejectReason reason = check_new_order_fields(state, command);
+  Price limit;
+  if (reason == RejectReason::none) reason = check_new_order_risk(state, command, limit);
+  if (reason != RejectReason::none) {
+    reject(state, command, reason);
+    return;
+  }
+  const uint32_t slot = accept_order(state, command, limit);
+  const bool fill_or_kill = command.time_in_force == TimeInForce::fill_or_kill;
+  const int64_t needed = fill_or_kill ? command.quantity.value : command.min_quantity.value;
+  if (needed > 0 && executable_lots(state, state.orders[slot], needed) < needed) {
+    cancel(state, slot, fill_or_kill ? CancelReason::fill_or_kill : CancelReason::min_quantity,
+           false);
+  } else {
+    const MatchEnd end = match(state, slot);
+    finish_taker(state, slot, end, command.order_type == OrderType::market, true);
+  }
+  flush_dirty_levels(state);
+}
+
+namespace {
+
+// The pool slot of the participant's live order with this client id; no_index if none.
+uint32_t find_live(const EngineState& state, ParticipantId participant, ClientOrderId id) {
+  const uint32_t* entry = state.client_ids.find(participant.value, id.value);
+  return entry == nullptr ? no_index : *entry;
+}
+
+RejectReason check_replace(EngineState& state, const Command& command, const Order& order) {
+  const ProductBook& book = state.products[order.product];
+  if (state.client_ids.find(command.participant.value, command.client_order_id.value)) {
+    return RejectReason::duplicate_client_order_id;
+  }
+  if (state.client_ids.full()) return RejectReason::client_ids_full;
+  if (!valid_price(state, book.spec, command.price)) return RejectReason::invalid_price;
+  if (!valid_quantity(state, command.quantity)) return RejectReason::invalid_quantity;
+  const bool keeps_priority =
+      command.price == order.price && command.quantity.value <= order.remaining_lots;
+  if (keeps_priority) return RejectReason::none;
+  if (order.post_only && crosses_opposite(state, book, order.side, command.price)) {
+    return RejectReason::post_only_would_cross;
+  }
+  if (state.levels.full()) return RejectReason::orders_full;
+  if (order.side == Side::buy) {
+    const int64_t old_hold = bid_hold_of(state, book.spec, order.price, order.remaining_lots).value;
+    const int64_t new_hold = bid_hold_of(state, book.spec, command.price, command.quantity.value).value;
+    if (new_hold > state.accounts[order.participant].available + old_hold) {
+      return RejectReason::insufficient_cash;
+    }
+  } else {
+    const CapacityAccount* capacity = state.capacity.find(order.participant, order.product);
+    GHX_ASSERT(capacity != nullptr);
+    if (capacity->available + order.remaining_lots < command.quantity.value) {
+      return RejectReason::insufficient_capacity;
+    }
+  }
+  return RejectReason::none;
+}
+
+// The order answers to a new client id from now on; the old one stays remembered as done.
+void rename_order(EngineState& state, uint32_t slot, ClientOrderId new_id) {
+  Order& order = state.orders[slot];
+  uint32_t* old_entry = state.client_ids.find(order.participant, order.client_id.value);
+  GHX_ASSERT(old_entry != nullptr && *old_entry == slot);
+  *old_entry = client_id_done;
+  GHX_ASSERT(state.client_ids.insert(order.participant, new_id.value, slot));
+  order.client_id = new_id;
+}
+
+}  // namespace
+
+void handle_cancel(EngineState& state, const Command& command) {
+  if (command.participant.value >= state.config.limits.participants_max) {
+    reject(state, command, RejectReason::unknown_participant);
+    return;
+  }
+  const uint32_t slot = find_live(state, command.participant, command.orig_client_order_id);
+  if (slot == no_index) {
+    reject(state, command, RejectReason::unknown_order);
+    return;
+  }
+  cancel(state, slot, CancelReason::requested, true);
+  flush_dirty_levels(state);
+}
+
+void handle_replace(EngineState& state, const Command& command) {
+  if (command.participant.value >= state.config.limits.participants_max) {
+    reject(state, command, RejectReason::unknown_participant);
+    return;
+  }
+  const uint32_t slot = find_live(state, command.participant, command.orig_client_order_id);
+  if (slot == no_index) {
+    reject(state, command, RejectReason::unknown_order);
+    return;
+  }
+  Order& order = state.orders[slot];
+  if (const RejectReason reason = check_replace(state, command, order);
+      reason != RejectReason::none) {
+    reject(state, command, reason);
+    return;
+  }
+  const ClientOrderId old_id = order.client_id;
+  rename_order(state, slot, command.client_order_id);
+  const bool keeps_priority =
+      command.price == order.price && command.quantity.value <= order.remaining_lots;
+  if (keeps_priority) {
+    const int64_t reduce_lots = order.remaining_lots - command.quantity.value;
+    release_holds(state, order);
+    order.remaining_lots = static_cast<int32_t>(command.quantity.value);
+    take_holds(state, order);
+    if (reduce_lots > 0) {
+      BookSide& side = state.products[order.product].side(order.side);
+      state.levels[side.find(order.price)].quantity -= reduce_lots;
+      mark_dirty(state, order.product, order.side, order.price);
+    }
+  } else {
+    release_holds(state, order);
+    book_remove(state, slot);
+    order.price = command.price;
+    order.remaining_lots = static_cast<int32_t>(command.quantity.value);
+    take_holds(state, order);
+  }
+  Event& event = emit_order_event(state, EventType::replaced, order);
+  event.orig_client_order_id = old_id;
+  event.quantity = command.quantity;
+  event.remaining = command.quantity;
+  if (!keeps_priority) finish_taker(state, slot, match(state, slot), false, false);
+  flush_dirty_levels(state);
+}
+
+void handle_mass_cancel(EngineState& state, const Command& command) {
+  if (command.participant.value >= state.config.limits.participants_max) {
+    reject(state, command, RejectReason::unknown_participant);
+    return;
+  }
+  if (command.has_product && command.product.value >= state.products.size()) {
+    reject(state, command, RejectReason::unknown_product);
+    return;
+  }
+  uint32_t slot = state.accounts[command.participant.value].orders_head;
+  while (slot != no_index) {
+    const uint32_t next = state.orders[slot].owner_next;
+    if (!command.has_product || state.orders[slot].product == command.product.value) {
+      cancel(state, slot, CancelReason::requested, true);
+    }
+    slot = next;
+  }
+  flush_dirty_levels(state);
+}
+
+void handle_order_status(EngineState& state, const Command& command) {
+  if (command.participant.value >= state.config.limits.participants_max) {
+    reject(state, command, RejectReason::unknown_participant);
+    return;
+  }
+  const uint32_t* entry =
+      state.client_ids.find(command.participant.value, command.orig_client_order_id.value);
+  if (entry == nullptr) {
+    reject(state, command, RejectReason::unknown_order);
+    return;
+  }
+  if (*entry == client_id_done) {
+    Event& event = state.emit(EventType::order_status);
+    event.participant = command.participant;
+    event.client_order_id = command.orig_client_order_id;
+    event.status = OrderStatus::done;
+    return;
+  }
+  const Order& order = state.orders[*entry];
+  Event& event = emit_order_event(state, EventType::order_status, order);
+  event.remaining = Quantity{order.remaining_lots};
+  event.status = OrderStatus::live;
+}
+
+}  // namespace ghx::matching

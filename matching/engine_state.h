@@ -1,0 +1,99 @@
+#pragma once
+// The engine's private state, shared by the files that implement Engine. Not a public header.
+
+#include <cstdint>
+#include <vector>
+
+#include "matching/engine.h"
+#include "matching/flat_map.h"
+#include "matching/order_book.h"
+
+namespace ghx::matching {
+
+struct ProductBook {
+  ProductSpec spec;
+  ProductState state = ProductState::trading;
+  BookSide bids{Side::buy};
+  BookSide asks{Side::sell};
+
+  BookSide& side(Side s) { return s == Side::buy ? bids : asks; }
+  const BookSide& side(Side s) const { return s == Side::buy ? bids : asks; }
+};
+
+struct Account {
+  int64_t available = 0;
+  int64_t held = 0;
+  uint32_t orders_head = no_index;  // live orders, oldest first
+  uint32_t orders_tail = no_index;
+};
+
+struct CapacityAccount {
+  int64_t available = 0;
+  int64_t held = 0;
+};
+
+// Something due at a time: a product's gate closure or delivery end, or a good-till-time
+// expiry. Ordered by (time, kind, id) so that ties always resolve the same way.
+struct DueItem {
+  enum Kind : uint8_t { gate_closure = 0, delivery_end = 1, order_expiry = 2 };
+  int64_t time_ns = 0;
+  Kind kind = gate_closure;
+  uint64_t id = 0;      // product id, or order id
+  uint32_t slot = 0;    // order pool slot (order_expiry)
+
+  // std heap is a max-heap: "greater" puts the earliest item on top.
+  bool operator>(const DueItem& other) const {
+    if (time_ns != other.time_ns) return time_ns > other.time_ns;
+    if (kind != other.kind) return kind > other.kind;
+    return id > other.id;
+  }
+};
+
+// A book level touched while handling one command: reported once, with its final size.
+struct DirtyLevel {
+  uint32_t product;
+  Side side;
+  Price price;
+};
+
+// The client order id table: (participant, client order id) -> pool slot of the live order,
+// or `done` once the order left the book. Entries are never removed: ids stay unique forever.
+constexpr uint32_t client_id_done = no_index;
+
+struct EngineState {
+  explicit EngineState(const EngineConfig& config);
+
+  EngineConfig config;
+  OrderPool orders;
+  LevelPool levels;
+  std::vector<ProductBook> products;
+  std::vector<Account> accounts;
+  FlatMap<uint32_t> client_ids;
+  FlatMap<CapacityAccount> capacity;
+  std::vector<DueItem> due;  // min-heap by time
+  std::vector<DirtyLevel> dirty_levels;
+
+  Timestamp now;
+  SequenceNumber last_sequence;
+  uint64_t next_trade_id = 1;
+
+  // The command being processed: stamps every event.
+  SequenceNumber sequence;
+  std::vector<Event>* events = nullptr;
+
+  Event& emit(EventType type);
+};
+
+// Implemented in engine_orders.cpp.
+void handle_new_order(EngineState& state, const Command& command);
+void handle_cancel(EngineState& state, const Command& command);
+void handle_replace(EngineState& state, const Command& command);
+void handle_mass_cancel(EngineState& state, const Command& command);
+void handle_order_status(EngineState& state, const Command& command);
+// Takes a live order off the book (expiry or gate closure) with an `expired` event.
+void expire_order(EngineState& state, uint32_t slot, ExpireReason reason);
+// Reports every level touched since the last flush with its final size.
+void flush_dirty_levels(EngineState& state);
+Event& reject(EngineState& state, const Command& command, RejectReason reason);
+
+}  // namespace ghx::matching

@@ -1,0 +1,116 @@
+#pragma once
+// The order book: pooled orders in intrusive per-level queues, price levels kept in a sorted
+// array per side with the best price at the back (inserts and removals near the top of the
+// book move little memory).
+//
+// The book knows nothing of risk, events or time; the engine drives it.
+
+#include <cstdint>
+#include <vector>
+
+#include "matching/assert.h"
+#include "matching/types.h"
+
+namespace ghx::matching {
+
+constexpr uint32_t no_index = UINT32_MAX;
+
+// 64 bytes: one cache line per resting order; one million orders fit in 64 MiB.
+struct Order {
+  OrderId id;
+  ClientOrderId client_id;
+  Price price;
+  Timestamp expire_time;     // good_till_time; 0 otherwise
+  uint32_t participant = 0;
+  uint32_t product = 0;
+  uint32_t prev = no_index;        // time-priority queue of the level
+  uint32_t next = no_index;
+  uint32_t owner_prev = no_index;  // the participant's live orders, for mass cancel
+  uint32_t owner_next = no_index;
+  int32_t remaining_lots = 0;      // fits: quantity_max_lots is checked against INT32_MAX
+  Side side = Side::buy;
+  uint8_t self_trade = 0;          // SelfTradePrevention
+  uint8_t time_in_force = 0;       // TimeInForce
+  bool post_only = false;
+};
+static_assert(sizeof(Order) == 64);
+
+// A fixed pool of orders with a LIFO free list (recently freed slots are still in cache).
+class OrderPool {
+ public:
+  explicit OrderPool(uint32_t orders_max);
+  uint32_t allocate();  // no_index when exhausted
+  void release(uint32_t index);
+  Order& operator[](uint32_t index) { return orders_[index]; }
+  const Order& operator[](uint32_t index) const { return orders_[index]; }
+  uint32_t live() const { return live_; }
+  bool full() const { return free_head_ == no_index; }
+
+ private:
+  std::vector<Order> orders_;
+  uint32_t free_head_ = no_index;  // free slots are chained through Order::next
+  uint32_t live_ = 0;
+};
+
+// 32 bytes. A free level is chained through `head`.
+struct Level {
+  Price price;
+  int64_t quantity = 0;  // lots resting at this price
+  uint32_t head = no_index;
+  uint32_t tail = no_index;
+  uint32_t orders = 0;
+};
+
+class LevelPool {
+ public:
+  explicit LevelPool(uint32_t levels_max);
+  uint32_t allocate(Price price);  // no_index when exhausted
+  void release(uint32_t index);
+  bool full() const { return free_head_ == no_index; }
+  Level& operator[](uint32_t index) { return levels_[index]; }
+  const Level& operator[](uint32_t index) const { return levels_[index]; }
+
+ private:
+  std::vector<Level> levels_;
+  uint32_t free_head_ = no_index;
+};
+
+// One side of one book: levels sorted so that the best price is at the back.
+class BookSide {
+ public:
+  struct Entry {
+    int64_t rank;  // price for bids, -price for asks: ascending rank, best at the back
+    uint32_t level;
+  };
+
+  explicit BookSide(Side side) : side_(side) { entries_.reserve(64); }
+
+  Side side() const { return side_; }
+  bool empty() const { return entries_.empty(); }
+  uint32_t best() const { return entries_.back().level; }  // requires !empty()
+  uint32_t find(Price price) const;                        // no_index when absent
+  // Finds the level at `price` or inserts one taken from `levels`; no_index if the pool is out.
+  uint32_t find_or_insert(Price price, LevelPool& levels);
+  void erase(Price price);  // the level must exist; the caller releases it to the pool
+  size_t level_count() const { return entries_.size(); }
+  // Levels best first: index 0 is the best.
+  uint32_t level_at(size_t depth) const { return entries_[entries_.size() - 1 - depth].level; }
+
+  // True when a taker on the other side with `limit` would trade with this side's `price`.
+  bool crosses(Price limit, Price price) const {
+    return side_ == Side::sell ? price <= limit : price >= limit;
+  }
+
+ private:
+  int64_t rank(Price price) const { return side_ == Side::buy ? price.value : -price.value; }
+  size_t lower_bound(int64_t rank) const;
+
+  Side side_;
+  std::vector<Entry> entries_;
+};
+
+// Queue operations on a level (time priority: append at the tail, match from the head).
+void level_append(Level& level, OrderPool& orders, uint32_t index);
+void level_remove(Level& level, OrderPool& orders, uint32_t index);
+
+}  // namespace ghx::matching

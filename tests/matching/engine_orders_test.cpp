@@ -1,0 +1,282 @@
+// Behaviour of each order type, priority, cancel, replace, mass cancel and status.
+
+#include "tests/matching/engine_fixture.h"
+
+namespace ghx::matching::testing {
+namespace {
+
+using ET = EventType;
+
+// Buyers 1 and 2, sellers 3 and 4, and participant 5 who both buys and sells.
+class Market : public EngineTest {
+ protected:
+  void SetUp() override {
+    product_ = list(h100_spec());
+    for (uint32_t participant : {1u, 2u, 5u}) deposit(participant, 1'000'000'000);
+    for (uint32_t participant : {3u, 4u, 5u}) register_capacity(participant, product_, 1000);
+  }
+  ProductId product_;
+};
+
+TEST_F(Market, RestingLimitOrderIsAcceptedAndShownInTheBook) {
+  run(buy(1, 10, 1850, 4));
+  EXPECT_EQ(types(), (std::vector{ET::accepted, ET::book_level}));
+  EXPECT_EQ(events_[0].order_id.value, sequence_);
+  EXPECT_EQ(events_[0].client_order_id.value, 10u);
+  EXPECT_EQ(events_[1].quantity.value, 4);
+  EXPECT_EQ(book(Side::buy), (std::vector<std::pair<int64_t, int64_t>>{{1850, 4}}));
+}
+
+TEST_F(Market, CrossingOrderTradesAtTheMakerPrice) {
+  run(sell(3, 1, 1840, 2));
+  run(buy(1, 1, 1850, 2));
+  EXPECT_EQ(types(), (std::vector{ET::accepted, ET::fill, ET::trade, ET::book_level}));
+  const Event& fill = events_[1];
+  EXPECT_EQ(fill.price.value, 1840);
+  EXPECT_EQ(fill.quantity.value, 2);
+  EXPECT_EQ(fill.participant.value, 1u);
+  EXPECT_EQ(fill.maker_participant.value, 3u);
+  EXPECT_EQ(fill.trade_id.value, 1u);
+  EXPECT_EQ(fill.notional.value, 1840 * 2 * 8);
+  EXPECT_EQ(fill.buyer_fee.value, 1840 * 2 * 8 * 10 / 10'000);
+  EXPECT_EQ(events_[3].quantity.value, 0);  // the ask level is gone
+  EXPECT_TRUE(book(Side::sell).empty());
+  EXPECT_TRUE(book(Side::buy).empty());
+}
+
+TEST_F(Market, BetterPriceFillsFirstThenEarlierTime) {
+  run(sell(3, 1, 1860, 1));
+  run(sell(4, 1, 1850, 1));  // better price, later
+  run(sell(3, 2, 1850, 1));  // same price, later still
+  run(buy(1, 1, 1860, 3));
+  const auto fills = of_type(ET::fill);
+  ASSERT_EQ(fills.size(), 3u);
+  EXPECT_EQ(fills[0].maker_participant.value, 4u);
+  EXPECT_EQ(fills[0].price.value, 1850);
+  EXPECT_EQ(fills[1].maker_participant.value, 3u);
+  EXPECT_EQ(fills[1].maker_client_order_id.value, 2u);
+  EXPECT_EQ(fills[2].price.value, 1860);
+}
+
+TEST_F(Market, PartiallyFilledTakerRestsItsRemainder) {
+  run(sell(3, 1, 1850, 2));
+  run(buy(1, 1, 1855, 5));
+  EXPECT_EQ(of_type(ET::fill).at(0).remaining.value, 3);
+  EXPECT_EQ(book(Side::buy), (std::vector<std::pair<int64_t, int64_t>>{{1855, 3}}));
+}
+
+TEST_F(Market, ImmediateOrCancelRemainderIsCanceled) {
+  run(sell(3, 1, 1850, 2));
+  Command command = buy(1, 1, 1850, 5);
+  command.time_in_force = TimeInForce::immediate_or_cancel;
+  run(command);
+  const auto canceled = of_type(ET::canceled);
+  ASSERT_EQ(canceled.size(), 1u);
+  EXPECT_EQ(canceled[0].cancel_reason, CancelReason::immediate_or_cancel);
+  EXPECT_EQ(canceled[0].quantity.value, 3);
+  EXPECT_TRUE(book(Side::buy).empty());
+  EXPECT_EQ(engine_.account(ParticipantId{1}).held.value, 0);
+}
+
+TEST_F(Market, FillOrKillThatCannotFillLeavesTheBookUntouched) {
+  run(sell(3, 1, 1850, 2));
+  Command command = buy(1, 1, 1850, 3);
+  command.time_in_force = TimeInForce::fill_or_kill;
+  run(command);
+  EXPECT_EQ(types(), (std::vector{ET::accepted, ET::canceled}));
+  EXPECT_EQ(events_[1].cancel_reason, CancelReason::fill_or_kill);
+  EXPECT_EQ(book(Side::sell), (std::vector<std::pair<int64_t, int64_t>>{{1850, 2}}));
+  command = buy(1, 2, 1850, 2);
+  command.time_in_force = TimeInForce::fill_or_kill;
+  run(command);
+  EXPECT_EQ(of_type(ET::fill).size(), 1u);
+  EXPECT_TRUE(book(Side::sell).empty());
+}
+
+TEST_F(Market, MarketOrderTradesWithinItsCollar) {
+  run(sell(3, 1, 1000, 1));
+  run(sell(3, 2, 1040, 1));
+  run(sell(3, 3, 1060, 1));  // beyond the 5 % collar from 1000
+  Command command = buy(1, 1, 0, 5);
+  command.order_type = OrderType::market;
+  run(command);
+  EXPECT_EQ(of_type(ET::accepted).at(0).price.value, 1050);
+  EXPECT_EQ(of_type(ET::fill).size(), 2u);
+  const auto canceled = of_type(ET::canceled);
+  ASSERT_EQ(canceled.size(), 1u);
+  EXPECT_EQ(canceled[0].cancel_reason, CancelReason::market_collar);
+  EXPECT_EQ(canceled[0].quantity.value, 3);
+  EXPECT_EQ(book(Side::sell), (std::vector<std::pair<int64_t, int64_t>>{{1060, 1}}));
+}
+
+TEST_F(Market, MarketOrderAgainstAnEmptyBookIsRejected) {
+  Command command = sell(3, 1, 0, 1);
+  command.order_type = OrderType::market;
+  run(command);
+  ASSERT_EQ(types(), (std::vector{ET::rejected}));
+  EXPECT_EQ(events_[0].reject_reason, RejectReason::no_liquidity);
+}
+
+TEST_F(Market, PostOnlyThatWouldCrossIsRejectedAndOneThatRestsIsAccepted) {
+  run(sell(3, 1, 1850, 1));
+  Command command = buy(1, 1, 1850, 1);
+  command.post_only = true;
+  run(command);
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::post_only_would_cross);
+  command = buy(1, 2, 1849, 1);
+  command.post_only = true;
+  run(command);
+  EXPECT_EQ(events_.at(0).type, ET::accepted);
+  EXPECT_EQ(book(Side::buy), (std::vector<std::pair<int64_t, int64_t>>{{1849, 1}}));
+}
+
+TEST_F(Market, MinimumQuantityNotAvailableCancelsTheWholeOrder) {
+  run(sell(3, 1, 1850, 3));
+  Command command = buy(1, 1, 1850, 8);
+  command.min_quantity = Quantity{4};
+  run(command);
+  EXPECT_EQ(types(), (std::vector{ET::accepted, ET::canceled}));
+  EXPECT_EQ(events_[1].cancel_reason, CancelReason::min_quantity);
+  EXPECT_EQ(book(Side::sell), (std::vector<std::pair<int64_t, int64_t>>{{1850, 3}}));
+  EXPECT_EQ(engine_.account(ParticipantId{1}).held.value, 0);
+}
+
+TEST_F(Market, MinimumQuantityMetTradesAndRestsTheRest) {
+  run(sell(3, 1, 1850, 3));
+  run(sell(4, 1, 1851, 2));
+  Command command = buy(1, 1, 1851, 8);
+  command.min_quantity = Quantity{5};
+  run(command);
+  EXPECT_EQ(of_type(ET::fill).size(), 2u);
+  EXPECT_EQ(book(Side::buy), (std::vector<std::pair<int64_t, int64_t>>{{1851, 3}}));
+}
+
+TEST_F(Market, CancelReleasesTheHoldAndUnknownOrderIsRejected) {
+  run(buy(1, 1, 1850, 2));
+  EXPECT_EQ(engine_.account(ParticipantId{1}).held,
+            bid_hold(h100_spec(), Price{1850}, Quantity{2}, 10));
+  run(cancel(1, 1));
+  EXPECT_EQ(types(), (std::vector{ET::canceled, ET::book_level}));
+  EXPECT_EQ(events_[0].cancel_reason, CancelReason::requested);
+  EXPECT_EQ(engine_.account(ParticipantId{1}).held.value, 0);
+  EXPECT_EQ(engine_.account(ParticipantId{1}).available.value, 1'000'000'000);
+  run(cancel(1, 1));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::unknown_order);
+  run(cancel(2, 999));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::unknown_order);
+}
+
+TEST_F(Market, OneParticipantCannotCancelAnothersOrder) {
+  run(buy(1, 7, 1850, 2));
+  run(cancel(2, 7));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::unknown_order);
+  EXPECT_EQ(book(Side::buy).size(), 1u);
+}
+
+TEST_F(Market, ReplaceThatReducesQuantityKeepsTimePriority) {
+  run(buy(1, 1, 1850, 5));
+  run(buy(2, 1, 1850, 5));
+  run(replace(1, 1, 2, 1850, 3));
+  EXPECT_EQ(types(), (std::vector{ET::replaced, ET::book_level}));
+  EXPECT_EQ(events_[0].orig_client_order_id.value, 1u);
+  EXPECT_EQ(events_[1].quantity.value, 8);
+  const auto queue = engine_.orders_at(product_, Side::buy, Price{1850});
+  ASSERT_EQ(queue.size(), 2u);
+  EXPECT_EQ(queue[0].participant.value, 1u);
+  EXPECT_EQ(queue[0].client_order_id.value, 2u);
+}
+
+TEST_F(Market, ReplaceThatAddsQuantityOrMovesPriceLosesTimePriority) {
+  run(buy(1, 1, 1850, 5));
+  run(buy(2, 1, 1850, 5));
+  run(replace(1, 1, 2, 1850, 6));
+  auto queue = engine_.orders_at(product_, Side::buy, Price{1850});
+  ASSERT_EQ(queue.size(), 2u);
+  EXPECT_EQ(queue[0].participant.value, 2u);
+  run(replace(2, 1, 2, 1849, 5));
+  run(replace(2, 2, 3, 1850, 5));
+  queue = engine_.orders_at(product_, Side::buy, Price{1850});
+  ASSERT_EQ(queue.size(), 2u);
+  EXPECT_EQ(queue[0].participant.value, 1u);
+}
+
+TEST_F(Market, ReplaceToACrossingPriceTrades) {
+  run(sell(3, 1, 1850, 2));
+  run(buy(1, 1, 1840, 2));
+  run(replace(1, 1, 2, 1850, 2));
+  EXPECT_EQ(of_type(ET::replaced).size(), 1u);
+  EXPECT_EQ(of_type(ET::fill).size(), 1u);
+  EXPECT_TRUE(book(Side::sell).empty());
+  EXPECT_TRUE(book(Side::buy).empty());
+}
+
+TEST_F(Market, RejectedReplaceLeavesTheOriginalUntouched) {
+  deposit(6, 20'000);  // enough for one lot at 1850 (14,814), not two
+  run(buy(6, 1, 1850, 1));
+  run(replace(6, 1, 2, 1850, 2));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::insufficient_cash);
+  run(buy(1, 5, 1850, 1));
+  run(replace(1, 5, 5, 1850, 1));  // the new id must be new
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::duplicate_client_order_id);
+  run(replace(1, 5, 6, 1855, 0));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::invalid_quantity);
+  const auto queue = engine_.orders_at(product_, Side::buy, Price{1850});
+  ASSERT_EQ(queue.size(), 2u);
+  EXPECT_EQ(queue[0].client_order_id.value, 1u);
+  EXPECT_EQ(queue[0].remaining.value, 1);
+  EXPECT_EQ(queue[1].client_order_id.value, 5u);
+}
+
+TEST_F(Market, MassCancelCancelsEveryOrderOfTheParticipantOrOfOneProduct) {
+  const ProductId second = list(h100_spec("2026-12-01T09"));
+  run(buy(1, 1, 1850, 1));
+  run(buy(1, 2, 1840, 1));
+  run(order(1, 3, Side::buy, 1800, 1, second));
+  run(buy(2, 1, 1845, 1));
+  Command command;
+  command.type = CommandType::mass_cancel;
+  command.participant = ParticipantId{1};
+  command.product = second;
+  command.has_product = true;
+  run(command);
+  EXPECT_EQ(of_type(ET::canceled).size(), 1u);
+  command.has_product = false;
+  run(command);
+  EXPECT_EQ(of_type(ET::canceled).size(), 2u);
+  EXPECT_EQ(book(Side::buy), (std::vector<std::pair<int64_t, int64_t>>{{1845, 1}}));
+  EXPECT_EQ(engine_.account(ParticipantId{1}).held.value, 0);
+}
+
+TEST_F(Market, OrderStatusReportsLiveDoneAndUnknownOrders) {
+  run(buy(1, 1, 1850, 3));
+  Command status;
+  status.type = CommandType::order_status;
+  status.participant = ParticipantId{1};
+  status.orig_client_order_id = ClientOrderId{1};
+  run(status);
+  ASSERT_EQ(types(), (std::vector{ET::order_status}));
+  EXPECT_EQ(events_[0].status, OrderStatus::live);
+  EXPECT_EQ(events_[0].remaining.value, 3);
+  run(cancel(1, 1));
+  run(status);
+  EXPECT_EQ(events_.at(0).status, OrderStatus::done);
+  status.orig_client_order_id = ClientOrderId{42};
+  run(status);
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::unknown_order);
+}
+
+TEST_F(Market, DuplicateClientOrderIdIsRejectedAndTheOriginalIsUntouched) {
+  run(buy(1, 1, 1850, 3));
+  run(buy(1, 1, 1860, 9));
+  ASSERT_EQ(types(), (std::vector{ET::rejected}));
+  EXPECT_EQ(events_[0].reject_reason, RejectReason::duplicate_client_order_id);
+  EXPECT_EQ(book(Side::buy), (std::vector<std::pair<int64_t, int64_t>>{{1850, 3}}));
+  run(cancel(1, 1));
+  run(buy(1, 1, 1850, 3));  // still a duplicate once the order is done
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::duplicate_client_order_id);
+  run(buy(2, 1, 1850, 3));  // ids are per participant
+  EXPECT_EQ(events_.at(0).type, ET::accepted);
+}
+
+}  // namespace
+}  // namespace ghx::matching::testing

@@ -1,0 +1,246 @@
+// Self-trade prevention, pre-trade risk, time (expiry, gate closure, delivery), bad input and
+// determinism.
+
+#include "tests/matching/engine_fixture.h"
+
+namespace ghx::matching::testing {
+namespace {
+
+using ET = EventType;
+
+class RiskMarket : public EngineTest {
+ protected:
+  void SetUp() override {
+    product_ = list(h100_spec());
+    for (uint32_t participant : {1u, 2u, 5u}) deposit(participant, 1'000'000'000);
+    for (uint32_t participant : {3u, 4u, 5u}) register_capacity(participant, product_, 1000);
+  }
+  Command self_cross(SelfTradePrevention mode) {
+    run(sell(5, 1, 1850, 2));
+    Command command = buy(5, 2, 1850, 3);
+    command.self_trade = mode;
+    return command;
+  }
+  ProductId product_;
+};
+
+TEST_F(RiskMarket, SelfTradeCancelTakerIsTheDefault) {
+  run(self_cross(SelfTradePrevention::cancel_taker));
+  EXPECT_EQ(types(), (std::vector{ET::accepted, ET::canceled}));
+  EXPECT_EQ(events_[1].cancel_reason, CancelReason::self_trade);
+  EXPECT_EQ(events_[1].client_order_id.value, 2u);
+  EXPECT_EQ(book(Side::sell), (std::vector<std::pair<int64_t, int64_t>>{{1850, 2}}));
+}
+
+TEST_F(RiskMarket, SelfTradeCancelMakerCancelsTheRestingOrderAndGoesOn) {
+  run(sell(3, 1, 1850, 1));
+  Command command = self_cross(SelfTradePrevention::cancel_maker);  // own ask after 3's
+  run(sell(4, 1, 1850, 1));
+  run(command);
+  const auto fills = of_type(ET::fill);
+  ASSERT_EQ(fills.size(), 2u);
+  EXPECT_EQ(fills[0].maker_participant.value, 3u);
+  EXPECT_EQ(fills[1].maker_participant.value, 4u);
+  const auto canceled = of_type(ET::canceled);
+  ASSERT_EQ(canceled.size(), 1u);
+  EXPECT_EQ(canceled[0].participant.value, 5u);
+  EXPECT_EQ(canceled[0].client_order_id.value, 1u);
+  EXPECT_EQ(book(Side::buy), (std::vector<std::pair<int64_t, int64_t>>{{1850, 1}}));
+}
+
+TEST_F(RiskMarket, SelfTradeCancelBothCancelsBoth) {
+  run(self_cross(SelfTradePrevention::cancel_both));
+  const auto canceled = of_type(ET::canceled);
+  ASSERT_EQ(canceled.size(), 2u);
+  EXPECT_EQ(canceled[0].client_order_id.value, 1u);
+  EXPECT_EQ(canceled[1].client_order_id.value, 2u);
+  EXPECT_TRUE(book(Side::sell).empty());
+  EXPECT_TRUE(book(Side::buy).empty());
+}
+
+TEST_F(RiskMarket, BidWithoutEnoughCashIsRejected) {
+  deposit(6, 14'813);  // one lot at 1850 needs 14,800 + 14 fee
+  run(buy(6, 1, 1850, 1));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::insufficient_cash);
+  deposit(6, 1);
+  run(buy(6, 2, 1850, 1));
+  EXPECT_EQ(events_.at(0).type, ET::accepted);
+  EXPECT_EQ(engine_.account(ParticipantId{6}).available.value, 0);
+}
+
+TEST_F(RiskMarket, AskWithoutRegisteredCapacityIsRejected) {
+  run(sell(1, 1, 1850, 1));  // a buyer with cash but no capacity
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::insufficient_capacity);
+  run(sell(3, 1, 1850, 1001));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::insufficient_capacity);
+  run(sell(3, 2, 1850, 1000));
+  EXPECT_EQ(events_.at(0).type, ET::accepted);
+  EXPECT_EQ(engine_.capacity(ParticipantId{3}, product_).held.value, 1000);
+  run(sell(3, 3, 1850, 1));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::insufficient_capacity);
+}
+
+TEST_F(RiskMarket, FillMovesHeldCashOutAndReturnsPriceImprovement) {
+  run(sell(3, 1, 1800, 1));
+  run(buy(1, 1, 1850, 1));
+  const Cash paid{1800 * 8 + 1800 * 8 * 10 / 10'000};
+  const AccountView account = engine_.account(ParticipantId{1});
+  EXPECT_EQ(account.held.value, 0);
+  EXPECT_EQ(account.available.value, 1'000'000'000 - paid.value);
+  EXPECT_EQ(engine_.capacity(ParticipantId{3}, product_).held.value, 0);
+  EXPECT_EQ(engine_.capacity(ParticipantId{3}, product_).available.value, 999);
+}
+
+TEST_F(RiskMarket, WithdrawCannotTakeHeldCash) {
+  deposit(6, 20'000);
+  run(buy(6, 1, 1850, 1));
+  Command withdraw;
+  withdraw.type = CommandType::withdraw;
+  withdraw.participant = ParticipantId{6};
+  withdraw.amount = Cash{6'000};
+  run(withdraw);
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::insufficient_cash);
+  withdraw.amount = Cash{5'186};
+  run(withdraw);
+  EXPECT_EQ(events_.at(0).type, ET::balance);
+  EXPECT_EQ(events_.at(0).available_cash.value, 0);
+}
+
+TEST_F(RiskMarket, GoodTillTimeOrderExpiresAtItsTime) {
+  Command command = buy(1, 1, 1850, 2);
+  command.time_in_force = TimeInForce::good_till_time;
+  command.expire_time = Timestamp{now_ns_ + ns_per_minute};
+  run(command);
+  now_ns_ += ns_per_minute;
+  run(Command{});  // a tick
+  EXPECT_EQ(types(), (std::vector{ET::expired, ET::book_level}));
+  EXPECT_EQ(events_[0].expire_reason, ExpireReason::good_till_time);
+  EXPECT_EQ(engine_.account(ParticipantId{1}).held.value, 0);
+  command.client_order_id = ClientOrderId{2};
+  run(command);  // expire time is now in the past
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::invalid_expire_time);
+}
+
+TEST_F(RiskMarket, GateClosureExpiresRestingOrdersAndStopsTrading) {
+  run(buy(1, 1, 1850, 2));
+  run(sell(3, 1, 1900, 2));
+  now_ns_ = h100_spec().delivery_start().ns - 30 * ns_per_minute;
+  run(buy(2, 1, 1850, 1));
+  EXPECT_EQ(types(), (std::vector{ET::expired, ET::expired, ET::book_level, ET::book_level,
+                                  ET::product_state, ET::rejected}));
+  EXPECT_EQ(events_[0].expire_reason, ExpireReason::gate_closure);
+  EXPECT_EQ(events_[4].product_state, ProductState::gate_closed);
+  EXPECT_EQ(events_[5].reject_reason, RejectReason::product_not_trading);
+  EXPECT_EQ(engine_.account(ParticipantId{1}).held.value, 0);
+  EXPECT_EQ(engine_.capacity(ParticipantId{3}, product_).held.value, 0);
+  now_ns_ = h100_spec().delivery_end().ns;
+  run(Command{});
+  ASSERT_EQ(types(), (std::vector{ET::product_state}));
+  EXPECT_EQ(events_[0].product_state, ProductState::delivered);
+}
+
+TEST_F(RiskMarket, BadOrdersAreRejectedWithAReason) {
+  struct Case {
+    Command command;
+    RejectReason reason;
+  };
+  std::vector<Case> cases;
+  cases.push_back({order(1, 1, Side::buy, 1850, 1, ProductId{9}), RejectReason::unknown_product});
+  cases.push_back({buy(1, 2, 0, 1), RejectReason::invalid_price});
+  cases.push_back({buy(1, 3, -5, 1), RejectReason::invalid_price});
+  cases.push_back({buy(1, 4, 1850, 0), RejectReason::invalid_quantity});
+  cases.push_back({buy(1, 5, 1850, -1), RejectReason::invalid_quantity});
+  cases.push_back({buy(1, 6, 1850, 2'000'000), RejectReason::invalid_quantity});
+  cases.push_back({buy(1, 7, 200'000'000, 1), RejectReason::invalid_price});
+  cases.push_back({buy(1000, 8, 1850, 1), RejectReason::unknown_participant});
+  Command min_too_big = buy(1, 9, 1850, 2);
+  min_too_big.min_quantity = Quantity{3};
+  cases.push_back({min_too_big, RejectReason::invalid_min_quantity});
+  Command market_post_only = buy(1, 10, 0, 1);
+  market_post_only.order_type = OrderType::market;
+  market_post_only.post_only = true;
+  cases.push_back({market_post_only, RejectReason::invalid_order_type});
+  Command ioc_post_only = buy(1, 11, 1850, 1);
+  ioc_post_only.time_in_force = TimeInForce::immediate_or_cancel;
+  ioc_post_only.post_only = true;
+  cases.push_back({ioc_post_only, RejectReason::invalid_order_type});
+  Command no_expiry = buy(1, 12, 1850, 1);
+  no_expiry.time_in_force = TimeInForce::good_till_time;
+  cases.push_back({no_expiry, RejectReason::invalid_expire_time});
+  Command bad_type;
+  bad_type.type = static_cast<CommandType>(200);
+  cases.push_back({bad_type, RejectReason::unknown_command});
+  for (const Case& c : cases) {
+    run(c.command);
+    ASSERT_EQ(events_.size(), 1u);
+    EXPECT_EQ(events_[0].type, ET::rejected);
+    EXPECT_EQ(events_[0].reject_reason, c.reason)
+        << "client id " << c.command.client_order_id.value << " gave "
+        << to_string(events_[0].reject_reason);
+  }
+  EXPECT_EQ(engine_.live_order_count(), 0u);
+  EXPECT_EQ(engine_.account(ParticipantId{1}).held.value, 0);
+}
+
+TEST_F(RiskMarket, PriceOffTheTickIsRejected) {
+  ProductSpec spec = h100_spec("2026-12-02T08");
+  spec.tick_size = 5;
+  const ProductId coarse = list(spec);
+  run(order(1, 1, Side::buy, 1852, 1, coarse));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::invalid_price);
+  run(order(1, 2, Side::buy, 1855, 1, coarse));
+  EXPECT_EQ(events_.at(0).type, ET::accepted);
+}
+
+TEST_F(RiskMarket, BadFundsAndListingsAreRejected) {
+  Command command;
+  command.type = CommandType::deposit;
+  command.participant = ParticipantId{1};
+  command.amount = Cash{0};
+  run(command);
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::invalid_amount);
+  command.type = CommandType::register_capacity;
+  command.product = ProductId{7};
+  command.capacity = Quantity{1};
+  run(command);
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::unknown_product);
+  command = Command{};
+  command.type = CommandType::list_product;
+  command.spec = h100_spec();
+  run(command);
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::duplicate_product);
+  command.spec = h100_spec("2026-12-01T00");  // gate closed already
+  run(command);
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::product_not_trading);
+  command.spec = h100_spec("2026-12-03T00");
+  command.spec.gpu = ShortName::from("h100");
+  run(command);
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::invalid_product);
+}
+
+TEST(EngineDeterminism, SameCommandsGiveSameEventsAndHash) {
+  auto run_market = [](int64_t last_price) {
+    struct Run : EngineTest {
+      void TestBody() override {}
+    } market;
+    market.list(h100_spec());
+    market.deposit(1, 1'000'000'000);
+    market.register_capacity(3, ProductId{0}, 100);
+    std::vector<Event> all;
+    for (auto command : {RiskMarket::sell(3, 1, 1850, 5), RiskMarket::buy(1, 1, 1850, 2),
+                         RiskMarket::buy(1, 2, last_price, 1)}) {
+      const auto& events = market.run(command);
+      all.insert(all.end(), events.begin(), events.end());
+    }
+    return std::make_pair(all, market.engine_.state_hash());
+  };
+  const auto first = run_market(1840);
+  const auto second = run_market(1840);
+  const auto third = run_market(1841);
+  EXPECT_EQ(first.first, second.first);
+  EXPECT_EQ(first.second, second.second);
+  EXPECT_NE(first.second, third.second);
+}
+
+}  // namespace
+}  // namespace ghx::matching::testing
