@@ -1,0 +1,156 @@
+#include "ledger/batch.h"
+
+#include <cstring>
+
+#include "ledger/ledger_assert.h"
+
+namespace ghx::ledger {
+
+Batch::Batch(size_t ops_max, size_t bytes_max) : ops_max_(ops_max), bytes_max_(bytes_max) {
+  GHX_LEDGER_ASSERT(ops_max > 0);
+  GHX_LEDGER_ASSERT(bytes_max <= UINT32_MAX);
+  ops_.reserve(ops_max);
+  results_.reserve(ops_max);
+  bytes_.reserve(bytes_max);
+}
+
+void Batch::clear() {
+  ops_.clear();
+  results_.clear();
+  bytes_.clear();
+  first_sequence_ = {};
+  last_sequence_ = {};
+  contiguous_ = true;
+}
+
+Result Batch::push(const Op& op, std::span<const uint8_t> data) {
+  if (ops_.size() >= ops_max_ || bytes_.size() + data.size() > bytes_max_) {
+    return Result::batch_full;
+  }
+  Op& stored = ops_.emplace_back(op);
+  stored.bytes_offset = static_cast<uint32_t>(bytes_.size());
+  stored.bytes_size = static_cast<uint32_t>(data.size());
+  bytes_.insert(bytes_.end(), data.begin(), data.end());
+  results_.push_back(Result::ok);
+  GHX_LEDGER_ASSERT(ops_.size() == results_.size());
+  return Result::ok;
+}
+
+static std::span<const uint8_t> as_bytes(std::string_view text) {
+  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
+}
+
+Result Batch::journal(SequenceNumber sequence, std::span<const uint8_t> command_bytes) {
+  if (sequence.value == 0) return Result::invalid_argument;
+  Op op;
+  op.kind = OpKind::journal;
+  op.sequence = sequence;
+  const Result r = push(op, command_bytes);
+  if (r != Result::ok) return r;
+  if (first_sequence_.value == 0) {
+    first_sequence_ = sequence;
+  } else if (sequence.value != last_sequence_.value + 1) {
+    contiguous_ = false;  // reported by commit, which refuses the whole batch
+  }
+  last_sequence_ = sequence;
+  return Result::ok;
+}
+
+Result Batch::upsert_participant(ParticipantId id, std::string_view name, uint8_t roles) {
+  if (name.empty() || (roles & ~(role_buyer | role_seller | role_operator)) != 0) {
+    return Result::invalid_argument;
+  }
+  Op op;
+  op.kind = OpKind::upsert_participant;
+  op.participant = id;
+  op.roles = roles;
+  return push(op, as_bytes(name));
+}
+
+Result Batch::list_product(ProductId id, std::string_view symbol, int64_t lot_size_gpus,
+                           int64_t hours, Timestamp delivery_start, Timestamp delivery_end) {
+  if (symbol.empty() || lot_size_gpus <= 0 || hours <= 0 || delivery_end < delivery_start) {
+    return Result::invalid_argument;
+  }
+  Op op;
+  op.kind = OpKind::list_product;
+  op.product = id;
+  op.lot_size_gpus = lot_size_gpus;
+  op.hours = hours;
+  op.delivery_start = delivery_start;
+  op.delivery_end = delivery_end;
+  return push(op, as_bytes(symbol));
+}
+
+Result Batch::push_amount(OpKind kind, ParticipantId p, ProductId product, int64_t amount,
+                          Timestamp at) {
+  if (amount <= 0) return Result::invalid_amount;
+  Op op;
+  op.kind = kind;
+  op.participant = p;
+  op.product = product;
+  op.amount = amount;
+  op.at = at;
+  return push(op, {});
+}
+
+Result Batch::deposit(ParticipantId p, Cash amount, Timestamp at) {
+  return push_amount(OpKind::deposit, p, {}, amount.value, at);
+}
+Result Batch::withdraw(ParticipantId p, Cash amount, Timestamp at) {
+  return push_amount(OpKind::withdraw, p, {}, amount.value, at);
+}
+Result Batch::hold_cash(ParticipantId p, Cash amount, Timestamp at) {
+  return push_amount(OpKind::hold_cash, p, {}, amount.value, at);
+}
+Result Batch::release_cash(ParticipantId p, Cash amount, Timestamp at) {
+  return push_amount(OpKind::release_cash, p, {}, amount.value, at);
+}
+Result Batch::register_capacity(ParticipantId p, ProductId product, Lots lots, Timestamp at) {
+  return push_amount(OpKind::register_capacity, p, product, lots.value, at);
+}
+Result Batch::hold_capacity(ParticipantId p, ProductId product, Lots lots, Timestamp at) {
+  return push_amount(OpKind::hold_capacity, p, product, lots.value, at);
+}
+Result Batch::release_capacity(ParticipantId p, ProductId product, Lots lots, Timestamp at) {
+  return push_amount(OpKind::release_capacity, p, product, lots.value, at);
+}
+
+Result Batch::settle_fill(const Fill& fill) {
+  if (fill.lots.value <= 0 || fill.notional.value < 0 || fill.buyer_fee.value < 0 ||
+      fill.seller_fee.value < 0 || fill.seller_fee > fill.notional || fill.price.value < 0) {
+    return Result::invalid_amount;
+  }
+  Op op;
+  op.kind = OpKind::settle_fill;
+  op.fill = fill;
+  op.at = fill.timestamp_ns;
+  return push(op, {});
+}
+
+Result Batch::deliver(ProductId product, Timestamp at) {
+  Op op;
+  op.kind = OpKind::deliver;
+  op.product = product;
+  op.at = at;
+  return push(op, {});
+}
+
+Result Batch::delivery_failure(TradeId trade, Timestamp at) {
+  Op op;
+  op.kind = OpKind::fail_trade;
+  op.trade = trade;
+  op.at = at;
+  return push(op, {});
+}
+
+Result Batch::delivery_failure(ProductId product, ParticipantId seller, Timestamp at) {
+  Op op;
+  op.kind = OpKind::fail_seller;
+  op.product = product;
+  op.participant = seller;
+  op.at = at;
+  return push(op, {});
+}
+
+}  // namespace ghx::ledger

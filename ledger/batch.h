@@ -1,0 +1,111 @@
+#pragma once
+// Batch: the operations the single ledger thread collects for one group commit.
+//
+// Fill it, pass it to Ledger::commit, read the per-operation results, then clear() it and reuse
+// it. Storage is reserved at construction and never grows, so filling a batch does not allocate;
+// an operation that does not fit returns Result::batch_full and the caller commits first.
+//
+// Journal entries set the sequence number of the operations that follow them (the command that
+// caused them); fills carry their own.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "ledger/result.h"
+#include "ledger/types.h"
+
+namespace ghx::ledger {
+
+enum class OpKind : uint8_t {
+  journal, upsert_participant, list_product, deposit, withdraw, hold_cash, release_cash,
+  register_capacity, hold_capacity, release_capacity, settle_fill, deliver,
+  fail_trade, fail_seller,
+};
+
+// One recorded operation. Variable-length data (names, symbols, command bytes) lives in the
+// batch's byte arena at [bytes_offset, bytes_offset + bytes_size).
+struct Op {
+  OpKind kind = OpKind::journal;
+  uint8_t roles = 0;
+  ParticipantId participant;
+  ProductId product;
+  uint32_t bytes_offset = 0;
+  uint32_t bytes_size = 0;
+  int64_t amount = 0;  // cash or lots, by kind
+  Timestamp at;
+  SequenceNumber sequence;  // journal entries only
+  TradeId trade;            // fail_trade only
+  int64_t lot_size_gpus = 0;
+  int64_t hours = 0;
+  Timestamp delivery_start;
+  Timestamp delivery_end;
+  Fill fill;
+};
+
+class Batch {
+ public:
+  static constexpr size_t default_ops_max = 16 * 1024;
+  static constexpr size_t default_bytes_max = 4 * 1024 * 1024;
+
+  explicit Batch(size_t ops_max = default_ops_max, size_t bytes_max = default_bytes_max);
+
+  // Command journal: sequences must be consecutive inside a batch.
+  [[nodiscard]] Result journal(SequenceNumber sequence, std::span<const uint8_t> command_bytes);
+  [[nodiscard]] Result upsert_participant(ParticipantId id, std::string_view name, uint8_t roles);
+  [[nodiscard]] Result list_product(ProductId id, std::string_view symbol, int64_t lot_size_gpus,
+                                    int64_t hours, Timestamp delivery_start,
+                                    Timestamp delivery_end);
+  // Against the external account.
+  [[nodiscard]] Result deposit(ParticipantId p, Cash amount, Timestamp at);
+  [[nodiscard]] Result withdraw(ParticipantId p, Cash amount, Timestamp at);
+  // available <-> held.
+  [[nodiscard]] Result hold_cash(ParticipantId p, Cash amount, Timestamp at);
+  [[nodiscard]] Result release_cash(ParticipantId p, Cash amount, Timestamp at);
+  // external -> the seller's available capacity of the product.
+  [[nodiscard]] Result register_capacity(ParticipantId p, ProductId product, Lots lots,
+                                         Timestamp at);
+  [[nodiscard]] Result hold_capacity(ParticipantId p, ProductId product, Lots lots, Timestamp at);
+  [[nodiscard]] Result release_capacity(ParticipantId p, ProductId product, Lots lots,
+                                        Timestamp at);
+  [[nodiscard]] Result settle_fill(const Fill& fill);
+  // Releases escrow to the sellers of every open trade of the product; needs at >= window end.
+  [[nodiscard]] Result deliver(ProductId product, Timestamp at);
+  // Refunds the buyer and charges the seller a penalty (Options::penalty_bps of notional).
+  [[nodiscard]] Result delivery_failure(TradeId trade, Timestamp at);
+  [[nodiscard]] Result delivery_failure(ProductId product, ParticipantId seller, Timestamp at);
+
+  void clear();
+  size_t size() const { return ops_.size(); }
+  bool empty() const { return ops_.empty(); }
+  // Outcome of operation i of the last commit (Result::ok until committed).
+  Result result(size_t i) const { return results_[i]; }
+  std::span<const Op> ops() const { return ops_; }
+  std::span<const uint8_t> bytes(const Op& op) const {
+    return {bytes_.data() + op.bytes_offset, op.bytes_size};
+  }
+  // Journal sequences in the batch: first and last (zero when there are none).
+  SequenceNumber first_sequence() const { return first_sequence_; }
+  SequenceNumber last_sequence() const { return last_sequence_; }
+  bool sequences_contiguous() const { return contiguous_; }
+
+ private:
+  friend class Ledger;
+  friend class BatchWriter;
+  Result push(const Op& op, std::span<const uint8_t> data);
+  Result push_amount(OpKind kind, ParticipantId p, ProductId product, int64_t amount,
+                     Timestamp at);
+
+  size_t ops_max_;
+  size_t bytes_max_;
+  std::vector<Op> ops_;
+  std::vector<Result> results_;
+  std::vector<uint8_t> bytes_;
+  SequenceNumber first_sequence_;
+  SequenceNumber last_sequence_;
+  bool contiguous_ = true;
+};
+
+}  // namespace ghx::ledger

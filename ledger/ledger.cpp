@@ -1,0 +1,113 @@
+#include "ledger/ledger.h"
+
+#include "ledger/cache.h"
+#include "ledger/codec.h"
+#include "ledger/ledger_assert.h"
+#include "ledger/writer.h"
+
+namespace ghx::ledger {
+namespace {
+
+// Bounds the grow-and-retry loop: doubling from any start reaches any sane maximum long before.
+constexpr int commit_attempts_max = 48;
+
+}  // namespace
+
+Ledger::Ledger(const std::string& directory, const Options& options)
+    : options_(options), env_(std::make_unique<Env>(directory, options)),
+      cache_(std::make_unique<Cache>()) {
+  if (options.penalty_bps < 0 || options.penalty_bps > 10'000) {
+    throw OpenError("ledger " + directory + ": penalty_bps must be within 0..10000");
+  }
+  if (!options.read_only) {
+    const int rc = cache_->load(env_->get(), env_->dbis());
+    if (rc != 0) {
+      throw OpenError("ledger " + directory + ": cannot load balances: " + mdb_strerror(rc));
+    }
+  }
+}
+
+Ledger::~Ledger() = default;
+
+Result Ledger::commit(Batch& batch) {
+  if (env_->read_only()) return Result::read_only;
+  if (!batch.sequences_contiguous()) return Result::sequence_not_contiguous;
+  const SequenceNumber first = batch.first_sequence();
+  if (first.value != 0) {
+    // A replayed batch is skipped whole: its effects are already durable.
+    if (first <= cache_->counters.last_sequence) return Result::already_applied;
+    if (first.value != cache_->counters.last_sequence.value + 1) return Result::sequence_gap;
+  }
+  for (int attempt = 0; attempt < commit_attempts_max; ++attempt) {
+    const Cache::Counters saved = cache_->counters;
+    const int rc = try_commit(batch);
+    if (rc == 0) return Result::ok;
+    cache_->counters = saved;
+    rollback_cache();
+    if (rc != MDB_MAP_FULL) {
+      last_storage_error_ = mdb_strerror(rc);
+      return Result::storage_error;
+    }
+    const Result grown = env_->grow_map();  // the aborted batch is then retried whole
+    if (grown != Result::ok) return grown;
+  }
+  return Result::map_full;
+}
+
+// Returns an LMDB error code; on any error the transaction is already aborted.
+int Ledger::try_commit(Batch& batch) {
+  for (Result& r : batch.results_) r = Result::ok;
+  MDB_txn* txn = nullptr;
+  int rc = mdb_txn_begin(env_->get(), nullptr, 0, &txn);
+  if (rc != 0) return rc;
+  BatchWriter writer(txn, env_->dbis(), *cache_, options_, cache_->scratch);
+  rc = writer.write(batch);
+  if (rc != 0) {
+    mdb_txn_abort(txn);  // never reused: LMDB forbids it after an error
+    return rc;
+  }
+  rc = mdb_txn_commit(txn);  // frees txn whatever the outcome; syncs before returning
+  if (rc != 0) return rc;
+  for (const AccountKey& account : cache_->dirty) {
+    Slot& s = cache_->balances[account];
+    s.committed = s.balance;
+  }
+  cache_->dirty.clear();
+  ++cache_->epoch;
+  return 0;
+}
+
+void Ledger::rollback_cache() {
+  for (const AccountKey& account : cache_->dirty) {
+    Slot& s = cache_->balances[account];
+    s.balance = s.committed;
+  }
+  cache_->dirty.clear();
+  ++cache_->epoch;
+  // Reference data is reread: they are small and this path is rare.
+  MDB_txn* txn = nullptr;
+  GHX_LEDGER_ASSERT(mdb_txn_begin(env_->get(), nullptr, MDB_RDONLY, &txn) == 0);
+  GHX_LEDGER_ASSERT(cache_->load_reference_data(txn, env_->dbis()) == 0);
+  mdb_txn_abort(txn);
+}
+
+SequenceNumber Ledger::last_applied_sequence() const {
+  if (!env_->read_only()) return cache_->counters.last_sequence;
+  return snapshot().last_applied_sequence();
+}
+
+Result Ledger::read_journal(
+    SequenceNumber from,
+    const std::function<bool(SequenceNumber, std::span<const uint8_t>)>& fn) const {
+  return snapshot().for_each_journal(from, fn);
+}
+
+Snapshot Ledger::snapshot() const { return Snapshot(env_->get(), &env_->dbis()); }
+
+int64_t Ledger::balance(const AccountKey& key) const {
+  if (env_->read_only()) return snapshot().balance(key);
+  const auto it = cache_->balances.find(key);
+  return it == cache_->balances.end() ? 0 : it->second.balance;
+}
+
+}  // namespace ghx::ledger

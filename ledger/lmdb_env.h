@@ -1,0 +1,76 @@
+#pragma once
+// The LMDB environment of a ledger directory: opening it safely, its named databases, and
+// growing the map. Internal to ledger/ (public headers do not include lmdb.h).
+//
+// Safety rules (issue 3): never MDB_NOSYNC, MDB_MAPASYNC or MDB_WRITEMAP, so that a returned
+// mdb_txn_commit means the data is on disk and a stray pointer write cannot corrupt the file;
+// stale reader slots of dead processes are cleared at open; descriptors 0-2 are open first so
+// that the data file can never become stdout/stderr of the process.
+
+#include <lmdb.h>
+
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+#include "ledger/result.h"
+
+namespace ghx::ledger {
+
+// Thrown by Ledger::open only (start-up), with the path and what to do in the message.
+class OpenError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Options {
+  bool read_only = false;
+  uint64_t map_size_initial_bytes = 64ull << 20;
+  uint64_t map_size_max_bytes = 64ull << 30;
+  int64_t penalty_bps = 1000;  // delivery failure penalty: 10 % of notional by default
+};
+
+struct Dbis {
+  MDB_dbi meta = 0;          // "format", "last_sequence", "next_transfer_id"
+  MDB_dbi journal = 0;       // sequence (be64) -> command bytes
+  MDB_dbi participants = 0;  // id (be32) -> roles u8, name
+  MDB_dbi products = 0;      // id (be32) -> lot size, hours, window, symbol
+  MDB_dbi balances = 0;      // account key -> i64
+  MDB_dbi transfers = 0;     // transfer id (be64) -> transfer
+  MDB_dbi trades = 0;        // trade id (be64) -> trade record
+  MDB_dbi open_trades = 0;   // product (be32), trade id (be64) -> empty; not delivered/failed
+};
+
+class Env {
+ public:
+  Env(const std::string& directory, const Options& options);  // throws OpenError
+  ~Env();
+  Env(const Env&) = delete;
+  Env& operator=(const Env&) = delete;
+
+  MDB_env* get() const { return env_; }
+  const Dbis& dbis() const { return dbis_; }
+  bool read_only() const { return read_only_; }
+  // Doubles the map up to the configured maximum. Needs no transaction open in this process.
+  Result grow_map();
+  uint64_t map_size_bytes() const;
+
+ private:
+  void open_databases(const std::string& directory);
+  MDB_env* env_ = nullptr;
+  Dbis dbis_;
+  bool read_only_ = false;
+  uint64_t map_size_max_bytes_ = 0;
+};
+
+inline MDB_val val(std::span<const uint8_t> bytes) {
+  return MDB_val{bytes.size(), const_cast<uint8_t*>(bytes.data())};
+}
+inline std::span<const uint8_t> span(const MDB_val& v) {
+  return {static_cast<const uint8_t*>(v.mv_data), v.mv_size};
+}
+
+constexpr const char* ledger_format = "ghx-ledger/1";
+
+}  // namespace ghx::ledger

@@ -1,0 +1,71 @@
+#pragma once
+// Snapshot: a read-only LMDB transaction over the whole ledger.
+//
+// Readers never block the writer and see one committed state from start to end, so reports and
+// `ghx ledger check` can run alongside the exchange. Keep snapshots short: while one is open the
+// writer cannot reuse the pages it still sees, and the map cannot grow in this process.
+// Scans call `fn` in key order until it returns false; they return Result::storage_error on an
+// LMDB error or a record that does not decode (corruption).
+
+#include <functional>
+#include <optional>
+#include <span>
+
+#include "ledger/result.h"
+#include "ledger/types.h"
+
+struct MDB_txn;
+struct MDB_env;
+
+namespace ghx::ledger {
+
+struct Dbis;
+
+class Snapshot {
+ public:
+  Snapshot(Snapshot&& other) noexcept;
+  Snapshot& operator=(Snapshot&&) = delete;
+  Snapshot(const Snapshot&) = delete;
+  ~Snapshot();
+
+  // ok, or storage_error when the read transaction could not start.
+  Result status() const { return status_; }
+  SequenceNumber last_applied_sequence() const;
+  uint64_t transfer_count() const;
+
+  Result for_each_journal(SequenceNumber from,
+                          const std::function<bool(SequenceNumber, std::span<const uint8_t>)>& fn)
+      const;
+  Result for_each_transfer(const std::function<bool(const Transfer&)>& fn) const;
+  Result for_each_trade(const std::function<bool(const TradeRecord&)>& fn) const;
+  Result for_each_balance(const std::function<bool(const AccountKey&, int64_t)>& fn) const;
+  Result for_each_participant(const std::function<bool(const ParticipantRecord&)>& fn) const;
+  Result for_each_product(const std::function<bool(const ProductRecord&)>& fn) const;
+  // Trades neither delivered nor failed, by product then trade id.
+  Result for_each_open_trade(const std::function<bool(ProductId, TradeId)>& fn) const;
+
+  std::optional<TradeRecord> trade(TradeId id) const;
+  std::optional<ParticipantRecord> participant(ParticipantId id) const;
+  std::optional<ProductRecord> product(ProductId id) const;
+  int64_t balance(const AccountKey& key) const;  // zero for an account never used
+
+ private:
+  friend class Ledger;
+  Snapshot(MDB_env* env, const Dbis* dbis);
+  Result scan(unsigned dbi, std::span<const uint8_t> start,
+              const std::function<bool(std::span<const uint8_t>, std::span<const uint8_t>)>& fn)
+      const;
+  uint64_t meta_u64(const char* name) const;
+
+  MDB_txn* txn_ = nullptr;
+  const Dbis* dbis_ = nullptr;
+  Result status_ = Result::ok;
+};
+
+// Decoders shared by the snapshot and the writer's cache loading.
+bool decode_participant(std::span<const uint8_t> key, std::span<const uint8_t> value,
+                        ParticipantRecord& out);
+bool decode_product(std::span<const uint8_t> key, std::span<const uint8_t> value,
+                    ProductRecord& out);
+
+}  // namespace ghx::ledger

@@ -1,0 +1,57 @@
+#pragma once
+// BatchWriter: applies one batch inside one LMDB write transaction.
+//
+// Each operation first checks everything that could reject it, then moves balances, so a
+// rejected operation changes nothing. An LMDB error stops the batch (sticky rc_); the caller
+// aborts the transaction and rolls the cache back. Internal to ledger/.
+
+#include <lmdb.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "ledger/batch.h"
+#include "ledger/cache.h"
+#include "ledger/lmdb_env.h"
+
+namespace ghx::ledger {
+
+class BatchWriter {
+ public:
+  BatchWriter(MDB_txn* txn, const Dbis& dbis, Cache& cache, const Options& options,
+              std::vector<uint64_t>& scratch);
+  // Applies every operation, recording per-op results; then writes balances and meta.
+  // Returns an LMDB error code, 0 on success.
+  int write(Batch& batch);
+
+ private:
+  Result apply(const Batch& batch, const Op& op);
+  Result apply_amount(const Op& op);
+  Result upsert_participant(const Batch& batch, const Op& op);
+  Result list_product(const Batch& batch, const Op& op);
+  Result settle(const Fill& fill);
+  Result deliver(const Op& op);
+  Result fail_trade(TradeId trade, Timestamp at);
+  Result fail_seller(const Op& op);
+  Result close_trade(TradeRecord& trade, TradeState state, Timestamp at);
+  bool collect_open_trades(ProductId product);
+  void move(TransferKind kind, const AccountKey& from, const AccountKey& to, int64_t amount,
+            TradeId trade = {});
+  Slot& slot(const AccountKey& key);
+  int64_t balance(const AccountKey& key);
+  bool known(ParticipantId p) const { return cache_.roles.contains(p.value); }
+  void put(MDB_dbi dbi, std::span<const uint8_t> key, std::span<const uint8_t> value,
+           unsigned flags);
+  int finish(const Batch& batch);
+
+  MDB_txn* txn_;
+  const Dbis& dbis_;
+  Cache& cache_;
+  const Options& options_;
+  std::vector<uint64_t>& scratch_;
+  SequenceNumber sequence_;  // of the command being applied
+  Timestamp at_;
+  int rc_ = 0;
+};
+
+}  // namespace ghx::ledger
