@@ -10,6 +10,11 @@
 #include "ledger/check.h"
 #include "ledger/ledger.h"
 
+namespace ghx::ledger {
+// Test failures name results instead of printing their byte.
+inline void PrintTo(Result r, std::ostream* os) { *os << to_string(r); }
+}  // namespace ghx::ledger
+
 namespace ghx::ledger::testing {
 
 class TempDir {

@@ -1,0 +1,61 @@
+// A full map grows and the batch is retried whole; at the configured maximum nothing is written.
+#include "tests/ledger/ledger_fixture.h"
+
+namespace ghx::ledger::testing {
+namespace {
+
+// A batch of deposits and holds that writes roughly 2 * count transfers.
+void add_activity(Batch& b, uint64_t first_sequence, int count) {
+  const std::vector<uint8_t> command(200, 0xab);
+  for (int i = 0; i < count; ++i) {
+    ASSERT_EQ(b.journal(SequenceNumber{first_sequence + i}, command), Result::ok);
+    ASSERT_EQ(b.deposit(buyer_a, Cash{100}, t0), Result::ok);
+    ASSERT_EQ(b.hold_cash(buyer_a, Cash{50}, t0), Result::ok);
+  }
+}
+
+TEST(LedgerMap, FullMapGrowsAndTheBatchIsRetriedWhole) {
+  TempDir tmp;
+  Options options;
+  options.map_size_initial_bytes = 256 * 1024;
+  options.map_size_max_bytes = 64 << 20;
+  Ledger ledger(tmp.sub("l"), options);
+  add_market(ledger);
+  Batch b(40'000, 16 << 20);
+  add_activity(b, 1, 10'000);
+  const uint64_t before = ledger.map_size_bytes();
+  ASSERT_EQ(ledger.commit(b), Result::ok);
+  EXPECT_GT(ledger.map_size_bytes(), before);
+  EXPECT_EQ(cash(ledger, buyer_a, AccountKind::held), 500'000);
+  EXPECT_EQ(ledger.snapshot().transfer_count(), 20'000u);
+  expect_check_passes(ledger);
+}
+
+TEST(LedgerMap, MapAtItsMaximumRefusesTheBatchAndWritesNothing) {
+  TempDir tmp;
+  Options options;
+  options.map_size_initial_bytes = 1 << 20;
+  options.map_size_max_bytes = 1 << 20;
+  Ledger ledger(tmp.sub("l"), options);
+  add_market(ledger);
+  Batch small;
+  add_activity(small, 1, 10);
+  ASSERT_EQ(ledger.commit(small), Result::ok);
+
+  Batch big(40'000, 16 << 20);
+  add_activity(big, 11, 10'000);
+  EXPECT_EQ(ledger.commit(big), Result::map_full);
+  EXPECT_EQ(ledger.last_applied_sequence().value, 10u);
+  EXPECT_EQ(cash(ledger, buyer_a, AccountKind::available), 500);  // the cache rolled back too
+  EXPECT_EQ(ledger.snapshot().balance(cash_account(buyer_a, AccountKind::available)), 500);
+  expect_check_passes(ledger);
+
+  Batch next;
+  add_activity(next, 11, 1);  // the ledger keeps working after the refusal
+  EXPECT_EQ(ledger.commit(next), Result::ok);
+  EXPECT_EQ(cash(ledger, buyer_a, AccountKind::available), 550);
+  expect_check_passes(ledger);
+}
+
+}  // namespace
+}  // namespace ghx::ledger::testing
