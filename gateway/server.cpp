@@ -1,0 +1,112 @@
+#include "gateway/server.h"
+
+#include <asio/experimental/as_tuple.hpp>
+#include <chrono>
+
+#include "gateway/log.h"
+#include "gateway/session.h"
+#include "gateway/tls.h"
+
+namespace ghx::gateway {
+namespace {
+
+// After an accept error such as EMFILE, pause rather than spin.
+constexpr auto accept_error_pause = std::chrono::milliseconds(50);
+// stop() waits this long beyond close_timeout_ms for sessions to finish their on_disconnect.
+constexpr auto stop_grace = std::chrono::milliseconds(1000);
+constexpr auto stop_poll = std::chrono::milliseconds(5);
+
+}  // namespace
+
+Server::Server(ServerConfig config, MessageHandler& handler)
+    : config_(std::move(config)),
+      handler_(handler),
+      tls_(asio::ssl::context::tls_server),
+      acceptor_(io_) {}
+
+Server::~Server() { stop(); }
+
+uint16_t Server::start() {
+  tls_ = make_server_tls_context(config_.tls);
+  session_context_ = std::make_unique<SessionContext>(SessionContext{
+      config_, counters_, handler_, [this](SessionId id) { sessions_.erase(id.value); }});
+  const asio::ip::tcp::endpoint endpoint(asio::ip::make_address(config_.listen_address),
+                                         config_.port);
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen();
+  port_ = acceptor_.local_endpoint().port();
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+  thread_ = std::thread([this] { io_.run(); });
+  log(LogLevel::info, "gateway listening on " + config_.listen_address + ":" +
+                          std::to_string(port_));
+  return port_;
+}
+
+void Server::stop() {
+  if (!thread_.joinable()) return;
+  asio::post(io_, [this] { close_all(); });
+  // Sessions end asynchronously (each calls on_disconnect); wait for them, but not forever.
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(config_.close_timeout_ms) + stop_grace;
+  while (counters_.sessions_active.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(stop_poll);
+  }
+  io_.stop();
+  thread_.join();
+  log(LogLevel::info, "gateway stopped");
+}
+
+void Server::send(SessionId session, Frame frame) {
+  asio::post(io_, [this, session, frame = std::move(frame)]() mutable {
+    if (auto it = sessions_.find(session.value); it != sessions_.end()) {
+      it->second->send(std::move(frame));
+    }
+  });
+}
+
+void Server::disconnect(SessionId session) {
+  asio::post(io_, [this, session] {
+    if (auto it = sessions_.find(session.value); it != sessions_.end()) it->second->close();
+  });
+}
+
+void Server::close_all() {
+  std::error_code ignored;
+  acceptor_.close(ignored);
+  for (auto& [id, session] : sessions_) session->close();
+}
+
+asio::awaitable<void> Server::accept_loop() {
+  using asio::experimental::as_tuple;
+  asio::steady_timer pause(io_);
+  while (acceptor_.is_open()) {  // one connection per iteration until the listener closes
+    auto [ec, socket] = co_await acceptor_.async_accept(as_tuple(asio::use_awaitable));
+    if (ec) {
+      if (!acceptor_.is_open()) co_return;
+      log(LogLevel::warn, "accept failed: " + ec.message());
+      pause.expires_after(accept_error_pause);
+      co_await pause.async_wait(as_tuple(asio::use_awaitable));
+      continue;
+    }
+    if (counters_.sessions_active.load() >= config_.connections_max) {
+      // Refused before the TLS handshake, so that a flood costs no crypto.
+      counters_.connections_refused_cap++;
+      log(LogLevel::warn, "connection refused: connections_max reached");
+      std::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    counters_.connections_accepted++;
+    counters_.sessions_active++;
+    std::error_code ignored;
+    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+    const SessionId id{next_session_id_++};
+    auto session = std::make_shared<Session>(*session_context_, id, std::move(socket), tls_);
+    sessions_.emplace(id.value, session);
+    session->start();
+  }
+}
+
+}  // namespace ghx::gateway

@@ -1,0 +1,72 @@
+#pragma once
+// The gateway's TLS server: accepts participant connections, runs one Session per connection on
+// a network thread of its own, and hands verified messages of logged-on sessions to a
+// MessageHandler (session_handler.h).
+//
+// Threads: start() launches the network thread; all handler calls happen there. send() and
+// disconnect() may be called from any thread (they post onto the network thread). counters()
+// may be read from any thread.
+//
+// Errors: start() throws (std::system_error, std::runtime_error) when the TLS files cannot be
+// loaded or the address cannot be bound; it is a start-up edge. Nothing else throws.
+
+#include <asio.hpp>
+#include <asio/ssl.hpp>
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <unordered_map>
+
+#include "gateway/counters.h"
+#include "gateway/framing.h"
+#include "gateway/server_config.h"
+#include "gateway/session_handler.h"
+
+namespace ghx::gateway {
+
+class Session;
+struct SessionContext;
+
+class Server {
+ public:
+  Server(ServerConfig config, MessageHandler& handler);
+  ~Server();  // stops the server if running
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds, listens and starts the network thread. Returns the bound port.
+  uint16_t start();
+
+  // Closes the listener and every session (handlers see on_disconnect), then joins the thread.
+  // Idempotent.
+  void stop();
+
+  uint16_t port() const { return port_; }
+
+  // Queues a frame (made with finish_frame or wire_build.h) for a session; the session stamps
+  // its next outbound sequence number. Frames to unknown or closed sessions are dropped.
+  void send(SessionId session, Frame frame);
+
+  // Ends a session (e.g. the core refused it after logon).
+  void disconnect(SessionId session);
+
+  const GatewayCounters& counters() const { return counters_; }
+
+ private:
+  asio::awaitable<void> accept_loop();
+  void close_all();
+
+  ServerConfig config_;
+  MessageHandler& handler_;
+  GatewayCounters counters_;
+  asio::io_context io_;
+  asio::ssl::context tls_;
+  asio::ip::tcp::acceptor acceptor_;
+  std::unique_ptr<SessionContext> session_context_;
+  std::unordered_map<uint64_t, std::shared_ptr<Session>> sessions_;  // network thread only
+  uint64_t next_session_id_ = 1;
+  uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace ghx::gateway

@@ -1,0 +1,35 @@
+#pragma once
+// Limits and deadlines of the gateway server, all in one place. Defaults suit a production-like
+// server; tests shrink them.
+
+#include <cstdint>
+#include <string>
+
+#include "gateway/framing.h"
+#include "gateway/tls.h"
+
+namespace ghx::gateway {
+
+struct ServerConfig {
+  std::string listen_address = "127.0.0.1";
+  uint16_t port = 0;  // 0: an ephemeral port, reported by Server::start
+  TlsFiles tls;
+  FrameLimits frame;
+
+  uint32_t connections_max = 256;         // beyond it, new connections are closed at accept
+  uint32_t handshake_timeout_ms = 5'000;  // TCP accept to TLS handshake done
+  uint32_t logon_timeout_ms = 5'000;      // handshake done to Logon received
+  uint32_t frame_timeout_ms = 5'000;      // first to last byte of one frame
+  uint32_t idle_timeout_ms = 30'000;      // nothing received for this long closes the session
+  uint32_t heartbeat_interval_ms = 10'000;  // the server sends a Heartbeat when idle this long
+  uint32_t write_timeout_ms = 10'000;     // one frame write; a stuck peer is closed
+  uint32_t close_timeout_ms = 1'000;      // flushing the last frames and TLS shutdown
+
+  // Token bucket per session, over every message received after logon.
+  uint32_t rate_messages_per_second = 50'000;
+  uint32_t rate_burst_messages = 5'000;
+
+  uint32_t outbound_frames_max = 8'192;   // per session; overflowing closes the session
+};
+
+}  // namespace ghx::gateway

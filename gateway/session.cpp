@@ -1,0 +1,327 @@
+#include "gateway/session.h"
+
+#include <cassert>
+
+#include "gateway/certs.h"
+#include "gateway/log.h"
+#include "gateway/tls.h"
+#include "gateway/wire_build.h"
+
+namespace ghx::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+
+int64_t system_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t steady_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Framing errors leave the stream unusable (or the peer untrustworthy): the session ends.
+bool is_fatal(wire::ErrorCode code) {
+  return code == wire::ErrorCode::MalformedFrame || code == wire::ErrorCode::FrameTooLarge ||
+         code == wire::ErrorCode::VerificationFailed;
+}
+
+std::string remote_text(const asio::ip::tcp::socket& socket) {
+  std::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  return ec ? std::string("?") : endpoint.address().to_string() + ":" +
+                                     std::to_string(endpoint.port());
+}
+
+}  // namespace
+
+Session::Session(SessionContext& context, SessionId id, asio::ip::tcp::socket socket,
+                 asio::ssl::context& tls)
+    : context_(context),
+      stream_(std::move(socket), tls),
+      remote_(remote_text(stream_.next_layer())),
+      bucket_(context.config.rate_messages_per_second, context.config.rate_burst_messages),
+      watchdog_timer_(stream_.get_executor()),
+      writer_wake_(stream_.get_executor(), Clock::time_point::max()),
+      writer_done_signal_(stream_.get_executor(), Clock::time_point::max()) {
+  info_.id = id;
+}
+
+void Session::start() {
+  asio::co_spawn(stream_.get_executor(), [self = shared_from_this()] { return self->run(); },
+                 asio::detached);
+}
+
+bool Session::send(Frame frame) {
+  if (draining_ || ended_ || !stream_.lowest_layer().is_open()) return false;
+  if (outbound_.size() >= context_.config.outbound_frames_max) {
+    context_.counters.send_queue_overflows++;
+    log(LogLevel::warn, describe() + ": outbound queue full (slow consumer), closing");
+    close_socket();
+    return false;
+  }
+  if (!stamp_frame(frame, sequence_ + 1, system_now_ns())) {
+    assert(false && "frames sent by the gateway are made by finish_frame");
+    return false;
+  }
+  ++sequence_;
+  outbound_.push_back(std::move(frame));
+  arm(heartbeat_due_, Clock::now() + milliseconds(context_.config.heartbeat_interval_ms));
+  writer_wake_.cancel();
+  return true;
+}
+
+void Session::close() { close_socket(); }
+
+asio::awaitable<void> Session::run() {
+  arm_read(context_.config.handshake_timeout_ms, "handshake");
+  asio::co_spawn(stream_.get_executor(), [self = shared_from_this()] { return self->watchdog(); },
+                 asio::detached);
+  if (co_await handshake()) {
+    asio::co_spawn(stream_.get_executor(),
+                   [self = shared_from_this()] { return self->writer(); }, asio::detached);
+    try {
+      co_await read_loop();
+    } catch (const std::exception& e) {
+      // The peer went away, a deadline closed the socket, or the server is stopping.
+      log(LogLevel::info, describe() + ": connection ended in phase " + std::string(phase_) +
+                              ": " + e.what());
+    }
+    co_await shut_down();
+  }
+  end();
+}
+
+asio::awaitable<bool> Session::handshake() {
+  try {
+    co_await stream_.async_handshake(asio::ssl::stream_base::server, asio::use_awaitable);
+  } catch (const std::exception& e) {
+    context_.counters.handshakes_failed++;
+    log(LogLevel::warn, describe() + ": TLS handshake failed: " + e.what());
+    close_socket();
+    co_return false;
+  }
+  // OpenSSL has verified the chain to our CA; the subject CN names the participant.
+  info_.participant = peer_common_name(stream_.native_handle());
+  if (!is_valid_participant_name(info_.participant)) {
+    context_.counters.certificates_refused++;
+    log(LogLevel::warn, describe() + ": certificate CN is not a valid participant name");
+    close_socket();
+    co_return false;
+  }
+  read_buffer_.resize(frame_prefix_bytes + context_.config.frame.frame_bytes_max);
+  co_return true;
+}
+
+asio::awaitable<void> Session::read_loop() {
+  const ServerConfig& config = context_.config;
+  // Bounded by the read deadlines: every iteration either reads a frame in time or throws.
+  while (stream_.lowest_layer().is_open()) {
+    arm_read(logged_on_ ? config.idle_timeout_ms : config.logon_timeout_ms,
+             logged_on_ ? "idle" : "logon");
+    co_await asio::async_read(stream_, asio::buffer(read_buffer_.data(), frame_prefix_bytes),
+                              asio::use_awaitable);
+    const uint32_t body_bytes =
+        read_length_prefix(std::span<const uint8_t, frame_prefix_bytes>(read_buffer_.data(),
+                                                                         frame_prefix_bytes));
+    if (Check length = check_length(body_bytes, config.frame); !length.ok()) {
+      bad_frame(length, nullptr);
+      co_return;  // the stream cannot be resynchronised
+    }
+    arm_read(config.frame_timeout_ms, "frame");
+    co_await asio::async_read(stream_,
+                              asio::buffer(read_buffer_.data() + frame_prefix_bytes, body_bytes),
+                              asio::use_awaitable);
+    const std::span<const uint8_t> frame(read_buffer_.data(), frame_prefix_bytes + body_bytes);
+    const Decoded decoded = decode_frame(frame, config.frame, Direction::to_server);
+    if (!decoded.check.ok()) {
+      bad_frame(decoded.check, decoded.message);
+      if (is_fatal(decoded.check.code) || !logged_on_) co_return;
+      continue;
+    }
+    if (!handle(*decoded.message, frame)) co_return;
+  }
+}
+
+bool Session::handle(const wire::Message& message, std::span<const uint8_t> frame) {
+  context_.counters.frames_received++;
+  if (!logged_on_) return handle_logon(message);
+  if (!bucket_.try_take(steady_now_ns())) {
+    context_.counters.rate_limited++;
+    reject(wire::ErrorCode::RateLimited, "rate limit exceeded: message dropped",
+           message.sequence());
+    return true;
+  }
+  switch (message.body_type()) {
+    case wire::Body::Logon:
+      reject(wire::ErrorCode::AlreadyLoggedOn, "already logged on", message.sequence());
+      return true;
+    case wire::Body::Heartbeat: {
+      context_.counters.heartbeats_received++;
+      const uint64_t request = message.body_as_Heartbeat()->test_request_id();
+      if (request != 0) send(make_heartbeat(request));  // a test request is answered at once
+      return true;
+    }
+    case wire::Body::Logout:
+      log(LogLevel::info, describe() + ": logout");
+      send(make_logout("goodbye"));
+      return false;
+    default:
+      context_.handler.on_message(info_, message, frame);
+      return true;
+  }
+}
+
+bool Session::handle_logon(const wire::Message& message) {
+  if (message.body_type() != wire::Body::Logon) {
+    context_.counters.messages_before_logon++;
+    reject(wire::ErrorCode::NotLoggedOn, "the first message must be Logon; closing",
+           message.sequence());
+    return false;
+  }
+  const wire::Logon& logon = *message.body_as_Logon();
+  if (logon.participant() != nullptr && logon.participant()->size() > 0 &&
+      logon.participant()->string_view() != info_.participant) {
+    context_.counters.logons_refused++;
+    reject(wire::ErrorCode::LogonRefused, "Logon.participant differs from the certificate",
+           message.sequence());
+    return false;
+  }
+  info_.cancel_on_disconnect = logon.cancel_on_disconnect();
+  info_.last_seen_sequence = logon.last_seen_sequence();
+  const LogonDecision decision = context_.handler.on_logon(info_);
+  if (!decision.accept) {
+    context_.counters.logons_refused++;
+    reject(wire::ErrorCode::LogonRefused, decision.text, message.sequence());
+    return false;
+  }
+  logged_on_ = true;
+  context_.counters.logons_accepted++;
+  log(LogLevel::info, describe() + ": logged on");
+  send(make_logon_ack({.session_id = info_.id.value,
+                       .participant = info_.participant,
+                       .cancel_on_disconnect = info_.cancel_on_disconnect,
+                       .heartbeat_interval_ms = context_.config.heartbeat_interval_ms,
+                       .idle_timeout_ms = context_.config.idle_timeout_ms}));
+  return true;
+}
+
+void Session::bad_frame(const Check& check, const wire::Message* message) {
+  GatewayCounters& counters = context_.counters;
+  switch (check.code) {
+    case wire::ErrorCode::FrameTooLarge: counters.frames_too_large++; break;
+    case wire::ErrorCode::MalformedFrame: counters.frames_malformed++; break;
+    case wire::ErrorCode::VerificationFailed: counters.frames_verification_failed++; break;
+    default: counters.messages_invalid++; break;
+  }
+  reject(check.code, check.detail, message ? message->sequence() : 0);
+}
+
+void Session::reject(wire::ErrorCode code, std::string_view detail, uint64_t ref_sequence) {
+  context_.counters.rejects_sent++;
+  log(LogLevel::warn, describe() + ": reject " + wire::EnumNameErrorCode(code) + ": " +
+                          std::string(detail));
+  send(make_reject(code, detail, ref_sequence));
+}
+
+asio::awaitable<void> Session::writer() {
+  try {
+    // Bounded by the session's life: ends when draining with nothing left, or on any error.
+    while (stream_.lowest_layer().is_open()) {
+      if (outbound_.empty()) {
+        if (draining_) break;
+        std::error_code ignored;
+        co_await writer_wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        continue;
+      }
+      arm(write_deadline_, Clock::now() + milliseconds(context_.config.write_timeout_ms));
+      co_await asio::async_write(stream_, asio::buffer(outbound_.front()), asio::use_awaitable);
+      write_deadline_ = Clock::time_point::max();
+      const bool heartbeat = frame_message(outbound_.front()).body_type() == wire::Body::Heartbeat;
+      context_.counters.frames_sent++;
+      if (heartbeat) context_.counters.heartbeats_sent++;
+      outbound_.pop_front();
+    }
+  } catch (const std::exception& e) {
+    log(LogLevel::debug, describe() + ": write failed: " + e.what());
+    close_socket();
+  }
+  writer_done_ = true;
+  writer_done_signal_.cancel();
+}
+
+asio::awaitable<void> Session::watchdog() {
+  std::error_code ignored;
+  while (!ended_) {  // each wait ends at the nearest deadline, or earlier when one moves closer
+    const Clock::time_point now = Clock::now();
+    if (read_deadline_ <= now || write_deadline_ <= now) {
+      context_.counters.timeouts++;
+      log(LogLevel::warn, describe() + ": deadline passed in phase " +
+                              std::string(write_deadline_ <= now ? "write" : phase_));
+      close_socket();
+      co_return;
+    }
+    if (logged_on_ && !draining_ && heartbeat_due_ <= now) send(make_heartbeat());
+    watchdog_timer_.expires_at(std::min({read_deadline_, write_deadline_,
+                                         logged_on_ ? heartbeat_due_ : Clock::time_point::max()}));
+    co_await watchdog_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+}
+
+asio::awaitable<void> Session::shut_down() {
+  // Flush what is queued (typically a final Reject or Logout), then close TLS politely; the
+  // close deadline bounds both.
+  draining_ = true;
+  arm_read(context_.config.close_timeout_ms, "closing");
+  writer_wake_.cancel();
+  std::error_code ignored;
+  if (!writer_done_) {
+    co_await writer_done_signal_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  if (stream_.lowest_layer().is_open()) {
+    co_await stream_.async_shutdown(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  close_socket();
+}
+
+void Session::end() {
+  assert(!ended_);
+  ended_ = true;
+  close_socket();
+  watchdog_timer_.cancel();
+  context_.counters.sessions_closed++;
+  context_.counters.sessions_active--;
+  if (logged_on_) context_.handler.on_disconnect(info_);
+  log(LogLevel::info, describe() + ": closed");
+  context_.on_closed(info_.id);
+}
+
+void Session::arm_read(uint32_t timeout_ms, std::string_view phase) {
+  phase_ = phase;
+  arm(read_deadline_, Clock::now() + milliseconds(timeout_ms));
+}
+
+void Session::arm(Clock::time_point& deadline, Clock::time_point value) {
+  deadline = value;
+  // Wake the watchdog when a deadline moves closer than the time it sleeps until.
+  if (value < watchdog_timer_.expiry()) watchdog_timer_.cancel();
+}
+
+void Session::close_socket() {
+  std::error_code ignored;
+  stream_.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.lowest_layer().close(ignored);
+  writer_wake_.cancel();
+}
+
+std::string Session::describe() const {
+  return "session " + std::to_string(info_.id.value) + " [" + remote_ +
+         (info_.participant.empty() ? "" : " " + info_.participant) + "]";
+}
+
+}  // namespace ghx::gateway

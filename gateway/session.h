@@ -1,0 +1,90 @@
+#pragma once
+// One participant connection: a TLS stream, its coroutines and its state. Internal to the
+// server (Server owns sessions); everything here runs on the server's network thread.
+//
+// Coroutines of a session (all on one thread, so no locks):
+// - run: handshake, then the read loop, top to bottom, then the orderly close;
+// - writer: the only writer of the stream, drains the outbound queue;
+// - watchdog: enforces the deadlines (handshake, logon, frame, idle, write, close) by closing
+//   the socket, and sends heartbeats when the session has sent nothing for a while.
+
+#include <asio.hpp>
+#include <asio/ssl.hpp>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "gateway/counters.h"
+#include "gateway/framing.h"
+#include "gateway/server_config.h"
+#include "gateway/session_handler.h"
+#include "gateway/token_bucket.h"
+
+namespace ghx::gateway {
+
+// What a session needs from its server; outlives every session.
+struct SessionContext {
+  const ServerConfig& config;
+  GatewayCounters& counters;
+  MessageHandler& handler;
+  std::function<void(SessionId)> on_closed;  // the session has ended; called once
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(SessionContext& context, SessionId id, asio::ip::tcp::socket socket,
+          asio::ssl::context& tls);
+
+  void start();
+  // Queues a frame (stamping its sequence number); false when the session is closing.
+  bool send(Frame frame);
+  // Ends the session at once (server stop, operator action).
+  void close();
+
+  SessionId id() const { return info_.id; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  asio::awaitable<void> run();
+  asio::awaitable<bool> handshake();
+  asio::awaitable<void> read_loop();
+  asio::awaitable<void> writer();
+  asio::awaitable<void> watchdog();
+  asio::awaitable<void> shut_down();
+  void end();
+
+  bool handle(const wire::Message& message, std::span<const uint8_t> frame);
+  bool handle_logon(const wire::Message& message);
+  void bad_frame(const Check& check, const wire::Message* message);
+  void reject(wire::ErrorCode code, std::string_view detail, uint64_t ref_sequence);
+  void arm_read(uint32_t timeout_ms, std::string_view phase);
+  void arm(Clock::time_point& deadline, Clock::time_point value);
+  void close_socket();
+  std::string describe() const;
+
+  SessionContext& context_;
+  asio::ssl::stream<asio::ip::tcp::socket> stream_;
+  std::string remote_;
+  SessionInfo info_;
+  bool logged_on_ = false;
+  bool draining_ = false;
+  bool writer_done_ = false;
+  bool ended_ = false;
+  uint64_t sequence_ = 0;  // last outbound sequence number
+  TokenBucket bucket_;
+  Frame read_buffer_;
+  std::deque<Frame> outbound_;
+
+  std::string_view phase_ = "handshake";  // what the read deadline guards, for the log
+  Clock::time_point read_deadline_ = Clock::time_point::max();
+  Clock::time_point write_deadline_ = Clock::time_point::max();
+  Clock::time_point heartbeat_due_ = Clock::time_point::max();
+  asio::steady_timer watchdog_timer_;
+  asio::steady_timer writer_wake_;  // cancelled to wake the writer: a condition variable
+  asio::steady_timer writer_done_signal_;
+};
+
+}  // namespace ghx::gateway
