@@ -54,7 +54,8 @@ Result BatchWriter::settle(const Fill& f) {
 
   const TradeRecord record{f, TradeState::open, {}};
   const bool in_order = f.trade_id.value > cache_.counters.max_trade_id;
-  put(dbis_.trades, key, codec::encode(record), in_order ? MDB_APPEND : MDB_NOOVERWRITE);
+  if (in_order) append(trades_, dbis_.trades, key, codec::encode(record));
+  else put(dbis_.trades, key, codec::encode(record), MDB_NOOVERWRITE);
   cache_.counters.max_trade_id = std::max(cache_.counters.max_trade_id, f.trade_id.value);
   put(dbis_.open_trades, codec::open_trade_key(f.product, f.trade_id), {}, 0);
   return rc_ == 0 ? Result::ok : Result::storage_error;

@@ -19,8 +19,25 @@ int BatchWriter::write(Batch& batch) {
   for (size_t i = 0; i < batch.ops_.size() && rc_ == 0; ++i) {
     batch.results_[i] = apply(batch, batch.ops_[i]);
   }
-  if (rc_ != 0) return rc_;
-  return finish(batch);
+  if (rc_ == 0) finish(batch);
+  close_cursors();
+  return rc_;
+}
+
+void BatchWriter::append(MDB_cursor*& cursor, MDB_dbi dbi, std::span<const uint8_t> key,
+                         std::span<const uint8_t> value) {
+  if (rc_ != 0) return;
+  if (cursor == nullptr && (rc_ = mdb_cursor_open(txn_, dbi, &cursor)) != 0) return;
+  MDB_val k = val(key);
+  MDB_val v = val(value);
+  rc_ = mdb_cursor_put(cursor, &k, &v, MDB_APPEND);
+}
+
+void BatchWriter::close_cursors() {
+  for (MDB_cursor** c : {&transfers_, &journal_, &trades_}) {
+    if (*c != nullptr) mdb_cursor_close(*c);
+    *c = nullptr;
+  }
 }
 
 void BatchWriter::put(MDB_dbi dbi, std::span<const uint8_t> key, std::span<const uint8_t> value,
@@ -65,7 +82,7 @@ void BatchWriter::move(TransferKind kind, const AccountKey& from, const AccountK
   t.debit = from;
   t.credit = to;
   t.kind = kind;
-  put(dbis_.transfers, codec::u64_key(t.id), codec::encode(t), MDB_APPEND);
+  append(transfers_, dbis_.transfers, codec::u64_key(t.id), codec::encode(t));
 }
 
 Result BatchWriter::apply(const Batch& batch, const Op& op) {
@@ -73,7 +90,7 @@ Result BatchWriter::apply(const Batch& batch, const Op& op) {
   switch (op.kind) {
     case OpKind::journal:
       sequence_ = op.sequence;
-      put(dbis_.journal, codec::u64_key(op.sequence.value), batch.bytes(op), MDB_APPEND);
+      append(journal_, dbis_.journal, codec::u64_key(op.sequence.value), batch.bytes(op));
       return Result::ok;
     case OpKind::upsert_participant: return upsert_participant(batch, op);
     case OpKind::list_product: return list_product(batch, op);

@@ -43,6 +43,11 @@ class BatchWriter {
   void put(MDB_dbi dbi, std::span<const uint8_t> key, std::span<const uint8_t> value,
            unsigned flags);
   int finish(const Batch& batch);
+  // Appends through a cursor kept for the whole batch: MDB_APPEND then skips the tree search
+  // that mdb_put repeats on every call.
+  void append(MDB_cursor*& cursor, MDB_dbi dbi, std::span<const uint8_t> key,
+              std::span<const uint8_t> value);
+  void close_cursors();
 
   MDB_txn* txn_;
   const Dbis& dbis_;
@@ -52,6 +57,9 @@ class BatchWriter {
   SequenceNumber sequence_;  // of the command being applied
   Timestamp at_;
   int rc_ = 0;
+  MDB_cursor* transfers_ = nullptr;
+  MDB_cursor* journal_ = nullptr;
+  MDB_cursor* trades_ = nullptr;
 };
 
 }  // namespace ghx::ledger

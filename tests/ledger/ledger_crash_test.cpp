@@ -101,7 +101,18 @@ TEST(LedgerCrash, EveryReportedBatchSurvivesSigkillAtRandomPoints) {
       write_until_killed(dir, fds[1]);
     }
     close(fds[1]);
-    const auto run_for = std::chrono::microseconds(std::uniform_int_distribution<>(500, 30'000)(rng));
+    // Every third run first waits for one more committed batch, so that progress is certain
+    // even on a slow disk; then all runs die at a random point, often inside a commit.
+    if (kill_index % 3 == 0) {
+      const uint64_t before = reported;
+      const auto patience = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (reported == before && std::chrono::steady_clock::now() < patience) {
+        reported = collect_reports(fds[0], std::chrono::steady_clock::now() +
+                                               std::chrono::milliseconds(5), reported);
+      }
+    }
+    const auto run_for =
+        std::chrono::microseconds(std::uniform_int_distribution<>(500, 40'000)(rng));
     reported = collect_reports(fds[0], std::chrono::steady_clock::now() + run_for, reported);
     ASSERT_EQ(kill(child, SIGKILL), 0);
     int status = 0;
