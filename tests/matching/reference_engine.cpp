@@ -1,0 +1,636 @@
+#include "tests/matching/reference_engine.h"
+
+#include <algorithm>
+
+namespace ghx::matching::testing {
+
+namespace {
+
+__extension__ using Int128 = __int128;
+
+int64_t notional_of(const ProductSpec& spec, int64_t price, int64_t lots) {
+  return static_cast<int64_t>(Int128{price} * lots * spec.lot_size_gpus * spec.hours());
+}
+
+int64_t fee_of(int64_t notional, int64_t fee_bps) {
+  return static_cast<int64_t>(Int128{notional} * fee_bps / 10'000);
+}
+
+}  // namespace
+
+std::pair<const int64_t, std::list<ReferenceEngine::Order>>* ReferenceEngine::best(uint32_t product,
+                                                                                   Side side) {
+  Levels& book = levels(product, side);
+  if (book.empty()) return nullptr;
+  return side == Side::buy ? &*book.rbegin() : &*book.begin();
+}
+
+ReferenceEngine::Order* ReferenceEngine::find_live(uint32_t participant, uint64_t client_id) {
+  const auto entry = client_ids_.find({participant, client_id});
+  if (entry == client_ids_.end() || entry->second == 0) return nullptr;
+  for (Product& product : products_) {
+    for (Levels* book : {&product.bids, &product.asks}) {
+      for (auto& [price, queue] : *book) {
+        for (Order& order : queue) {
+          if (order.id == entry->second) return &order;
+        }
+      }
+    }
+  }
+  return nullptr;
+}
+
+int64_t ReferenceEngine::hold_of(const Order& order) const {
+  const int64_t notional = notional_of(products_[order.product].spec, order.price, order.remaining);
+  return notional + fee_of(notional, config_.fee_bps);
+}
+
+void ReferenceEngine::release(const Order& order) {
+  if (order.side == Side::buy) {
+    cash_[order.participant].held -= hold_of(order);
+    cash_[order.participant].available += hold_of(order);
+  } else {
+    Funds& funds = capacity_[{order.participant, order.product}];
+    funds.held -= order.remaining;
+    funds.available += order.remaining;
+  }
+}
+
+void ReferenceEngine::take(const Order& order) {
+  if (order.side == Side::buy) {
+    cash_[order.participant].held += hold_of(order);
+    cash_[order.participant].available -= hold_of(order);
+  } else {
+    Funds& funds = capacity_[{order.participant, order.product}];
+    funds.held += order.remaining;
+    funds.available -= order.remaining;
+  }
+}
+
+Event& ReferenceEngine::emit(EventType type) {
+  Event& event = events_->emplace_back();
+  event.type = type;
+  event.sequence = SequenceNumber{sequence_};
+  event.timestamp = Timestamp{now_};
+  return event;
+}
+
+Event& ReferenceEngine::emit_order(EventType type, const Order& order) {
+  Event& event = emit(type);
+  event.participant = ParticipantId{order.participant};
+  event.product = ProductId{order.product};
+  event.order_id = OrderId{order.id};
+  event.client_order_id = ClientOrderId{order.client_id};
+  event.side = order.side;
+  event.price = Price{order.price};
+  return event;
+}
+
+void ReferenceEngine::reject(const Command& command, RejectReason reason) {
+  Event& event = emit(EventType::rejected);
+  event.participant = command.participant;
+  event.product = command.product;
+  event.client_order_id = command.client_order_id;
+  event.orig_client_order_id = command.orig_client_order_id;
+  event.side = command.side;
+  event.reject_reason = reason;
+}
+
+// A level whose size may have changed; reported once, with its final size, at flush().
+void ReferenceEngine::touch(uint32_t product, Side side, int64_t price) {
+  const auto key = std::make_tuple(product, side, price);
+  if (std::find(touched_.begin(), touched_.end(), key) == touched_.end()) touched_.push_back(key);
+}
+
+void ReferenceEngine::flush() {
+  for (const auto& [product, side, price] : touched_) {
+    int64_t size = 0;
+    const Levels& book = levels(product, side);
+    if (const auto level = book.find(price); level != book.end()) {
+      for (const Order& order : level->second) size += order.remaining;
+    }
+    Event& event = emit(EventType::book_level);
+    event.product = ProductId{product};
+    event.side = side;
+    event.price = Price{price};
+    event.quantity = Quantity{size};
+  }
+  touched_.clear();
+}
+
+void ReferenceEngine::unlink(const Order& order, bool on_book) {
+  if (on_book) {
+    Levels& book = levels(order.product, order.side);
+    auto& queue = book.at(order.price);
+    queue.remove_if([&](const Order& resting) { return resting.id == order.id; });
+    if (queue.empty()) book.erase(order.price);
+    touch(order.product, order.side, order.price);
+  }
+  client_ids_[{order.participant, order.client_id}] = 0;
+  live_.erase(order.id);
+}
+
+void ReferenceEngine::cancel(Order order, CancelReason reason, bool on_book) {
+  release(order);
+  Event& event = emit_order(EventType::canceled, order);
+  event.quantity = Quantity{order.remaining};
+  event.cancel_reason = reason;
+  unlink(order, on_book);
+}
+
+void ReferenceEngine::expire(Order order, ExpireReason reason) {
+  release(order);
+  Event& event = emit_order(EventType::expired, order);
+  event.quantity = Quantity{order.remaining};
+  event.expire_reason = reason;
+  unlink(order, true);
+}
+
+// Trades the taker against the opposite side, best price first, oldest first. Meeting its own
+// order: cancel_taker stops; cancel_maker cancels the resting order and goes on; cancel_both
+// does both.
+ReferenceEngine::End ReferenceEngine::match(Order& taker) {
+  const Side maker_side = opposite(taker.side);
+  const ProductSpec& spec = products_[taker.product].spec;
+  while (taker.remaining > 0) {
+    auto* level = best(taker.product, maker_side);
+    if (level == nullptr || !crosses(taker.side, taker.price, level->first)) break;
+    Order& maker = level->second.front();
+    if (maker.participant == taker.participant) {
+      if (taker.self_trade != SelfTradePrevention::cancel_taker) {
+        cancel(maker, CancelReason::self_trade, true);
+      }
+      if (taker.self_trade != SelfTradePrevention::cancel_maker) return End::self_trade;
+      continue;
+    }
+    const int64_t lots = std::min(taker.remaining, maker.remaining);
+    const int64_t price = maker.price;
+    Order& buyer = taker.side == Side::buy ? taker : maker;
+    const int64_t hold_before = hold_of(buyer);
+    const int64_t notional = notional_of(spec, price, lots);
+    const int64_t fee = fee_of(notional, config_.fee_bps);
+    taker.remaining -= lots;
+    maker.remaining -= lots;
+    const int64_t released = hold_before - hold_of(buyer);
+    cash_[buyer.participant].held -= released;
+    cash_[buyer.participant].available += released - notional - fee;
+    const uint32_t seller = taker.side == Side::sell ? taker.participant : maker.participant;
+    capacity_[{seller, taker.product}].held -= lots;
+
+    Event& fill = emit_order(EventType::fill, taker);
+    fill.price = Price{price};
+    fill.quantity = Quantity{lots};
+    fill.remaining = Quantity{taker.remaining};
+    fill.trade_id = TradeId{next_trade_id_};
+    fill.maker_order_id = OrderId{maker.id};
+    fill.maker_participant = ParticipantId{maker.participant};
+    fill.maker_client_order_id = ClientOrderId{maker.client_id};
+    fill.maker_remaining = Quantity{maker.remaining};
+    fill.buyer_fee = Cash{fee};
+    fill.seller_fee = Cash{fee};
+    fill.notional = Cash{notional};
+    Event& trade = emit(EventType::trade);
+    trade.product = ProductId{taker.product};
+    trade.side = taker.side;
+    trade.price = Price{price};
+    trade.quantity = Quantity{lots};
+    trade.trade_id = TradeId{next_trade_id_++};
+    trade.notional = Cash{notional};
+    touch(taker.product, maker_side, price);
+    if (maker.remaining == 0) unlink(Order(maker), true);
+  }
+  return End::done;
+}
+
+// How many lots the taker could trade right now, walking the book as match() would.
+int64_t ReferenceEngine::executable(const Order& taker, int64_t needed) {
+  int64_t lots = 0;
+  const Levels& book = levels(taker.product, opposite(taker.side));
+  std::vector<const std::list<Order>*> queues;
+  if (taker.side == Side::buy) {
+    for (auto it = book.begin(); it != book.end() && it->first <= taker.price; ++it) {
+      queues.push_back(&it->second);
+    }
+  } else {
+    for (auto it = book.rbegin(); it != book.rend() && it->first >= taker.price; ++it) {
+      queues.push_back(&it->second);
+    }
+  }
+  for (const auto* queue : queues) {
+    for (const Order& maker : *queue) {
+      if (maker.participant == taker.participant) {
+        if (taker.self_trade == SelfTradePrevention::cancel_maker) continue;
+        return lots;
+      }
+      lots += maker.remaining;
+      if (lots >= needed) return lots;
+    }
+  }
+  return lots;
+}
+
+void ReferenceEngine::finish(Order& taker, End end, bool market) {
+  if (taker.remaining == 0) {
+    unlink(taker, false);
+  } else if (end == End::self_trade) {
+    cancel(taker, CancelReason::self_trade, false);
+  } else if (market) {
+    const bool liquidity_left = best(taker.product, opposite(taker.side)) != nullptr;
+    cancel(taker, liquidity_left ? CancelReason::market_collar : CancelReason::immediate_or_cancel,
+           false);
+  } else if (taker.time_in_force == TimeInForce::immediate_or_cancel) {
+    cancel(taker, CancelReason::immediate_or_cancel, false);
+  } else {
+    levels(taker.product, taker.side)[taker.price].push_back(taker);
+    touch(taker.product, taker.side, taker.price);
+  }
+}
+
+// A market order is a limit at the opposite best moved by the collar, rounded to the tick
+// towards the best price.
+int64_t ReferenceEngine::collar(uint32_t product, Side side) {
+  const int64_t best_price = best(product, opposite(side))->first;
+  const int64_t tick = products_[product].spec.tick_size;
+  const int64_t distance = best_price * config_.market_collar_bps / 10'000;
+  if (side == Side::buy) {
+    const int64_t limit = std::min(best_price + distance, config_.limits.price_max);
+    return std::max(best_price, limit / tick * tick);
+  }
+  return std::max(tick, (best_price - distance + tick - 1) / tick * tick);
+}
+
+}  // namespace ghx::matching::testing
+
+namespace ghx::matching::testing {
+
+// Due items happen in (time, kind, id) order: gate closures, then deliveries, then
+// good-till-time expiries; ties by product id or order id.
+void ReferenceEngine::run_due() {
+  while (true) {
+    std::tuple<int64_t, int, uint64_t> next{INT64_MAX, 0, 0};
+    for (uint32_t id = 0; id < products_.size(); ++id) {
+      const Product& product = products_[id];
+      const int64_t gate_ns = product.spec.delivery_start().ns - config_.gate_closure_lead_ns;
+      if (product.state == ProductState::trading) {
+        next = std::min(next, std::make_tuple(gate_ns, 0, uint64_t{id}));
+      }
+      if (product.state != ProductState::delivered) {
+        next = std::min(next, std::make_tuple(product.spec.delivery_end().ns, 1, uint64_t{id}));
+      }
+    }
+    for (const Product& product : products_) {
+      for (const Levels* book : {&product.bids, &product.asks}) {
+        for (const auto& [price, queue] : *book) {
+          for (const Order& order : queue) {
+            if (order.time_in_force != TimeInForce::good_till_time) continue;
+            next = std::min(next, std::make_tuple(order.expire_ns, 2, order.id));
+          }
+        }
+      }
+    }
+    const auto [time_ns, kind, id] = next;
+    if (time_ns > now_) return;
+    if (kind == 0) {
+      // Gate closure: every resting order expires, bids best first, then asks best first.
+      Product& product = products_[id];
+      while (auto* level = best(static_cast<uint32_t>(id), Side::buy)) {
+        expire(level->second.front(), ExpireReason::gate_closure);
+      }
+      while (auto* level = best(static_cast<uint32_t>(id), Side::sell)) {
+        expire(level->second.front(), ExpireReason::gate_closure);
+      }
+      flush();
+      product.state = ProductState::gate_closed;
+    } else if (kind == 1) {
+      products_[id].state = ProductState::delivered;
+    } else {
+      const Key key = live_.at(id);
+      expire(*find_live(key.first, key.second), ExpireReason::good_till_time);
+      flush();
+      continue;
+    }
+    Event& event = emit(EventType::product_state);
+    event.product = ProductId{static_cast<uint32_t>(id)};
+    event.product_state = products_[id].state;
+  }
+}
+
+void ReferenceEngine::process(const Command& command, std::vector<Event>& events) {
+  sequence_ = command.sequence.value;
+  now_ = std::max(now_, command.timestamp.ns);
+  events_ = &events;
+  run_due();
+  switch (command.type) {
+    case CommandType::new_order: new_order(command); break;
+    case CommandType::cancel_order: cancel_order(command); break;
+    case CommandType::replace_order: replace(command); break;
+    case CommandType::mass_cancel: mass_cancel(command); break;
+    case CommandType::order_status: status(command); break;
+    case CommandType::deposit:
+    case CommandType::withdraw: funds(command); break;
+    case CommandType::register_capacity: capacity(command); break;
+    case CommandType::list_product: list(command); break;
+    case CommandType::tick: break;
+    default: reject(command, RejectReason::unknown_command); break;
+  }
+}
+
+RejectReason ReferenceEngine::check_new(const Command& c) {
+  const EngineLimits& limits = config_.limits;
+  if (c.participant.value >= limits.participants_max) return RejectReason::unknown_participant;
+  if (c.product.value >= products_.size()) return RejectReason::unknown_product;
+  const Product& product = products_[c.product.value];
+  if (product.state != ProductState::trading) return RejectReason::product_not_trading;
+  if (client_ids_.count({c.participant.value, c.client_order_id.value})) {
+    return RejectReason::duplicate_client_order_id;
+  }
+  const bool market = c.order_type == OrderType::market;
+  const bool immediate = c.time_in_force == TimeInForce::immediate_or_cancel ||
+                         c.time_in_force == TimeInForce::fill_or_kill;
+  if (c.post_only && (market || immediate)) return RejectReason::invalid_order_type;
+  if (market && c.time_in_force == TimeInForce::good_till_time) {
+    return RejectReason::invalid_order_type;
+  }
+  if (!market && (c.price.value <= 0 || c.price.value > limits.price_max ||
+                  c.price.value % product.spec.tick_size != 0)) {
+    return RejectReason::invalid_price;
+  }
+  if (c.quantity.value <= 0 || c.quantity.value > limits.quantity_max_lots) {
+    return RejectReason::invalid_quantity;
+  }
+  if (c.min_quantity.value < 0 || c.min_quantity > c.quantity) {
+    return RejectReason::invalid_min_quantity;
+  }
+  if (c.time_in_force == TimeInForce::good_till_time && c.expire_time.ns <= now_) {
+    return RejectReason::invalid_expire_time;
+  }
+  return RejectReason::none;
+}
+
+void ReferenceEngine::new_order(const Command& c) {
+  RejectReason reason = check_new(c);
+  Order order;
+  order.id = c.sequence.value;
+  order.client_id = c.client_order_id.value;
+  order.price = c.price.value;
+  order.remaining = c.quantity.value;
+  order.expire_ns = c.time_in_force == TimeInForce::good_till_time ? c.expire_time.ns : 0;
+  order.participant = c.participant.value;
+  order.product = c.product.value;
+  order.side = c.side;
+  order.self_trade = c.self_trade;
+  order.time_in_force = c.time_in_force;
+  order.post_only = c.post_only;
+  const bool market = c.order_type == OrderType::market;
+  if (reason == RejectReason::none && market) {
+    if (best(order.product, opposite(order.side)) == nullptr) {
+      reason = RejectReason::no_liquidity;
+    } else {
+      order.price = collar(order.product, order.side);
+    }
+  }
+  if (reason == RejectReason::none && c.post_only) {
+    const auto* level = best(order.product, opposite(order.side));
+    if (level != nullptr && crosses(order.side, order.price, level->first)) {
+      reason = RejectReason::post_only_would_cross;
+    }
+  }
+  if (reason == RejectReason::none) {
+    if (order.side == Side::buy) {
+      if (hold_of(order) > cash_[order.participant].available) {
+        reason = RejectReason::insufficient_cash;
+      }
+    } else {
+      const auto funds = capacity_.find({order.participant, order.product});
+      if (funds == capacity_.end() || funds->second.available < order.remaining) {
+        reason = RejectReason::insufficient_capacity;
+      }
+    }
+  }
+  if (reason != RejectReason::none) {
+    reject(c, reason);
+    return;
+  }
+  client_ids_[{order.participant, order.client_id}] = order.id;
+  live_[order.id] = {order.participant, order.client_id};
+  take(order);
+  Event& accepted = emit_order(EventType::accepted, order);
+  accepted.quantity = c.quantity;
+  accepted.remaining = c.quantity;
+  const bool fill_or_kill = c.time_in_force == TimeInForce::fill_or_kill;
+  const int64_t needed = fill_or_kill ? c.quantity.value : c.min_quantity.value;
+  if (needed > 0 && executable(order, needed) < needed) {
+    cancel(order, fill_or_kill ? CancelReason::fill_or_kill : CancelReason::min_quantity, false);
+  } else {
+    const End end = match(order);
+    finish(order, end, market);
+  }
+  flush();
+}
+
+void ReferenceEngine::cancel_order(const Command& c) {
+  if (c.participant.value >= config_.limits.participants_max) {
+    reject(c, RejectReason::unknown_participant);
+    return;
+  }
+  Order* order = find_live(c.participant.value, c.orig_client_order_id.value);
+  if (order == nullptr) {
+    reject(c, RejectReason::unknown_order);
+    return;
+  }
+  cancel(*order, CancelReason::requested, true);
+  flush();
+}
+
+// Replace: a new client id, price and quantity (the new open quantity). Same price and no more
+// quantity keeps the order's place in the queue; anything else re-enters it as a taker.
+void ReferenceEngine::replace(const Command& c) {
+  if (c.participant.value >= config_.limits.participants_max) {
+    reject(c, RejectReason::unknown_participant);
+    return;
+  }
+  Order* live = find_live(c.participant.value, c.orig_client_order_id.value);
+  if (live == nullptr) {
+    reject(c, RejectReason::unknown_order);
+    return;
+  }
+  const Product& product = products_[live->product];
+  RejectReason reason = RejectReason::none;
+  const bool keeps = c.price.value == live->price && c.quantity.value <= live->remaining;
+  if (client_ids_.count({c.participant.value, c.client_order_id.value})) {
+    reason = RejectReason::duplicate_client_order_id;
+  } else if (c.price.value <= 0 || c.price.value > config_.limits.price_max ||
+             c.price.value % product.spec.tick_size != 0) {
+    reason = RejectReason::invalid_price;
+  } else if (c.quantity.value <= 0 || c.quantity.value > config_.limits.quantity_max_lots) {
+    reason = RejectReason::invalid_quantity;
+  } else if (!keeps) {
+    const auto* level = best(live->product, opposite(live->side));
+    Order moved = *live;
+    moved.price = c.price.value;
+    moved.remaining = c.quantity.value;
+    if (live->post_only && level != nullptr && crosses(live->side, c.price.value, level->first)) {
+      reason = RejectReason::post_only_would_cross;
+    } else if (live->side == Side::buy &&
+               hold_of(moved) > cash_[live->participant].available + hold_of(*live)) {
+      reason = RejectReason::insufficient_cash;
+    } else if (live->side == Side::sell &&
+               capacity_[{live->participant, live->product}].available + live->remaining <
+                   c.quantity.value) {
+      reason = RejectReason::insufficient_capacity;
+    }
+  }
+  if (reason != RejectReason::none) {
+    reject(c, reason);
+    return;
+  }
+  const uint64_t old_id = live->client_id;
+  client_ids_[{live->participant, old_id}] = 0;
+  client_ids_[{live->participant, c.client_order_id.value}] = live->id;
+  live_[live->id] = {live->participant, c.client_order_id.value};
+  release(*live);
+  live->client_id = c.client_order_id.value;
+  Order order = *live;
+  if (keeps) {
+    if (c.quantity.value < live->remaining) touch(live->product, live->side, live->price);
+    live->remaining = c.quantity.value;
+    take(*live);
+    order = *live;
+  } else {
+    Levels& book = levels(order.product, order.side);
+    auto& queue = book.at(order.price);
+    queue.remove_if([&](const Order& resting) { return resting.id == order.id; });
+    if (queue.empty()) book.erase(order.price);
+    touch(order.product, order.side, order.price);
+    order.price = c.price.value;
+    order.remaining = c.quantity.value;
+    take(order);
+  }
+  Event& event = emit_order(EventType::replaced, order);
+  event.orig_client_order_id = ClientOrderId{old_id};
+  event.quantity = c.quantity;
+  event.remaining = c.quantity;
+  if (!keeps) finish(order, match(order), false);
+  flush();
+}
+
+// Mass cancel: the participant's live orders (of one product, if given) in the order they
+// were accepted.
+void ReferenceEngine::mass_cancel(const Command& c) {
+  if (c.participant.value >= config_.limits.participants_max) {
+    reject(c, RejectReason::unknown_participant);
+    return;
+  }
+  if (c.has_product && c.product.value >= products_.size()) {
+    reject(c, RejectReason::unknown_product);
+    return;
+  }
+  std::vector<Key> keys;
+  for (const auto& [id, key] : live_) {
+    if (key.first == c.participant.value) keys.push_back(key);
+  }
+  for (const Key& key : keys) {
+    Order* order = find_live(key.first, key.second);
+    if (!c.has_product || order->product == c.product.value) {
+      cancel(*order, CancelReason::requested, true);
+    }
+  }
+  flush();
+}
+
+void ReferenceEngine::status(const Command& c) {
+  if (c.participant.value >= config_.limits.participants_max) {
+    reject(c, RejectReason::unknown_participant);
+    return;
+  }
+  const auto entry = client_ids_.find({c.participant.value, c.orig_client_order_id.value});
+  if (entry == client_ids_.end()) {
+    reject(c, RejectReason::unknown_order);
+  } else if (entry->second == 0) {
+    Event& event = emit(EventType::order_status);
+    event.participant = c.participant;
+    event.client_order_id = c.orig_client_order_id;
+    event.status = OrderStatus::done;
+  } else {
+    const Order& order = *find_live(c.participant.value, c.orig_client_order_id.value);
+    Event& event = emit_order(EventType::order_status, order);
+    event.remaining = Quantity{order.remaining};
+    event.status = OrderStatus::live;
+  }
+}
+
+void ReferenceEngine::funds(const Command& c) {
+  const int64_t amount = c.amount.value;
+  if (c.participant.value >= config_.limits.participants_max) {
+    reject(c, RejectReason::unknown_participant);
+    return;
+  }
+  Funds& account = cash_[c.participant.value];
+  if (amount <= 0 || amount > config_.limits.amount_max ||
+      (c.type == CommandType::deposit &&
+       account.available > config_.limits.amount_max * 4 - amount)) {
+    reject(c, RejectReason::invalid_amount);
+    return;
+  }
+  if (c.type == CommandType::withdraw && account.available < amount) {
+    reject(c, RejectReason::insufficient_cash);
+    return;
+  }
+  account.available += c.type == CommandType::deposit ? amount : -amount;
+  Event& event = emit(EventType::balance);
+  event.participant = c.participant;
+  event.available_cash = Cash{account.available};
+  event.held_cash = Cash{account.held};
+}
+
+void ReferenceEngine::capacity(const Command& c) {
+  const int64_t lots = c.capacity.value;
+  if (c.participant.value >= config_.limits.participants_max) {
+    reject(c, RejectReason::unknown_participant);
+  } else if (c.product.value >= products_.size()) {
+    reject(c, RejectReason::unknown_product);
+  } else if (products_[c.product.value].state != ProductState::trading) {
+    reject(c, RejectReason::product_not_trading);
+  } else if (lots <= 0 || lots > config_.limits.quantity_max_lots) {
+    reject(c, RejectReason::invalid_amount);
+  } else {
+    Funds& funds = capacity_[{c.participant.value, c.product.value}];
+    if (funds.available + funds.held > INT32_MAX - lots) {
+      reject(c, RejectReason::invalid_amount);
+      return;
+    }
+    funds.available += lots;
+    Event& event = emit(EventType::capacity);
+    event.participant = c.participant;
+    event.product = c.product;
+    event.available_capacity = Quantity{funds.available};
+    event.held_capacity = Quantity{funds.held};
+  }
+}
+
+void ReferenceEngine::list(const Command& c) {
+  if (!validate_spec(c.spec).empty()) {
+    reject(c, RejectReason::invalid_product);
+    return;
+  }
+  if (c.spec.delivery_start().ns - config_.gate_closure_lead_ns <= now_) {
+    reject(c, RejectReason::product_not_trading);
+    return;
+  }
+  if (products_.size() >= config_.limits.products_max) {
+    reject(c, RejectReason::products_full);
+    return;
+  }
+  for (const Product& product : products_) {
+    if (product.spec.gpu == c.spec.gpu && product.spec.zone == c.spec.zone &&
+        product.spec.start_hour == c.spec.start_hour && product.spec.length == c.spec.length) {
+      reject(c, RejectReason::duplicate_product);
+      return;
+    }
+  }
+  products_.push_back(Product{c.spec});
+  Event& event = emit(EventType::product_listed);
+  event.product = ProductId{static_cast<uint32_t>(products_.size() - 1)};
+}
+
+}  // namespace ghx::matching::testing

@@ -1,0 +1,107 @@
+#pragma once
+// A small, obviously correct reference for the matching engine, for the differential test.
+//
+// Same rules, none of the speed: std::map books of std::list queues, linear scans, no pools.
+// Where the engine's rules need explaining, the comments here say them in plain words. It
+// shares only the public types and the notional/fee formulas' definitions (re-derived below).
+
+#include <cstdint>
+#include <list>
+#include <map>
+#include <set>
+#include <tuple>
+#include <vector>
+
+#include "matching/engine.h"
+
+namespace ghx::matching::testing {
+
+class ReferenceEngine {
+ public:
+  explicit ReferenceEngine(const EngineConfig& config) : config_(config) {}
+  void process(const Command& command, std::vector<Event>& events);
+
+ private:
+  struct Order {
+    uint64_t id = 0;
+    uint64_t client_id = 0;
+    int64_t price = 0;
+    int64_t remaining = 0;
+    int64_t expire_ns = 0;
+    uint32_t participant = 0;
+    uint32_t product = 0;
+    Side side = Side::buy;
+    SelfTradePrevention self_trade = SelfTradePrevention::cancel_taker;
+    TimeInForce time_in_force = TimeInForce::good_till_gate_closure;
+    bool post_only = false;
+  };
+  // Levels by price; each a queue in time priority.
+  using Levels = std::map<int64_t, std::list<Order>>;
+  struct Product {
+    ProductSpec spec;
+    ProductState state = ProductState::trading;
+    Levels bids;  // best = highest
+    Levels asks;  // best = lowest
+  };
+  struct Funds {
+    int64_t available = 0;
+    int64_t held = 0;
+  };
+  using Key = std::pair<uint32_t, uint64_t>;
+
+  // Book access.
+  Levels& levels(uint32_t product, Side side) {
+    return side == Side::buy ? products_[product].bids : products_[product].asks;
+  }
+  // The best level of a side, or nullptr.
+  std::pair<const int64_t, std::list<Order>>* best(uint32_t product, Side side);
+  Order* find_live(uint32_t participant, uint64_t client_id);
+  bool crosses(Side taker_side, int64_t limit, int64_t price) const {
+    return taker_side == Side::buy ? price <= limit : price >= limit;
+  }
+  int64_t hold_of(const Order& order) const;
+  void release(const Order& order);
+  void take(const Order& order);
+
+  // Events.
+  Event& emit(EventType type);
+  Event& emit_order(EventType type, const Order& order);
+  void reject(const Command& command, RejectReason reason);
+  void touch(uint32_t product, Side side, int64_t price);
+  void flush();
+
+  // Order lifecycle.
+  void unlink(const Order& order, bool on_book);  // forget a done order (book, client id)
+  void cancel(Order order, CancelReason reason, bool on_book);
+  void expire(Order order, ExpireReason reason);
+  enum class End { done, self_trade };
+  End match(Order& taker);
+  int64_t executable(const Order& taker, int64_t needed);
+  void finish(Order& taker, End end, bool market);
+  int64_t collar(uint32_t product, Side side);
+
+  void run_due();
+  void new_order(const Command& command);
+  RejectReason check_new(const Command& command);
+  void cancel_order(const Command& command);
+  void replace(const Command& command);
+  void mass_cancel(const Command& command);
+  void status(const Command& command);
+  void funds(const Command& command);
+  void capacity(const Command& command);
+  void list(const Command& command);
+
+  EngineConfig config_;
+  std::vector<Product> products_;
+  std::map<uint32_t, Funds> cash_;
+  std::map<Key, Funds> capacity_;              // (participant, product)
+  std::map<Key, uint64_t> client_ids_;         // -> live order id, 0 once done
+  std::map<uint64_t, Key> live_;               // order id -> (participant, client id)
+  int64_t now_ = 0;
+  uint64_t sequence_ = 0;
+  uint64_t next_trade_id_ = 1;
+  std::vector<Event>* events_ = nullptr;
+  std::vector<std::tuple<uint32_t, Side, int64_t>> touched_;
+};
+
+}  // namespace ghx::matching::testing
