@@ -1,0 +1,269 @@
+#include "gateway/translate.h"
+
+#include <cassert>
+
+namespace ghx::gateway {
+namespace {
+
+using matching::EventType;
+
+// These wire enums mirror the engine's by position; the asserts catch a reordering on either
+// side. RejectReason grows in the middle, so it is mapped by name instead.
+static_assert(static_cast<int>(wire::CancelReason::MarketCollar) ==
+              static_cast<int>(matching::CancelReason::market_collar));
+static_assert(static_cast<int>(wire::ExpireReason::GateClosure) ==
+              static_cast<int>(matching::ExpireReason::gate_closure));
+static_assert(static_cast<int>(wire::TimeInForce::FillOrKill) ==
+              static_cast<int>(matching::TimeInForce::fill_or_kill));
+static_assert(static_cast<int>(wire::SelfTradePrevention::CancelBoth) ==
+              static_cast<int>(matching::SelfTradePrevention::cancel_both));
+static_assert(static_cast<int>(wire::WindowLength::Week) ==
+              static_cast<int>(matching::WindowLength::week));
+static_assert(static_cast<int>(wire::ProductState::Delivered) ==
+              static_cast<int>(matching::ProductState::delivered));
+
+constexpr size_t builder_initial_bytes = 512;
+
+// The fields of a report common to every kind; `fill` sets the fill-only ones.
+struct ReportFields {
+  wire::ExecType exec_type = wire::ExecType::Accepted;
+  uint64_t order_id = 0;
+  uint64_t client_order_id = 0;
+  wire::Side side = wire::Side::Buy;
+  int64_t remaining = 0;
+  wire::Liquidity liquidity = wire::Liquidity::None;
+  int64_t fee = 0;
+  bool fill = false;
+};
+
+wire::OrderStatus order_status(const matching::Event& event, const ReportFields& fields) {
+  if (event.type == EventType::order_status) {
+    return event.status == matching::OrderStatus::live ? wire::OrderStatus::Live
+                                                       : wire::OrderStatus::Done;
+  }
+  const bool ended = fields.exec_type == wire::ExecType::Rejected ||
+                     fields.exec_type == wire::ExecType::Canceled ||
+                     fields.exec_type == wire::ExecType::Expired || fields.remaining == 0;
+  return ended ? wire::OrderStatus::Done : wire::OrderStatus::Live;
+}
+
+Frame report_frame(const matching::Event& event, const ReportFields& fields,
+                   std::string_view symbol) {
+  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  const auto symbol_offset = builder.CreateString(symbol.data(), symbol.size());
+  wire::ExecutionReportBuilder report(builder);
+  report.add_exec_type(fields.exec_type);
+  report.add_order_id(fields.order_id);
+  report.add_client_order_id(fields.client_order_id);
+  report.add_orig_client_order_id(event.orig_client_order_id.value);
+  report.add_product_id(event.product.value);
+  report.add_symbol(symbol_offset);
+  report.add_side(fields.side);
+  report.add_remaining(fields.remaining);
+  report.add_order_status(order_status(event, fields));
+  report.add_reject_reason(to_wire(event.reject_reason));
+  report.add_cancel_reason(to_wire(event.cancel_reason));
+  report.add_expire_reason(to_wire(event.expire_reason));
+  if (fields.fill) {
+    report.add_trade_id(event.trade_id.value);
+    report.add_fill_price(event.price.value);
+    report.add_fill_quantity(event.quantity.value);
+    report.add_liquidity(fields.liquidity);
+    report.add_fee(fields.fee);
+    report.add_notional(event.notional.value);
+  } else {
+    report.add_price(event.price.value);
+    report.add_quantity(event.quantity.value);
+  }
+  report.add_engine_sequence(event.sequence.value);
+  report.add_transact_time_ns(event.timestamp.ns);
+  return finish_frame(builder, wire::Body::ExecutionReport, report.Finish().Union());
+}
+
+std::optional<wire::ExecType> order_exec_type(EventType type) {
+  switch (type) {
+    case EventType::accepted: return wire::ExecType::Accepted;
+    case EventType::rejected: return wire::ExecType::Rejected;
+    case EventType::canceled: return wire::ExecType::Canceled;
+    case EventType::replaced: return wire::ExecType::Replaced;
+    case EventType::expired: return wire::ExecType::Expired;
+    case EventType::order_status: return wire::ExecType::Status;
+    default: return std::nullopt;
+  }
+}
+
+std::optional<Frame> fill_report(const matching::Event& event, matching::ParticipantId viewer,
+                                 std::string_view symbol) {
+  // A self-trade (both sides the viewer) cannot reach here: STP prevents it.
+  const bool taker = event.participant == viewer;
+  if (!taker && event.maker_participant != viewer) return std::nullopt;
+  const matching::Side side = taker ? event.side : matching::opposite(event.side);
+  const int64_t remaining = taker ? event.remaining.value : event.maker_remaining.value;
+  const ReportFields fields{
+      .exec_type = remaining == 0 ? wire::ExecType::Filled : wire::ExecType::PartiallyFilled,
+      .order_id = taker ? event.order_id.value : event.maker_order_id.value,
+      .client_order_id = taker ? event.client_order_id.value : event.maker_client_order_id.value,
+      .side = to_wire(side),
+      .remaining = remaining,
+      .liquidity = taker ? wire::Liquidity::Taker : wire::Liquidity::Maker,
+      .fee = side == matching::Side::buy ? event.buyer_fee.value : event.seller_fee.value,
+      .fill = true};
+  return report_frame(event, fields, symbol);
+}
+
+}  // namespace
+
+matching::Side to_engine(wire::Side side) {
+  return side == wire::Side::Sell ? matching::Side::sell : matching::Side::buy;
+}
+matching::OrderType to_engine(wire::OrderType type) {
+  return type == wire::OrderType::Market ? matching::OrderType::market
+                                         : matching::OrderType::limit;
+}
+matching::TimeInForce to_engine(wire::TimeInForce time_in_force) {
+  return static_cast<matching::TimeInForce>(time_in_force);  // validated and mirrored
+}
+matching::SelfTradePrevention to_engine(wire::SelfTradePrevention mode) {
+  return static_cast<matching::SelfTradePrevention>(mode);
+}
+wire::Side to_wire(matching::Side side) {
+  return side == matching::Side::sell ? wire::Side::Sell : wire::Side::Buy;
+}
+wire::OrderRejectReason to_wire(matching::RejectReason reason) {
+  using In = matching::RejectReason;
+  using Out = wire::OrderRejectReason;
+  switch (reason) {  // no default: -Wswitch names any reason the engine adds
+    case In::none: return Out::None;
+    case In::unknown_product: return Out::UnknownProduct;
+    case In::product_not_trading: return Out::ProductNotTrading;
+    case In::invalid_price: return Out::InvalidPrice;
+    case In::invalid_quantity: return Out::InvalidQuantity;
+    case In::invalid_min_quantity: return Out::InvalidMinQuantity;
+    case In::invalid_expire_time: return Out::InvalidExpireTime;
+    case In::invalid_order_type: return Out::InvalidOrderType;
+    case In::duplicate_client_order_id: return Out::DuplicateClientOrderId;
+    case In::unknown_order: return Out::UnknownOrder;
+    case In::insufficient_cash: return Out::InsufficientCash;
+    case In::insufficient_capacity: return Out::InsufficientCapacity;
+    case In::no_liquidity: return Out::NoLiquidity;
+    case In::post_only_would_cross: return Out::PostOnlyWouldCross;
+    case In::invalid_amount: return Out::InvalidAmount;
+    case In::orders_full: return Out::OrdersFull;
+    case In::client_ids_full: return Out::ClientIdsFull;
+    case In::products_full: return Out::ProductsFull;
+    case In::capacity_accounts_full: return Out::CapacityAccountsFull;
+    case In::invalid_product: return Out::InvalidProduct;
+    case In::duplicate_product: return Out::DuplicateProduct;
+    case In::unknown_participant: return Out::UnknownParticipant;
+    case In::unknown_command: return Out::UnknownCommand;
+  }
+  return Out::UnknownCommand;
+}
+wire::CancelReason to_wire(matching::CancelReason reason) {
+  return static_cast<wire::CancelReason>(reason);
+}
+wire::ExpireReason to_wire(matching::ExpireReason reason) {
+  return static_cast<wire::ExpireReason>(reason);
+}
+wire::WindowLength to_wire(matching::WindowLength length) {
+  return static_cast<wire::WindowLength>(length);
+}
+wire::ProductState to_wire(matching::ProductState state) {
+  return static_cast<wire::ProductState>(state);
+}
+
+matching::Command new_order_command(const wire::NewOrder& order, const CommandOrigin& origin) {
+  matching::Command command;
+  command.type = matching::CommandType::new_order;
+  command.participant = origin.participant;
+  command.product = origin.product;
+  command.client_order_id = {order.client_order_id()};
+  command.side = to_engine(order.side());
+  command.order_type = to_engine(order.order_type());
+  command.time_in_force = to_engine(order.time_in_force());
+  command.self_trade = to_engine(order.self_trade());
+  command.post_only = order.post_only();
+  command.price = {order.price()};
+  command.quantity = {order.quantity()};
+  command.min_quantity = {order.min_quantity()};
+  command.expire_time = {order.expire_time_ns()};
+  return command;
+}
+
+matching::Command cancel_order_command(const wire::CancelOrder& cancel,
+                                       const CommandOrigin& origin) {
+  matching::Command command;
+  command.type = matching::CommandType::cancel_order;
+  command.participant = origin.participant;
+  command.product = origin.product;
+  command.orig_client_order_id = {cancel.orig_client_order_id()};
+  return command;
+}
+
+matching::Command replace_order_command(const wire::ReplaceOrder& replace,
+                                        const CommandOrigin& origin) {
+  matching::Command command;
+  command.type = matching::CommandType::replace_order;
+  command.participant = origin.participant;
+  command.product = origin.product;
+  command.orig_client_order_id = {replace.orig_client_order_id()};
+  command.client_order_id = {replace.client_order_id()};
+  command.price = {replace.price()};
+  command.quantity = {replace.quantity()};
+  return command;
+}
+
+matching::Command mass_cancel_command(matching::ParticipantId participant,
+                                      std::optional<matching::ProductId> product) {
+  matching::Command command;
+  command.type = matching::CommandType::mass_cancel;
+  command.participant = participant;
+  command.has_product = product.has_value();
+  if (product) command.product = *product;
+  return command;
+}
+
+matching::Command order_status_command(const wire::OrderStatusRequest& request,
+                                       matching::ParticipantId participant) {
+  matching::Command command;
+  command.type = matching::CommandType::order_status;
+  command.participant = participant;
+  command.orig_client_order_id = {request.orig_client_order_id()};
+  return command;
+}
+
+std::optional<Frame> execution_report(const matching::Event& event,
+                                      matching::ParticipantId viewer, std::string_view symbol) {
+  if (event.type == EventType::fill) return fill_report(event, viewer, symbol);
+  const std::optional<wire::ExecType> exec_type = order_exec_type(event.type);
+  if (!exec_type || event.participant != viewer) return std::nullopt;
+  const ReportFields fields{.exec_type = *exec_type,
+                            .order_id = event.order_id.value,
+                            .client_order_id = event.client_order_id.value,
+                            .side = to_wire(event.side),
+                            .remaining = event.remaining.value};
+  return report_frame(event, fields, symbol);
+}
+
+Frame book_delta_frame(const matching::Event& book_level, uint64_t market_sequence) {
+  assert(book_level.type == EventType::book_level);
+  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  const auto body = wire::CreateBookDelta(builder, book_level.product.value, market_sequence,
+                                          to_wire(book_level.side), book_level.price.value,
+                                          book_level.quantity.value);
+  return finish_frame(builder, wire::Body::BookDelta, body.Union());
+}
+
+Frame trade_frame(const matching::Event& trade, std::string_view symbol,
+                  uint64_t market_sequence) {
+  assert(trade.type == EventType::trade);
+  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  const auto symbol_offset = builder.CreateString(symbol.data(), symbol.size());
+  const auto body = wire::CreateTrade(builder, trade.product.value, symbol_offset,
+                                      trade.trade_id.value, trade.price.value,
+                                      trade.quantity.value, to_wire(trade.side), market_sequence,
+                                      trade.timestamp.ns);
+  return finish_frame(builder, wire::Body::Trade, body.Union());
+}
+
+}  // namespace ghx::gateway

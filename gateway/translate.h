@@ -1,0 +1,58 @@
+#pragma once
+// Wire <-> engine translation, for the exchange core that plugs into the gateway.
+//
+// Inbound: a validated wire message plus what only the core knows (the participant's id from
+// the ledger, the product's id from the product table, the sequencer's number and time)
+// becomes a matching::Command. Outbound: matching::Events become frames for the participant
+// concerned (ExecutionReport) or for market data (BookDelta, Trade). Pure functions.
+
+#include <optional>
+#include <string_view>
+
+#include "gateway/framing.h"
+#include "matching/command.h"
+#include "matching/event.h"
+
+namespace ghx::gateway {
+
+// Enum mappings (both directions where both exist).
+matching::Side to_engine(wire::Side side);
+matching::OrderType to_engine(wire::OrderType type);
+matching::TimeInForce to_engine(wire::TimeInForce time_in_force);
+matching::SelfTradePrevention to_engine(wire::SelfTradePrevention mode);
+wire::Side to_wire(matching::Side side);
+wire::OrderRejectReason to_wire(matching::RejectReason reason);
+wire::CancelReason to_wire(matching::CancelReason reason);
+wire::ExpireReason to_wire(matching::ExpireReason reason);
+wire::WindowLength to_wire(matching::WindowLength length);
+wire::ProductState to_wire(matching::ProductState state);
+
+// Who and where a command comes from; the sequencer fills sequence and timestamp later.
+struct CommandOrigin {
+  matching::ParticipantId participant;
+  matching::ProductId product;  // resolved from symbol/product_id by the core
+};
+
+matching::Command new_order_command(const wire::NewOrder& order, const CommandOrigin& origin);
+matching::Command cancel_order_command(const wire::CancelOrder& cancel,
+                                       const CommandOrigin& origin);
+matching::Command replace_order_command(const wire::ReplaceOrder& replace,
+                                        const CommandOrigin& origin);
+// `product` empty: every live order of the participant.
+matching::Command mass_cancel_command(matching::ParticipantId participant,
+                                      std::optional<matching::ProductId> product);
+matching::Command order_status_command(const wire::OrderStatusRequest& request,
+                                       matching::ParticipantId participant);
+
+// The ExecutionReport that `event` means for `viewer`, if any: accepted, rejected, canceled,
+// replaced, expired, order_status, and both sides of a fill (taker and maker). Other event
+// types, and fills in which `viewer` takes no part, give nothing.
+std::optional<Frame> execution_report(const matching::Event& event,
+                                      matching::ParticipantId viewer, std::string_view symbol);
+
+// Market data: a book_level event as a BookDelta, a trade event as a Trade.
+Frame book_delta_frame(const matching::Event& book_level, uint64_t market_sequence);
+Frame trade_frame(const matching::Event& trade, std::string_view symbol,
+                  uint64_t market_sequence);
+
+}  // namespace ghx::gateway

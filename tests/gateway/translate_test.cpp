@@ -1,0 +1,124 @@
+#include "gateway/translate.h"
+
+#include <gtest/gtest.h>
+
+#include "gateway/wire_build.h"
+
+namespace ghx::gateway {
+namespace {
+
+constexpr std::string_view symbol = "H100SXM.CN-EAST-1.2026-12-01T08.1H";
+
+const wire::ExecutionReport& report_of(const Frame& frame) {
+  const Decoded decoded = decode_frame(frame, {}, Direction::to_client);
+  EXPECT_TRUE(decoded.check.ok()) << decoded.check.detail;
+  return *decoded.message->body_as_ExecutionReport();
+}
+
+TEST(Translate, NewOrderBecomesAnEngineCommand) {
+  const Frame frame = make_new_order({.client_order_id = 9,
+                                      .symbol = symbol,
+                                      .side = wire::Side::Sell,
+                                      .time_in_force = wire::TimeInForce::FillOrKill,
+                                      .post_only = true,
+                                      .price = 1850,
+                                      .quantity = 8,
+                                      .min_quantity = 4,
+                                      .self_trade = wire::SelfTradePrevention::CancelMaker});
+  const auto* order = frame_message(frame).body_as_NewOrder();
+  const matching::Command command = new_order_command(*order, {{3}, {5}});
+  EXPECT_EQ(command.type, matching::CommandType::new_order);
+  EXPECT_EQ(command.participant.value, 3u);
+  EXPECT_EQ(command.product.value, 5u);
+  EXPECT_EQ(command.client_order_id.value, 9u);
+  EXPECT_EQ(command.side, matching::Side::sell);
+  EXPECT_EQ(command.time_in_force, matching::TimeInForce::fill_or_kill);
+  EXPECT_EQ(command.self_trade, matching::SelfTradePrevention::cancel_maker);
+  EXPECT_TRUE(command.post_only);
+  EXPECT_EQ(command.price.value, 1850);
+  EXPECT_EQ(command.quantity.value, 8);
+  EXPECT_EQ(command.min_quantity.value, 4);
+}
+
+TEST(Translate, RejectEventReachesOnlyItsParticipant) {
+  matching::Event event;
+  event.type = matching::EventType::rejected;
+  event.participant = {3};
+  event.client_order_id = {9};
+  event.reject_reason = matching::RejectReason::insufficient_cash;
+  EXPECT_FALSE(execution_report(event, {4}, symbol).has_value());
+  const auto frame = execution_report(event, {3}, symbol);
+  ASSERT_TRUE(frame.has_value());
+  const auto& report = report_of(*frame);
+  EXPECT_EQ(report.exec_type(), wire::ExecType::Rejected);
+  EXPECT_EQ(report.reject_reason(), wire::OrderRejectReason::InsufficientCash);
+  EXPECT_EQ(report.order_status(), wire::OrderStatus::Done);
+  EXPECT_EQ(report.symbol()->string_view(), symbol);
+}
+
+TEST(Translate, FillGivesTakerAndMakerTheirOwnReports) {
+  matching::Event fill;
+  fill.type = matching::EventType::fill;
+  fill.participant = {1};  // taker, buying
+  fill.side = matching::Side::buy;
+  fill.order_id = {10};
+  fill.client_order_id = {100};
+  fill.remaining = {0};
+  fill.maker_participant = {2};
+  fill.maker_order_id = {20};
+  fill.maker_client_order_id = {200};
+  fill.maker_remaining = {3};
+  fill.trade_id = {7};
+  fill.price = {1850};
+  fill.quantity = {2};
+  fill.buyer_fee = {11};
+  fill.seller_fee = {12};
+  const auto taker = execution_report(fill, {1}, symbol);
+  const auto maker = execution_report(fill, {2}, symbol);
+  ASSERT_TRUE(taker && maker);
+  EXPECT_FALSE(execution_report(fill, {3}, symbol).has_value());
+  const auto& t = report_of(*taker);
+  EXPECT_EQ(t.exec_type(), wire::ExecType::Filled);
+  EXPECT_EQ(t.client_order_id(), 100u);
+  EXPECT_EQ(t.liquidity(), wire::Liquidity::Taker);
+  EXPECT_EQ(t.fee(), 11);
+  EXPECT_EQ(t.fill_price(), 1850);
+  EXPECT_EQ(t.fill_quantity(), 2);
+  EXPECT_EQ(t.trade_id(), 7u);
+  const auto& m = report_of(*maker);
+  EXPECT_EQ(m.exec_type(), wire::ExecType::PartiallyFilled);
+  EXPECT_EQ(m.client_order_id(), 200u);
+  EXPECT_EQ(m.side(), wire::Side::Sell);
+  EXPECT_EQ(m.liquidity(), wire::Liquidity::Maker);
+  EXPECT_EQ(m.fee(), 12);
+  EXPECT_EQ(m.remaining(), 3);
+  EXPECT_EQ(m.order_status(), wire::OrderStatus::Live);
+}
+
+TEST(Translate, BookLevelBecomesADeltaWithAbsoluteSize) {
+  matching::Event level;
+  level.type = matching::EventType::book_level;
+  level.product = {5};
+  level.side = matching::Side::sell;
+  level.price = {1900};
+  level.quantity = {0};  // the level is gone
+  const Frame frame = book_delta_frame(level, 41);
+  const Decoded decoded = decode_frame(frame, {}, Direction::to_client);
+  ASSERT_TRUE(decoded.check.ok());
+  const auto* delta = decoded.message->body_as_BookDelta();
+  EXPECT_EQ(delta->product_id(), 5u);
+  EXPECT_EQ(delta->sequence(), 41u);
+  EXPECT_EQ(delta->side(), wire::Side::Sell);
+  EXPECT_EQ(delta->price(), 1900);
+  EXPECT_EQ(delta->size(), 0);
+}
+
+TEST(Translate, OtherEventsGiveNoExecutionReport) {
+  matching::Event event;
+  event.type = matching::EventType::balance;
+  event.participant = {1};
+  EXPECT_FALSE(execution_report(event, {1}, symbol).has_value());
+}
+
+}  // namespace
+}  // namespace ghx::gateway
