@@ -157,6 +157,7 @@ void execute_fill(EngineState& state, uint32_t taker_slot, uint32_t maker_slot, 
   fill.buyer_fee = fee;
   fill.seller_fee = fee;
   fill.notional = traded;
+  fill.buyer_hold_released = Cash{released};
 
   Event& trade = state.emit(EventType::trade);
   trade.product = ProductId{taker.product};
@@ -531,6 +532,8 @@ void handle_replace(EngineState& state, const Command& command) {
     return;
   }
   const ClientOrderId old_id = order.client_id;
+  const Price previous_price = order.price;
+  const Quantity previous_remaining{order.remaining_lots};
   rename_order(state, slot, command.client_order_id);
   const bool keeps_priority =
       command.price == order.price && command.quantity.value <= order.remaining_lots;
@@ -553,6 +556,8 @@ void handle_replace(EngineState& state, const Command& command) {
   }
   Event& event = emit_order_event(state, EventType::replaced, order);
   event.orig_client_order_id = old_id;
+  event.previous_price = previous_price;
+  event.previous_remaining = previous_remaining;
   event.quantity = command.quantity;
   event.remaining = command.quantity;
   if (!keeps_priority) finish_taker(state, slot, match(state, slot), false, false);

@@ -104,6 +104,11 @@ struct Event {
   Cash buyer_fee;
   Cash seller_fee;
   Cash notional;  // price x lots x lot_size x hours
+  Cash buyer_hold_released;  // fill: cash the buyer's hold gave up (pays notional + buyer fee)
+
+  // replaced: what the order was before, so that holds can be moved without asking the engine
+  Price previous_price;
+  Quantity previous_remaining;
 
   // balance, capacity
   Cash available_cash;

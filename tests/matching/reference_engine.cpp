@@ -189,6 +189,7 @@ ReferenceEngine::End ReferenceEngine::match(Order& taker) {
     fill.buyer_fee = Cash{fee};
     fill.seller_fee = Cash{fee};
     fill.notional = Cash{notional};
+    fill.buyer_hold_released = Cash{released};
     Event& trade = emit(EventType::trade);
     trade.product = ProductId{taker.product};
     trade.side = taker.side;
@@ -485,6 +486,8 @@ void ReferenceEngine::replace(const Command& c) {
     return;
   }
   const uint64_t old_id = live->client_id;
+  const Price previous_price{live->price};
+  const Quantity previous_remaining{live->remaining};
   client_ids_[{live->participant, old_id}] = 0;
   client_ids_[{live->participant, c.client_order_id.value}] = live->id;
   live_[live->id] = {live->participant, c.client_order_id.value};
@@ -508,6 +511,8 @@ void ReferenceEngine::replace(const Command& c) {
   }
   Event& event = emit_order(EventType::replaced, order);
   event.orig_client_order_id = ClientOrderId{old_id};
+  event.previous_price = previous_price;
+  event.previous_remaining = previous_remaining;
   event.quantity = c.quantity;
   event.remaining = c.quantity;
   if (!keeps) finish(order, match(order), false);
