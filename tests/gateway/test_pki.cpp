@@ -42,9 +42,23 @@ const TestPki& test_pki() {
   return pki;
 }
 
+namespace {
+
+// One root per test process, removed when the process exits.
+struct TempRoot {
+  std::filesystem::path path = std::filesystem::temp_directory_path() /
+                               ("ghx_gateway_test_" + std::to_string(::getpid()));
+  ~TempRoot() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
+}  // namespace
+
 std::filesystem::path fresh_temp_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("ghx_gateway_test_" + std::to_string(::getpid()) + "_" + name);
+  static const TempRoot root;
+  const auto dir = root.path / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

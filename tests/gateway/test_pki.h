@@ -26,7 +26,7 @@ struct TestPki {
 
 const TestPki& test_pki();
 
-// A fresh empty directory under the system temp directory, unique to this process.
+// A fresh empty directory under a per-process temp root that is removed at exit.
 std::filesystem::path fresh_temp_dir(const std::string& name);
 
 }  // namespace ghx::gateway::test

@@ -1,0 +1,42 @@
+#pragma once
+// ExchangeCommand: one entry of the sequenced stream, as journaled. Most are engine commands;
+// a few change only the ledger (participants, delivery failures) but are sequenced and journaled
+// all the same, so that replaying the journal rebuilds everything.
+//
+// The byte encoding is explicit (little-endian, fixed field order, a version byte first), not a
+// memory image, so a journal outlives compiler and struct-layout changes.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "matching/command.h"
+
+namespace ghx::gateway {
+
+enum class ExchangeCommandKind : uint8_t {
+  engine = 1,
+  add_participant = 2,   // upsert: id, roles (ledger RoleBits), name
+  delivery_failure = 3,  // trade_id: the seller did not deliver
+};
+
+struct ExchangeCommand {
+  ExchangeCommandKind kind = ExchangeCommandKind::engine;
+  matching::Command engine;  // sequence and timestamp live here for every kind
+  uint8_t roles = 0;
+  std::string name;
+  uint64_t trade_id = 0;
+
+  matching::SequenceNumber sequence() const { return engine.sequence; }
+};
+
+constexpr uint8_t exchange_command_version = 1;
+constexpr size_t participant_name_bytes_max = 64;
+
+// Appends the encoding of `command` to `out` (cleared first).
+void encode(const ExchangeCommand& command, std::vector<uint8_t>& out);
+// False when the bytes are not a whole, valid encoding (corrupt journal entry).
+bool decode(std::span<const uint8_t> bytes, ExchangeCommand& out);
+
+}  // namespace ghx::gateway

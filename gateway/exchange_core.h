@@ -1,0 +1,144 @@
+#pragma once
+// The exchange core: sequencer + engine thread, and ledger thread.
+//
+//   submit() --bounded queue--> engine thread: stamps sequence and time, runs the engine,
+//     posts the ledger operations of each command into the batch being filled
+//   --bounded queue of batches--> ledger thread: one durable LMDB commit per batch (group
+//     commit: a batch holds every command processed while the previous commit ran)
+//   --> on_committed(batch): only now may anything about these commands reach a participant.
+//
+// Caveats:
+// - submit() may be called from any thread; false means back-pressure (reply ServerBusy).
+// - on_committed runs on the ledger thread, in sequence order, once per committed batch.
+// - A ledger commit that fails stops the core (nothing after it can be acknowledged); failed()
+//   tells, and the server's owner shuts down.
+// - On start, the engine is rebuilt by replaying the whole journal; the replayed state must
+//   end at the ledger's last applied sequence number, or start() throws.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gateway/bounded_queue.h"
+#include "gateway/exchange_command.h"
+#include "ledger/batch.h"
+#include "ledger/ledger.h"
+#include "matching/engine.h"
+
+namespace ghx::gateway {
+
+// Who asked, so that replies find their way back. 0 = the exchange itself (ticks, listings).
+struct Origin {
+  uint64_t session = 0;
+  uint64_t request_id = 0;  // operator commands echo it
+};
+
+struct Request {
+  enum class Kind : uint8_t { command, book_snapshot };
+  Kind kind = Kind::command;
+  Origin origin;
+  ExchangeCommand command;        // kind command: sequence and timestamp are set by the core
+  matching::ProductId product;    // kind book_snapshot
+};
+
+// The outcome of one request, in a committed batch.
+struct Outcome {
+  Origin origin;
+  Request::Kind kind = Request::Kind::command;
+  ExchangeCommandKind command_kind = ExchangeCommandKind::engine;
+  matching::CommandType command_type = matching::CommandType::tick;
+  matching::SequenceNumber sequence;
+  uint32_t first_event = 0;  // into CommittedBatch::events
+  uint32_t event_count = 0;
+  bool ledger_ok = true;     // ledger-only commands: the ledger accepted the operation
+  // book_snapshot
+  matching::ProductId product;
+  uint64_t market_sequence = 0;
+  std::vector<matching::LevelView> bids;
+  std::vector<matching::LevelView> asks;
+};
+
+struct CommittedBatch {
+  std::vector<Outcome> outcomes;
+  std::vector<matching::Event> events;
+  std::vector<uint64_t> market_sequences;  // per event: the product's sequence for book_level
+                                           // and trade events, else 0
+  ledger::Batch ledger_batch;
+  size_t commands = 0;
+
+  void clear();
+};
+
+struct ExchangeCoreConfig {
+  std::string data_directory;
+  matching::EngineConfig engine;
+  ledger::Options ledger;
+  size_t request_queue_capacity = 65536;
+  size_t batch_commands_max = 4096;     // a larger batch is committed before it grows on
+  int64_t tick_interval_ms = 100;       // idle clock ticks, for expiries and gate closures
+  // The sequencer's clock: nanoseconds since the epoch. Tests may set a fake one.
+  std::function<int64_t()> clock_ns;
+};
+
+struct ExchangeCoreStats {
+  std::atomic<uint64_t> commands{0};
+  std::atomic<uint64_t> commits{0};
+  std::atomic<uint64_t> commit_ns_total{0};
+  std::atomic<uint64_t> replayed_commands{0};
+};
+
+class ExchangeCore {
+ public:
+  using CommittedHandler = std::function<void(const CommittedBatch&)>;
+
+  // Opens the ledger and replays the journal into a fresh engine. Throws on a corrupt journal
+  // or a replay that disagrees with the ledger.
+  explicit ExchangeCore(ExchangeCoreConfig config);
+  ~ExchangeCore();
+  ExchangeCore(const ExchangeCore&) = delete;
+  ExchangeCore& operator=(const ExchangeCore&) = delete;
+
+  void start(CommittedHandler on_committed);
+  void stop();  // drains what was submitted, commits it, joins the threads. Idempotent.
+
+  bool submit(Request request);
+
+  bool failed() const { return failed_.load(); }
+  const ExchangeCoreStats& stats() const { return stats_; }
+  // Read-only state for start-up (before start()) and tests (after stop()).
+  const matching::Engine& engine() const { return engine_; }
+  ledger::Ledger& ledger() { return *ledger_; }
+  matching::SequenceNumber last_sequence() const { return {last_sequence_}; }
+
+ private:
+  void replay_journal();
+  void engine_loop();
+  void ledger_loop();
+  void run_request(Request& request, CommittedBatch& batch);
+  void hand_over(std::unique_ptr<CommittedBatch>& batch);
+
+  ExchangeCoreConfig config_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  matching::Engine engine_;
+  uint64_t last_sequence_ = 0;
+  int64_t last_time_ns_ = 0;
+  std::vector<uint64_t> market_sequences_;  // per product, engine thread only
+  std::vector<uint8_t> encode_buffer_;
+  std::vector<matching::Event> scratch_events_;
+
+  BoundedQueue<Request> requests_;
+  BoundedQueue<std::unique_ptr<CommittedBatch>> to_ledger_;
+  BoundedQueue<std::unique_ptr<CommittedBatch>> free_batches_;
+  std::atomic<bool> ledger_idle_{true};
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> failed_{false};
+  CommittedHandler on_committed_;
+  std::thread engine_thread_;
+  std::thread ledger_thread_;
+  ExchangeCoreStats stats_;
+};
+
+}  // namespace ghx::gateway
