@@ -1,0 +1,86 @@
+#pragma once
+// Clearing report queries: what a participant traded, paid, earned and owes in a period.
+//
+// Built from one Snapshot (a read-only transaction), so a report is consistent even while the
+// exchange commits. Balances are rebuilt from transfers, so the opening and closing balances of
+// any period are exact. Formatting (CSV, JSON, HTML) belongs to the tools, not here.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/snapshot.h"
+
+namespace ghx::ledger {
+
+struct TradeLine {
+  Timestamp time;
+  TradeId trade;
+  ProductId product;
+  std::string symbol;
+  bool buy = false;  // the participant's side
+  Lots lots;
+  Price price;
+  Cash notional;
+  Cash fee;  // the participant's own fee
+  TradeState state = TradeState::open;
+};
+
+// One cash transfer touching one of the participant's accounts. Accounts of the participant are
+// named by kind ("available"); others as "counterparty escrow", "exchange fees", "external".
+struct MovementLine {
+  Timestamp time;
+  uint64_t transfer_id = 0;
+  TransferKind kind = TransferKind::deposit;
+  std::string from;
+  std::string to;
+  Cash amount;
+  TradeId trade;
+};
+
+// Open (neither delivered nor failed) trades of one product window, as of the snapshot.
+struct ObligationLine {
+  ProductId product;
+  std::string symbol;
+  Timestamp delivery_start;
+  Timestamp delivery_end;
+  int64_t gpu_hours_to_deliver = 0;
+  int64_t gpu_hours_to_receive = 0;
+  Cash escrow_paid;        // as buyer: cash held in escrow until delivery
+  Cash proceeds_pending;   // as seller: notional - fee, paid on delivery
+};
+
+struct CashBalances {
+  Cash available;
+  Cash held;
+  Cash escrow;
+  bool operator==(const CashBalances&) const = default;
+};
+
+struct Report {
+  ParticipantRecord participant;
+  Timestamp from;  // inclusive
+  Timestamp to;    // exclusive
+  SequenceNumber as_of_sequence;
+  std::vector<TradeLine> trades;
+  std::vector<MovementLine> movements;
+  std::vector<ObligationLine> obligations;
+  CashBalances opening;
+  CashBalances closing;
+  Lots bought_lots;
+  Cash bought_notional;
+  Lots sold_lots;
+  Cash sold_notional;
+  Cash fees;
+};
+
+// Finds a participant by decimal id or by exact name.
+std::optional<ParticipantRecord> find_participant(const Snapshot& snapshot,
+                                                  std::string_view id_or_name);
+
+// Fills `out` for the period [from, to). storage_error if the snapshot cannot be read.
+Result build_report(const Snapshot& snapshot, const ParticipantRecord& participant,
+                    Timestamp from, Timestamp to, Report& out);
+
+}  // namespace ghx::ledger

@@ -1,0 +1,103 @@
+// `ghx ledger check`: passes on a sound ledger, names the problem on a damaged one.
+#include <lmdb.h>
+
+#include "ledger/codec.h"
+#include "tests/ledger/ledger_fixture.h"
+#include "tools/ghx/ledger_commands.h"
+
+namespace ghx::ledger::testing {
+namespace {
+
+int ghx_ledger_check(const std::string& dir) {
+  std::string args[] = {"ledger", "check", "--data", dir};
+  char* argv[] = {args[0].data(), args[1].data(), args[2].data(), args[3].data()};
+  return cli::run_ledger_command(4, argv);
+}
+
+// Writes straight into LMDB, bypassing the ledger, as a bug or a bad restore might.
+void poke(const std::string& dir, const char* db, std::span<const uint8_t> key,
+          std::span<const uint8_t> value) {
+  MDB_env* env = nullptr;
+  ASSERT_EQ(mdb_env_create(&env), 0);
+  mdb_env_set_maxdbs(env, 16);
+  ASSERT_EQ(mdb_env_open(env, dir.c_str(), 0, 0640), 0);
+  MDB_txn* txn = nullptr;
+  MDB_dbi dbi = 0;
+  ASSERT_EQ(mdb_txn_begin(env, nullptr, 0, &txn), 0);
+  ASSERT_EQ(mdb_dbi_open(txn, db, 0, &dbi), 0);
+  MDB_val k = val(key);
+  MDB_val v = val(value);
+  ASSERT_EQ(mdb_put(txn, dbi, &k, &v, 0), 0);
+  ASSERT_EQ(mdb_txn_commit(txn), 0);
+  mdb_env_close(env);
+}
+
+class LedgerCheck : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Ledger ledger(dir_);
+    add_market(ledger);
+    Batch b;
+    ASSERT_EQ(b.journal(SequenceNumber{1}, {}), Result::ok);
+    ASSERT_EQ(b.deposit(buyer_a, Cash{5'000}, t0), Result::ok);
+    ASSERT_EQ(b.hold_cash(buyer_a, Cash{5'000}, t0), Result::ok);
+    ASSERT_EQ(b.journal(SequenceNumber{2}, {}), Result::ok);
+    ASSERT_EQ(b.register_capacity(seller_x, h100, Lots{2}, t0), Result::ok);
+    ASSERT_EQ(b.hold_capacity(seller_x, h100, Lots{2}, t0), Result::ok);
+    ASSERT_EQ(b.settle_fill(make_fill(1, h100, buyer_a, seller_x, 100, 2)), Result::ok);
+    ASSERT_EQ(ledger.commit(b), Result::ok);
+  }
+  std::vector<std::string> problems() {
+    Ledger ledger(dir_, Options{.read_only = true});
+    return check_ledger(ledger.snapshot()).problems;
+  }
+  TempDir tmp_;
+  std::string dir_ = tmp_.sub("l");
+};
+
+TEST_F(LedgerCheck, SoundLedgerPassesAndExitsZero) {
+  EXPECT_TRUE(problems().empty());
+  EXPECT_EQ(ghx_ledger_check(dir_), 0);
+}
+
+TEST_F(LedgerCheck, BalanceThatDoesNotSumToZeroIsNamed) {
+  uint8_t value[8];
+  codec::Writer(value).i64(4'000);
+  poke(dir_, "balances", codec::account_key(cash_account(buyer_a, AccountKind::held)), value);
+  const auto found = problems();
+  ASSERT_FALSE(found.empty());
+  EXPECT_NE(found.back().find("cash sums to"), std::string::npos) << found.back();
+  EXPECT_EQ(ghx_ledger_check(dir_), 1);
+}
+
+TEST_F(LedgerCheck, NegativeParticipantBalanceIsNamed) {
+  uint8_t value[8];
+  codec::Writer(value).i64(-1);
+  poke(dir_, "balances", codec::account_key(cash_account(buyer_b, AccountKind::available)), value);
+  bool named = false;
+  for (const auto& p : problems()) named |= p.find("participant 2 available") != std::string::npos;
+  EXPECT_TRUE(named);
+}
+
+TEST_F(LedgerCheck, JournalGapIsNamed) {
+  poke(dir_, "journal", codec::u64_key(4), std::span<const uint8_t>{});
+  bool named = false;
+  for (const auto& p : problems()) named |= p.find("journal gap: sequence 4 follows 2") == 0;
+  EXPECT_TRUE(named);
+  EXPECT_EQ(ghx_ledger_check(dir_), 1);
+}
+
+TEST_F(LedgerCheck, TradeWithoutSettlementIsNamed) {
+  TradeRecord ghost{make_fill(9, h100, buyer_a, seller_x, 100, 1), TradeState::delivered, t0};
+  poke(dir_, "trades", codec::u64_key(9), codec::encode(ghost));
+  bool named = false;
+  for (const auto& p : problems()) named |= p.find("trade 9 is settled 0 times") == 0;
+  EXPECT_TRUE(named);
+}
+
+TEST_F(LedgerCheck, MissingLedgerExitsWithAClearError) {
+  EXPECT_THROW(ghx_ledger_check(tmp_.sub("absent")), OpenError);
+}
+
+}  // namespace
+}  // namespace ghx::ledger::testing

@@ -1,0 +1,184 @@
+#include "tools/ghx/ledger_commands.h"
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "ledger/check.h"
+#include "ledger/ledger.h"
+#include "ledger/report.h"
+#include "tools/ghx/report_writers.h"
+
+namespace ghx::cli {
+namespace {
+
+using namespace ghx::ledger;
+
+constexpr int64_t ns_per_second = 1'000'000'000;
+constexpr int64_t ns_per_day = 86'400 * ns_per_second;
+
+// --name value pairs; anything else is a usage error.
+std::optional<std::map<std::string, std::string>> parse_flags(int argc, char** argv, int first) {
+  std::map<std::string, std::string> flags;
+  for (int i = first; i < argc; i += 2) {
+    const std::string name = argv[i];
+    if (name.rfind("--", 0) != 0 || i + 1 >= argc) return std::nullopt;
+    flags[name.substr(2)] = argv[i + 1];
+  }
+  return flags;
+}
+
+// YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC. Sets `whole_day` for the first form.
+std::optional<Timestamp> parse_time(const std::string& text, bool& whole_day) {
+  std::tm tm{};
+  int consumed = 0;
+  whole_day = text.size() == 10;
+  const int fields =
+      whole_day ? std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                              &consumed)
+                : std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon,
+                              &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed);
+  if (fields != (whole_day ? 3 : 6) || static_cast<size_t>(consumed) != text.size() ||
+      tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return Timestamp{static_cast<int64_t>(timegm(&tm)) * ns_per_second};
+}
+
+std::string day_of(Timestamp t) { return iso_time(t).substr(0, 10); }
+
+struct Period {
+  Timestamp from;
+  Timestamp to;
+  std::string label;  // for file names
+};
+
+std::optional<Period> parse_period(const std::map<std::string, std::string>& flags) {
+  bool day = false;
+  if (flags.contains("day") || (!flags.contains("from") && !flags.contains("to"))) {
+    const std::string text =
+        flags.contains("day") ? flags.at("day") : day_of(Timestamp{std::time(nullptr) * ns_per_second});
+    const auto from = parse_time(text, day);
+    if (!from || !day) return std::nullopt;
+    return Period{*from, Timestamp{from->ns + ns_per_day}, text};
+  }
+  if (!flags.contains("from") || !flags.contains("to")) return std::nullopt;
+  bool to_day = false;
+  const auto from = parse_time(flags.at("from"), day);
+  auto to = parse_time(flags.at("to"), to_day);
+  if (!from || !to) return std::nullopt;
+  if (to_day) to->ns += ns_per_day;  // a date in --to includes that day
+  if (!(*from < *to)) return std::nullopt;
+  return Period{*from, *to, flags.at("from") + "_" + flags.at("to")};
+}
+
+Options read_only() {
+  Options options;
+  options.read_only = true;
+  return options;
+}
+
+int check(const std::string& data) {
+  Ledger ledger(data, read_only());
+  const CheckReport report = check_ledger(ledger.snapshot());
+  if (!report.ok()) {
+    std::fprintf(stderr, "ledger %s FAILED the check (%zu problem%s):\n", data.c_str(),
+                 report.problems.size(), report.problems.size() == 1 ? "" : "s");
+    for (const std::string& p : report.problems) std::fprintf(stderr, "  - %s\n", p.c_str());
+    return 1;
+  }
+  std::printf("ledger %s ok: %llu transfers, %llu trades, %llu accounts, journal %llu entries up to "
+              "sequence %llu; every asset sums to zero\n",
+              data.c_str(), static_cast<unsigned long long>(report.transfers),
+              static_cast<unsigned long long>(report.trades),
+              static_cast<unsigned long long>(report.accounts),
+              static_cast<unsigned long long>(report.journal_entries),
+              static_cast<unsigned long long>(report.last_sequence.value));
+  return 0;
+}
+
+void write_file(const std::filesystem::path& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  out.close();
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+  std::printf("wrote %s\n", path.string().c_str());
+}
+
+void write_report(const Report& report, const std::filesystem::path& base,
+                  const std::string& formats) {
+  if (formats.find("csv") != std::string::npos) {
+    const CsvFiles csv = render_csv(report);
+    write_file(base.string() + "-trades.csv", csv.trades);
+    write_file(base.string() + "-movements.csv", csv.movements);
+    write_file(base.string() + "-obligations.csv", csv.obligations);
+    write_file(base.string() + "-balances.csv", csv.balances);
+  }
+  if (formats.find("json") != std::string::npos) write_file(base.string() + ".json", render_json(report));
+  if (formats.find("html") != std::string::npos) write_file(base.string() + ".html", render_html(report));
+}
+
+// Participant names come from the ledger; keep only characters that are safe in a file name.
+std::string file_safe(const std::string& name) {
+  std::string out = name;
+  for (char& c : out) {
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.';
+    if (!safe) c = '_';
+  }
+  return out;
+}
+
+int report_usage() {
+  std::fprintf(stderr, "usage: ghx report --data DIR --participant ID|NAME [--day YYYY-MM-DD | "
+                       "--from T --to T] [--out DIR] [--format csv,json,html]\n"
+                       "  T = YYYY-MM-DD (whole UTC day) or YYYY-MM-DDTHH:MM:SSZ\n");
+  return 2;
+}
+
+}  // namespace
+
+int run_ledger_command(int argc, char** argv) {
+  const auto flags = argc >= 2 ? parse_flags(argc, argv, 2) : std::nullopt;
+  if (argc < 2 || std::string(argv[1]) != "check" || !flags || !flags->contains("data")) {
+    std::fprintf(stderr, "usage: ghx ledger check --data DIR\n");
+    return 2;
+  }
+  return check(flags->at("data"));
+}
+
+int run_report_command(int argc, char** argv) {
+  const auto flags = parse_flags(argc, argv, 1);
+  if (!flags || !flags->contains("data") || !flags->contains("participant")) return report_usage();
+  const auto period = parse_period(*flags);
+  const std::string formats = flags->contains("format") ? flags->at("format") : "csv,json,html";
+  if (!period || formats.find_first_not_of("csvjonhtml,") != std::string::npos) {
+    return report_usage();
+  }
+  Ledger ledger(flags->at("data"), read_only());
+  const Snapshot snapshot = ledger.snapshot();
+  const auto participant = find_participant(snapshot, flags->at("participant"));
+  if (!participant) {
+    std::fprintf(stderr, "ghx report: no participant with id or name '%s'\n",
+                 flags->at("participant").c_str());
+    return 1;
+  }
+  Report report;
+  if (build_report(snapshot, *participant, period->from, period->to, report) != Result::ok) {
+    std::fprintf(stderr, "ghx report: the ledger cannot be read (run ghx ledger check)\n");
+    return 1;
+  }
+  const std::filesystem::path out = flags->contains("out") ? flags->at("out") : ".";
+  std::filesystem::create_directories(out);
+  write_report(report, out / ("ghx-report-" + file_safe(participant->name) + "-" + period->label), formats);
+  return 0;
+}
+
+}  // namespace ghx::cli

@@ -1,0 +1,16 @@
+#pragma once
+// Ledger commands of the ghx CLI. Each takes argv with argv[0] = the command name and returns
+// the process exit code: 0 success, 1 the ledger or the request failed, 2 bad usage.
+//
+//   ghx ledger check --data DIR
+//   ghx report --data DIR --participant ID|NAME [--day YYYY-MM-DD | --from T --to T]
+//              [--out DIR] [--format csv,json,html]
+// T is YYYY-MM-DD (a whole UTC day; --to includes that day) or YYYY-MM-DDTHH:MM:SSZ (exact;
+// --to excludes it). The default period is the current UTC day.
+
+namespace ghx::cli {
+
+int run_ledger_command(int argc, char** argv);
+int run_report_command(int argc, char** argv);
+
+}  // namespace ghx::cli
