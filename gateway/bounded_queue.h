@@ -57,6 +57,11 @@ class BoundedQueue {
     not_empty_.notify_all();
   }
 
+  bool closed() const {
+    std::lock_guard lock(mutex_);
+    return closed_;
+  }
+
   size_t size() const {
     std::lock_guard lock(mutex_);
     return size_;

@@ -54,6 +54,7 @@ struct Outcome {
   uint32_t first_event = 0;  // into CommittedBatch::events
   uint32_t event_count = 0;
   bool ledger_ok = true;     // ledger-only commands: the ledger accepted the operation
+  uint32_t ledger_op = UINT32_MAX;  // that operation's index in the ledger batch
   // book_snapshot
   matching::ProductId product;
   uint64_t market_sequence = 0;
@@ -88,6 +89,7 @@ struct ExchangeCoreStats {
   std::atomic<uint64_t> commits{0};
   std::atomic<uint64_t> commit_ns_total{0};
   std::atomic<uint64_t> replayed_commands{0};
+  std::atomic<uint64_t> ledger_op_errors{0};  // operations the ledger refused (should be 0)
 };
 
 class ExchangeCore {

@@ -1,0 +1,256 @@
+#include "gateway/exchange_core.h"
+
+#include <chrono>
+#include <stdexcept>
+
+#include "gateway/ledger_posting.h"
+#include "gateway/log.h"
+
+namespace ghx::gateway {
+namespace {
+
+constexpr size_t batches_in_flight = 3;
+constexpr size_t batch_ops_max = 64 * 1024;
+constexpr size_t batch_bytes_max = 16 * 1024 * 1024;
+// Hand a batch over at this many ledger operations, leaving room for one large command.
+constexpr size_t batch_ops_soft_max = 16 * 1024;
+constexpr size_t requests_per_round_max = 1024;
+constexpr auto request_wait = std::chrono::milliseconds(5);
+constexpr auto batch_wait = std::chrono::milliseconds(50);
+
+int64_t system_clock_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool counts_in_market_data(const matching::Event& event) {
+  return event.type == matching::EventType::book_level ||
+         event.type == matching::EventType::trade;
+}
+
+}  // namespace
+
+void CommittedBatch::clear() {
+  outcomes.clear();
+  events.clear();
+  market_sequences.clear();
+  ledger_batch.clear();
+  commands = 0;
+}
+
+ExchangeCore::ExchangeCore(ExchangeCoreConfig config)
+    : config_(std::move(config)),
+      ledger_(std::make_unique<ledger::Ledger>(config_.data_directory, config_.ledger)),
+      engine_(config_.engine),
+      requests_(config_.request_queue_capacity),
+      to_ledger_(batches_in_flight),
+      free_batches_(batches_in_flight) {
+  if (!config_.clock_ns) config_.clock_ns = system_clock_ns;
+  for (size_t i = 0; i < batches_in_flight; ++i) {
+    auto batch = std::make_unique<CommittedBatch>();
+    batch->ledger_batch = ledger::Batch(batch_ops_max, batch_bytes_max);
+    batch->events.reserve(64 * 1024);
+    free_batches_.try_push(std::move(batch));
+  }
+  scratch_events_.reserve(64 * 1024);
+  replay_journal();
+}
+
+ExchangeCore::~ExchangeCore() { stop(); }
+
+void ExchangeCore::replay_journal() {
+  std::string error;
+  const ledger::Result result = ledger_->read_journal(
+      ledger::SequenceNumber{1}, [&](ledger::SequenceNumber sequence, auto bytes) {
+        ExchangeCommand command;
+        if (!decode(bytes, command) || command.sequence().value != sequence.value) {
+          error = "journal entry " + std::to_string(sequence.value) + " does not decode";
+          return false;
+        }
+        if (sequence.value != last_sequence_ + 1) {
+          error = "journal gap before entry " + std::to_string(sequence.value);
+          return false;
+        }
+        if (command.kind == ExchangeCommandKind::engine) {
+          scratch_events_.clear();
+          engine_.process(command.engine, scratch_events_);
+          for (const matching::Event& event : scratch_events_) {
+            if (!counts_in_market_data(event)) continue;
+            if (market_sequences_.size() <= event.product.value) {
+              market_sequences_.resize(event.product.value + 1);
+            }
+            ++market_sequences_[event.product.value];
+          }
+        }
+        last_sequence_ = sequence.value;
+        last_time_ns_ = std::max(last_time_ns_, command.engine.timestamp.ns);
+        stats_.replayed_commands.fetch_add(1, std::memory_order_relaxed);
+        return true;
+      });
+  if (!error.empty()) throw std::runtime_error("journal replay: " + error);
+  if (result != ledger::Result::ok) {
+    throw std::runtime_error(std::string("journal replay: ") + ledger::to_string(result));
+  }
+  if (last_sequence_ != ledger_->last_applied_sequence().value) {
+    throw std::runtime_error("journal replay ended at " + std::to_string(last_sequence_) +
+                             " but the ledger applied up to " +
+                             std::to_string(ledger_->last_applied_sequence().value));
+  }
+}
+
+void ExchangeCore::start(CommittedHandler on_committed) {
+  on_committed_ = std::move(on_committed);
+  ledger_thread_ = std::thread([this] { ledger_loop(); });
+  engine_thread_ = std::thread([this] { engine_loop(); });
+}
+
+void ExchangeCore::stop() {
+  stopping_ = true;
+  requests_.close();
+  if (engine_thread_.joinable()) engine_thread_.join();
+  to_ledger_.close();
+  if (ledger_thread_.joinable()) ledger_thread_.join();
+}
+
+bool ExchangeCore::submit(Request request) {
+  if (failed_.load(std::memory_order_relaxed)) return false;
+  return requests_.try_push(std::move(request));
+}
+
+void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
+  Outcome& outcome = batch.outcomes.emplace_back();
+  outcome.origin = request.origin;
+  outcome.kind = request.kind;
+  if (request.kind == Request::Kind::book_snapshot) {
+    outcome.product = request.product;
+    if (request.product.value < market_sequences_.size()) {
+      outcome.market_sequence = market_sequences_[request.product.value];
+    }
+    outcome.bids = engine_.levels(request.product, matching::Side::buy, UINT32_MAX);
+    outcome.asks = engine_.levels(request.product, matching::Side::sell, UINT32_MAX);
+    return;
+  }
+  ExchangeCommand& command = request.command;
+  last_time_ns_ = std::max(last_time_ns_, config_.clock_ns());
+  command.engine.sequence = matching::SequenceNumber{++last_sequence_};
+  command.engine.timestamp = matching::Timestamp{last_time_ns_};
+  encode(command, encode_buffer_);
+  ledger::Result result =
+      batch.ledger_batch.journal({command.sequence().value}, encode_buffer_);
+  const size_t first_event = batch.events.size();
+  if (command.kind == ExchangeCommandKind::engine) engine_.process(command.engine, batch.events);
+  for (size_t i = first_event; i < batch.events.size(); ++i) {
+    const matching::Event& event = batch.events[i];
+    uint64_t market_sequence = 0;
+    if (counts_in_market_data(event)) {
+      if (market_sequences_.size() <= event.product.value) {
+        market_sequences_.resize(event.product.value + 1);
+      }
+      market_sequence = ++market_sequences_[event.product.value];
+    }
+    batch.market_sequences.push_back(market_sequence);
+  }
+  const std::span<const matching::Event> events(batch.events.data() + first_event,
+                                                batch.events.size() - first_event);
+  if (command.kind != ExchangeCommandKind::engine) {
+    outcome.ledger_op = static_cast<uint32_t>(batch.ledger_batch.size());
+  }
+  if (result == ledger::Result::ok) {
+    result = post_to_ledger(command, events, engine_, batch.ledger_batch);
+  }
+  if (result != ledger::Result::ok) {
+    // The engine has moved on; a command the ledger cannot record must stop the exchange.
+    log_error("exchange", "cannot post command %llu to the ledger batch: %s",
+              static_cast<unsigned long long>(command.sequence().value),
+              ledger::to_string(result));
+    failed_ = true;
+  }
+  outcome.command_kind = command.kind;
+  outcome.command_type = command.engine.type;
+  outcome.sequence = command.engine.sequence;
+  outcome.first_event = static_cast<uint32_t>(first_event);
+  outcome.event_count = static_cast<uint32_t>(events.size());
+  ++batch.commands;
+  stats_.commands.fetch_add(1, std::memory_order_relaxed);
+}
+
+void ExchangeCore::hand_over(std::unique_ptr<CommittedBatch>& batch) {
+  to_ledger_.push(std::move(batch));
+  std::vector<std::unique_ptr<CommittedBatch>> fresh;
+  free_batches_.pop_all(fresh, 1, std::chrono::hours(24));
+  batch = std::move(fresh.at(0));
+}
+
+void ExchangeCore::engine_loop() {
+  std::vector<std::unique_ptr<CommittedBatch>> first;
+  free_batches_.pop_all(first, 1, std::chrono::seconds(1));
+  std::unique_ptr<CommittedBatch> batch = std::move(first.at(0));
+  std::vector<Request> requests;
+  requests.reserve(requests_per_round_max);
+  int64_t last_activity_ns = config_.clock_ns();
+  while (!failed_) {
+    requests.clear();
+    const size_t taken = requests_.pop_all(requests, requests_per_round_max, request_wait);
+    for (Request& request : requests) run_request(request, *batch);
+    const int64_t now_ns = config_.clock_ns();
+    if (taken > 0) {
+      last_activity_ns = now_ns;
+    } else if (now_ns - last_activity_ns >= config_.tick_interval_ms * 1'000'000) {
+      Request tick;  // lets time pass in the engine: expiries, gate closures, deliveries
+      tick.command.engine.type = matching::CommandType::tick;
+      run_request(tick, *batch);
+      last_activity_ns = now_ns;
+    }
+    const bool full = batch->commands >= config_.batch_commands_max ||
+                      batch->ledger_batch.size() >= batch_ops_soft_max;
+    if (!batch->outcomes.empty() && (ledger_idle_.load() || full)) hand_over(batch);
+    if (taken == 0 && requests_.closed()) break;
+  }
+  if (!batch->outcomes.empty() && !failed_) to_ledger_.push(std::move(batch));
+  to_ledger_.close();
+}
+
+void ExchangeCore::ledger_loop() {
+  std::vector<std::unique_ptr<CommittedBatch>> taken;
+  while (true) {
+    taken.clear();
+    ledger_idle_ = true;
+    const size_t count = to_ledger_.pop_all(taken, 1, batch_wait);
+    if (count == 0) {
+      if (to_ledger_.closed()) break;
+      continue;
+    }
+    ledger_idle_ = false;
+    CommittedBatch& batch = *taken[0];
+    const auto started = std::chrono::steady_clock::now();
+    const ledger::Result result = ledger_->commit(batch.ledger_batch);
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    if (result != ledger::Result::ok) {
+      log_error("exchange", "ledger commit failed: %s (%s); stopping",
+                ledger::to_string(result), ledger_->last_storage_error());
+      failed_ = true;
+      requests_.close();
+      break;
+    }
+    stats_.commits.fetch_add(1, std::memory_order_relaxed);
+    stats_.commit_ns_total.fetch_add(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count(),
+        std::memory_order_relaxed);
+    for (size_t i = 0; i < batch.ledger_batch.size(); ++i) {
+      if (batch.ledger_batch.result(i) != ledger::Result::ok) {
+        stats_.ledger_op_errors.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    for (Outcome& outcome : batch.outcomes) {
+      if (outcome.ledger_op != UINT32_MAX) {
+        outcome.ledger_ok = batch.ledger_batch.result(outcome.ledger_op) == ledger::Result::ok;
+      }
+    }
+    if (on_committed_) on_committed_(batch);
+    batch.clear();
+    free_batches_.push(std::move(taken[0]));
+  }
+}
+
+}  // namespace ghx::gateway

@@ -1,0 +1,238 @@
+// Bad input over real TLS on loopback: each case gets a clear reject or a closed connection,
+// is counted, and leaves other sessions working.
+#include "tests/gateway/gateway_fixture.h"
+
+namespace ghx::gateway::test {
+namespace {
+
+TEST_F(GatewayServer, MessageBeforeLogonIsRejectedAndClosed) {
+  start();
+  auto alice = connected(test_pki().alice);
+  ASSERT_EQ(alice->send(order(1)), ClientStatus::ok);
+  EXPECT_EQ(reject_code(*alice), ErrorCode::NotLoggedOn);
+  EXPECT_TRUE(closes(*alice));
+  EXPECT_EQ(counters().messages_before_logon.load(), 1u);
+  EXPECT_EQ(handler_.messages(), 0);
+  expect_service_unharmed();
+}
+
+TEST_F(GatewayServer, LogonNamingAnotherParticipantIsRefused) {
+  start();
+  auto alice = connected(test_pki().alice);
+  const LogonResult result = alice->logon({.participant = "bob"});
+  EXPECT_EQ(result.status, ClientStatus::rejected);
+  EXPECT_EQ(result.reject_code, ErrorCode::LogonRefused);
+  EXPECT_TRUE(closes(*alice));
+  expect_service_unharmed();
+}
+
+TEST_F(GatewayServer, OversizedLengthPrefixIsRejectedAndClosed) {
+  start();
+  auto alice = logged_on(test_pki().alice);
+  const uint8_t prefix[] = {0x00, 0x00, 0x10, 0x00};  // 1 MiB
+  ASSERT_EQ(alice->send_raw(prefix), ClientStatus::ok);
+  EXPECT_EQ(reject_code(*alice), ErrorCode::FrameTooLarge);
+  EXPECT_TRUE(closes(*alice));
+  EXPECT_EQ(counters().frames_too_large.load(), 1u);
+  expect_service_unharmed();
+}
+
+TEST_F(GatewayServer, RandomBytesCloseTheSession) {
+  start();
+  auto alice = logged_on(test_pki().alice);
+  std::mt19937 random(2024);
+  std::vector<uint8_t> garbage(256);
+  for (auto& b : garbage) b = static_cast<uint8_t>(random());
+  garbage[0] = static_cast<uint8_t>(garbage.size() - frame_prefix_bytes);  // an honest length,
+  garbage[1] = garbage[2] = garbage[3] = 0;  // so the random body is read and verified
+  ASSERT_EQ(alice->send_raw(garbage), ClientStatus::ok);
+  const auto code = reject_code(*alice);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_TRUE(*code == ErrorCode::MalformedFrame || *code == ErrorCode::VerificationFailed ||
+              *code == ErrorCode::FrameTooLarge);
+  EXPECT_TRUE(closes(*alice));
+  expect_service_unharmed();
+}
+
+TEST_F(GatewayServer, TruncatedFrameIsClosedAtTheFrameDeadline) {
+  start([](ServerConfig& config) { config.frame_timeout_ms = 200; });
+  auto alice = logged_on(test_pki().alice);
+  const Frame frame = order(5);
+  ASSERT_EQ(alice->send_raw(std::span(frame).first(frame.size() - 3)), ClientStatus::ok);
+  EXPECT_TRUE(closes(*alice));
+  EXPECT_GE(counters().timeouts.load(), 1u);
+  EXPECT_EQ(handler_.messages(), 0);
+  expect_service_unharmed();
+}
+
+TEST_F(GatewayServer, FrameFailingVerificationIsRejectedAndClosed) {
+  start();
+  auto alice = logged_on(test_pki().alice);
+  Frame frame = order(5);
+  frame[frame_prefix_bytes] = 0xF0;  // root offset points outside the buffer
+  frame[frame_prefix_bytes + 1] = 0xFF;
+  ASSERT_EQ(alice->send_raw(frame), ClientStatus::ok);
+  EXPECT_EQ(reject_code(*alice), ErrorCode::VerificationFailed);
+  EXPECT_TRUE(closes(*alice));
+  EXPECT_EQ(counters().frames_verification_failed.load(), 1u);
+  EXPECT_EQ(handler_.messages(), 0);
+  expect_service_unharmed();
+}
+
+TEST_F(GatewayServer, WrongFileIdentifierIsRejectedAndClosed) {
+  start();
+  auto alice = logged_on(test_pki().alice);
+  Frame frame = order(5);
+  frame[frame_prefix_bytes + 4] = 'Z';
+  ASSERT_EQ(alice->send_raw(frame), ClientStatus::ok);
+  EXPECT_EQ(reject_code(*alice), ErrorCode::MalformedFrame);
+  EXPECT_TRUE(closes(*alice));
+  expect_service_unharmed();
+}
+
+TEST_F(GatewayServer, InvalidFieldIsRejectedAndSessionContinues) {
+  start();
+  auto alice = logged_on(test_pki().alice);
+  ASSERT_EQ(alice->send(order(1, 0)), ClientStatus::ok);  // quantity 0
+  const Received reject = alice->receive_until(wire::Body::Reject);
+  ASSERT_EQ(reject.status, ClientStatus::ok);
+  EXPECT_EQ(reject.message().body_as_Reject()->code(), ErrorCode::InvalidField);
+  EXPECT_EQ(reject.message().body_as_Reject()->ref_sequence(), alice->last_sent_sequence());
+  expect_order_round_trip(*alice, 2);
+  EXPECT_EQ(counters().messages_invalid.load(), 1u);
+}
+
+// A client without a certificate, or with one from another CA, never gets a session. Under
+// TLS 1.3 the client may finish its handshake before the server refuses the certificate, so
+// the refusal shows up either at connect or at the first read.
+void expect_refused(Client& client) {
+  if (client.connect() != ClientStatus::ok) return;
+  const LogonResult result = client.logon();
+  EXPECT_NE(result.status, ClientStatus::ok);
+}
+
+TEST_F(GatewayServer, ClientWithoutCertificateIsRefused) {
+  start();
+  Client anonymous(client_config(test_pki().client_tls_without_certificate()));
+  expect_refused(anonymous);
+  EXPECT_TRUE(eventually([&] { return counters().handshakes_failed.load() >= 1; }));
+  EXPECT_EQ(handler_.logons().size(), 1u);  // the witness only
+  expect_service_unharmed();
+}
+
+TEST_F(GatewayServer, CertificateFromAnotherCaIsRefused) {
+  start();
+  const auto& pki = test_pki();
+  TlsFiles tls = pki.client_tls(pki.mallory);
+  Client mallory(client_config(tls));
+  expect_refused(mallory);
+  EXPECT_TRUE(eventually([&] { return counters().handshakes_failed.load() >= 1; }));
+  EXPECT_EQ(handler_.logons().size(), 1u);
+  expect_service_unharmed();
+}
+
+// A raw Asio TLS client capped at TLS 1.2 (the gateway's own client cannot do that).
+bool tls12_handshake_succeeds(uint16_t port) {
+  const auto& pki = test_pki();
+  asio::io_context io;
+  asio::ssl::context context(asio::ssl::context::tls_client);
+  SSL_CTX_set_max_proto_version(context.native_handle(), TLS1_2_VERSION);
+  context.load_verify_file(pki.ca.cert.string());
+  context.use_certificate_chain_file(pki.alice.cert.string());
+  context.use_private_key_file(pki.alice.key.string(), asio::ssl::context::pem);
+  asio::ssl::stream<asio::ip::tcp::socket> stream(io, context);
+  std::error_code ec;
+  stream.lowest_layer().connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+  if (ec) return false;
+  stream.handshake(asio::ssl::stream_base::client, ec);  // the server answers with an alert
+  return !ec;
+}
+
+TEST_F(GatewayServer, Tls12IsRefused) {
+  start();
+  EXPECT_FALSE(tls12_handshake_succeeds(port_));
+  EXPECT_TRUE(eventually([&] { return counters().handshakes_failed.load() >= 1; }));
+  expect_service_unharmed();
+}
+
+// Connects over plain TCP, writes `bytes`, and reports whether the server closed the
+// connection within its handshake timeout.
+bool plain_tcp_is_closed(uint16_t port, const std::vector<uint8_t>& bytes) {
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  std::error_code ec;
+  socket.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+  if (ec) return true;
+  if (!bytes.empty()) asio::write(socket, asio::buffer(bytes), ec);
+  uint8_t sink[512];
+  for (int i = 0; i < 64 && !ec; ++i) socket.read_some(asio::buffer(sink), ec);  // bounded
+  return ec == asio::error::eof || ec == asio::error::connection_reset;
+}
+
+TEST_F(GatewayServer, PlainTcpGarbageFailsTheHandshake) {
+  start();
+  std::mt19937 random(99);
+  std::vector<uint8_t> garbage(300);
+  for (auto& b : garbage) b = static_cast<uint8_t>(random());
+  EXPECT_TRUE(plain_tcp_is_closed(port_, garbage));
+  EXPECT_TRUE(eventually([&] { return counters().handshakes_failed.load() >= 1; }));
+  expect_service_unharmed();
+}
+
+TEST_F(GatewayServer, SilentConnectionIsClosedAtTheHandshakeDeadline) {
+  start([](ServerConfig& config) { config.handshake_timeout_ms = 200; });
+  EXPECT_TRUE(plain_tcp_is_closed(port_, {}));
+  EXPECT_GE(counters().timeouts.load(), 1u);
+  expect_service_unharmed();
+}
+
+TEST_F(GatewayServer, SilentSessionIsClosedAtTheLogonDeadline) {
+  start([](ServerConfig& config) { config.logon_timeout_ms = 200; });
+  auto alice = connected(test_pki().alice);
+  EXPECT_TRUE(closes(*alice));
+  EXPECT_GE(counters().timeouts.load(), 1u);
+  expect_service_unharmed();
+}
+
+TEST_F(GatewayServer, RateLimitRejectsTheExcessAndKeepsTheSession) {
+  start([](ServerConfig& config) {
+    config.rate_messages_per_second = 5;
+    config.rate_burst_messages = 3;
+  });
+  auto alice = logged_on(test_pki().alice);
+  constexpr int sent = 10;
+  for (int i = 1; i <= sent; ++i) ASSERT_EQ(alice->send(order(i)), ClientStatus::ok);
+  int reports = 0;
+  int limited = 0;
+  while (reports + limited < sent) {  // bounded: each receive ends in a frame or an error
+    const Received received = alice->receive();
+    ASSERT_EQ(received.status, ClientStatus::ok);
+    const wire::Message& message = received.message();
+    if (message.body_type() == wire::Body::ExecutionReport) ++reports;
+    if (const auto* reject = message.body_as_Reject()) {
+      EXPECT_EQ(reject->code(), ErrorCode::RateLimited);
+      ++limited;
+    }
+  }
+  EXPECT_GE(reports, 3);
+  EXPECT_GE(limited, 1);
+  EXPECT_EQ(counters().rate_limited.load(), static_cast<uint64_t>(limited));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // 5 tokens come back
+  expect_order_round_trip(*alice, 100);
+}
+
+TEST_F(GatewayServer, ConnectionsBeyondTheCapAreClosed) {
+  start([](ServerConfig& config) { config.connections_max = 2; });
+  auto alice = logged_on(test_pki().alice);  // with the witness: 2 sessions
+  Client third(client_config(test_pki().client_tls(test_pki().alice)));
+  expect_refused(third);
+  EXPECT_GE(counters().connections_refused_cap.load(), 1u);
+  expect_order_round_trip(*alice, 1);
+  expect_order_round_trip(*witness_, 1);
+  alice->close();
+  EXPECT_TRUE(eventually([&] { return counters().sessions_active.load() == 1; }));
+  auto again = logged_on(test_pki().alice);  // a freed slot is usable again
+  expect_order_round_trip(*again, 2);
+}
+}  // namespace
+}  // namespace ghx::gateway::test
