@@ -1,0 +1,206 @@
+// ghx-bench's engine scenarios: argument parsing, one forked child per scenario (pinned to one
+// core), and the JSON line each child prints.
+
+#include "tools/bench/engine_bench.h"
+
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tools/bench/cycle_clock.h"
+#include "tools/bench/replay.h"
+#include "tools/bench/scenarios.h"
+
+namespace ghx::bench {
+namespace {
+
+constexpr uint64_t timed_ops_default = 2'000'000;  // all scenarios in ~40 s here
+constexpr uint64_t seed_default = 20261201;
+constexpr double bytes_per_mib = 1024.0 * 1024.0;
+
+struct Options {
+  uint64_t ops = timed_ops_default;
+  uint64_t seed = seed_default;
+  int cpu = -1;  // -1: the last CPU this process may run on
+  std::vector<std::string> scenarios;
+};
+
+void print_usage() {
+  std::fprintf(stderr,
+               "usage: ghx-bench [engine] [--ops N] [--scenario NAME]... [--seed S] [--cpu C]\n"
+               "scenarios:");
+  for (const std::string& name : scenario_names()) std::fprintf(stderr, " %s", name.c_str());
+  std::fprintf(stderr, "\n(resting_1m always places 1,000,000 orders; --ops sets the others)\n");
+}
+
+bool parse_options(int argc, char** argv, Options& options) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h" || i + 1 >= argc) return false;
+    const std::string value = argv[++i];
+    char* end = nullptr;
+    const unsigned long long number = std::strtoull(value.c_str(), &end, 10);
+    const bool numeric = !value.empty() && *end == '\0';
+    if (flag == "--ops" && numeric && number > 0 && number <= 100'000'000) {
+      options.ops = number;
+    } else if (flag == "--seed" && numeric) {
+      options.seed = number;
+    } else if (flag == "--cpu" && numeric) {
+      options.cpu = static_cast<int>(number);
+    } else if (flag == "--scenario") {
+      options.scenarios.push_back(value);
+    } else {
+      std::fprintf(stderr, "ghx-bench: bad argument %s %s\n", flag.c_str(), value.c_str());
+      return false;
+    }
+  }
+  if (options.scenarios.empty()) options.scenarios = scenario_names();
+  return true;
+}
+
+// One core: measurements do not move between CPUs (and caches) halfway through.
+void pin_to_cpu(int cpu) {
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return;
+  if (cpu < 0) {
+    for (int i = CPU_SETSIZE - 1; i >= 0; --i) {
+      if (CPU_ISSET(i, &allowed)) { cpu = i; break; }
+    }
+  }
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  if (sched_setaffinity(0, sizeof(one), &one) != 0) std::perror("ghx-bench: sched_setaffinity");
+}
+
+// A field of /proc/self/status in kB ("VmHWM", "VmRSS"); 0 if unreadable.
+uint64_t proc_status_kib(const std::string& field) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::strtoull(line.c_str() + field.size() + 1, nullptr, 10);
+  }
+  return 0;
+}
+
+// Resets VmHWM to the current RSS, so that the peak reported is that of the replay alone and
+// not of the generator's model engine (freed by then). Linux >= 4.0.
+void reset_peak_rss() {
+  std::ofstream clear_refs("/proc/self/clear_refs");
+  clear_refs << "5";
+}
+
+double to_mib(uint64_t kib) { return static_cast<double>(kib) * 1024.0 / bytes_per_mib; }
+
+// Shares of the timed ops by kind, in percent: what the scenario really sent.
+struct OpMix {
+  double new_pct = 0, ioc_pct = 0, cancel_pct = 0, replace_pct = 0;
+};
+
+OpMix op_mix(const Stream& stream) {
+  uint64_t news = 0, iocs = 0, cancels = 0, replaces = 0;
+  for (uint64_t i = stream.warmup_ops; i < stream.ops.size(); ++i) {
+    const BenchOp& op = stream.ops[i];
+    news += op.type == matching::CommandType::new_order;
+    iocs += op.time_in_force == matching::TimeInForce::immediate_or_cancel;
+    cancels += op.type == matching::CommandType::cancel_order;
+    replaces += op.type == matching::CommandType::replace_order;
+  }
+  const double percent = 100.0 / static_cast<double>(stream.ops.size() - stream.warmup_ops);
+  return {news * percent, iocs * percent, cancels * percent, replaces * percent};
+}
+
+void print_json(const Stream& stream, const ReplayResult& fast, const ReplayResult& timed,
+                const LatencyHistogram& latencies, double ticks_per_ns, uint64_t overhead_ticks) {
+  const auto ns = [&](double fraction) {
+    return static_cast<double>(latencies.percentile_ticks(fraction)) / ticks_per_ns;
+  };
+  const double ops = static_cast<double>(fast.ops);
+  const OpMix mix = op_mix(stream);
+  const char* hash_check = stream.model_state_hash == 0 ? "null"
+                           : stream.model_state_hash == fast.state_hash &&
+                                     fast.state_hash == timed.state_hash
+                               ? "true"
+                               : "false";
+  std::printf(
+      "{\"scenario\":\"%s\",\"ops\":%llu,\"ops_per_s\":%.0f,\"ops_per_s_with_timers\":%.0f,"
+      "\"latency_ns_p50\":%.0f,\"latency_ns_p90\":%.0f,\"latency_ns_p99\":%.0f,"
+      "\"latency_ns_p999\":%.0f,\"latency_ns_max\":%.0f,\"timer_overhead_ns\":%.1f,"
+      "\"peak_rss_mib\":%.1f,\"allocations\":%llu,\"allocations_per_op\":%.3g,"
+      "\"rejects\":%llu,\"events_per_op\":%.2f,\"live_orders_end\":%u,\"warmup_ops\":%llu,"
+      "\"orders_max\":%u,\"client_ids_max\":%u,\"replay_matches_model\":%s,"
+      "\"new_pct\":%.1f,\"ioc_pct\":%.1f,\"cancel_pct\":%.1f,\"replace_pct\":%.1f}\n",
+      stream.scenario.c_str(), static_cast<unsigned long long>(fast.ops), ops / fast.seconds,
+      ops / timed.seconds, ns(0.5), ns(0.9), ns(0.99), ns(0.999), ns(1.0),
+      static_cast<double>(overhead_ticks) / ticks_per_ns, to_mib(proc_status_kib("VmHWM")),
+      static_cast<unsigned long long>(fast.allocations + timed.allocations),
+      static_cast<double>(fast.allocations + timed.allocations) / (2 * ops),
+      static_cast<unsigned long long>(fast.rejects), static_cast<double>(fast.events) / ops,
+      fast.live_orders, static_cast<unsigned long long>(stream.warmup_ops),
+      stream.config.limits.orders_max, stream.config.limits.client_ids_max, hash_check,
+      mix.new_pct, mix.ioc_pct, mix.cancel_pct, mix.replace_pct);
+  std::fflush(stdout);
+}
+
+// The child's work: generate, then a throughput replay and a latency replay on fresh engines.
+int run_scenario(const std::string& name, const Options& options) {
+  pin_to_cpu(options.cpu);
+  const double ticks_per_ns = calibrate_ticks_per_ns();
+  const uint64_t overhead_ticks = measure_timer_overhead_ticks();
+  const Stream stream = generate_stream(name, options.ops, options.seed);
+  reset_peak_rss();
+  const ReplayResult fast = replay_throughput(stream);
+  LatencyHistogram latencies;
+  const ReplayResult timed = replay_latency(stream, overhead_ticks, latencies);
+  print_json(stream, fast, timed, latencies, ticks_per_ns, overhead_ticks);
+  return 0;
+}
+
+// Runs `name` in a child process and waits for it; true if it exited with 0.
+bool run_in_child(const std::string& name, const Options& options) {
+  std::fflush(stdout);
+  const pid_t child = fork();
+  if (child < 0) {
+    std::perror("ghx-bench: fork");
+    return false;
+  }
+  if (child == 0) {
+    int code = 1;
+    try {
+      code = run_scenario(name, options);
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "ghx-bench: %s: %s\n", name.c_str(), error.what());
+    }
+    std::fflush(stdout);
+    _exit(code);
+  }
+  int status = 0;
+  if (waitpid(child, &status, 0) != child) return false;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+}  // namespace
+
+int run_engine_bench(int argc, char** argv) {
+  Options options;
+  if (!parse_options(argc, argv, options)) {
+    print_usage();
+    return 2;
+  }
+  bool all_ok = true;
+  for (const std::string& name : options.scenarios) {
+    if (!run_in_child(name, options)) {
+      std::fprintf(stderr, "ghx-bench: scenario %s failed\n", name.c_str());
+      all_ok = false;
+    }
+  }
+  return all_ok ? 0 : 1;
+}
+
+}  // namespace ghx::bench

@@ -1,0 +1,99 @@
+#include "tools/bench/replay.h"
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "matching/engine.h"
+#include "tools/bench/alloc_count.h"
+#include "tools/bench/cycle_clock.h"
+
+namespace ghx::bench {
+
+using matching::Command;
+using matching::Engine;
+using matching::Event;
+using matching::EventType;
+
+namespace {
+
+// No command of these scenarios makes more events than this (a taker fills at most ~10 makers),
+// so the reused buffer never grows inside the timed loop.
+constexpr size_t events_reserved = 4096;
+constexpr uint64_t timer_overhead_tries = 100'000;
+
+// The engine after the setup commands and the warm-up ops: the starting point of timing.
+std::unique_ptr<Engine> warmed_engine(const Stream& stream, std::vector<Event>& events) {
+  auto engine = std::make_unique<Engine>(stream.config);
+  for (const Command& command : stream.setup) {
+    events.clear();
+    engine->process(command, events);
+  }
+  Command command;
+  for (uint64_t i = 0; i < stream.warmup_ops; ++i) {
+    const uint64_t sequence = stream.setup.size() + 1 + i;
+    expand(stream.ops[i], sequence, stream_start_ns + int64_t(sequence) * command_spacing_ns,
+           command);
+    events.clear();
+    engine->process(command, events);
+  }
+  return engine;
+}
+
+// Runs the timed ops; `process(engine, command, events)` wraps each engine call.
+template <typename Process>
+ReplayResult replay(const Stream& stream, Process&& process) {
+  std::vector<Event> events;
+  events.reserve(events_reserved);
+  std::unique_ptr<Engine> engine = warmed_engine(stream, events);
+  Engine& warm = *engine;
+  ReplayResult result;
+  result.ops = stream.ops.size() - stream.warmup_ops;
+  Command command;
+  const uint64_t allocations_before = allocations_total();
+  const auto start = std::chrono::steady_clock::now();
+  for (uint64_t i = stream.warmup_ops; i < stream.ops.size(); ++i) {
+    const uint64_t sequence = stream.setup.size() + 1 + i;
+    expand(stream.ops[i], sequence, stream_start_ns + int64_t(sequence) * command_spacing_ns,
+           command);
+    events.clear();
+    process(warm, command, events);
+    result.events += events.size();
+    result.rejects += !events.empty() && events.front().type == EventType::rejected;
+  }
+  const auto end = std::chrono::steady_clock::now();
+  result.allocations = allocations_total() - allocations_before;
+  result.seconds = std::chrono::duration<double>(end - start).count();
+  result.live_orders = warm.live_order_count();
+  result.state_hash = warm.state_hash();
+  return result;
+}
+
+}  // namespace
+
+uint64_t measure_timer_overhead_ticks() {
+  LatencyHistogram empty;
+  for (uint64_t i = 0; i < timer_overhead_tries; ++i) {
+    const uint64_t start = cycle_now();
+    empty.record(cycle_now() - start);
+  }
+  return empty.percentile_ticks(0.5);
+}
+
+ReplayResult replay_throughput(const Stream& stream) {
+  return replay(stream, [](Engine& engine, const Command& command, std::vector<Event>& events) {
+    engine.process(command, events);
+  });
+}
+
+ReplayResult replay_latency(const Stream& stream, uint64_t overhead_ticks,
+                            LatencyHistogram& latencies) {
+  return replay(stream, [&](Engine& engine, const Command& command, std::vector<Event>& events) {
+    const uint64_t start = cycle_now();
+    engine.process(command, events);
+    const uint64_t ticks = cycle_now() - start;
+    latencies.record(ticks > overhead_ticks ? ticks - overhead_ticks : 0);
+  });
+}
+
+}  // namespace ghx::bench
