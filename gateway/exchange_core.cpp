@@ -15,6 +15,9 @@ constexpr size_t batch_bytes_max = 16 * 1024 * 1024;
 // Hand a batch over at this many ledger operations, leaving room for one large command.
 constexpr size_t batch_ops_soft_max = 16 * 1024;
 constexpr size_t requests_per_round_max = 1024;
+// Levels per side in a book snapshot: 2 x 1000 levels of 16 bytes fit a 64 KiB frame. Deltas
+// beyond that depth still arrive, with absolute sizes.
+constexpr uint32_t snapshot_depth_max = 1000;
 constexpr auto request_wait = std::chrono::milliseconds(5);
 constexpr auto batch_wait = std::chrono::milliseconds(50);
 
@@ -127,8 +130,8 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
     if (request.product.value < market_sequences_.size()) {
       outcome.market_sequence = market_sequences_[request.product.value];
     }
-    outcome.bids = engine_.levels(request.product, matching::Side::buy, UINT32_MAX);
-    outcome.asks = engine_.levels(request.product, matching::Side::sell, UINT32_MAX);
+    outcome.bids = engine_.levels(request.product, matching::Side::buy, snapshot_depth_max);
+    outcome.asks = engine_.levels(request.product, matching::Side::sell, snapshot_depth_max);
     return;
   }
   ExchangeCommand& command = request.command;
@@ -161,14 +164,12 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
   }
   if (result != ledger::Result::ok) {
     // The engine has moved on; a command the ledger cannot record must stop the exchange.
-    log_error("exchange", "cannot post command %llu to the ledger batch: %s",
-              static_cast<unsigned long long>(command.sequence().value),
-              ledger::to_string(result));
+    log(LogLevel::error, "exchange: cannot post command " +
+                             std::to_string(command.sequence().value) +
+                             " to the ledger batch: " + ledger::to_string(result));
     failed_ = true;
   }
-  outcome.command_kind = command.kind;
-  outcome.command_type = command.engine.type;
-  outcome.sequence = command.engine.sequence;
+  outcome.command = command;
   outcome.first_event = static_cast<uint32_t>(first_event);
   outcome.event_count = static_cast<uint32_t>(events.size());
   ++batch.commands;
@@ -227,8 +228,9 @@ void ExchangeCore::ledger_loop() {
     const ledger::Result result = ledger_->commit(batch.ledger_batch);
     const auto elapsed = std::chrono::steady_clock::now() - started;
     if (result != ledger::Result::ok) {
-      log_error("exchange", "ledger commit failed: %s (%s); stopping",
-                ledger::to_string(result), ledger_->last_storage_error());
+      log(LogLevel::error, std::string("exchange: ledger commit failed: ") +
+                               ledger::to_string(result) + " (" +
+                               ledger_->last_storage_error() + "); stopping");
       failed_ = true;
       requests_.close();
       break;

@@ -48,9 +48,7 @@ struct Request {
 struct Outcome {
   Origin origin;
   Request::Kind kind = Request::Kind::command;
-  ExchangeCommandKind command_kind = ExchangeCommandKind::engine;
-  matching::CommandType command_type = matching::CommandType::tick;
-  matching::SequenceNumber sequence;
+  ExchangeCommand command;   // as sequenced (sequence and timestamp set)
   uint32_t first_event = 0;  // into CommittedBatch::events
   uint32_t event_count = 0;
   bool ledger_ok = true;     // ledger-only commands: the ledger accepted the operation

@@ -1,0 +1,483 @@
+#include "gateway/exchange_service.h"
+
+#include "gateway/log.h"
+#include "gateway/translate.h"
+#include "gateway/wire_build.h"
+
+namespace ghx::gateway {
+namespace {
+
+using matching::Event;
+using matching::EventType;
+
+bool has_role(const ParticipantEntry& who, uint8_t role) { return (who.roles & role) != 0; }
+
+std::optional<uint32_t> optional_id(flatbuffers::Optional<uint32_t> id) {
+  if (!id.has_value()) return std::nullopt;
+  return *id;
+}
+
+Frame operator_ack_frame(uint64_t request_id, bool ok, wire::OrderRejectReason reason,
+                         const Event* balance, std::string_view text) {
+  flatbuffers::FlatBufferBuilder builder(256);
+  const auto text_offset = builder.CreateString(text.data(), text.size());
+  const auto body = wire::CreateOperatorAck(
+      builder, request_id, ok, reason, balance ? balance->available_cash.value : 0,
+      balance ? balance->held_cash.value : 0, balance ? balance->available_capacity.value : 0,
+      balance ? balance->held_capacity.value : 0, text_offset);
+  return finish_frame(builder, wire::Body::OperatorAck, body.Union());
+}
+
+}  // namespace
+
+ExchangeService::ExchangeService(ExchangeCore& core) : core_(core) {
+  const ledger::Snapshot snapshot = core.ledger().snapshot();
+  snapshot.for_each_participant([&](const ledger::ParticipantRecord& record) {
+    participants_by_name_[record.name] = {record.id.value, record.name, record.roles};
+    participant_names_[record.id.value] = record.name;
+    return true;
+  });
+  const matching::Engine& engine = core.engine();
+  for (uint32_t id = 0; id < engine.product_count(); ++id) {
+    const matching::ProductSpec& spec = engine.product_spec({id});
+    products_.push_back({matching::format_symbol(spec), spec, engine.product_state({id})});
+    product_ids_[products_.back().symbol] = id;
+  }
+}
+
+std::optional<ParticipantEntry> ExchangeService::participant(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  const auto found = participants_by_name_.find(name);
+  if (found == participants_by_name_.end()) return std::nullopt;
+  return found->second;
+}
+
+bool ExchangeService::has_product(const std::string& symbol) const {
+  std::lock_guard lock(mutex_);
+  return product_ids_.count(symbol) > 0;
+}
+
+uint32_t ExchangeService::next_participant_id() const {
+  std::lock_guard lock(mutex_);
+  return participant_names_.empty() ? 1 : participant_names_.rbegin()->first + 1;
+}
+
+bool ExchangeService::submit_internal(ExchangeCommand command) {
+  Request request;
+  request.command = std::move(command);
+  return core_.submit(std::move(request));
+}
+
+LogonDecision ExchangeService::on_logon(const SessionInfo& session) {
+  std::lock_guard lock(mutex_);
+  const auto found = participants_by_name_.find(session.participant);
+  if (found == participants_by_name_.end()) {
+    return {false, "participant '" + session.participant + "' is not registered at this exchange"};
+  }
+  sessions_[session.id.value] = {found->second.id, session.cancel_on_disconnect};
+  sessions_of_[found->second.id].insert(session.id.value);
+  return {};
+}
+
+void ExchangeService::on_disconnect(const SessionInfo& session) {
+  uint32_t participant = 0;
+  bool cancel = false;
+  {
+    std::lock_guard lock(mutex_);
+    const auto found = sessions_.find(session.id.value);
+    if (found == sessions_.end()) return;
+    participant = found->second.participant;
+    cancel = found->second.cancel_on_disconnect;
+    sessions_.erase(found);
+    sessions_of_[participant].erase(session.id.value);
+    for (auto* subscribers : {&book_subscribers_, &trade_subscribers_}) {
+      for (auto& [product, sessions] : *subscribers) sessions.erase(session.id.value);
+    }
+  }
+  if (!cancel) return;
+  Request request;
+  request.command.engine = mass_cancel_command({participant}, std::nullopt);
+  if (!core_.submit(std::move(request))) {
+    log(LogLevel::error, "exchange: cancel-on-disconnect of participant " +
+                             std::to_string(participant) + " could not be queued");
+  }
+}
+
+bool ExchangeService::submit(const SessionInfo& session, Request request, uint64_t ref_sequence) {
+  request.origin.session = session.id.value;
+  if (core_.submit(std::move(request))) return true;
+  counters_.busy_rejects.fetch_add(1, std::memory_order_relaxed);
+  reject(session, wire::ErrorCode::ServerBusy, "the exchange is busy; try again", ref_sequence);
+  return false;
+}
+
+void ExchangeService::reply(uint64_t session, Frame frame) {
+  if (server_ == nullptr) return;
+  counters_.frames_out.fetch_add(1, std::memory_order_relaxed);
+  server_->send(SessionId{session}, std::move(frame));
+}
+
+void ExchangeService::reject(const SessionInfo& session, wire::ErrorCode code,
+                             std::string_view text, uint64_t ref_sequence) {
+  reply(session.id.value, make_reject(code, text, ref_sequence));
+}
+
+std::optional<matching::ProductId> ExchangeService::resolve(
+    const flatbuffers::String* symbol, std::optional<uint32_t> product_id) const {
+  std::lock_guard lock(mutex_);
+  std::optional<uint32_t> by_symbol;
+  if (symbol != nullptr && symbol->size() > 0) {
+    const auto found = product_ids_.find(symbol->str());
+    if (found == product_ids_.end()) return std::nullopt;
+    by_symbol = found->second;
+  }
+  if (product_id && *product_id >= products_.size()) return std::nullopt;
+  if (by_symbol && product_id && *by_symbol != *product_id) return std::nullopt;
+  if (by_symbol) return matching::ProductId{*by_symbol};
+  if (product_id) return matching::ProductId{*product_id};
+  return std::nullopt;
+}
+
+void ExchangeService::on_message(const SessionInfo& session, const wire::Message& message,
+                                 std::span<const uint8_t>) {
+  std::optional<ParticipantEntry> who = participant(session.participant);
+  if (!who) {
+    reject(session, wire::ErrorCode::NotAuthorized, "unknown participant", message.sequence());
+    return;
+  }
+  switch (message.body_type()) {
+    case wire::Body::NewOrder:
+    case wire::Body::CancelOrder:
+    case wire::Body::ReplaceOrder:
+    case wire::Body::MassCancel:
+    case wire::Body::OrderStatusRequest:
+      on_order_message(session, *who, message);
+      return;
+    case wire::Body::Subscribe:
+      on_subscribe(session, *message.body_as_Subscribe(), message.sequence());
+      return;
+    case wire::Body::Unsubscribe: {
+      std::lock_guard lock(mutex_);
+      for (auto* subscribers : {&book_subscribers_, &trade_subscribers_}) {
+        for (auto& [product, sessions] : *subscribers) sessions.erase(session.id.value);
+      }
+      return;
+    }
+    case wire::Body::ListProducts:
+      send_product_list(session, *message.body_as_ListProducts());
+      return;
+    default:
+      break;
+  }
+  if (!has_role(*who, ledger::role_operator)) {
+    reject(session, wire::ErrorCode::NotAuthorized,
+           "only an operator may send " + std::string(wire::EnumNameBody(message.body_type())),
+           message.sequence());
+    return;
+  }
+  on_operator_message(session, message);
+}
+
+void ExchangeService::on_order_message(const SessionInfo& session, const ParticipantEntry& who,
+                                       const wire::Message& message) {
+  const uint64_t ref = message.sequence();
+  Request request;
+  CommandOrigin origin{matching::ParticipantId{who.id}, {}};
+  switch (message.body_type()) {
+    case wire::Body::NewOrder: {
+      const wire::NewOrder& order = *message.body_as_NewOrder();
+      const auto product = resolve(order.symbol(), optional_id(order.product_id()));
+      const bool selling = order.side() == wire::Side::Sell;
+      if (!has_role(who, selling ? ledger::role_seller : ledger::role_buyer)) {
+        reject(session, wire::ErrorCode::NotAuthorized,
+               selling ? "only a seller may post asks" : "only a buyer may post bids", ref);
+        return;
+      }
+      origin.product = product.value_or(matching::ProductId{UINT32_MAX});
+      request.command.engine = new_order_command(order, origin);
+      counters_.orders_in.fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
+    case wire::Body::CancelOrder:
+      request.command.engine = cancel_order_command(*message.body_as_CancelOrder(), origin);
+      break;
+    case wire::Body::ReplaceOrder:
+      request.command.engine = replace_order_command(*message.body_as_ReplaceOrder(), origin);
+      break;
+    case wire::Body::MassCancel: {
+      const wire::MassCancel& mass = *message.body_as_MassCancel();
+      std::optional<matching::ProductId> product;
+      if (mass.symbol() != nullptr || mass.product_id().has_value()) {
+        product = resolve(mass.symbol(), optional_id(mass.product_id()));
+        if (!product) {
+          reject(session, wire::ErrorCode::UnknownProduct, "mass cancel of an unknown product",
+                 ref);
+          return;
+        }
+      }
+      request.command.engine = mass_cancel_command(origin.participant, product);
+      break;
+    }
+    default:
+      request.command.engine =
+          order_status_command(*message.body_as_OrderStatusRequest(), origin.participant);
+      break;
+  }
+  // An unknown product id travels on to the engine, which rejects it with a reason code.
+  submit(session, std::move(request), ref);
+}
+
+void ExchangeService::on_operator_message(const SessionInfo& session,
+                                          const wire::Message& message) {
+  Request request;
+  matching::Command& command = request.command.engine;
+  const wire::Body type = message.body_type();
+  const flatbuffers::String* name = nullptr;
+  if (type == wire::Body::Deposit || type == wire::Body::Withdraw) {
+    const bool deposit = type == wire::Body::Deposit;
+    name = deposit ? message.body_as_Deposit()->participant()
+                   : message.body_as_Withdraw()->participant();
+    command.type = deposit ? matching::CommandType::deposit : matching::CommandType::withdraw;
+    command.amount = {deposit ? message.body_as_Deposit()->amount()
+                              : message.body_as_Withdraw()->amount()};
+    request.origin.request_id = deposit ? message.body_as_Deposit()->request_id()
+                                        : message.body_as_Withdraw()->request_id();
+  } else if (type == wire::Body::RegisterCapacity) {
+    const wire::RegisterCapacity& registration = *message.body_as_RegisterCapacity();
+    name = registration.participant();
+    command.type = matching::CommandType::register_capacity;
+    command.capacity = {registration.quantity()};
+    request.origin.request_id = registration.request_id();
+    const auto product =
+        resolve(registration.symbol(), optional_id(registration.product_id()));
+    if (!product) {
+      reply(session.id.value, operator_ack_frame(registration.request_id(), false,
+                                                 wire::OrderRejectReason::UnknownProduct,
+                                                 nullptr, "unknown product"));
+      return;
+    }
+    command.product = *product;
+  } else if (type == wire::Body::DeliveryOutcome) {
+    const wire::DeliveryOutcome& outcome = *message.body_as_DeliveryOutcome();
+    request.origin.request_id = outcome.request_id();
+    if (outcome.failed_quantity() <= 0) {
+      // Delivery itself needs no message: escrow is released when the window ends.
+      reply(session.id.value, operator_ack_frame(outcome.request_id(), true,
+                                                 wire::OrderRejectReason::None, nullptr,
+                                                 "delivery is settled when the window ends"));
+      return;
+    }
+    request.command.kind = ExchangeCommandKind::delivery_failure;
+    request.command.trade_id = outcome.trade_id();
+    submit(session, std::move(request), message.sequence());
+    return;
+  } else {
+    reject(session, wire::ErrorCode::UnknownMessage, "not a request the exchange serves",
+           message.sequence());
+    return;
+  }
+  const std::optional<ParticipantEntry> target =
+      name == nullptr ? std::nullopt : participant(name->str());
+  if (!target) {
+    reply(session.id.value, operator_ack_frame(request.origin.request_id, false,
+                                               wire::OrderRejectReason::UnknownParticipant,
+                                               nullptr, "unknown participant"));
+    return;
+  }
+  command.participant = {target->id};
+  submit(session, std::move(request), message.sequence());
+}
+
+void ExchangeService::on_subscribe(const SessionInfo& session, const wire::Subscribe& subscribe,
+                                   uint64_t ref_sequence) {
+  std::vector<matching::ProductId> products;
+  if (subscribe.symbols() != nullptr) {
+    for (const flatbuffers::String* symbol : *subscribe.symbols()) {
+      const auto product = resolve(symbol, std::nullopt);
+      if (!product) {
+        reject(session, wire::ErrorCode::UnknownProduct, "unknown product " + symbol->str(),
+               ref_sequence);
+        return;
+      }
+      products.push_back(*product);
+    }
+  }
+  if (subscribe.product_ids() != nullptr) {
+    for (uint32_t id : *subscribe.product_ids()) {
+      const auto product = resolve(nullptr, id);
+      if (!product) {
+        reject(session, wire::ErrorCode::UnknownProduct, "unknown product id", ref_sequence);
+        return;
+      }
+      products.push_back(*product);
+    }
+  }
+  for (const matching::ProductId product : products) {
+    if (subscribe.trades()) {
+      std::lock_guard lock(mutex_);
+      trade_subscribers_[product.value].insert(session.id.value);
+    }
+    if (!subscribe.book()) continue;
+    // The snapshot is taken on the engine thread, in sequence with the deltas that follow it.
+    Request request;
+    request.kind = Request::Kind::book_snapshot;
+    request.product = product;
+    if (!submit(session, std::move(request), ref_sequence)) return;
+  }
+}
+
+void ExchangeService::send_product_list(const SessionInfo& session,
+                                        const wire::ListProducts& request) {
+  constexpr size_t products_per_page_max = 250;  // about 30 KiB: well inside a 64 KiB frame
+  std::vector<uint32_t> ids;
+  std::lock_guard lock(mutex_);
+  for (uint32_t id = 0; id < products_.size(); ++id) {
+    const ProductEntry& product = products_[id];
+    if (request.gpu() != nullptr && request.gpu()->string_view() != product.spec.gpu.view()) {
+      continue;
+    }
+    if (request.zone() != nullptr && request.zone()->string_view() != product.spec.zone.view()) {
+      continue;
+    }
+    if (product.state != matching::ProductState::delivered) ids.push_back(id);
+  }
+  size_t next = 0;
+  do {
+    flatbuffers::FlatBufferBuilder builder(32 * 1024);
+    std::vector<flatbuffers::Offset<wire::ProductInfo>> infos;
+    for (; next < ids.size() && infos.size() < products_per_page_max; ++next) {
+      const ProductEntry& product = products_[ids[next]];
+      const std::string_view gpu = product.spec.gpu.view(), zone = product.spec.zone.view();
+      infos.push_back(wire::CreateProductInfo(
+          builder, ids[next], builder.CreateString(product.symbol),
+          builder.CreateString(gpu.data(), gpu.size()),
+          builder.CreateString(zone.data(), zone.size()), product.spec.start_hour,
+          to_wire(product.spec.length), product.spec.lot_size_gpus, product.spec.tick_size,
+          to_wire(product.state)));
+    }
+    const auto body = wire::CreateProductList(builder, request.request_id(),
+                                              builder.CreateVector(infos), next < ids.size());
+    reply(session.id.value, finish_frame(builder, wire::Body::ProductList, body.Union()));
+  } while (next < ids.size());
+}
+
+void ExchangeService::on_committed(const CommittedBatch& batch) {
+  std::lock_guard lock(mutex_);
+  for (const Outcome& outcome : batch.outcomes) deliver_outcome(batch, outcome);
+}
+
+void ExchangeService::to_participant(uint32_t participant, const Frame& frame) {
+  const auto found = sessions_of_.find(participant);
+  if (found == sessions_of_.end()) return;
+  for (const uint64_t session : found->second) reply(session, frame);
+}
+
+void ExchangeService::deliver_outcome(const CommittedBatch& batch, const Outcome& outcome) {
+  if (outcome.kind == Request::Kind::book_snapshot) {
+    deliver_snapshot(outcome);
+    return;
+  }
+  const ExchangeCommand& command = outcome.command;
+  switch (command.kind) {
+    case ExchangeCommandKind::add_participant: {
+      const uint32_t id = command.engine.participant.value;
+      participants_by_name_[command.name] = {id, command.name, command.roles};
+      participant_names_[id] = command.name;
+      return;
+    }
+    case ExchangeCommandKind::delivery_failure:
+      reply(outcome.origin.session,
+            operator_ack_frame(outcome.origin.request_id, outcome.ledger_ok,
+                               wire::OrderRejectReason::None, nullptr,
+                               outcome.ledger_ok ? "delivery failure recorded: buyer refunded"
+                                                 : "no open trade with that id"));
+      return;
+    case ExchangeCommandKind::engine:
+      break;
+  }
+  const matching::CommandType type = command.engine.type;
+  if (type == matching::CommandType::deposit || type == matching::CommandType::withdraw ||
+      type == matching::CommandType::register_capacity) {
+    deliver_operator_ack(batch, outcome);
+    return;
+  }
+  for (uint32_t i = 0; i < outcome.event_count; ++i) {
+    deliver_event(batch, outcome, outcome.first_event + i);
+  }
+}
+
+void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& outcome,
+                                    size_t index) {
+  const Event& event = batch.events[index];
+  const uint32_t product = event.product.value;
+  const std::string_view symbol =
+      product < products_.size() ? std::string_view(products_[product].symbol) : "";
+  switch (event.type) {
+    case EventType::product_listed: {
+      const matching::ProductSpec& spec = outcome.command.engine.spec;
+      products_.push_back({matching::format_symbol(spec), spec, matching::ProductState::trading});
+      product_ids_[products_.back().symbol] = product;
+      return;
+    }
+    case EventType::product_state:
+      if (product < products_.size()) products_[product].state = event.product_state;
+      return;
+    case EventType::book_level: {
+      const Frame frame = book_delta_frame(event, batch.market_sequences[index]);
+      for (const uint64_t session : book_subscribers_[product]) reply(session, frame);
+      return;
+    }
+    case EventType::trade: {
+      const Frame frame = trade_frame(event, symbol, batch.market_sequences[index]);
+      for (const uint64_t session : trade_subscribers_[product]) reply(session, frame);
+      return;
+    }
+    case EventType::fill:
+      if (auto frame = execution_report(event, event.participant, symbol)) {
+        to_participant(event.participant.value, *frame);
+      }
+      if (auto frame = execution_report(event, event.maker_participant, symbol)) {
+        to_participant(event.maker_participant.value, *frame);
+      }
+      return;
+    default:
+      if (auto frame = execution_report(event, event.participant, symbol)) {
+        to_participant(event.participant.value, *frame);
+      }
+      return;
+  }
+}
+
+void ExchangeService::deliver_operator_ack(const CommittedBatch& batch, const Outcome& outcome) {
+  const Event* last = nullptr;
+  for (uint32_t i = 0; i < outcome.event_count; ++i) {
+    last = &batch.events[outcome.first_event + i];
+  }
+  if (last == nullptr) return;
+  const bool ok = last->type != EventType::rejected;
+  reply(outcome.origin.session,
+        operator_ack_frame(outcome.origin.request_id, ok,
+                           ok ? wire::OrderRejectReason::None : to_wire(last->reject_reason),
+                           ok ? last : nullptr,
+                           ok ? "done" : matching::to_string(last->reject_reason)));
+}
+
+void ExchangeService::deliver_snapshot(const Outcome& outcome) {
+  const uint32_t product = outcome.product.value;
+  if (product >= products_.size()) return;
+  flatbuffers::FlatBufferBuilder builder(4096);
+  auto levels = [&](const std::vector<matching::LevelView>& views) {
+    std::vector<wire::PriceLevel> out;
+    for (const auto& level : views) out.emplace_back(level.price.value, level.quantity.value);
+    return builder.CreateVectorOfStructs(out);
+  };
+  const auto bids = levels(outcome.bids);
+  const auto asks = levels(outcome.asks);
+  const auto body = wire::CreateBookSnapshot(builder, product,
+                                             builder.CreateString(products_[product].symbol),
+                                             outcome.market_sequence, bids, asks);
+  reply(outcome.origin.session, finish_frame(builder, wire::Body::BookSnapshot, body.Union()));
+  book_subscribers_[product].insert(outcome.origin.session);
+}
+
+}  // namespace ghx::gateway

@@ -1,0 +1,170 @@
+// ghxd: the exchange server. The composition root: certificates, ledger + engine core,
+// service, TLS server, the rolling product calendar, and a clean stop on SIGINT/SIGTERM.
+//
+// usage: ghxd [--data DIR] [--listen ADDRESS] [--port N]
+//   --data DIR        where the ledger and certificates live (default ./ghx-data)
+//   --listen ADDRESS  address to listen on (default 127.0.0.1)
+//   --port N          TCP port (default 7700; 0 picks a free one)
+// Prints "ghxd: listening on ADDRESS:PORT" once ready.
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+
+#include "gateway/certs.h"
+#include "gateway/exchange_core.h"
+#include "gateway/exchange_defaults.h"
+#include "gateway/exchange_service.h"
+#include "gateway/log.h"
+#include "gateway/server.h"
+
+namespace ghx::gateway {
+namespace {
+
+constexpr uint16_t port_default = 7700;
+constexpr int calendar_refresh_s = 60;
+
+struct Options {
+  std::filesystem::path data = "ghx-data";
+  std::string listen = "127.0.0.1";
+  uint16_t port = port_default;
+};
+
+Options parse_options(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--data") {
+      options.data = value();
+    } else if (arg == "--listen") {
+      options.listen = value();
+    } else if (arg == "--port") {
+      const std::string text = value();
+      const unsigned long port = std::stoul(text);
+      if (port > 65535) throw std::invalid_argument("--port must be 0..65535");
+      options.port = static_cast<uint16_t>(port);
+    } else if (arg == "--help" || arg == "-h") {
+      std::puts("usage: ghxd [--data DIR] [--listen ADDRESS] [--port N]");
+      std::exit(0);
+    } else {
+      throw std::invalid_argument("unknown argument '" + arg + "' (see --help)");
+    }
+  }
+  return options;
+}
+
+// The exchange CA, the server's certificate and one certificate per default participant.
+TlsFiles ensure_certificates(const std::filesystem::path& dir) {
+  const CertResult ca = ensure_ca(dir);
+  if (!ca.ok) throw std::runtime_error("certificate authority: " + ca.error);
+  const CertResult server = ensure_server_certificate(dir, ca.files);
+  if (!server.ok) throw std::runtime_error("server certificate: " + server.error);
+  for (const DefaultParticipant& participant : default_participants()) {
+    const CertResult made = ensure_participant_certificate(dir, ca.files, participant.name);
+    if (!made.ok) throw std::runtime_error(std::string(participant.name) + ": " + made.error);
+  }
+  return {ca.files.cert.string(), server.files.cert.string(), server.files.key.string()};
+}
+
+// Registers the default participants that the ledger does not know yet.
+void add_default_participants(ExchangeService& service) {
+  uint32_t next_id = service.next_participant_id();
+  for (const DefaultParticipant& participant : default_participants()) {
+    if (service.participant(participant.name)) continue;
+    ExchangeCommand command;
+    command.kind = ExchangeCommandKind::add_participant;
+    command.engine.participant = matching::ParticipantId{next_id++};
+    command.name = participant.name;
+    command.roles = participant.roles;
+    service.submit_internal(std::move(command));
+  }
+}
+
+// Lists the calendar's windows that are not listed yet.
+void list_calendar(ExchangeService& service, const ExchangeCoreConfig& config) {
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  for (const auto& spec : calendar_products(now_ns, config.engine.gate_closure_lead_ns)) {
+    if (service.has_product(matching::format_symbol(spec))) continue;
+    ExchangeCommand command;
+    command.engine.type = matching::CommandType::list_product;
+    command.engine.spec = spec;
+    service.submit_internal(std::move(command));
+  }
+}
+
+int wait_for_signal(ExchangeCore& core, ExchangeService& service,
+                    const ExchangeCoreConfig& config) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  const timespec refresh{calendar_refresh_s, 0};
+  while (true) {
+    const int signal = sigtimedwait(&signals, nullptr, &refresh);
+    if (signal == SIGINT || signal == SIGTERM) return 0;
+    if (core.failed()) return 1;
+    list_calendar(service, config);
+  }
+}
+
+int run(const Options& options) {
+  std::filesystem::create_directories(options.data);
+  const TlsFiles tls = ensure_certificates(options.data / "certs");
+  ExchangeCoreConfig core_config;
+  core_config.data_directory = (options.data / "ledger").string();
+  std::filesystem::create_directories(core_config.data_directory);
+  ExchangeCore core(core_config);
+  if (core.stats().replayed_commands > 0) {
+    log(LogLevel::info, "ghxd: replayed " + std::to_string(core.stats().replayed_commands.load()) +
+                            " journaled commands");
+  }
+  ExchangeService service(core);
+  ServerConfig server_config;
+  server_config.listen_address = options.listen;
+  server_config.port = options.port;
+  server_config.tls = tls;
+  Server server(server_config, service);
+  service.attach(server);
+  core.start([&service](const CommittedBatch& batch) { service.on_committed(batch); });
+  add_default_participants(service);
+  list_calendar(service, core_config);
+  const uint16_t port = server.start();
+  std::printf("ghxd: listening on %s:%u\n", options.listen.c_str(), port);
+  std::fflush(stdout);
+  const int status = wait_for_signal(core, service, core_config);
+  server.stop();
+  core.stop();
+  log(LogLevel::info, "ghxd: stopped after " + std::to_string(core.stats().commands.load()) +
+                          " commands in " + std::to_string(core.stats().commits.load()) +
+                          " commits");
+  return status;
+}
+
+}  // namespace
+}  // namespace ghx::gateway
+
+int main(int argc, char** argv) {
+  // Signals are taken by sigtimedwait on the main thread: block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    return ghx::gateway::run(ghx::gateway::parse_options(argc, argv));
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "ghxd: %s\n", error.what());
+    return 1;
+  }
+}
