@@ -5,6 +5,9 @@
 #include <exception>
 
 #include "tools/ghx/ledger_commands.h"
+#include "tools/ghx/market_commands.h"
+#include "tools/ghx/operator_commands.h"
+#include "tools/ghx/trading_commands.h"
 
 namespace {
 
@@ -19,11 +22,43 @@ constexpr Command commands[] = {
     {"report", ghx::cli::run_report_command,
      "report --data DIR --participant ID|NAME [--day YYYY-MM-DD | --from T --to T] "
      "[--out DIR] [--format csv,json,html]"},
+    {"certs", ghx::cli::run_certs_command, "certs --dir DIR [--ca-name NAME] PARTICIPANT..."},
+    {"buy", ghx::cli::run_buy_command,
+     "buy PRODUCT QTY PRICE [--type limit|market] [--tif gtc|gtt|ioc|fok] "
+     "[--expire ISO8601|+SECONDS] [--post-only] [--min-qty N] "
+     "[--stp cancel-taker|cancel-maker|cancel-both] [--id ID] [--wait MS] "
+     "[--cancel-on-disconnect]"},
+    {"sell", ghx::cli::run_sell_command, "sell PRODUCT QTY PRICE [same options as buy]"},
+    {"cancel", ghx::cli::run_cancel_command, "cancel ORIG_ID [--product SYMBOL]"},
+    {"replace", ghx::cli::run_replace_command,
+     "replace ORIG_ID NEW_QTY NEW_PRICE [--id NEW_ID] [--product SYMBOL]"},
+    {"mass-cancel", ghx::cli::run_mass_cancel_command, "mass-cancel [PRODUCT] [--wait MS]"},
+    {"status", ghx::cli::run_status_command, "status ORIG_ID"},
+    {"orders", ghx::cli::run_orders_command, "orders ID... (status of each id)"},
+    {"book", ghx::cli::run_book_command, "book PRODUCT [--depth N]"},
+    {"watch", ghx::cli::run_watch_command,
+     "watch PRODUCT... [--seconds N] [--no-book] [--no-trades]"},
+    {"products", ghx::cli::run_products_command, "products [--gpu GPU] [--zone ZONE]"},
+    {"deposit", ghx::cli::run_deposit_command, "deposit PARTICIPANT AMOUNT (operator)"},
+    {"withdraw", ghx::cli::run_withdraw_command, "withdraw PARTICIPANT AMOUNT (operator)"},
+    {"register", ghx::cli::run_register_command,
+     "register PARTICIPANT PRODUCT LOTS (operator: capacity)"},
+    {"delivery-failed", ghx::cli::run_delivery_failed_command,
+     "delivery-failed TRADE_ID [--lots N] [--product SYMBOL] (operator)"},
 };
+
+// Printed after the command list: what every network command shares.
+constexpr const char* common_help =
+    "connection options: --data DIR (default ./ghx-data; certificates in DIR/certs)\n"
+    "  --as PARTICIPANT (default $GHX_PARTICIPANT, or ops for operator commands)\n"
+    "  --host HOST (127.0.0.1) --port PORT (7700 or $GHX_PORT) --timeout-ms MS --json\n"
+    "prices and amounts: minor units (1850) or currency with a dot (18.50)\n"
+    "exit codes: 0 ok, 1 refused by the exchange, 2 usage, 3 connection/logon, 4 timeout\n";
 
 int usage() {
   std::fprintf(stderr, "usage:\n");
   for (const Command& c : commands) std::fprintf(stderr, "  ghx %s\n", c.usage);
+  std::fputs(common_help, stderr);
   return 2;
 }
 

@@ -1,0 +1,74 @@
+#include "tools/ghx/command_support.h"
+
+#include <cstdio>
+#include <exception>
+
+#include "tools/ghx/format.h"
+
+namespace ghx::cli {
+namespace {
+
+bool is_about(const wire::ExecutionReport& report, uint64_t client_order_id) {
+  return report.client_order_id() == client_order_id ||
+         report.orig_client_order_id() == client_order_id;
+}
+
+}  // namespace
+
+int run_guarded(std::string_view name, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const CliError& e) {
+    std::fprintf(stderr, "ghx %.*s: %s\n", static_cast<int>(name.size()), name.data(), e.what());
+    return e.exit_code;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ghx %.*s: %s\n", static_cast<int>(name.size()), name.data(), e.what());
+    return exit_refused;
+  }
+}
+
+void emit(bool json, const std::string& text, const std::string& json_line) {
+  const std::string& line = json ? json_line : text;
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+bool print_unsolicited(bool json, const gateway::Received& received) {
+  const wire::Message& message = received.message();
+  if (const auto* report = message.body_as_ExecutionReport()) {
+    emit(json, execution_report_text(*report), execution_report_json(*report));
+  } else if (const auto* reject = message.body_as_Reject()) {
+    emit(json, session_reject_text(*reject), session_reject_json(*reject));
+    return true;
+  }
+  return false;  // market data or acks nobody asked for: not this command's business
+}
+
+int await_order_reports(Session& session, const OrderWait& wait) {
+  const bool json = session.options().json;
+  const auto first_deadline = session.deadline_in(session.options().timeout_ms);
+  int result = exit_ok;
+  bool answered = false;
+  while (!answered) {  // bounded by first_deadline
+    auto received = session.next(first_deadline);
+    if (!received) {
+      throw CliError(exit_timeout, "no execution report for order " +
+                                       std::to_string(wait.client_order_id) + " within " +
+                                       std::to_string(session.options().timeout_ms) + " ms");
+    }
+    if (print_unsolicited(json, *received)) return exit_refused;
+    const auto* report = received->message().body_as_ExecutionReport();
+    if (report != nullptr && is_about(*report, wait.client_order_id)) {
+      answered = true;
+      if (report->exec_type() == wire::ExecType::Rejected) result = exit_refused;
+    }
+  }
+  const auto linger_deadline = session.deadline_in(wait.linger_ms);
+  while (auto received = session.next(linger_deadline)) {  // bounded by linger_deadline
+    if (print_unsolicited(json, *received)) result = exit_refused;
+  }
+  return result;
+}
+
+}  // namespace ghx::cli

@@ -1,0 +1,36 @@
+#pragma once
+// Pieces every network command shares: the error edge (run_guarded), printing a line in the
+// chosen format, and waiting for the execution reports of one order.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "tools/ghx/connection.h"
+
+namespace ghx::cli {
+
+// Runs `body`; a CliError or other exception becomes "ghx NAME: message" on stderr and an
+// exit code (CliError's own, exit_usage for usage errors, exit_refused otherwise).
+int run_guarded(std::string_view name, const std::function<int()>& body);
+
+// One line on stdout: `json_line` with --json, `text` otherwise. Flushed at once, because
+// scripts and `ghx watch` readers consume output line by line while the command runs.
+void emit(bool json, const std::string& text, const std::string& json_line);
+
+// Prints what a command can receive besides its own answer; returns true when it was a
+// session Reject (the command failed).
+bool print_unsolicited(bool json, const gateway::Received& received);
+
+struct OrderWait {
+  uint64_t client_order_id = 0;
+  uint32_t linger_ms = 0;  // after the first report about the order, keep printing this long
+};
+
+// Waits (up to --timeout-ms) for the first execution report about the order, printing every
+// report that arrives, then lingers to print fills and other reports. Returns exit_ok,
+// exit_refused (order rejected, or a session Reject) or throws exit_timeout.
+int await_order_reports(Session& session, const OrderWait& wait);
+
+}  // namespace ghx::cli

@@ -1,0 +1,172 @@
+#include "tools/ghx/market_commands.h"
+
+#include <map>
+
+#include "matching/product.h"
+#include "tools/ghx/command_support.h"
+#include "tools/ghx/format.h"
+#include "tools/ghx/order_options.h"
+#include "tools/ghx/wire_requests.h"
+
+namespace ghx::cli {
+namespace {
+
+// A long calendar may come as several ProductList frames: after the first, keep reading
+// until the server has been quiet this long.
+constexpr uint32_t product_list_quiet_ms = 200;
+constexpr uint64_t list_request_id = 1;
+constexpr size_t book_depth_default = 10;
+constexpr size_t watch_depth = 5;
+constexpr size_t watch_symbols_max = 64;
+
+struct ProductFilter {
+  std::string gpu;
+  std::string zone;
+};
+
+// Prints (when `print`) and visits every product of the answer to one ListProducts.
+template <typename Visit>
+size_t list_products(Session& session, const ProductFilter& filter, Visit visit) {
+  session.send(make_list_products(list_request_id, filter.gpu, filter.zone));
+  auto deadline = session.deadline_in(session.options().timeout_ms);
+  size_t count = 0;
+  bool answered = false;
+  while (auto received = session.next(deadline)) {  // bounded by the deadline
+    if (print_unsolicited(session.options().json, *received)) {
+      throw CliError(exit_refused, "ListProducts refused");
+    }
+    const auto* list = received->message().body_as_ProductList();
+    if (list == nullptr) continue;
+    if (list->products() != nullptr) {
+      for (const auto* product : *list->products()) {
+        visit(*product);
+        ++count;
+      }
+    }
+    answered = true;
+    deadline = session.deadline_in(product_list_quiet_ms);
+  }
+  if (!answered) {
+    throw CliError(exit_timeout, "no ProductList within " +
+                                     std::to_string(session.options().timeout_ms) + " ms");
+  }
+  return count;
+}
+
+int run_products(int argc, char** argv) {
+  const std::vector<OptionSpec> own = {{"gpu"}, {"zone"}};
+  const ParsedArgs args = parse_args(argc, argv, 1, with_specs(own, connection_option_specs));
+  expect_positional(args, 0, 0, "products [--gpu GPU] [--zone ZONE]");
+  const ConnectionOptions options = connection_options(args, Role::participant);
+  Session session(options, false);
+  if (!options.json) emit(false, product_header_text(), "");
+  const size_t count = list_products(
+      session, {args.get_or("gpu", ""), args.get_or("zone", "")},
+      [&](const wire::ProductInfo& p) { emit(options.json, product_text(p), product_json(p)); });
+  if (!options.json) emit(false, std::to_string(count) + " products", "");
+  return exit_ok;
+}
+
+// The product's lot size from the exchange's listing; usage error when it is not listed.
+int64_t listed_lot_size(Session& session, const std::string& symbol) {
+  const matching::SymbolParse parsed = matching::parse_symbol(symbol);
+  int64_t lot_size = 0;
+  list_products(session, {std::string(parsed.spec.gpu.view()), std::string(parsed.spec.zone.view())},
+                [&](const wire::ProductInfo& p) {
+                  if (p.symbol() != nullptr && p.symbol()->string_view() == symbol) {
+                    lot_size = p.lot_size_gpus();
+                  }
+                });
+  if (lot_size <= 0) {
+    throw CliError(exit_refused, "product " + symbol + " is not listed (see ghx products)");
+  }
+  return lot_size;
+}
+
+int run_book(int argc, char** argv) {
+  const std::vector<OptionSpec> own = {{"depth"}};
+  const ParsedArgs args = parse_args(argc, argv, 1, with_specs(own, connection_option_specs));
+  expect_positional(args, 1, 1, "book PRODUCT [--depth N]");
+  const std::string symbol = args.positional[0];
+  check_symbol(symbol);
+  const size_t depth = args.has("depth")
+                           ? static_cast<size_t>(parse_positive_int64(*args.get("depth"), "--depth"))
+                           : book_depth_default;
+  const ConnectionOptions options = connection_options(args, Role::participant);
+  Session session(options, false);
+  const int64_t lot_size = listed_lot_size(session, symbol);
+  const std::vector<std::string> symbols = {symbol};
+  session.send(make_subscribe(symbols, true, false));
+  const auto deadline = session.deadline_in(options.timeout_ms);
+  while (auto received = session.next(deadline)) {  // bounded by the deadline
+    if (print_unsolicited(options.json, *received)) return exit_refused;
+    if (const auto* snapshot = received->message().body_as_BookSnapshot()) {
+      const BookView view = book_view(*snapshot);
+      std::string ladder = book_ladder_text(view, lot_size, depth);
+      if (!ladder.empty() && ladder.back() == '\n') ladder.pop_back();
+      emit(options.json, ladder, book_json(view, lot_size, depth));
+      return exit_ok;
+    }
+  }
+  throw CliError(exit_timeout, "no book snapshot within " + std::to_string(options.timeout_ms) +
+                                   " ms");
+}
+
+// Prints market data as it comes; BookDelta names only a product id, so symbols are learned
+// from the snapshots.
+void print_market_data(const ConnectionOptions& options, const gateway::Received& received,
+                       std::map<uint32_t, std::string>& symbols) {
+  const wire::Message& message = received.message();
+  if (const auto* snapshot = message.body_as_BookSnapshot()) {
+    const BookView view = book_view(*snapshot);
+    symbols[view.product_id] = view.symbol;
+    std::string ladder = book_ladder_text(view, matching::lot_size_default_gpus, watch_depth);
+    if (!ladder.empty() && ladder.back() == '\n') ladder.pop_back();
+    emit(options.json, ladder, book_json(view, matching::lot_size_default_gpus, watch_depth));
+  } else if (const auto* delta = message.body_as_BookDelta()) {
+    const std::string& symbol = symbols[delta->product_id()];
+    emit(options.json, book_delta_text(*delta, symbol), book_delta_json(*delta, symbol));
+  } else if (const auto* trade = message.body_as_Trade()) {
+    const std::string symbol =
+        trade->symbol() != nullptr ? trade->symbol()->str() : symbols[trade->product_id()];
+    emit(options.json, trade_text(*trade, symbol), trade_json(*trade, symbol));
+  } else if (print_unsolicited(options.json, received)) {
+    throw CliError(exit_refused, "subscription refused");
+  }
+}
+
+int run_watch(int argc, char** argv) {
+  const std::vector<OptionSpec> own = {{"seconds"}, {"no-trades", false}, {"no-book", false}};
+  const ParsedArgs args = parse_args(argc, argv, 1, with_specs(own, connection_option_specs));
+  if (args.positional.empty() || args.positional.size() > watch_symbols_max) {
+    usage_error("usage: ghx watch PRODUCT... [--seconds N] (at most 64 products)");
+  }
+  for (const std::string& symbol : args.positional) check_symbol(symbol);
+  // 0 = until interrupted; the session heartbeats meanwhile (Session::next).
+  const int64_t seconds = args.has("seconds") ? parse_int64(*args.get("seconds"), "--seconds") : 0;
+  if (seconds < 0 || seconds > 7 * 86'400) usage_error("--seconds must be within 0..604800");
+  const ConnectionOptions options = connection_options(args, Role::participant);
+  Session session(options, false);
+  session.send(make_subscribe(args.positional, !args.has("no-book"), !args.has("no-trades")));
+  const auto end = seconds > 0 ? session.deadline_in(static_cast<uint32_t>(seconds * 1000))
+                               : Session::Clock::time_point::max();
+  std::map<uint32_t, std::string> symbols;
+  while (auto received = session.next(end)) {  // bounded by --seconds, or until interrupted
+    print_market_data(options, *received, symbols);
+  }
+  return exit_ok;
+}
+
+}  // namespace
+
+int run_products_command(int argc, char** argv) {
+  return run_guarded("products", [&] { return run_products(argc, argv); });
+}
+int run_book_command(int argc, char** argv) {
+  return run_guarded("book", [&] { return run_book(argc, argv); });
+}
+int run_watch_command(int argc, char** argv) {
+  return run_guarded("watch", [&] { return run_watch(argc, argv); });
+}
+
+}  // namespace ghx::cli

@@ -1,0 +1,144 @@
+#include "tools/ghx/operator_commands.h"
+
+#include <cstdio>
+
+#include "gateway/certs.h"
+#include "tools/ghx/command_support.h"
+#include "tools/ghx/format.h"
+#include "tools/ghx/order_options.h"
+#include "tools/ghx/wire_requests.h"
+
+namespace ghx::cli {
+namespace {
+
+// The answer is matched by request id; one request per session, so any id would do, but a
+// time-based one makes server logs of separate invocations distinguishable.
+uint64_t fresh_request_id() { return client_order_id_from_time(wall_clock_ns()); }
+
+// Sends one operator request and prints its OperatorAck; exit_refused when not ok.
+int operator_round_trip(const ParsedArgs& args, std::string_view what, gateway::Frame frame,
+                        uint64_t request_id) {
+  const ConnectionOptions options = connection_options(args, Role::operator_role);
+  Session session(options, false);
+  session.send(std::move(frame));
+  const auto deadline = session.deadline_in(options.timeout_ms);
+  while (auto received = session.next(deadline)) {  // bounded by the deadline
+    if (print_unsolicited(options.json, *received)) {
+      const auto* reject = received->message().body_as_Reject();
+      if (reject != nullptr && reject->code() == wire::ErrorCode::NotAuthorized) {
+        std::fprintf(stderr, "ghx: operator commands need the operator's session: --as %s\n",
+                     operator_default);
+      }
+      return exit_refused;
+    }
+    const auto* ack = received->message().body_as_OperatorAck();
+    if (ack == nullptr || ack->request_id() != request_id) continue;
+    emit(options.json, operator_ack_text(what, *ack), operator_ack_json(what, *ack));
+    return ack->ok() ? exit_ok : exit_refused;
+  }
+  throw CliError(exit_timeout, "no OperatorAck within " + std::to_string(options.timeout_ms) +
+                                   " ms");
+}
+
+void check_participant(const std::string& name) {
+  if (!gateway::is_valid_participant_name(name)) {
+    usage_error("bad participant name '" + name + "'");
+  }
+}
+
+int run_funds(int argc, char** argv, bool deposit) {
+  const ParsedArgs args = parse_args(argc, argv, 1, connection_option_specs);
+  expect_positional(args, 2, 2,
+                    deposit ? "deposit PARTICIPANT AMOUNT" : "withdraw PARTICIPANT AMOUNT");
+  const std::string& participant = args.positional[0];
+  check_participant(participant);
+  const int64_t amount = parse_money(args.positional[1], "AMOUNT");
+  if (amount <= 0) usage_error("AMOUNT must be positive");
+  const uint64_t id = fresh_request_id();
+  const std::string what = std::string(deposit ? "deposit " : "withdraw ") +
+                           format_money(amount) + " for " + participant;
+  return operator_round_trip(args, what,
+                             deposit ? make_deposit(id, participant, amount)
+                                     : make_withdraw(id, participant, amount),
+                             id);
+}
+
+int run_register(int argc, char** argv) {
+  const ParsedArgs args = parse_args(argc, argv, 1, connection_option_specs);
+  expect_positional(args, 3, 3, "register PARTICIPANT PRODUCT LOTS");
+  const std::string& participant = args.positional[0];
+  check_participant(participant);
+  const std::string& symbol = args.positional[1];
+  check_symbol(symbol);
+  const int64_t lots = parse_positive_int64(args.positional[2], "LOTS");
+  const uint64_t id = fresh_request_id();
+  return operator_round_trip(
+      args, "register " + std::to_string(lots) + " lots of " + symbol + " for " + participant,
+      make_register_capacity(id, participant, symbol, lots), id);
+}
+
+int run_delivery_failed(int argc, char** argv) {
+  const std::vector<OptionSpec> own = {{"lots"}, {"product"}, {"text"}};
+  const ParsedArgs args = parse_args(argc, argv, 1, with_specs(own, connection_option_specs));
+  expect_positional(args, 1, 1, "delivery-failed TRADE_ID [--lots N] [--product SYMBOL]");
+  DeliveryFields fields;
+  fields.trade_id = parse_id(args.positional[0], "TRADE_ID");
+  const std::string symbol = args.get_or("product", "");
+  if (!symbol.empty()) check_symbol(symbol);
+  fields.symbol = symbol;
+  // The ledger fails a trade as a whole; the lots are informational unless given.
+  fields.failed_quantity =
+      args.has("lots") ? parse_positive_int64(*args.get("lots"), "--lots") : 1;
+  const std::string text = args.get_or("text", "delivery failed (ghx delivery-failed)");
+  fields.text = text;
+  fields.request_id = fresh_request_id();
+  return operator_round_trip(args, "delivery failed for trade " + std::to_string(fields.trade_id),
+                             make_delivery_outcome(fields), fields.request_id);
+}
+
+int run_certs(int argc, char** argv) {
+  const std::vector<OptionSpec> own = {{"dir"}, {"ca-name"}, {"data"}, {"json", false}};
+  const ParsedArgs args = parse_args(argc, argv, 1, own);
+  expect_positional(args, 1, 1'000, "certs --dir DIR [--ca-name NAME] PARTICIPANT...");
+  const bool json = args.has("json");
+  const std::filesystem::path dir =
+      args.has("dir") ? std::filesystem::path(*args.get("dir"))
+                      : std::filesystem::path(args.get_or("data", "ghx-data")) / "certs";
+  for (const std::string& name : args.positional) check_participant(name);
+  const gateway::CertResult ca =
+      gateway::ensure_ca(dir, args.get_or("ca-name", "ghx development CA"));
+  if (!ca.ok) throw CliError(exit_refused, "cannot create the CA in " + dir.string() + ": " + ca.error);
+  auto report = [&](std::string_view who, const gateway::CertResult& result) {
+    const std::string state = result.created ? "created" : "exists";
+    emit(json, std::string(who) + ": " + state + " " + result.files.cert.string(),
+         JsonLine().add("type", "certificate").add("name", who).add("state", state)
+             .add("cert", result.files.cert.string()).add("key", result.files.key.string()).str());
+  };
+  report("ca", ca);
+  for (const std::string& name : args.positional) {
+    const gateway::CertResult cert = gateway::ensure_participant_certificate(dir, ca.files, name);
+    if (!cert.ok) throw CliError(exit_refused, "certificate for " + name + ": " + cert.error);
+    report(name, cert);
+  }
+  return exit_ok;
+}
+
+}  // namespace
+
+int run_deposit_command(int argc, char** argv) {
+  return run_guarded("deposit", [&] { return run_funds(argc, argv, true); });
+}
+int run_withdraw_command(int argc, char** argv) {
+  return run_guarded("withdraw", [&] { return run_funds(argc, argv, false); });
+}
+int run_register_command(int argc, char** argv) {
+  return run_guarded("register", [&] { return run_register(argc, argv); });
+}
+int run_delivery_failed_command(int argc, char** argv) {
+  return run_guarded("delivery-failed", [&] { return run_delivery_failed(argc, argv); });
+}
+int run_certs_command(int argc, char** argv) {
+  return run_guarded("certs", [&] { return run_certs(argc, argv); });
+}
+
+}  // namespace ghx::cli

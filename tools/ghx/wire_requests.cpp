@@ -1,0 +1,110 @@
+#include "tools/ghx/wire_requests.h"
+
+#include <vector>
+
+namespace ghx::cli {
+namespace {
+
+using gateway::finish_frame;
+using gateway::Frame;
+
+constexpr size_t builder_initial_bytes = 256;
+
+// Absent rather than empty: the schema reads an absent string as "not given".
+flatbuffers::Offset<flatbuffers::String> optional_string(flatbuffers::FlatBufferBuilder& builder,
+                                                         std::string_view text) {
+  if (text.empty()) return 0;
+  return builder.CreateString(text.data(), text.size());
+}
+
+}  // namespace
+
+Frame make_replace_order(const ReplaceFields& fields) {
+  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  const auto symbol = optional_string(builder, fields.symbol);
+  wire::ReplaceOrderBuilder replace(builder);
+  replace.add_orig_client_order_id(fields.orig_client_order_id);
+  replace.add_client_order_id(fields.client_order_id);
+  replace.add_symbol(symbol);
+  replace.add_price(fields.price);
+  replace.add_quantity(fields.quantity);
+  return finish_frame(builder, wire::Body::ReplaceOrder, replace.Finish().Union());
+}
+
+Frame make_mass_cancel(std::string_view symbol) {
+  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  const auto text = optional_string(builder, symbol);
+  wire::MassCancelBuilder mass(builder);
+  mass.add_symbol(text);
+  return finish_frame(builder, wire::Body::MassCancel, mass.Finish().Union());
+}
+
+Frame make_order_status_request(uint64_t orig_client_order_id) {
+  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  const auto body = wire::CreateOrderStatusRequest(builder, orig_client_order_id);
+  return finish_frame(builder, wire::Body::OrderStatusRequest, body.Union());
+}
+
+Frame make_subscribe(std::span<const std::string> symbols, bool book, bool trades) {
+  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  std::vector<flatbuffers::Offset<flatbuffers::String>> names;
+  names.reserve(symbols.size());
+  for (const std::string& symbol : symbols) names.push_back(builder.CreateString(symbol));
+  const auto vector = builder.CreateVector(names);
+  wire::SubscribeBuilder subscribe(builder);
+  subscribe.add_symbols(vector);
+  subscribe.add_book(book);
+  subscribe.add_trades(trades);
+  return finish_frame(builder, wire::Body::Subscribe, subscribe.Finish().Union());
+}
+
+Frame make_list_products(uint64_t request_id, std::string_view gpu, std::string_view zone) {
+  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  const auto gpu_text = optional_string(builder, gpu);
+  const auto zone_text = optional_string(builder, zone);
+  const auto body = wire::CreateListProducts(builder, request_id, gpu_text, zone_text);
+  return finish_frame(builder, wire::Body::ListProducts, body.Union());
+}
+
+Frame make_deposit(uint64_t request_id, std::string_view participant, int64_t amount) {
+  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  const auto name = optional_string(builder, participant);
+  const auto body = wire::CreateDeposit(builder, request_id, name, amount);
+  return finish_frame(builder, wire::Body::Deposit, body.Union());
+}
+
+Frame make_withdraw(uint64_t request_id, std::string_view participant, int64_t amount) {
+  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  const auto name = optional_string(builder, participant);
+  const auto body = wire::CreateWithdraw(builder, request_id, name, amount);
+  return finish_frame(builder, wire::Body::Withdraw, body.Union());
+}
+
+Frame make_register_capacity(uint64_t request_id, std::string_view participant,
+                             std::string_view symbol, int64_t lots) {
+  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  const auto name = optional_string(builder, participant);
+  const auto product = optional_string(builder, symbol);
+  wire::RegisterCapacityBuilder request(builder);
+  request.add_request_id(request_id);
+  request.add_participant(name);
+  request.add_symbol(product);
+  request.add_quantity(lots);
+  return finish_frame(builder, wire::Body::RegisterCapacity, request.Finish().Union());
+}
+
+Frame make_delivery_outcome(const DeliveryFields& fields) {
+  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  const auto symbol = optional_string(builder, fields.symbol);
+  const auto text = optional_string(builder, fields.text);
+  wire::DeliveryOutcomeBuilder outcome(builder);
+  outcome.add_request_id(fields.request_id);
+  outcome.add_trade_id(fields.trade_id);
+  outcome.add_symbol(symbol);
+  outcome.add_delivered_quantity(fields.delivered_quantity);
+  outcome.add_failed_quantity(fields.failed_quantity);
+  outcome.add_text(text);
+  return finish_frame(builder, wire::Body::DeliveryOutcome, outcome.Finish().Union());
+}
+
+}  // namespace ghx::cli
