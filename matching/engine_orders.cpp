@@ -92,9 +92,7 @@ void retire(EngineState& state, uint32_t slot, bool on_book) {
   if (on_book) book_remove(state, slot);
   owner_remove(state, slot);
   const Order& order = state.orders[slot];
-  uint32_t* entry = state.client_ids.find(order.participant, order.client_id.value);
-  GHX_ASSERT(entry != nullptr && *entry == slot);
-  *entry = client_id_done;
+  state.client_ids.retire(order.participant, order.client_id.value);
   state.orders.release(slot);
 }
 
@@ -338,7 +336,7 @@ RejectReason check_new_order_fields(const EngineState& state, const Command& com
   if (command.product.value >= state.products.size()) return RejectReason::unknown_product;
   const ProductBook& book = state.products[command.product.value];
   if (book.state != ProductState::trading) return RejectReason::product_not_trading;
-  if (state.client_ids.find(command.participant.value, command.client_order_id.value)) {
+  if (state.client_ids.known(command.participant.value, command.client_order_id.value)) {
     return RejectReason::duplicate_client_order_id;
   }
   if (const RejectReason reason = check_order_type(command); reason != RejectReason::none) {
@@ -418,7 +416,7 @@ uint32_t accept_order(EngineState& state, const Command& command, Price limit) {
   order.self_trade = static_cast<uint8_t>(command.self_trade);
   order.time_in_force = static_cast<uint8_t>(command.time_in_force);
   order.post_only = command.post_only;
-  GHX_ASSERT(state.client_ids.insert(order.participant, order.client_id.value, slot));
+  state.client_ids.add(order.participant, order.client_id.value, slot);
   owner_append(state, slot);
   take_holds(state, order);
   Event& event = emit_order_event(state, EventType::accepted, order);
@@ -454,13 +452,12 @@ namespace {
 
 // The pool slot of the participant's live order with this client id; no_index if none.
 uint32_t find_live(const EngineState& state, ParticipantId participant, ClientOrderId id) {
-  const uint32_t* entry = state.client_ids.find(participant.value, id.value);
-  return entry == nullptr ? no_index : *entry;
+  return state.client_ids.live_slot(participant.value, id.value);
 }
 
 RejectReason check_replace(EngineState& state, const Command& command, const Order& order) {
   const ProductBook& book = state.products[order.product];
-  if (state.client_ids.find(command.participant.value, command.client_order_id.value)) {
+  if (state.client_ids.known(command.participant.value, command.client_order_id.value)) {
     return RejectReason::duplicate_client_order_id;
   }
   if (state.client_ids.full()) return RejectReason::client_ids_full;
@@ -492,10 +489,8 @@ RejectReason check_replace(EngineState& state, const Command& command, const Ord
 // The order answers to a new client id from now on; the old one stays remembered as done.
 void rename_order(EngineState& state, uint32_t slot, ClientOrderId new_id) {
   Order& order = state.orders[slot];
-  uint32_t* old_entry = state.client_ids.find(order.participant, order.client_id.value);
-  GHX_ASSERT(old_entry != nullptr && *old_entry == slot);
-  *old_entry = client_id_done;
-  GHX_ASSERT(state.client_ids.insert(order.participant, new_id.value, slot));
+  state.client_ids.retire(order.participant, order.client_id.value);
+  state.client_ids.add(order.participant, new_id.value, slot);
   order.client_id = new_id;
 }
 
@@ -589,20 +584,19 @@ void handle_order_status(EngineState& state, const Command& command) {
     reject(state, command, RejectReason::unknown_participant);
     return;
   }
-  const uint32_t* entry =
-      state.client_ids.find(command.participant.value, command.orig_client_order_id.value);
-  if (entry == nullptr) {
-    reject(state, command, RejectReason::unknown_order);
-    return;
-  }
-  if (*entry == client_id_done) {
+  const uint32_t slot = find_live(state, command.participant, command.orig_client_order_id);
+  if (slot == no_index) {
+    if (!state.client_ids.known(command.participant.value, command.orig_client_order_id.value)) {
+      reject(state, command, RejectReason::unknown_order);
+      return;
+    }
     Event& event = state.emit(EventType::order_status);
     event.participant = command.participant;
     event.client_order_id = command.orig_client_order_id;
     event.status = OrderStatus::done;
     return;
   }
-  const Order& order = state.orders[*entry];
+  const Order& order = state.orders[slot];
   Event& event = emit_order_event(state, EventType::order_status, order);
   event.remaining = Quantity{order.remaining_lots};
   event.status = OrderStatus::live;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "matching/client_ids.h"
 #include "matching/engine.h"
 #include "matching/flat_map.h"
 #include "matching/order_book.h"
@@ -56,10 +57,6 @@ struct DirtyLevel {
   Price price;
 };
 
-// The client order id table: (participant, client order id) -> pool slot of the live order,
-// or `done` once the order left the book. Entries are never removed: ids stay unique forever.
-constexpr uint32_t client_id_done = no_index;
-
 struct EngineState {
   explicit EngineState(const EngineConfig& config);
 
@@ -68,7 +65,7 @@ struct EngineState {
   LevelPool levels;
   std::vector<ProductBook> products;
   std::vector<Account> accounts;
-  FlatMap<uint32_t> client_ids;
+  ClientIds client_ids;
   FlatMap<CapacityAccount> capacity;
   std::vector<DueItem> due;  // min-heap by time
   std::vector<DirtyLevel> dirty_levels;

@@ -70,10 +70,7 @@ uint64_t hash_accounts(const EngineState& state) {
 // Hash tables: combined with a sum, so that storage order does not matter.
 uint64_t hash_tables(const EngineState& state) {
   uint64_t sum = 0;
-  state.client_ids.for_each([&](uint32_t participant, uint64_t client_id, uint32_t slot) {
-    const uint64_t order_id = slot == client_id_done ? 0 : state.orders[slot].id.value;
-    sum += combine(combine(participant, client_id), order_id);
-  });
+  sum += state.client_ids.digest();
   state.capacity.for_each([&](uint32_t participant, uint64_t product, const CapacityAccount& c) {
     sum += combine(combine(combine(participant | (uint64_t{1} << 40), product),
                            static_cast<uint64_t>(c.available)),

@@ -1,8 +1,7 @@
 #pragma once
 // A fixed-capacity open-addressing hash map with linear probing and no erase.
 //
-// Used for state that is only ever added to (client order ids are remembered for the life of
-// the exchange; capacity accounts are never removed). All memory is allocated up front, so an
+// Used for state that is only ever added to (capacity accounts are never removed). All memory is allocated up front, so an
 // insert never allocates; a full map refuses inserts and the caller rejects the command.
 
 #include <cstdint>

@@ -1,0 +1,126 @@
+#include "matching/client_ids.h"
+
+#include <cstdlib>
+
+#include "matching/assert.h"
+#include "matching/flat_map.h"
+
+namespace ghx::matching {
+namespace {
+
+constexpr uint64_t ids_per_block = 64;
+
+// The smallest power of two that keeps the load factor at or below one half.
+uint64_t table_slots(uint64_t entries_max) {
+  uint64_t slots = 16;
+  while (slots < entries_max * 2) slots *= 2;
+  return slots;
+}
+
+template <typename T>
+T* zeroed_array(uint64_t count) {
+  // calloc of a large size maps fresh zero pages: nothing is touched until it is used.
+  auto* memory = static_cast<T*>(std::calloc(count, sizeof(T)));
+  GHX_ASSERT(memory != nullptr);
+  return memory;
+}
+
+}  // namespace
+
+ClientIds::ClientIds(uint32_t blocks_max, uint32_t live_max) : blocks_max_(blocks_max) {
+  GHX_ASSERT(blocks_max > 0 && live_max > 0);
+  const uint64_t block_slots = table_slots(blocks_max);
+  blocks_ = zeroed_array<Block>(block_slots);
+  blocks_mask_ = block_slots - 1;
+  const uint64_t live_slots = table_slots(live_max);
+  live_ = zeroed_array<Live>(live_slots);
+  live_mask_ = live_slots - 1;
+}
+
+ClientIds::~ClientIds() {
+  std::free(blocks_);
+  std::free(live_);
+}
+
+// Neighbouring keys of one participant get neighbouring slots (64 blocks of 64 ids, and runs
+// of 16 live ids), so increasing ids walk through memory instead of jumping: a random access
+// costs some 200 ns on this class of machine, and touches a fresh page on the first visit.
+uint64_t ClientIds::block_index(uint32_t owner, uint64_t first_id) const {
+  const uint64_t block = first_id / ids_per_block;
+  const uint64_t group = mix64((block >> 6) ^ (uint64_t{owner} << 44) ^ (uint64_t{owner} >> 20));
+  return ((group << 6) | (block & 63)) & blocks_mask_;
+}
+
+uint64_t ClientIds::live_index(uint32_t owner, uint64_t id) const {
+  const uint64_t group = mix64((id >> 4) ^ (uint64_t{owner} << 44) ^ (uint64_t{owner} >> 20));
+  return ((group << 4) | (id & 15)) & live_mask_;
+}
+
+const ClientIds::Block* ClientIds::find_block(uint32_t owner, uint64_t first_id) const {
+  for (uint64_t i = block_index(owner, first_id);; i = (i + 1) & blocks_mask_) {
+    const Block& block = blocks_[i];
+    if (block.owner == owner && block.first_id == first_id) return &block;
+    if (block.owner == 0) return nullptr;
+  }
+}
+
+bool ClientIds::known(uint32_t participant, uint64_t id) const {
+  const Block* block = find_block(participant + 1, id - id % ids_per_block);
+  return block != nullptr && (block->bits >> (id % ids_per_block) & 1) != 0;
+}
+
+void ClientIds::add(uint32_t participant, uint64_t id, uint32_t slot) {
+  const uint32_t owner = participant + 1;
+  const uint64_t first_id = id - id % ids_per_block;
+  uint64_t i = block_index(owner, first_id);
+  while (blocks_[i].owner != 0 && !(blocks_[i].owner == owner && blocks_[i].first_id == first_id)) {
+    i = (i + 1) & blocks_mask_;
+  }
+  Block& block = blocks_[i];
+  if (block.owner == 0) {
+    GHX_ASSERT(blocks_used_ < blocks_max_);
+    block.owner = owner;
+    block.first_id = first_id;
+    ++blocks_used_;
+  }
+  GHX_ASSERT((block.bits >> (id % ids_per_block) & 1) == 0);
+  block.bits |= uint64_t{1} << (id % ids_per_block);
+  digest_ += mix64(mix64(id) ^ owner);
+
+  uint64_t j = live_index(owner, id);
+  while (live_[j].owner != 0) j = (j + 1) & live_mask_;  // never full: sized by the pool
+  live_[j] = Live{id, owner, slot};
+}
+
+uint64_t ClientIds::find_live(uint32_t owner, uint64_t id) const {
+  for (uint64_t i = live_index(owner, id);; i = (i + 1) & live_mask_) {
+    const Live& entry = live_[i];
+    if (entry.owner == owner && entry.id == id) return i;
+    if (entry.owner == 0) return UINT64_MAX;
+  }
+}
+
+uint32_t ClientIds::live_slot(uint32_t participant, uint64_t id) const {
+  const uint64_t i = find_live(participant + 1, id);
+  return i == UINT64_MAX ? UINT32_MAX : live_[i].slot;
+}
+
+void ClientIds::retire(uint32_t participant, uint64_t id) {
+  uint64_t hole = find_live(participant + 1, id);
+  GHX_ASSERT(hole != UINT64_MAX);
+  // Backward-shift deletion: pull later entries of the probe run into the hole, so that no
+  // tombstones pile up and every lookup stays short.
+  for (uint64_t next = (hole + 1) & live_mask_; live_[next].owner != 0;
+       next = (next + 1) & live_mask_) {
+    const uint64_t home = live_index(live_[next].owner, live_[next].id);
+    const uint64_t from_home_to_next = (next - home) & live_mask_;
+    const uint64_t from_hole_to_next = (next - hole) & live_mask_;
+    if (from_home_to_next >= from_hole_to_next) {  // its home is at or before the hole
+      live_[hole] = live_[next];
+      hole = next;
+    }
+  }
+  live_[hole] = Live{};
+}
+
+}  // namespace ghx::matching

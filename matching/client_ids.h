@@ -1,0 +1,66 @@
+#pragma once
+// Client order ids: which ids each participant has used (for ever: a repeated id is a
+// duplicate), and which of them name a live order (for cancel, replace and status).
+//
+// Two tables, because they are used differently:
+// - Known ids: a hash of 64-id blocks, each a presence bitmap. A participant's consecutive ids
+//   share one block, so the common case (increasing ids) touches one hot cache line per order
+//   and costs well under a byte per id. Scattered ids cost one block each; the table holds
+//   `blocks_max` blocks and then refuses new ones (the engine rejects with client_ids_full).
+// - Live ids: (participant, id) -> pool slot, with erase, sized by the order pool, so it stays
+//   small and in cache whatever the history.
+// Memory is reserved up front and zero-filled lazily by the kernel: pages cost only once used.
+
+#include <cstdint>
+
+namespace ghx::matching {
+
+class ClientIds {
+ public:
+  ClientIds(uint32_t blocks_max, uint32_t live_max);
+  ~ClientIds();
+  ClientIds(const ClientIds&) = delete;
+  ClientIds& operator=(const ClientIds&) = delete;
+
+  bool known(uint32_t participant, uint64_t id) const;
+  // True when a new id might need a block the table cannot give.
+  bool full() const { return blocks_used_ >= blocks_max_; }
+  // Remembers a new id (not known() yet) of a live order at `slot`. Requires !full().
+  void add(uint32_t participant, uint64_t id, uint32_t slot);
+  // The pool slot of the live order with this id, or UINT32_MAX.
+  uint32_t live_slot(uint32_t participant, uint64_t id) const;
+  // The order left the book: its id stays known.
+  void retire(uint32_t participant, uint64_t id);
+
+  // An order-independent digest of every known id, kept up to date by add(): the state hash
+  // uses it instead of scanning a table that is mostly untouched (and should stay so).
+  uint64_t digest() const { return digest_; }
+  uint32_t blocks_used() const { return blocks_used_; }
+
+ private:
+  struct Block {
+    uint64_t first_id;  // a multiple of 64
+    uint64_t bits;      // bit i: first_id + i is known
+    uint32_t owner;     // participant + 1; 0 = empty slot
+  };
+  struct Live {
+    uint64_t id;
+    uint32_t owner;  // participant + 1; 0 = empty slot
+    uint32_t slot;
+  };
+
+  uint64_t block_index(uint32_t owner, uint64_t first_id) const;
+  uint64_t live_index(uint32_t owner, uint64_t id) const;
+  const Block* find_block(uint32_t owner, uint64_t first_id) const;
+  uint64_t find_live(uint32_t owner, uint64_t id) const;  // index, or UINT64_MAX
+
+  Block* blocks_ = nullptr;
+  uint64_t blocks_mask_ = 0;
+  uint32_t blocks_max_ = 0;
+  uint32_t blocks_used_ = 0;
+  Live* live_ = nullptr;
+  uint64_t live_mask_ = 0;
+  uint64_t digest_ = 0;
+};
+
+}  // namespace ghx::matching
