@@ -1,0 +1,140 @@
+#include "tools/ghx/format.h"
+
+#include <gtest/gtest.h>
+
+#include "gateway/framing.h"
+
+namespace ghx::cli {
+namespace {
+
+TEST(Format, MoneyHasTwoDecimals) {
+  EXPECT_EQ(format_money(1850), "18.50");
+  EXPECT_EQ(format_money(7), "0.07");
+  EXPECT_EQ(format_money(0), "0.00");
+  EXPECT_EQ(format_money(-5), "-0.05");
+  EXPECT_EQ(format_money(-123456), "-1234.56");
+  EXPECT_EQ(format_money(INT64_MIN), "-92233720368547758.08");
+}
+
+TEST(Format, UtcTimesWithMilliseconds) {
+  EXPECT_EQ(format_utc_ns(1'796'011'200'250'000'000LL), "2026-11-30T04:00:00.250Z");
+  EXPECT_EQ(format_utc_ns(86'400'000'000'000LL), "1970-01-02T00:00:00.000Z");
+  EXPECT_EQ(format_utc_ns(0), "-");
+}
+
+TEST(Format, CivilDaysRoundTrip) {
+  for (int64_t days : {-1000000LL, -1LL, 0LL, 19'000LL, 20'787LL, 3'000'000LL}) {
+    int64_t year = 0;
+    unsigned month = 0, day = 0;
+    civil_from_days(days, year, month, day);
+    EXPECT_EQ(days_from_civil(year, month, day), days);
+  }
+  EXPECT_EQ(days_from_civil(2000, 3, 1), 11'017);
+}
+
+TEST(Format, EnumNamesReadAsWords) {
+  EXPECT_EQ(kebab("PartiallyFilled"), "partially-filled");
+  EXPECT_EQ(kebab("InsufficientCash"), "insufficient-cash");
+  EXPECT_EQ(kebab("Live"), "live");
+}
+
+TEST(Format, JsonEscapesQuotesBackslashesAndControls) {
+  EXPECT_EQ(JsonLine().add("text", "a\"b\\c\nd\x01").add("n", int64_t{-3}).add("ok", true).str(),
+            "{\"text\":\"a\\\"b\\\\c\\nd\\u0001\",\"n\":-3,\"ok\":true}");
+}
+
+BookView sample_book() {
+  BookView book;
+  book.symbol = "H100SXM.CN-EAST-1.2026-12-01T08.1H";
+  book.product_id = 6;
+  book.sequence = 42;
+  book.asks = {{1850, 10}, {1900, 5}, {2000, 1}};
+  book.bids = {{1800, 20}, {1750, 2}};
+  return book;
+}
+
+TEST(BookLadder, AsksAboveBestNearestTheSpreadBidsBelow) {
+  const std::string ladder = book_ladder_text(sample_book(), 8, 2);
+  const std::string expected =
+      "H100SXM.CN-EAST-1.2026-12-01T08.1H  (market-data sequence 42, lot 8 GPUs)\n"
+      "          price                  lots      GPUs\n"
+      "ask        1900       19.00         5        40\n"
+      "ask        1850       18.50        10        80\n"
+      "---- spread 0.50 ----\n"
+      "bid        1800       18.00        20       160\n"
+      "bid        1750       17.50         2        16\n";
+  EXPECT_EQ(ladder, expected);
+}
+
+TEST(BookLadder, EmptyAndOneSidedBooksSaySo) {
+  BookView book = sample_book();
+  book.asks.clear();
+  EXPECT_NE(book_ladder_text(book, 8, 5).find("---- no asks ----"), std::string::npos);
+  book.bids.clear();
+  EXPECT_NE(book_ladder_text(book, 8, 5).find("---- empty book ----"), std::string::npos);
+}
+
+TEST(BookLadder, JsonListsLevelsBestFirstWithGpus) {
+  EXPECT_EQ(book_json(sample_book(), 8, 1),
+            "{\"type\":\"book\",\"symbol\":\"H100SXM.CN-EAST-1.2026-12-01T08.1H\","
+            "\"product_id\":6,\"sequence\":42,\"lot_size_gpus\":8,"
+            "\"asks\":[{\"price\":1850,\"lots\":10,\"gpus\":80}],"
+            "\"bids\":[{\"price\":1800,\"lots\":20,\"gpus\":160}]}");
+}
+
+// Builds an ExecutionReport message and hands its table to `check`.
+template <typename Check>
+void with_report(wire::ExecType type, Check check) {
+  flatbuffers::FlatBufferBuilder builder;
+  const auto symbol = builder.CreateString("H100SXM.CN-EAST-1.2026-12-01T08.1H");
+  wire::ExecutionReportBuilder report(builder);
+  report.add_exec_type(type);
+  report.add_client_order_id(21);
+  report.add_symbol(symbol);
+  report.add_side(wire::Side::Buy);
+  report.add_price(1850);
+  report.add_quantity(3);
+  report.add_remaining(type == wire::ExecType::Filled ? 0 : 3);
+  report.add_trade_id(9);
+  report.add_fill_price(1850);
+  report.add_fill_quantity(3);
+  report.add_liquidity(wire::Liquidity::Taker);
+  report.add_notional(44'400);
+  report.add_fee(44);
+  report.add_reject_reason(wire::OrderRejectReason::InsufficientCash);
+  const auto body = report.Finish();
+  const gateway::Frame frame =
+      gateway::finish_frame(builder, wire::Body::ExecutionReport, body.Union());
+  check(*gateway::frame_message(frame).body_as_ExecutionReport());
+}
+
+TEST(ExecutionReportFormat, AcceptedShowsQuantityPriceAndStatus) {
+  with_report(wire::ExecType::Accepted, [](const wire::ExecutionReport& r) {
+    EXPECT_EQ(execution_report_text(r),
+              "accepted order 21 buy H100SXM.CN-EAST-1.2026-12-01T08.1H: 3 lots at 1850 (18.50) "
+              "gtc, 3 open, live");
+  });
+}
+
+TEST(ExecutionReportFormat, FillShowsTradeLiquidityNotionalAndFee) {
+  with_report(wire::ExecType::Filled, [](const wire::ExecutionReport& r) {
+    EXPECT_EQ(execution_report_text(r),
+              "filled order 21 buy H100SXM.CN-EAST-1.2026-12-01T08.1H: 3 lots at 1850 (18.50), "
+              "trade 9, taker, notional 444.00, fee 0.44; 0 open");
+    const std::string json = execution_report_json(r);
+    EXPECT_NE(json.find("\"exec_type\":\"filled\""), std::string::npos);
+    EXPECT_NE(json.find("\"trade_id\":9"), std::string::npos);
+    EXPECT_NE(json.find("\"fee\":44"), std::string::npos);
+  });
+}
+
+TEST(ExecutionReportFormat, RejectNamesTheReason) {
+  with_report(wire::ExecType::Rejected, [](const wire::ExecutionReport& r) {
+    EXPECT_NE(execution_report_text(r).find("reason insufficient-cash"), std::string::npos);
+    EXPECT_NE(execution_report_json(r).find("\"reason\":\"insufficient-cash\""),
+              std::string::npos);
+  });
+}
+
+}  // namespace
+}  // namespace ghx::cli

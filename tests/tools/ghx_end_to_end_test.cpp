@@ -1,0 +1,180 @@
+// End to end: a real ghxd (child process, --port 0, temporary --data) and the real ghx binary
+// run as child processes, checked through their output and exit codes. Every child has a
+// deadline and is killed when done.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+#include <sstream>
+
+#include "tests/tools/child_process.h"
+
+namespace ghx::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+constexpr auto ghxd_start_timeout = 30s;
+constexpr auto ghx_run_timeout = 20s;
+
+class GhxEndToEnd : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::string pattern = (fs::temp_directory_path() / "ghx-tools-e2e-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    data_ = new fs::path(pattern);
+    server_ = new RunningProcess({GHXD_PATH, "--data", data_->string(), "--port", "0"});
+    const auto line = server_->wait_for_line("ghxd: listening on", ghxd_start_timeout);
+    ASSERT_TRUE(line.has_value()) << "ghxd did not start";
+    port_ = new std::string(line->substr(line->rfind(':') + 1));
+  }
+
+  static void TearDownTestSuite() {
+    delete server_;  // stops ghxd
+    server_ = nullptr;
+    if (data_ != nullptr) fs::remove_all(*data_);
+    delete data_;
+    delete port_;
+    data_ = nullptr;
+    port_ = nullptr;
+  }
+
+  void SetUp() override {
+    if (port_ == nullptr) GTEST_SKIP() << "ghxd is not running";
+  }
+
+  // ghx ARGS --data DIR --port PORT [--as AS]
+  static RunResult ghx(std::vector<std::string> args, const std::string& as = "") {
+    std::vector<std::string> argv = {GHX_CLI_PATH};
+    argv.insert(argv.end(), args.begin(), args.end());
+    for (const std::string& extra : {std::string("--data"), data_->string(),
+                                     std::string("--port"), *port_,
+                                     std::string("--timeout-ms"), std::string("5000")}) {
+      argv.push_back(extra);
+    }
+    if (!as.empty()) {
+      argv.push_back("--as");
+      argv.push_back(as);
+    }
+    return run_process(argv, ghx_run_timeout);
+  }
+
+  // A product far from gate closure: the last daily H100 window of the calendar.
+  static std::string far_product() {
+    const RunResult listed = ghx({"products", "--gpu", "H100SXM", "--zone", "CN-EAST-1", "--json"},
+                                 "lab-alpha");
+    std::string last_day;
+    std::istringstream lines(listed.out);
+    for (std::string line; std::getline(lines, line);) {
+      const size_t at = line.find("\"symbol\":\"");
+      if (at == std::string::npos || line.find(".DAY\"") == std::string::npos) continue;
+      last_day = line.substr(at + 10, line.find('"', at + 10) - at - 10);
+    }
+    return last_day;
+  }
+
+  static bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+  }
+
+  static inline fs::path* data_ = nullptr;
+  static inline RunningProcess* server_ = nullptr;
+  static inline std::string* port_ = nullptr;
+};
+
+TEST_F(GhxEndToEnd, ProductsListsTheCalendarForPeopleAndScripts) {
+  const RunResult text = ghx({"products", "--gpu", "H100SXM"}, "lab-alpha");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_TRUE(contains(text.out, "SYMBOL")) << text.out;
+  EXPECT_TRUE(contains(text.out, " products\n")) << text.out;
+  const RunResult json = ghx({"products", "--gpu", "H100SXM", "--json"}, "lab-alpha");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  std::istringstream lines(json.out);
+  int count = 0;
+  for (std::string line; std::getline(lines, line); ++count) {
+    EXPECT_TRUE(line.starts_with("{\"type\":\"product\"")) << line;
+    EXPECT_TRUE(contains(line, "\"gpu\":\"H100SXM\"")) << line;
+  }
+  EXPECT_GT(count, 0);
+  EXPECT_FALSE(far_product().empty());
+}
+
+TEST_F(GhxEndToEnd, OperatorDepositNeedsTheOperatorAndAKnownParticipant) {
+  const RunResult ok = ghx({"deposit", "lab-beta", "5000.00"});  // --as defaults to ops
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_TRUE(contains(ok.out, "deposit 5000.00 for lab-beta: ok; cash available 5000.00"))
+      << ok.out;
+  const RunResult unknown = ghx({"deposit", "nobody", "10"});
+  EXPECT_EQ(unknown.exit_code, 1) << unknown.out;
+  EXPECT_TRUE(contains(unknown.out, "refused")) << unknown.out;
+  const RunResult not_operator = ghx({"deposit", "lab-beta", "10"}, "lab-beta");
+  EXPECT_EQ(not_operator.exit_code, 1);
+  EXPECT_TRUE(contains(not_operator.out, "not-authorized")) << not_operator.out;
+}
+
+TEST_F(GhxEndToEnd, SellBuyBookAndCancelOverRealTls) {
+  const std::string product = far_product();
+  ASSERT_FALSE(product.empty());
+  ASSERT_EQ(ghx({"register", "dc-shanghai", product, "40"}).exit_code, 0);
+  ASSERT_EQ(ghx({"deposit", "lab-alpha", "1000000.00"}).exit_code, 0);
+
+  const RunResult sell = ghx({"sell", product, "10", "18.50", "--id", "101"}, "dc-shanghai");
+  ASSERT_EQ(sell.exit_code, 0) << sell.err;
+  EXPECT_TRUE(contains(sell.out, "accepted order 101 sell " + product + ": 10 lots at 1850 (18.50)"))
+      << sell.out;
+
+  const RunResult buy = ghx({"buy", product, "3", "1850", "--id", "201", "--json"}, "lab-alpha");
+  ASSERT_EQ(buy.exit_code, 0) << buy.err;
+  EXPECT_TRUE(contains(buy.out, "\"exec_type\":\"accepted\",\"order_id\"")) << buy.out;
+  EXPECT_TRUE(contains(buy.out, "\"exec_type\":\"filled\"")) << buy.out;
+  EXPECT_TRUE(contains(buy.out, "\"fill_quantity\":3")) << buy.out;
+
+  const RunResult book = ghx({"book", product}, "lab-beta");
+  ASSERT_EQ(book.exit_code, 0) << book.err;
+  EXPECT_TRUE(contains(book.out, "ask        1850       18.50         7        56")) << book.out;
+  EXPECT_TRUE(contains(book.out, "---- no bids ----")) << book.out;
+
+  const RunResult cancel = ghx({"cancel", "101"}, "dc-shanghai");
+  ASSERT_EQ(cancel.exit_code, 0) << cancel.err;
+  EXPECT_TRUE(contains(cancel.out, "canceled order 101")) << cancel.out;
+  const RunResult empty = ghx({"book", product, "--json"}, "lab-beta");
+  EXPECT_TRUE(contains(empty.out, "\"asks\":[],\"bids\":[]")) << empty.out;
+}
+
+TEST_F(GhxEndToEnd, RejectionsAndMistakesHaveDistinctExitCodes) {
+  const std::string product = far_product();
+  ASSERT_FALSE(product.empty());
+  const RunResult broke = ghx({"buy", product, "1000", "99999", "--id", "301"}, "lab-gamma");
+  EXPECT_EQ(broke.exit_code, 1);
+  EXPECT_TRUE(contains(broke.out, "rejected order 301")) << broke.out;
+  EXPECT_TRUE(contains(broke.out, "insufficient-cash")) << broke.out;
+  const RunResult unknown = ghx({"cancel", "987654"}, "lab-gamma");
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_TRUE(contains(unknown.out, "unknown-order")) << unknown.out;
+  const RunResult typo = ghx({"buy", "H100.NOWHERE", "1", "1"}, "lab-gamma");
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_TRUE(contains(typo.err, "bad product symbol")) << typo.err;
+  const RunResult stranger = ghx({"products"}, "no-such-cert");
+  EXPECT_EQ(stranger.exit_code, 3);
+  EXPECT_TRUE(contains(stranger.err, "ghx certs --dir")) << stranger.err;
+}
+
+TEST_F(GhxEndToEnd, CertsCreatesACaAndParticipantsOnceAndKeepsThem) {
+  const fs::path dir = *data_ / "extra-certs";
+  const RunResult first = run_process({GHX_CLI_PATH, "certs", "--dir", dir.string(), "lab-x"},
+                                      ghx_run_timeout);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_TRUE(contains(first.out, "lab-x: created")) << first.out;
+  EXPECT_TRUE(fs::exists(dir / "ca.pem") && fs::exists(dir / "lab-x.key"));
+  const RunResult again = run_process({GHX_CLI_PATH, "certs", "--dir", dir.string(), "lab-x"},
+                                      ghx_run_timeout);
+  EXPECT_TRUE(contains(again.out, "lab-x: exists")) << again.out;
+  const RunResult bad = run_process({GHX_CLI_PATH, "certs", "--dir", dir.string(), "../x"},
+                                    ghx_run_timeout);
+  EXPECT_EQ(bad.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace ghx::test
