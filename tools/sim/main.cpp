@@ -1,0 +1,191 @@
+// ghx-sim: the demo market. Simulated data centres post asks and AI firms bid over real TLS,
+// each with its own certificate, against a running ghxd; a progress line while it runs, then a
+// market summary. usage: ghx-sim [--host H] [--port P] [--data DIR] [--seconds N] [--rate R]
+//                                [--products N] [--seed S]
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <thread>
+
+#include "tools/sim/market_frames.h"
+#include "tools/sim/operator_session.h"
+#include "tools/sim/summary.h"
+#include "tools/sim/trader.h"
+
+namespace {
+
+using namespace ghx::sim;
+using Clock = std::chrono::steady_clock;
+
+constexpr int64_t buyer_deposit_minor = 500'000'000;   // 5 million CNY each
+constexpr int64_t seller_capacity_lots = 500;           // per product: 4,000 GPUs for the hour
+constexpr size_t windows_per_model = 2;
+constexpr int64_t progress_interval_ms = 1'000;
+constexpr int64_t seconds_max = 3'600;
+const std::vector<std::string> preferred_models = {"H100SXM", "H20", "910B", "A800", "H800SXM",
+                                                   "L40S"};
+
+struct Options {
+  Endpoint endpoint;
+  int64_t seconds = 30;
+  double rate_per_participant = 20.0;
+  size_t products = 8;
+  uint64_t seed = 2026;
+};
+
+std::atomic<bool> stop_requested{false};
+void on_signal(int) { stop_requested.store(true); }
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: ghx-sim [--host H] [--port P] [--data DIR] [--seconds N] [--rate R]"
+               " [--products N] [--seed S]\n"
+               "  --data: ghxd's data directory (certificates in DATA/certs); default ghx-data\n"
+               "  --rate: orders per second per participant (default 20)\n");
+  return 2;
+}
+
+bool parse(int argc, char** argv, Options& options) {
+  std::map<std::string, std::string> flags;
+  for (int i = 1; i < argc; i += 2) {
+    if (std::strncmp(argv[i], "--", 2) != 0 || i + 1 >= argc) return false;
+    flags[argv[i] + 2] = argv[i + 1];
+  }
+  try {
+    for (const auto& [name, value] : flags) {
+      if (name == "host") options.endpoint.host = value;
+      else if (name == "port") options.endpoint.port = static_cast<uint16_t>(std::stoul(value));
+      else if (name == "data") options.endpoint.data_dir = value;
+      else if (name == "seconds") options.seconds = std::stoll(value);
+      else if (name == "rate") options.rate_per_participant = std::stod(value);
+      else if (name == "products") options.products = std::stoul(value);
+      else if (name == "seed") options.seed = std::stoull(value);
+      else return false;
+    }
+  } catch (const std::exception&) {
+    return false;
+  }
+  return options.seconds > 0 && options.seconds <= seconds_max &&
+         options.rate_per_participant > 0 && options.products > 0;
+}
+
+// ops lists the calendar, funds the buyers and registers the sellers' capacity.
+bool prepare_market(const Options& options, std::vector<SimProduct>& products) {
+  OperatorSession ops(options.endpoint);
+  std::string error;
+  if (!ops.open(error)) return std::fprintf(stderr, "ghx-sim: %s\n", error.c_str()), false;
+  const auto listed = ops.list_products(error);
+  if (!listed) return std::fprintf(stderr, "ghx-sim: %s\n", error.c_str()), false;
+  const int64_t open_for_s = options.seconds + 60;
+  for (ProductRow& row : choose_products(*listed, preferred_models, windows_per_model,
+                                         options.products, open_for_s)) {
+    products.push_back({.row = row, .hours = row.length == ghx::wire::WindowLength::Hour4 ? 4 : 1});
+  }
+  if (products.empty()) {
+    std::fprintf(stderr, "ghx-sim: no hourly product open for trading among %zu listed\n",
+                 listed->size());
+    return false;
+  }
+  for (std::string_view buyer : buyer_names) {
+    if (!ops.deposit(buyer, buyer_deposit_minor, error)) {
+      return std::fprintf(stderr, "ghx-sim: deposit for %.*s: %s\n", int(buyer.size()),
+                          buyer.data(), error.c_str()), false;
+    }
+  }
+  for (std::string_view seller : seller_names) {
+    for (const SimProduct& product : products) {
+      if (!ops.register_capacity(seller, product.row.symbol, seller_capacity_lots, error)) {
+        return std::fprintf(stderr, "ghx-sim: capacity for %.*s: %s\n", int(seller.size()),
+                            seller.data(), error.c_str()), false;
+      }
+    }
+  }
+  ops.close();
+  std::printf("ghx-sim: ops deposited %s CNY for each of %zu buyers and registered %lld lots "
+              "per product for each of %zu sellers; trading %zu products:\n",
+              format_money(buyer_deposit_minor).c_str(), buyer_names.size(),
+              static_cast<long long>(seller_capacity_lots), seller_names.size(), products.size());
+  for (const SimProduct& product : products) {
+    std::printf("  %-38s reference %s CNY/GPU-h\n", product.row.symbol.c_str(),
+                format_money(reference_price(product.row.gpu, product.row.zone)).c_str());
+  }
+  return true;
+}
+
+std::vector<TraderConfig> trader_configs(const Options& options) {
+  // Each desk has its own temperament: a bias on the prices it quotes.
+  const std::vector<double> seller_bias = {1.02, 0.97, 0.99};
+  const std::vector<double> buyer_bias = {1.01, 1.0, 0.99, 1.015};
+  std::vector<TraderConfig> configs;
+  uint64_t seed = options.seed;
+  for (size_t i = 0; i < seller_names.size(); ++i) {
+    configs.push_back({.name = std::string(seller_names[i]), .buyer = false,
+                       .orders_per_s = options.rate_per_participant, .price_bias = seller_bias[i],
+                       .seed = ++seed});
+  }
+  for (size_t i = 0; i < buyer_names.size(); ++i) {
+    configs.push_back({.name = std::string(buyer_names[i]), .buyer = true,
+                       .orders_per_s = options.rate_per_participant, .price_bias = buyer_bias[i],
+                       .seed = ++seed});
+  }
+  return configs;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  if (!parse(argc, argv, options)) return usage();
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  std::vector<SimProduct> products;
+  if (!prepare_market(options, products)) return 1;
+  std::vector<int64_t> references, ticks;
+  for (const SimProduct& p : products) {
+    references.push_back(reference_price(p.row.gpu, p.row.zone));
+    ticks.push_back(p.row.tick_size);
+  }
+  PriceModel prices(references, ticks, options.seed);
+  MarketStats stats(products.size());
+  std::vector<std::unique_ptr<Trader>> traders;
+  for (const TraderConfig& config : trader_configs(options)) {
+    traders.push_back(std::make_unique<Trader>(config, products, prices, stats));
+  }
+
+  const Clock::time_point start = Clock::now();
+  const Clock::time_point deadline = start + std::chrono::seconds(options.seconds);
+  std::vector<char> ok(traders.size(), 0);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < traders.size(); ++i) {
+    threads.emplace_back([&, i] { ok[i] = traders[i]->run(options.endpoint, deadline, stop_requested); });
+  }
+  const bool tty = isatty(STDOUT_FILENO) != 0;
+  const double total_s = static_cast<double>(options.seconds);
+  while (Clock::now() < deadline && !stop_requested.load()) {
+    std::this_thread::sleep_until(std::min(deadline, Clock::now() + std::chrono::milliseconds(progress_interval_ms)));
+    const double elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+    print_progress(stdout, tty, elapsed_s, total_s, stats.live);
+  }
+  for (std::thread& thread : threads) thread.join();
+  if (tty) std::printf("\n");
+
+  std::vector<ParticipantTotals> participants;
+  bool all_ok = true;
+  for (size_t i = 0; i < traders.size(); ++i) {
+    participants.push_back(traders[i]->totals());
+    if (!ok[i]) {
+      all_ok = false;
+      std::fprintf(stderr, "ghx-sim: %s\n", traders[i]->error().c_str());
+    }
+  }
+  const double elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+  print_summary(stdout, elapsed_s, products, stats.products(), participants);
+  return all_ok ? 0 : 1;
+}

@@ -1,0 +1,66 @@
+#pragma once
+// The operator `ops` over a blocking gateway Client: lists products, deposits cash and
+// registers capacity, each request answered by an OperatorAck (or a ProductList) that carries
+// its request id. Every wait is bounded by the client's timeout. Shared by ghx-sim and ghx-load.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/client.h"
+
+namespace ghx::sim {
+
+struct Endpoint {
+  std::string host = "127.0.0.1";
+  uint16_t port = 7700;
+  std::string data_dir = "ghx-data";  // holds certs/
+};
+
+struct ProductRow {
+  uint32_t product_id = 0;
+  std::string symbol;
+  std::string gpu;
+  std::string zone;
+  int64_t start_hour = 0;  // hours since the epoch, UTC
+  wire::WindowLength length = wire::WindowLength::Hour1;
+  int64_t lot_size_gpus = 8;
+  int64_t tick_size = 1;
+  wire::ProductState state = wire::ProductState::Trading;
+};
+
+// Connects `name` with its own certificate and logs on; nullptr (with `error`) on failure.
+std::unique_ptr<gateway::Client> connect_participant(const Endpoint& endpoint,
+                                                     std::string_view name, std::string& error,
+                                                     bool cancel_on_disconnect = true);
+
+class OperatorSession {
+ public:
+  explicit OperatorSession(const Endpoint& endpoint) : endpoint_(endpoint) {}
+
+  bool open(std::string& error);
+  std::optional<std::vector<ProductRow>> list_products(std::string& error);
+  bool deposit(std::string_view participant, int64_t amount, std::string& error);
+  bool register_capacity(std::string_view participant, std::string_view symbol,
+                         int64_t quantity_lots, std::string& error);
+  void close();
+
+ private:
+  bool await_ack(uint64_t request_id, std::string& error);
+
+  Endpoint endpoint_;
+  std::unique_ptr<gateway::Client> client_;
+  uint64_t next_request_id_ = 1;
+};
+
+// Hourly trading products whose gate stays open for at least `open_for_s` more seconds,
+// choosing GPU models in the order of `models` (absent ones skipped), `windows_per_model`
+// consecutive windows each, zones alternating between models; at most `count_max`.
+std::vector<ProductRow> choose_products(const std::vector<ProductRow>& listed,
+                                        const std::vector<std::string>& models,
+                                        size_t windows_per_model, size_t count_max,
+                                        int64_t open_for_s);
+
+}  // namespace ghx::sim
