@@ -13,15 +13,21 @@ namespace ghx::matching {
 __extension__ using Int128 = __int128;  // GCC and Clang: exact products of int64 values
 
 Cash notional(const ProductSpec& spec, Price price, Quantity quantity) {
-  const Int128 value =
-      static_cast<Int128>(price.value) * quantity.value * spec.lot_size_gpus * spec.hours();
-  GHX_ASSERT(value >= 0 && value <= INT64_MAX);
-  return Cash{static_cast<int64_t>(value)};
+  // Limits keep each factor small (price <= 1e8, lots <= 2^31, lot size <= 1024, hours <= 168),
+  // but their product can pass 2^63: multiply with overflow checks rather than trust it.
+  int64_t value = 0;
+  const bool overflow = __builtin_mul_overflow(price.value, quantity.value, &value) ||
+                        __builtin_mul_overflow(value, spec.lot_size_gpus, &value) ||
+                        __builtin_mul_overflow(value, spec.hours(), &value);
+  GHX_ASSERT(!overflow && value >= 0);
+  return Cash{value};
 }
 
 Cash fee_on(Cash traded, int64_t fee_bps) {
   // Floored, so that the fee on a whole order is never less than the fees of its parts: the
   // cash held for a bid always covers every fill of it.
+  constexpr int64_t exact_in_64_bits = INT64_MAX / 10'000;  // fee_bps <= 10'000
+  if (traded.value <= exact_in_64_bits) return Cash{traded.value * fee_bps / 10'000};
   return Cash{static_cast<int64_t>(static_cast<Int128>(traded.value) * fee_bps / 10'000)};
 }
 

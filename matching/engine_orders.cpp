@@ -299,6 +299,16 @@ bool valid_quantity(const EngineState& state, Quantity quantity) {
   return quantity.value > 0 && quantity.value <= state.config.limits.quantity_max_lots;
 }
 
+// An order whose notional could pass amount_max is refused as too large: every sum of money
+// in the engine then stays far from overflowing.
+bool notional_within_limits(const EngineState& state, const ProductSpec& spec, Price price,
+                            Quantity quantity) {
+  __extension__ using Int128 = __int128;
+  const Int128 value =
+      static_cast<Int128>(price.value) * quantity.value * spec.lot_size_gpus * spec.hours();
+  return value <= state.config.limits.amount_max;
+}
+
 // Would an order at `price` on `side` trade at once against the opposite best?
 bool crosses_opposite(const EngineState& state, const ProductBook& book, Side side, Price price) {
   const BookSide& makers = book.side(opposite(side));
@@ -363,6 +373,9 @@ RejectReason check_new_order_risk(EngineState& state, const Command& command, Pr
   if (command.order_type == OrderType::market) {
     if (book.side(opposite(command.side)).empty()) return RejectReason::no_liquidity;
     limit = collar_price(state, book, command.side);
+  }
+  if (!notional_within_limits(state, book.spec, limit, command.quantity)) {
+    return RejectReason::invalid_quantity;
   }
   if (command.post_only && crosses_opposite(state, book, command.side, limit)) {
     return RejectReason::post_only_would_cross;
@@ -462,7 +475,10 @@ RejectReason check_replace(EngineState& state, const Command& command, const Ord
   }
   if (state.client_ids.full()) return RejectReason::client_ids_full;
   if (!valid_price(state, book.spec, command.price)) return RejectReason::invalid_price;
-  if (!valid_quantity(state, command.quantity)) return RejectReason::invalid_quantity;
+  if (!valid_quantity(state, command.quantity) ||
+      !notional_within_limits(state, book.spec, command.price, command.quantity)) {
+    return RejectReason::invalid_quantity;
+  }
   const bool keeps_priority =
       command.price == order.price && command.quantity.value <= order.remaining_lots;
   if (keeps_priority) return RejectReason::none;

@@ -182,6 +182,21 @@ TEST_F(RiskMarket, BadOrdersAreRejectedWithAReason) {
   EXPECT_EQ(engine_.account(ParticipantId{1}).held.value, 0);
 }
 
+TEST_F(RiskMarket, OrderWhoseNotionalWouldOverflowIsRejectedNotFatal) {
+  ProductSpec spec = h100_spec("2026-12-09T00");
+  spec.length = WindowLength::week;
+  spec.lot_size_gpus = 1024;
+  const ProductId huge = list(spec);
+  // 1e8 x 1e6 lots x 1024 GPUs x 168 hours is past 2^63: refused, and the engine lives on.
+  run(order(1, 1, Side::buy, 100'000'000, 1'000'000, huge));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::invalid_quantity);
+  run(order(3, 1, Side::sell, 100'000'000, 1'000'000, huge));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::invalid_quantity);
+  run(order(1, 2, Side::buy, 1850, 1, huge));
+  run(replace(1, 2, 3, 100'000'000, 1'000'000));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::invalid_quantity);
+}
+
 TEST_F(RiskMarket, PriceOffTheTickIsRejected) {
   ProductSpec spec = h100_spec("2026-12-02T08");
   spec.tick_size = 5;

@@ -390,6 +390,11 @@ void ReferenceEngine::new_order(const Command& c) {
       order.price = collar(order.product, order.side);
     }
   }
+  if (reason == RejectReason::none &&
+      Int128{order.price} * order.remaining * products_[order.product].spec.lot_size_gpus *
+              products_[order.product].spec.hours() > config_.limits.amount_max) {
+    reason = RejectReason::invalid_quantity;  // the order's notional is beyond every limit
+  }
   if (reason == RejectReason::none && c.post_only) {
     const auto* level = best(order.product, opposite(order.side));
     if (level != nullptr && crosses(order.side, order.price, level->first)) {
@@ -463,7 +468,9 @@ void ReferenceEngine::replace(const Command& c) {
   } else if (c.price.value <= 0 || c.price.value > config_.limits.price_max ||
              c.price.value % product.spec.tick_size != 0) {
     reason = RejectReason::invalid_price;
-  } else if (c.quantity.value <= 0 || c.quantity.value > config_.limits.quantity_max_lots) {
+  } else if (c.quantity.value <= 0 || c.quantity.value > config_.limits.quantity_max_lots ||
+             Int128{c.price.value} * c.quantity.value * product.spec.lot_size_gpus *
+                     product.spec.hours() > config_.limits.amount_max) {
     reason = RejectReason::invalid_quantity;
   } else if (!keeps) {
     const auto* level = best(live->product, opposite(live->side));
