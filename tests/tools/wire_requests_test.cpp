@@ -1,4 +1,4 @@
-#include "tools/ghx/wire_requests.h"
+#include "gateway/wire_requests.h"
 
 #include <gtest/gtest.h>
 
@@ -6,6 +6,8 @@
 #include <vector>
 
 namespace ghx::cli {
+
+using namespace gateway;  // the request builders (gateway/wire_requests.h)
 namespace {
 
 // Every request must pass the server's own checks (Verifier and validate_message).

@@ -6,9 +6,11 @@
 #include "tools/ghx/command_support.h"
 #include "tools/ghx/format.h"
 #include "tools/ghx/order_options.h"
-#include "tools/ghx/wire_requests.h"
+#include "gateway/wire_requests.h"
 
 namespace ghx::cli {
+
+using namespace gateway;  // the request builders (gateway/wire_requests.h)
 namespace {
 
 // A long calendar may come as several ProductList frames: after the first, keep reading

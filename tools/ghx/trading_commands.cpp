@@ -3,9 +3,11 @@
 #include "tools/ghx/command_support.h"
 #include "tools/ghx/format.h"
 #include "tools/ghx/order_options.h"
-#include "tools/ghx/wire_requests.h"
+#include "gateway/wire_requests.h"
 
 namespace ghx::cli {
+
+using namespace gateway;  // the request builders (gateway/wire_requests.h)
 namespace {
 
 // Fills of an aggressive order come with its ack (same command, same commit), so a short

@@ -1,12 +1,11 @@
-#include "tools/ghx/wire_requests.h"
+#include "gateway/wire_requests.h"
 
 #include <vector>
 
-namespace ghx::cli {
+namespace ghx::gateway {
 namespace {
 
 using gateway::finish_frame;
-using gateway::Frame;
 
 constexpr size_t builder_initial_bytes = 256;
 
@@ -107,4 +106,4 @@ Frame make_delivery_outcome(const DeliveryFields& fields) {
   return finish_frame(builder, wire::Body::DeliveryOutcome, outcome.Finish().Union());
 }
 
-}  // namespace ghx::cli
+}  // namespace ghx::gateway

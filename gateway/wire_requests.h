@@ -1,0 +1,45 @@
+#pragma once
+// Builders for the client requests beyond wire_build.h (replace, mass
+// cancel, status, subscribe, list products, operator commands). They follow wire_build's
+// conventions (finished frames, sequence stamped by the sender) and belong in gateway/ when
+// its owner takes them over.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "gateway/framing.h"
+
+namespace ghx::gateway {
+
+struct ReplaceFields {
+  uint64_t orig_client_order_id = 0;
+  uint64_t client_order_id = 0;
+  std::string_view symbol;  // optional
+  int64_t price = 0;
+  int64_t quantity = 0;
+};
+
+struct DeliveryFields {
+  uint64_t request_id = 0;
+  uint64_t trade_id = 0;
+  std::string_view symbol;  // optional
+  int64_t delivered_quantity = 0;
+  int64_t failed_quantity = 0;
+  std::string_view text;
+};
+
+Frame make_replace_order(const ReplaceFields& fields);
+Frame make_mass_cancel(std::string_view symbol);  // empty: every live order
+Frame make_order_status_request(uint64_t orig_client_order_id);
+Frame make_subscribe(std::span<const std::string> symbols, bool book, bool trades);
+Frame make_list_products(uint64_t request_id, std::string_view gpu,
+                                  std::string_view zone);
+Frame make_deposit(uint64_t request_id, std::string_view participant, int64_t amount);
+Frame make_withdraw(uint64_t request_id, std::string_view participant, int64_t amount);
+Frame make_register_capacity(uint64_t request_id, std::string_view participant,
+                                      std::string_view symbol, int64_t lots);
+Frame make_delivery_outcome(const DeliveryFields& fields);
+
+}  // namespace ghx::gateway
