@@ -17,6 +17,15 @@
 namespace ghx::cli {
 namespace {
 
+// --data takes the exchange's data directory (as every ghx command does) or the ledger
+// directory inside it.
+std::string ledger_directory(const std::string& data) {
+  const std::filesystem::path nested = std::filesystem::path(data) / "ledger";
+  if (std::filesystem::exists(nested / "data.mdb")) return nested.string();
+  return data;
+}
+
+
 using namespace ghx::ledger;
 
 constexpr int64_t ns_per_second = 1'000'000'000;
@@ -151,7 +160,7 @@ int run_ledger_command(int argc, char** argv) {
     std::fprintf(stderr, "usage: ghx ledger check --data DIR\n");
     return 2;
   }
-  return check(flags->at("data"));
+  return check(ledger_directory(flags->at("data")));
 }
 
 int run_report_command(int argc, char** argv) {
@@ -162,7 +171,7 @@ int run_report_command(int argc, char** argv) {
   if (!period || formats.find_first_not_of("csvjonhtml,") != std::string::npos) {
     return report_usage();
   }
-  Ledger ledger(flags->at("data"), read_only());
+  Ledger ledger(ledger_directory(flags->at("data")), read_only());
   const Snapshot snapshot = ledger.snapshot();
   const auto participant = find_participant(snapshot, flags->at("participant"));
   if (!participant) {
