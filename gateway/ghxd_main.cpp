@@ -1,10 +1,12 @@
 // ghxd: the exchange server. The composition root: certificates, ledger + engine core,
 // service, TLS server, the rolling product calendar, and a clean stop on SIGINT/SIGTERM.
 //
-// usage: ghxd [--data DIR] [--listen ADDRESS] [--port N]
+// usage: ghxd [--data DIR] [--listen ADDRESS] [--port N] [--print-state-hash]
 //   --data DIR        where the ledger and certificates live (default ./ghx-data)
 //   --listen ADDRESS  address to listen on (default 127.0.0.1)
 //   --port N          TCP port (default 7700; 0 picks a free one)
+//   --print-state-hash  recover (replay the journal), print the engine's state hash, exit;
+//                       the crash test compares it with a clean replay of its own
 // Prints "ghxd: listening on ADDRESS:PORT" once ready.
 
 #include <csignal>
@@ -32,6 +34,7 @@ struct Options {
   std::filesystem::path data = "ghx-data";
   std::string listen = "127.0.0.1";
   uint16_t port = port_default;
+  bool print_state_hash = false;
 };
 
 Options parse_options(int argc, char** argv) {
@@ -51,8 +54,10 @@ Options parse_options(int argc, char** argv) {
       const unsigned long port = std::stoul(text);
       if (port > 65535) throw std::invalid_argument("--port must be 0..65535");
       options.port = static_cast<uint16_t>(port);
+    } else if (arg == "--print-state-hash") {
+      options.print_state_hash = true;
     } else if (arg == "--help" || arg == "-h") {
-      std::puts("usage: ghxd [--data DIR] [--listen ADDRESS] [--port N]");
+      std::puts("usage: ghxd [--data DIR] [--listen ADDRESS] [--port N] [--print-state-hash]");
       std::exit(0);
     } else {
       throw std::invalid_argument("unknown argument '" + arg + "' (see --help)");
@@ -124,6 +129,12 @@ int run(const Options& options) {
   core_config.data_directory = (options.data / "ledger").string();
   std::filesystem::create_directories(core_config.data_directory);
   ExchangeCore core(core_config);
+  if (options.print_state_hash) {
+    std::printf("ghxd: state hash %016llx at sequence %llu\n",
+                static_cast<unsigned long long>(core.engine().state_hash()),
+                static_cast<unsigned long long>(core.last_sequence().value));
+    return 0;
+  }
   if (core.stats().replayed_commands > 0) {
     log(LogLevel::info, "ghxd: replayed " + std::to_string(core.stats().replayed_commands.load()) +
                             " journaled commands");
