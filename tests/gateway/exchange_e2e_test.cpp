@@ -1,0 +1,362 @@
+// The whole exchange end to end over real TLS on loopback: the ExchangeCore (engine + LMDB
+// ledger in a temp directory), the ExchangeService and the TLS server, driven by real clients
+// with their own certificates. Ephemeral ports, 127.0.0.1 only, every wait bounded.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "gateway/certs.h"
+#include "gateway/client.h"
+#include "gateway/exchange_core.h"
+#include "gateway/exchange_service.h"
+#include "gateway/server.h"
+#include "gateway/wire_requests.h"
+#include "ledger/check.h"
+#include "tests/gateway/test_pki.h"
+
+namespace ghx::gateway::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Delivery starts two days from now: the gate stays open through the test.
+matching::ProductSpec test_spec() {
+  const int64_t now_hours = std::chrono::duration_cast<std::chrono::hours>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+  matching::ProductSpec spec;
+  spec.gpu = matching::ShortName::from("H100SXM");
+  spec.zone = matching::ShortName::from("CN-EAST-1");
+  spec.start_hour = now_hours + 48;
+  return spec;
+}
+
+template <typename Predicate>
+bool eventually(Predicate predicate) {
+  for (int i = 0; i < 500; ++i) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+class Exchange : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fresh_temp_dir("exchange");
+    certs_ = dir_ / "certs";
+    ca_ = ensure_ca(certs_).files;
+    server_tls_ = {ca_.cert.string(), ensure_server_certificate(certs_, ca_).files.cert.string(),
+                   (certs_ / "server.key").string()};
+    for (const char* name : {"ops", "dc-a", "lab-a", "lab-b", "stranger"}) {
+      ASSERT_TRUE(ensure_participant_certificate(certs_, ca_, name).ok);
+    }
+    start();
+    add_participant(1, "ops", ledger::role_operator);
+    add_participant(2, "dc-a", ledger::role_seller);
+    add_participant(3, "lab-a", ledger::role_buyer);
+    add_participant(4, "lab-b", ledger::role_buyer);
+    ExchangeCommand listing;
+    listing.engine.type = matching::CommandType::list_product;
+    listing.engine.spec = test_spec();
+    ASSERT_TRUE(service_->submit_internal(listing));
+    symbol_ = matching::format_symbol(test_spec());
+    ASSERT_TRUE(eventually([&] { return service_->has_product(symbol_); }));
+    ASSERT_TRUE(eventually([&] { return service_->participant("lab-b").has_value(); }));
+  }
+
+  void TearDown() override { stop(); }
+
+  void start() {
+    ExchangeCoreConfig config;
+    config.data_directory = (dir_ / "ledger").string();
+    std::filesystem::create_directories(config.data_directory);
+    core_ = std::make_unique<ExchangeCore>(config);
+    service_ = std::make_unique<ExchangeService>(*core_);
+    ServerConfig server_config;
+    server_config.tls = server_tls_;
+    server_ = std::make_unique<Server>(server_config, *service_);
+    service_->attach(*server_);
+    core_->start([this](const CommittedBatch& batch) { service_->on_committed(batch); });
+    port_ = server_->start();
+  }
+
+  void stop() {
+    if (server_) server_->stop();
+    if (core_) core_->stop();
+  }
+
+  void add_participant(uint32_t id, const char* name, uint8_t roles) {
+    ExchangeCommand command;
+    command.kind = ExchangeCommandKind::add_participant;
+    command.engine.participant = {id};
+    command.name = name;
+    command.roles = roles;
+    ASSERT_TRUE(service_->submit_internal(command));
+  }
+
+  std::unique_ptr<Client> logon(const std::string& name, bool cancel_on_disconnect = false) {
+    ClientConfig config;
+    config.port = port_;
+    config.tls = {ca_.cert.string(), (certs_ / (name + ".pem")).string(),
+                  (certs_ / (name + ".key")).string()};
+    auto client = std::make_unique<Client>(config);
+    EXPECT_EQ(client->connect(), ClientStatus::ok);
+    const LogonResult result = client->logon({.cancel_on_disconnect = cancel_on_disconnect});
+    EXPECT_EQ(result.status, ClientStatus::ok) << name << ": " << result.text;
+    return client;
+  }
+
+  // Sends an operator request and returns its OperatorAck.
+  void operator_request(Frame frame) {
+    auto ops = logon("ops");
+    ASSERT_EQ(ops->send(std::move(frame)), ClientStatus::ok);
+    const Received ack = ops->receive_until(wire::Body::OperatorAck);
+    ASSERT_EQ(ack.status, ClientStatus::ok);
+    ASSERT_TRUE(ack.message().body_as_OperatorAck()->ok())
+        << ack.message().body_as_OperatorAck()->text()->str();
+  }
+
+  void fund_market() {
+    operator_request(make_deposit(1, "lab-a", 1'000'000'000));
+    operator_request(make_deposit(2, "lab-b", 1'000'000'000));
+    operator_request(make_register_capacity(3, "dc-a", symbol_, 100));
+  }
+
+  Frame order(uint64_t client_id, wire::Side side, int64_t price, int64_t lots) {
+    return make_new_order({.client_order_id = client_id, .symbol = symbol_, .side = side,
+                           .price = price, .quantity = lots});
+  }
+
+  // The next ExecutionReport of the client.
+  static const wire::ExecutionReport* report(Client& client, Received& holder) {
+    holder = client.receive_until(wire::Body::ExecutionReport);
+    EXPECT_EQ(holder.status, ClientStatus::ok);
+    if (holder.status != ClientStatus::ok) return nullptr;
+    return holder.message().body_as_ExecutionReport();
+  }
+
+  std::filesystem::path dir_, certs_;
+  CertFiles ca_;
+  TlsFiles server_tls_;
+  std::unique_ptr<ExchangeCore> core_;
+  std::unique_ptr<ExchangeService> service_;
+  std::unique_ptr<Server> server_;
+  uint16_t port_ = 0;
+  std::string symbol_;
+};
+
+TEST_F(Exchange, OrderLifecycleAcceptFillCancelIsReportedAndSettled) {
+  fund_market();
+  auto seller = logon("dc-a");
+  auto buyer = logon("lab-a");
+  Received r;
+  ASSERT_EQ(seller->send(order(1, wire::Side::Sell, 1850, 2)), ClientStatus::ok);
+  const auto* accepted = report(*seller, r);
+  ASSERT_NE(accepted, nullptr);
+  EXPECT_EQ(accepted->exec_type(), wire::ExecType::Accepted);
+  EXPECT_EQ(accepted->client_order_id(), 1u);
+
+  ASSERT_EQ(buyer->send(order(7, wire::Side::Buy, 1860, 3)), ClientStatus::ok);
+  ASSERT_EQ(report(*buyer, r)->exec_type(), wire::ExecType::Accepted);
+  const auto* fill = report(*buyer, r);
+  ASSERT_NE(fill, nullptr);
+  EXPECT_EQ(fill->exec_type(), wire::ExecType::PartiallyFilled);
+  EXPECT_EQ(fill->fill_price(), 1850);
+  EXPECT_EQ(fill->fill_quantity(), 2);
+  EXPECT_EQ(fill->remaining(), 1);
+  const uint64_t trade_id = fill->trade_id();
+  const auto* maker_fill = report(*seller, r);
+  ASSERT_NE(maker_fill, nullptr);
+  EXPECT_EQ(maker_fill->exec_type(), wire::ExecType::Filled);
+  EXPECT_EQ(maker_fill->trade_id(), trade_id);
+
+  ASSERT_EQ(buyer->send(make_cancel_order(7, symbol_)), ClientStatus::ok);
+  const auto* canceled = report(*buyer, r);
+  ASSERT_NE(canceled, nullptr);
+  EXPECT_EQ(canceled->exec_type(), wire::ExecType::Canceled);
+
+  // The fill was acknowledged, so it is in the ledger, settled once, and the ledger balances.
+  const ledger::Snapshot snapshot = core_->ledger().snapshot();
+  const auto trade = snapshot.trade(ledger::TradeId{trade_id});
+  ASSERT_TRUE(trade.has_value());
+  EXPECT_EQ(trade->fill.lots.value, 2);
+  EXPECT_EQ(trade->fill.buyer.value, 3u);
+  EXPECT_EQ(trade->fill.seller.value, 2u);
+  const ledger::CheckReport check = ledger::check_ledger(snapshot);
+  EXPECT_TRUE(check.ok()) << check.problems.front();
+}
+
+TEST_F(Exchange, MarketDataSnapshotPlusDeltasEqualsTheEngineBook) {
+  fund_market();
+  auto buyer = logon("lab-a");
+  auto seller = logon("dc-a");
+  Received r;
+  ASSERT_EQ(buyer->send(order(1, wire::Side::Buy, 1800, 4)), ClientStatus::ok);
+  ASSERT_NE(report(*buyer, r), nullptr);
+  auto watcher = logon("lab-b");
+  const std::vector<std::string> symbols{symbol_};
+  ASSERT_EQ(watcher->send(make_subscribe(symbols, true, true)), ClientStatus::ok);
+  const Received snapshot = watcher->receive_until(wire::Body::BookSnapshot);
+  ASSERT_EQ(snapshot.status, ClientStatus::ok);
+  std::map<int64_t, int64_t> bids, asks;
+  const auto* book = snapshot.message().body_as_BookSnapshot();
+  for (const auto* level : *book->bids()) bids[level->price()] = level->quantity();
+  for (const auto* level : *book->asks()) asks[level->price()] = level->quantity();
+  EXPECT_EQ(bids[1800], 4);
+  uint64_t sequence = book->sequence();
+
+  // Orders after the snapshot: rests, crosses, cancels.
+  uint64_t id = 10;
+  for (int64_t price : {1810, 1820, 1830}) {
+    ASSERT_EQ(seller->send(order(++id, wire::Side::Sell, price + 40, 2)), ClientStatus::ok);
+    ASSERT_EQ(buyer->send(order(++id, wire::Side::Buy, price, 3)), ClientStatus::ok);
+  }
+  ASSERT_EQ(seller->send(order(++id, wire::Side::Sell, 1800, 5)), ClientStatus::ok);  // crosses
+  ASSERT_EQ(buyer->send(make_cancel_order(12, symbol_)), ClientStatus::ok);
+  ASSERT_EQ(buyer->send(make_order_status_request(12)), ClientStatus::ok);  // a marker
+  bool marker = false;
+  for (int i = 0; i < 100 && !marker; ++i) {
+    const auto* status = report(*buyer, r);
+    marker = status != nullptr && status->exec_type() == wire::ExecType::Status;
+  }
+  ASSERT_TRUE(marker);
+
+  int trades = 0;
+  while (true) {
+    const Received update = watcher->receive(300);
+    if (update.status != ClientStatus::ok) break;
+    // Deltas and trades of a product share one contiguous market-data sequence.
+    if (update.message().body_type() == wire::Body::Trade) {
+      ++trades;
+      EXPECT_EQ(update.message().body_as_Trade()->sequence(), sequence + 1);
+      sequence = update.message().body_as_Trade()->sequence();
+      continue;
+    }
+    if (update.message().body_type() != wire::Body::BookDelta) continue;
+    const auto* delta = update.message().body_as_BookDelta();
+    EXPECT_EQ(delta->sequence(), sequence + 1) << "market data must be contiguous";
+    sequence = delta->sequence();
+    auto& side = delta->side() == wire::Side::Buy ? bids : asks;
+    if (delta->size() == 0) {
+      side.erase(delta->price());
+    } else {
+      side[delta->price()] = delta->size();
+    }
+  }
+  EXPECT_GE(trades, 1);
+  stop();
+  std::map<int64_t, int64_t> engine_bids, engine_asks;
+  const matching::ProductId product{0};
+  for (const auto& level : core_->engine().levels(product, matching::Side::buy, 1000)) {
+    engine_bids[level.price.value] = level.quantity.value;
+  }
+  for (const auto& level : core_->engine().levels(product, matching::Side::sell, 1000)) {
+    engine_asks[level.price.value] = level.quantity.value;
+  }
+  std::erase_if(bids, [](const auto& level) { return level.second == 0; });
+  std::erase_if(asks, [](const auto& level) { return level.second == 0; });
+  EXPECT_EQ(bids, engine_bids);
+  EXPECT_EQ(asks, engine_asks);
+}
+
+TEST_F(Exchange, CancelOnDisconnectCancelsTheParticipantsOrders) {
+  fund_market();
+  Received r;
+  {
+    auto buyer = logon("lab-a", /*cancel_on_disconnect=*/true);
+    ASSERT_EQ(buyer->send(order(1, wire::Side::Buy, 1800, 1)), ClientStatus::ok);
+    ASSERT_EQ(report(*buyer, r)->exec_type(), wire::ExecType::Accepted);
+    buyer->close();
+  }
+  auto again = logon("lab-a");
+  bool done = eventually([&] {
+    EXPECT_EQ(again->send(make_order_status_request(1)), ClientStatus::ok);
+    const auto* status = report(*again, r);
+    return status != nullptr && status->order_status() == wire::OrderStatus::Done;
+  });
+  EXPECT_TRUE(done);
+  // Without cancel-on-disconnect, the order rests on after the session ends.
+  {
+    auto keeper = logon("lab-b", false);
+    ASSERT_EQ(keeper->send(order(1, wire::Side::Buy, 1790, 1)), ClientStatus::ok);
+    ASSERT_EQ(report(*keeper, r)->exec_type(), wire::ExecType::Accepted);
+  }
+  auto back = logon("lab-b");
+  ASSERT_EQ(back->send(make_order_status_request(1)), ClientStatus::ok);
+  const auto* status = report(*back, r);
+  ASSERT_NE(status, nullptr);
+  EXPECT_EQ(status->order_status(), wire::OrderStatus::Live);
+}
+
+TEST_F(Exchange, ParticipantsAndRolesAreEnforced) {
+  // A certificate from the exchange CA whose participant is not registered: refused at logon.
+  ClientConfig config;
+  config.port = port_;
+  config.tls = {ca_.cert.string(), (certs_ / "stranger.pem").string(),
+                (certs_ / "stranger.key").string()};
+  Client stranger(config);
+  ASSERT_EQ(stranger.connect(), ClientStatus::ok);
+  EXPECT_EQ(stranger.logon().status, ClientStatus::rejected);
+
+  auto buyer = logon("lab-a");
+  ASSERT_EQ(buyer->send(make_deposit(1, "lab-a", 100)), ClientStatus::ok);  // not an operator
+  Received reject = buyer->receive_until(wire::Body::Reject);
+  ASSERT_EQ(reject.status, ClientStatus::ok);
+  EXPECT_EQ(reject.message().body_as_Reject()->code(), wire::ErrorCode::NotAuthorized);
+  ASSERT_EQ(buyer->send(order(1, wire::Side::Sell, 1850, 1)), ClientStatus::ok);  // not a seller
+  reject = buyer->receive_until(wire::Body::Reject);
+  ASSERT_EQ(reject.status, ClientStatus::ok);
+  EXPECT_EQ(reject.message().body_as_Reject()->code(), wire::ErrorCode::NotAuthorized);
+}
+
+TEST_F(Exchange, UnknownProductAndMissingFundsAreRejectedWithReasons) {
+  auto buyer = logon("lab-a");
+  Received r;
+  ASSERT_EQ(buyer->send(make_new_order({.client_order_id = 1,
+                                        .symbol = "H100SXM.CN-EAST-1.2099-01-01T00.1H",
+                                        .price = 1850,
+                                        .quantity = 1})),
+            ClientStatus::ok);
+  const auto* unknown = report(*buyer, r);
+  ASSERT_NE(unknown, nullptr);
+  EXPECT_EQ(unknown->exec_type(), wire::ExecType::Rejected);
+  EXPECT_EQ(unknown->reject_reason(), wire::OrderRejectReason::UnknownProduct);
+  ASSERT_EQ(buyer->send(order(2, wire::Side::Buy, 1850, 1)), ClientStatus::ok);  // no deposit
+  const auto* broke = report(*buyer, r);
+  ASSERT_NE(broke, nullptr);
+  EXPECT_EQ(broke->reject_reason(), wire::OrderRejectReason::InsufficientCash);
+}
+
+TEST_F(Exchange, RestartReplaysTheJournalToTheSameState) {
+  fund_market();
+  auto buyer = logon("lab-a");
+  auto seller = logon("dc-a");
+  Received r;
+  ASSERT_EQ(seller->send(order(1, wire::Side::Sell, 1850, 5)), ClientStatus::ok);
+  ASSERT_NE(report(*seller, r), nullptr);
+  ASSERT_EQ(buyer->send(order(1, wire::Side::Buy, 1850, 2)), ClientStatus::ok);
+  ASSERT_NE(report(*buyer, r), nullptr);
+  ASSERT_NE(report(*buyer, r), nullptr);  // the fill
+  buyer.reset();
+  seller.reset();
+  stop();
+  const uint64_t hash = core_->engine().state_hash();
+  const uint64_t last = core_->last_sequence().value;
+  server_.reset();
+  service_.reset();
+  core_.reset();
+  ExchangeCoreConfig config;
+  config.data_directory = (dir_ / "ledger").string();
+  const ExchangeCore replayed(config);  // not started: nothing runs after the replay
+  EXPECT_EQ(replayed.last_sequence().value, last);
+  EXPECT_EQ(replayed.engine().state_hash(), hash);
+  EXPECT_EQ(replayed.engine().live_order_count(), 1u);
+}
+
+}  // namespace
+}  // namespace ghx::gateway::test
