@@ -224,6 +224,22 @@ void handle_register_capacity(EngineState& state, const Command& command) {
 
 }  // namespace
 
+void Engine::prefetch(const Command& command) const {
+  if (command.participant.value >= state_->config.limits.participants_max) return;
+  switch (command.type) {
+    case CommandType::new_order:
+      state_->client_ids.prefetch(command.participant.value, command.client_order_id.value);
+      break;
+    case CommandType::cancel_order:
+    case CommandType::replace_order:
+    case CommandType::order_status:
+      state_->client_ids.prefetch(command.participant.value, command.orig_client_order_id.value);
+      break;
+    default:
+      break;
+  }
+}
+
 Engine::Engine(const EngineConfig& config) : state_(std::make_unique<EngineState>(config)) {}
 Engine::~Engine() = default;
 

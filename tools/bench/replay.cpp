@@ -49,13 +49,23 @@ ReplayResult replay(const Stream& stream, Process&& process) {
   Engine& warm = *engine;
   ReplayResult result;
   result.ops = stream.ops.size() - stream.warmup_ops;
-  Command command;
-  const uint64_t allocations_before = allocations_total();
-  const auto start = std::chrono::steady_clock::now();
-  for (uint64_t i = stream.warmup_ops; i < stream.ops.size(); ++i) {
+  // Like a sequencer draining its queue, the loop holds the next command while the current
+  // one runs, and lets the engine prefetch for it.
+  Command commands[2];
+  auto expand_op = [&](uint64_t i, Command& command) {
     const uint64_t sequence = stream.setup.size() + 1 + i;
     expand(stream.ops[i], sequence, stream_start_ns + int64_t(sequence) * command_spacing_ns,
            command);
+  };
+  const uint64_t allocations_before = allocations_total();
+  const auto start = std::chrono::steady_clock::now();
+  if (stream.warmup_ops < stream.ops.size()) expand_op(stream.warmup_ops, commands[0]);
+  for (uint64_t i = stream.warmup_ops; i < stream.ops.size(); ++i) {
+    const Command& command = commands[i & 1];
+    if (i + 1 < stream.ops.size()) {
+      expand_op(i + 1, commands[(i + 1) & 1]);
+      warm.prefetch(commands[(i + 1) & 1]);
+    }
     events.clear();
     process(warm, command, events);
     result.events += events.size();
