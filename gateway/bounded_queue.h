@@ -1,6 +1,9 @@
 #pragma once
 // A bounded multi-producer, multi-consumer queue: the hand-over between the network, engine and
 // ledger threads. Full means back-pressure, reported as a value (try_push) or waited out (push).
+//
+// Wake-ups cost a futex system call each (expensive on this VM), so a push signals the consumer
+// only when one is actually waiting; a busy consumer picks the item up on its next pop.
 
 #include <chrono>
 #include <condition_variable>
@@ -26,18 +29,25 @@ class BoundedQueue {
   // Waits while full. False once closed.
   bool push(T item) {
     std::unique_lock lock(mutex_);
+    ++producers_waiting_;
     not_full_.wait(lock, [&] { return closed_ || size_ < capacity_; });
+    --producers_waiting_;
     if (closed_) return false;
     put(std::move(item));
     return true;
   }
 
   // Moves up to `max` items into `out` (appended), waiting up to `timeout` for the first one.
-  // Returns the number taken; 0 on timeout or when closed and empty.
+  // Returns the number taken; 0 on timeout, on wake() or when closed and empty.
   template <typename Rep, typename Period>
   size_t pop_all(std::vector<T>& out, size_t max, std::chrono::duration<Rep, Period> timeout) {
     std::unique_lock lock(mutex_);
-    not_empty_.wait_for(lock, timeout, [&] { return closed_ || size_ > 0; });
+    if (size_ == 0 && !closed_ && !woken_) {
+      ++consumers_waiting_;
+      not_empty_.wait_for(lock, timeout, [&] { return closed_ || size_ > 0 || woken_; });
+      --consumers_waiting_;
+    }
+    woken_ = false;
     size_t taken = 0;
     while (size_ > 0 && taken < max) {
       out.push_back(std::move(slots_[head_]));
@@ -45,8 +55,16 @@ class BoundedQueue {
       --size_;
       ++taken;
     }
-    if (taken > 0) not_full_.notify_all();
+    if (taken > 0 && producers_waiting_ > 0) not_full_.notify_all();
     return taken;
+  }
+
+  // Ends the consumer's current (or next) wait in pop_all early, with nothing taken: another
+  // thread has news for it (e.g. the ledger became idle).
+  void wake() {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+    if (consumers_waiting_ > 0) not_empty_.notify_one();
   }
 
   // Wakes every waiter; pushes fail from now on, pops drain what is left.
@@ -71,7 +89,7 @@ class BoundedQueue {
   void put(T item) {
     slots_[(head_ + size_) % capacity_] = std::move(item);
     ++size_;
-    not_empty_.notify_one();
+    if (consumers_waiting_ > 0) not_empty_.notify_one();
   }
 
   mutable std::mutex mutex_;
@@ -81,6 +99,9 @@ class BoundedQueue {
   size_t capacity_;
   size_t head_ = 0;
   size_t size_ = 0;
+  size_t consumers_waiting_ = 0;
+  size_t producers_waiting_ = 0;
+  bool woken_ = false;
   bool closed_ = false;
 };
 

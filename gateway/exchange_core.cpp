@@ -177,6 +177,7 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
 }
 
 void ExchangeCore::hand_over(std::unique_ptr<CommittedBatch>& batch) {
+  ledger_idle_ = false;  // until the ledger has committed this batch
   to_ledger_.push(std::move(batch));
   std::vector<std::unique_ptr<CommittedBatch>> fresh;
   free_batches_.pop_all(fresh, 1, std::chrono::hours(24));
@@ -216,13 +217,11 @@ void ExchangeCore::ledger_loop() {
   std::vector<std::unique_ptr<CommittedBatch>> taken;
   while (true) {
     taken.clear();
-    ledger_idle_ = true;
     const size_t count = to_ledger_.pop_all(taken, 1, batch_wait);
     if (count == 0) {
       if (to_ledger_.closed()) break;
       continue;
     }
-    ledger_idle_ = false;
     CommittedBatch& batch = *taken[0];
     const auto started = std::chrono::steady_clock::now();
     const ledger::Result result = ledger_->commit(batch.ledger_batch);
@@ -252,6 +251,10 @@ void ExchangeCore::ledger_loop() {
     if (on_committed_) on_committed_(batch);
     batch.clear();
     free_batches_.push(std::move(taken[0]));
+    // The next commit should start now, not when the engine next wakes up on its own: tell it
+    // the ledger is idle so that it hands over what it has gathered meanwhile.
+    ledger_idle_ = true;
+    requests_.wake();
   }
 }
 

@@ -14,8 +14,11 @@
 #include <asio/ssl.hpp>
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <span>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "gateway/counters.h"
 #include "gateway/framing.h"
@@ -45,7 +48,10 @@ class Server {
 
   // Queues a frame (made with finish_frame or wire_build.h) for a session; the session stamps
   // its next outbound sequence number. Frames to unknown or closed sessions are dropped.
-  void send(SessionId session, Frame frame);
+  // The bytes are copied: the caller may reuse its buffer at once. Frames queued from other
+  // threads reach the network thread together, in one hand-over, in the order queued.
+  void send(SessionId session, std::span<const uint8_t> frame);
+  void send(SessionId session, const Frame& frame) { send(session, std::span(frame)); }
 
   // Ends a session (e.g. the core refused it after logon).
   void disconnect(SessionId session);
@@ -53,8 +59,22 @@ class Server {
   const GatewayCounters& counters() const { return counters_; }
 
  private:
+  // Frames waiting for the network thread; each starts at an 8-byte aligned offset so that it
+  // can be stamped in place. Bounded by what the network thread has not taken yet: it takes
+  // everything in one go (deliver_outbound), and each session caps its own queue.
+  struct OutboundFrames {
+    struct Entry {
+      uint64_t session = 0;
+      uint32_t offset = 0;
+      uint32_t bytes = 0;
+    };
+    std::vector<uint8_t> bytes;
+    std::vector<Entry> entries;
+  };
+
   asio::awaitable<void> accept_loop();
   void close_all();
+  void deliver_outbound();
 
   ServerConfig config_;
   MessageHandler& handler_;
@@ -64,6 +84,10 @@ class Server {
   asio::ip::tcp::acceptor acceptor_;
   std::unique_ptr<SessionContext> session_context_;
   std::unordered_map<uint64_t, std::shared_ptr<Session>> sessions_;  // network thread only
+  std::mutex outbound_mutex_;
+  OutboundFrames outbound_;          // guarded by outbound_mutex_
+  bool outbound_posted_ = false;     // guarded: a deliver_outbound is on its way
+  OutboundFrames delivering_;        // network thread only
   uint64_t next_session_id_ = 1;
   uint16_t port_ = 0;
   std::thread thread_;

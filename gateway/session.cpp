@@ -1,6 +1,8 @@
 #include "gateway/session.h"
 
 #include <cassert>
+#include <cstring>
+#include <utility>
 
 #include "gateway/certs.h"
 #include "gateway/log.h"
@@ -24,6 +26,9 @@ int64_t steady_now_ns() {
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
+
+// Bytes a read may take beyond a partial frame: a TLS record's worth.
+constexpr size_t read_chunk_bytes = 16 * 1024;
 
 // Framing errors leave the stream unusable (or the peer untrustworthy): the session ends.
 bool is_fatal(wire::ErrorCode code) {
@@ -57,9 +62,9 @@ void Session::start() {
                  asio::detached);
 }
 
-bool Session::send(Frame frame) {
+bool Session::send(std::span<uint8_t> frame) {
   if (draining_ || ended_ || !stream_.lowest_layer().is_open()) return false;
-  if (outbound_.size() >= context_.config.outbound_frames_max) {
+  if (outbound_frames_ >= context_.config.outbound_frames_max) {
     context_.counters.send_queue_overflows++;
     log(LogLevel::warn, describe() + ": outbound queue full (slow consumer), closing");
     close_socket();
@@ -70,7 +75,9 @@ bool Session::send(Frame frame) {
     return false;
   }
   ++sequence_;
-  outbound_.push_back(std::move(frame));
+  if (frame_message(frame).body_type() == wire::Body::Heartbeat) ++outbound_heartbeats_;
+  outbound_.insert(outbound_.end(), frame.begin(), frame.end());
+  ++outbound_frames_;
   arm(heartbeat_due_, Clock::now() + milliseconds(context_.config.heartbeat_interval_ms));
   writer_wake_.cancel();
   return true;
@@ -114,38 +121,73 @@ asio::awaitable<bool> Session::handshake() {
     close_socket();
     co_return false;
   }
-  read_buffer_.resize(frame_prefix_bytes + context_.config.frame.frame_bytes_max);
+  // Room for a whole frame of the largest size plus a read's worth beyond a partial one.
+  read_buffer_.resize(frame_prefix_bytes + context_.config.frame.frame_bytes_max +
+                      read_chunk_bytes);
   co_return true;
 }
 
 asio::awaitable<void> Session::read_loop() {
   const ServerConfig& config = context_.config;
-  // Bounded by the read deadlines: every iteration either reads a frame in time or throws.
+  // Bounded by the read deadlines: every iteration either reads in time or throws. Each read
+  // takes whatever has arrived (often many frames), and every complete frame is handled before
+  // the next read.
   while (stream_.lowest_layer().is_open()) {
-    arm_read(logged_on_ ? config.idle_timeout_ms : config.logon_timeout_ms,
-             logged_on_ ? "idle" : "logon");
-    co_await asio::async_read(stream_, asio::buffer(read_buffer_.data(), frame_prefix_bytes),
-                              asio::use_awaitable);
-    const uint32_t body_bytes =
-        read_length_prefix(std::span<const uint8_t, frame_prefix_bytes>(read_buffer_.data(),
-                                                                         frame_prefix_bytes));
+    bool stop = false;
+    const bool progressed = handle_buffered(stop);
+    if (stop) co_return;
+    if (read_bytes_ == 0) {
+      in_frame_ = false;
+      arm_read(logged_on_ ? config.idle_timeout_ms : config.logon_timeout_ms,
+               logged_on_ ? "idle" : "logon");
+    } else if (progressed || !in_frame_) {
+      // A frame has begun: its last byte must arrive within frame_timeout_ms from now.
+      in_frame_ = true;
+      arm_read(config.frame_timeout_ms, "frame");
+    }
+    const size_t bytes = co_await stream_.async_read_some(
+        asio::buffer(read_buffer_.data() + read_bytes_, read_buffer_.size() - read_bytes_),
+        asio::use_awaitable);
+    read_bytes_ += bytes;
+  }
+}
+
+// Handles every complete frame in the read buffer and keeps the partial rest. Returns whether
+// any frame was consumed; sets `stop` when the session must end.
+bool Session::handle_buffered(bool& stop) {
+  const ServerConfig& config = context_.config;
+  size_t offset = 0;
+  while (read_bytes_ - offset >= frame_prefix_bytes) {
+    const uint32_t body_bytes = read_length_prefix(
+        std::span<const uint8_t, frame_prefix_bytes>(read_buffer_.data() + offset,
+                                                     frame_prefix_bytes));
     if (Check length = check_length(body_bytes, config.frame); !length.ok()) {
       bad_frame(length, nullptr);
-      co_return;  // the stream cannot be resynchronised
+      stop = true;  // the stream cannot be resynchronised
+      return true;
     }
-    arm_read(config.frame_timeout_ms, "frame");
-    co_await asio::async_read(stream_,
-                              asio::buffer(read_buffer_.data() + frame_prefix_bytes, body_bytes),
-                              asio::use_awaitable);
-    const std::span<const uint8_t> frame(read_buffer_.data(), frame_prefix_bytes + body_bytes);
+    const size_t frame_bytes = frame_prefix_bytes + body_bytes;
+    if (read_bytes_ - offset < frame_bytes) break;
+    std::span<const uint8_t> frame(read_buffer_.data() + offset, frame_bytes);
+    offset += frame_bytes;
+    if (reinterpret_cast<uintptr_t>(frame.data()) % alignof(uint64_t) != 0) {
+      aligned_frame_.assign(frame.begin(), frame.end());  // the Verifier checks alignment
+      frame = aligned_frame_;
+    }
     const Decoded decoded = decode_frame(frame, config.frame, Direction::to_server);
     if (!decoded.check.ok()) {
       bad_frame(decoded.check, decoded.message);
-      if (is_fatal(decoded.check.code) || !logged_on_) co_return;
-      continue;
+      if (is_fatal(decoded.check.code) || !logged_on_) stop = true;
+    } else if (!handle(*decoded.message, frame)) {
+      stop = true;
     }
-    if (!handle(*decoded.message, frame)) co_return;
+    if (stop) return true;
   }
+  if (offset > 0) {
+    std::memmove(read_buffer_.data(), read_buffer_.data() + offset, read_bytes_ - offset);
+    read_bytes_ -= offset;
+  }
+  return offset > 0;
 }
 
 bool Session::handle(const wire::Message& message, std::span<const uint8_t> frame) {
@@ -239,13 +281,16 @@ asio::awaitable<void> Session::writer() {
         co_await writer_wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
         continue;
       }
+      // Everything queued goes out in one write.
+      writing_.swap(outbound_);
+      const uint32_t frames = std::exchange(outbound_frames_, 0);
+      const uint32_t heartbeats = std::exchange(outbound_heartbeats_, 0);
       arm(write_deadline_, Clock::now() + milliseconds(context_.config.write_timeout_ms));
-      co_await asio::async_write(stream_, asio::buffer(outbound_.front()), asio::use_awaitable);
+      co_await asio::async_write(stream_, asio::buffer(writing_), asio::use_awaitable);
       write_deadline_ = Clock::time_point::max();
-      const bool heartbeat = frame_message(outbound_.front()).body_type() == wire::Body::Heartbeat;
-      context_.counters.frames_sent++;
-      if (heartbeat) context_.counters.heartbeats_sent++;
-      outbound_.pop_front();
+      writing_.clear();
+      context_.counters.frames_sent += frames;
+      context_.counters.heartbeats_sent += heartbeats;
     }
   } catch (const std::exception& e) {
     log(LogLevel::debug, describe() + ": write failed: " + e.what());

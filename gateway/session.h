@@ -11,7 +11,8 @@
 #include <asio.hpp>
 #include <asio/ssl.hpp>
 #include <chrono>
-#include <deque>
+#include <span>
+#include <vector>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -38,8 +39,10 @@ class Session : public std::enable_shared_from_this<Session> {
           asio::ssl::context& tls);
 
   void start();
-  // Queues a frame (stamping its sequence number); false when the session is closing.
-  bool send(Frame frame);
+  // Queues a frame, stamping its sequence number into `frame` (8-byte aligned) before copying
+  // it; false when the session is closing.
+  bool send(std::span<uint8_t> frame);
+  bool send(Frame frame) { return send(std::span(frame)); }
   // Ends the session at once (server stop, operator action).
   void close();
 
@@ -51,6 +54,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> run();
   asio::awaitable<bool> handshake();
   asio::awaitable<void> read_loop();
+  bool handle_buffered(bool& stop);
   asio::awaitable<void> writer();
   asio::awaitable<void> watchdog();
   asio::awaitable<void> shut_down();
@@ -76,7 +80,15 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t sequence_ = 0;  // last outbound sequence number
   TokenBucket bucket_;
   Frame read_buffer_;
-  std::deque<Frame> outbound_;
+  size_t read_bytes_ = 0;   // buffered in read_buffer_, not yet handled
+  bool in_frame_ = false;   // the buffered bytes begin a frame whose deadline is armed
+  Frame aligned_frame_;     // a copy of a frame that does not start 8-byte aligned
+  // Outbound frames, stamped and back to back: the writer sends all of them in one write (few
+  // large TLS records and system calls rather than one per frame).
+  std::vector<uint8_t> outbound_;
+  uint32_t outbound_frames_ = 0;
+  uint32_t outbound_heartbeats_ = 0;
+  std::vector<uint8_t> writing_;  // the write in flight
 
   std::string_view phase_ = "handshake";  // what the read deadline guards, for the log
   Clock::time_point read_deadline_ = Clock::time_point::max();
