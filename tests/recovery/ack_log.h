@@ -1,0 +1,39 @@
+#pragma once
+// What the crash test's clients were told: every acknowledgement they received, by
+// participant name. Each trader thread fills its own AckLog; the test merges them after the
+// threads have joined, so nothing here locks.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ghx::recovery {
+
+// An ExecutionReport "accepted": the exchange took the order.
+struct AckedOrder {
+  std::string participant;
+  uint64_t client_order_id = 0;
+  uint64_t order_id = 0;
+};
+
+// An ExecutionReport "filled" or "partially filled": one side of one trade.
+struct AckedFill {
+  std::string participant;
+  uint64_t trade_id = 0;
+  uint64_t order_id = 0;
+  bool buy = false;
+  int64_t lots = 0;
+  int64_t price = 0;
+};
+
+struct AckLog {
+  std::vector<AckedOrder> orders;
+  std::vector<AckedFill> fills;
+
+  void append(const AckLog& other) {
+    orders.insert(orders.end(), other.orders.begin(), other.orders.end());
+    fills.insert(fills.end(), other.fills.begin(), other.fills.end());
+  }
+};
+
+}  // namespace ghx::recovery

@@ -1,0 +1,225 @@
+// The crash test of issue 5: ghxd under load from several client threads, killed with SIGKILL
+// at random moments and restarted on the same data directory, again and again. After every
+// kill: every acknowledged order is in the journal, every acknowledged fill is in the ledger,
+// nothing is there twice, the ledger's invariants hold, and ghxd's own recovery gives the state
+// hash of a clean replay of the journal.
+//
+// GHX_CRASH_KILLS sets the number of kills (30 by default; tools/crash-test runs 1,000) and
+// GHX_CRASH_SEED the random seed (printed, to repeat a failing run).
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "tests/recovery/ghxd_process.h"
+#include "tests/recovery/recovery_check.h"
+#include "tests/recovery/trader.h"
+
+namespace ghx::recovery {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr uint64_t kills_default = 30;
+constexpr size_t products_traded = 3;
+constexpr auto ready_timeout = 30s;
+constexpr auto hash_timeout = 120s;
+constexpr int client_id_epoch_shift = 32;  // each run's client order ids: epoch << 32 | n
+
+uint64_t env_or(const char* name, uint64_t fallback) {
+  const char* text = std::getenv(name);
+  return text != nullptr && *text != '\0' ? std::strtoull(text, nullptr, 10) : fallback;
+}
+
+// Where and when the next kill lands: mostly while trading, sometimes just after start-up
+// (clients logging on, the calendar being listed) and sometimes during recovery itself.
+enum class KillMoment { during_recovery, just_after_start, while_trading };
+
+struct Totals {
+  uint64_t kills = 0;
+  uint64_t orders_sent = 0;
+  uint64_t rejects = 0;
+  uint64_t unanswered = 0;
+};
+
+class CrashRun {
+ public:
+  CrashRun(std::filesystem::path root, uint32_t seed)
+      : root_(std::move(root)),
+        data_((root_ / "data").string()),
+        ghxd_(GHXD_PATH, data_, (root_ / "ghxd.log").string()),
+        rng_(seed) {}
+
+  ~CrashRun() { ghxd_.kill(); }
+
+  // Starts ghxd the first time and sets up the market; "" or what went wrong.
+  std::string begin() {
+    const auto port = ghxd_.start(ready_timeout);
+    if (!port) return "ghxd did not start";
+    std::string error;
+    products_ = set_up_market(*port, data_, products_traded, error);
+    port_ = *port;
+    return products_.empty() ? "market set-up: " + error : "";
+  }
+
+  // One kill and the checks after it; "" or what went wrong.
+  std::string kill_once(uint64_t epoch) {
+    const KillMoment moment = next_moment();
+    if (moment == KillMoment::during_recovery) {
+      ghxd_.spawn();
+      std::this_thread::sleep_for(std::chrono::milliseconds(uniform(0, 30)));
+    } else {
+      if (epoch > 1) {
+        const auto port = ghxd_.start(ready_timeout);
+        if (!port) return "ghxd did not restart after kill " + std::to_string(epoch - 1);
+        port_ = *port;
+      }
+      trade_until_kill(epoch, moment == KillMoment::just_after_start ? uniform(0, 100)
+                                                                     : uniform(200, 1200));
+    }
+    ghxd_.kill();
+    ++totals_.kills;
+    return check_after_kill();
+  }
+
+  // Restarts ghxd once more: recovery after the last kill must end in a server that serves.
+  std::string final_start() {
+    const auto port = ghxd_.start(ready_timeout);
+    ghxd_.kill();
+    return port ? "" : "ghxd did not start after the last kill";
+  }
+
+  const RecoveryCheck& last_check() const { return last_check_; }
+  const Totals& totals() const { return totals_; }
+
+ private:
+  int64_t uniform(int64_t low, int64_t high) {
+    return std::uniform_int_distribution<int64_t>(low, high)(rng_);
+  }
+
+  KillMoment next_moment() {
+    const int64_t roll = uniform(0, 99);
+    if (roll < 10) return KillMoment::during_recovery;
+    if (roll < 25) return KillMoment::just_after_start;
+    return KillMoment::while_trading;
+  }
+
+  // One client thread per default buyer and seller; ghxd is killed under them.
+  void trade_until_kill(uint64_t epoch, int64_t delay_ms) {
+    std::vector<TraderPlan> plans;
+    for (std::string_view name : seller_names) plans.push_back(plan(name, true, epoch));
+    for (std::string_view name : buyer_names) plans.push_back(plan(name, false, epoch));
+    std::vector<TraderResult> results(plans.size());
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < plans.size(); ++i) {
+      threads.emplace_back([&, i] { run_trader(plans[i], results[i]); });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    ghxd_.kill();
+    for (std::thread& thread : threads) thread.join();  // each ends when its connection dies
+    for (const TraderResult& result : results) {
+      acks_.append(result.acks);
+      totals_.orders_sent += result.orders_sent;
+      totals_.rejects += result.rejects;
+      totals_.unanswered += result.unanswered;
+    }
+  }
+
+  TraderPlan plan(std::string_view name, bool seller, uint64_t epoch) {
+    return {.name = std::string(name),
+            .seller = seller,
+            .port = port_,
+            .data_dir = data_,
+            .products = products_,
+            .client_order_id_base = epoch << client_id_epoch_shift,
+            .seed = static_cast<uint32_t>(rng_()),
+            .stop = &stop_};
+  }
+
+  // ghxd's own recovery must give the hash of the test's clean replay, and every
+  // acknowledgement so far must be durable, once.
+  std::string check_after_kill() {
+    const RunOutput out =
+        run_to_end({GHXD_PATH, "--data", data_, "--print-state-hash"}, hash_timeout);
+    unsigned long long hash = 0, sequence = 0;
+    if (out.exit_code != 0 ||
+        std::sscanf(out.out.c_str(), "ghxd: state hash %llx at sequence %llu", &hash,
+                    &sequence) != 2) {
+      return "ghxd --print-state-hash failed (exit " + std::to_string(out.exit_code) +
+             "): " + out.out;
+    }
+    last_check_ = check_recovery(data_ + "/ledger", acks_);
+    std::string problems;
+    for (const std::string& problem : last_check_.problems) problems += "\n  " + problem;
+    if (hash != last_check_.state_hash || sequence != last_check_.last_sequence) {
+      problems += "\n  ghxd recovered state hash " + std::to_string(hash) + " at sequence " +
+                  std::to_string(sequence) + ", a clean replay gives " +
+                  std::to_string(last_check_.state_hash) + " at " +
+                  std::to_string(last_check_.last_sequence);
+    }
+    return problems.empty() ? "" : "after kill " + std::to_string(totals_.kills) + ":" + problems;
+  }
+
+  std::filesystem::path root_;
+  std::string data_;
+  GhxdProcess ghxd_;
+  std::mt19937_64 rng_;
+  std::atomic<bool> stop_{false};
+  uint16_t port_ = 0;
+  std::vector<MarketProduct> products_;
+  AckLog acks_;
+  RecoveryCheck last_check_;
+  Totals totals_;
+};
+
+std::filesystem::path make_temp_root() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "ghx-crash-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  return pattern;
+}
+
+TEST(CrashRecovery, NothingAcknowledgedIsLostOrDuplicatedAcrossKills) {
+  const uint64_t kills = env_or("GHX_CRASH_KILLS", kills_default);
+  const auto seed = static_cast<uint32_t>(env_or("GHX_CRASH_SEED", std::random_device{}()));
+  const std::filesystem::path root = make_temp_root();
+  std::printf("crash test: seed %u, %llu kills, data in %s\n", seed,
+              static_cast<unsigned long long>(kills), root.c_str());
+  std::string failure;
+  {
+    CrashRun run(root, seed);
+    failure = run.begin();
+    for (uint64_t epoch = 1; failure.empty() && epoch <= kills; ++epoch) {
+      failure = run.kill_once(epoch);
+      if (epoch % 100 == 0) std::printf("crash test: %llu kills so far\n", (unsigned long long)epoch);
+    }
+    if (failure.empty()) failure = run.final_start();
+    const RecoveryCheck& check = run.last_check();
+    const Totals& totals = run.totals();
+    std::printf("crash test: %llu orders sent, %llu rejected, %llu unanswered at a kill; "
+                "journal of %llu commands\n",
+                (unsigned long long)totals.orders_sent, (unsigned long long)totals.rejects,
+                (unsigned long long)totals.unanswered, (unsigned long long)check.journal_entries);
+    std::printf("crash test: %llu kills, %llu acknowledged orders and %llu fills checked, "
+                "%llu lost, %llu duplicated\n",
+                (unsigned long long)totals.kills, (unsigned long long)check.orders_checked,
+                (unsigned long long)check.fills_checked, (unsigned long long)check.lost,
+                (unsigned long long)check.duplicated);
+    EXPECT_EQ(totals.kills, kills);
+    EXPECT_EQ(check.lost, 0u);
+    EXPECT_EQ(check.duplicated, 0u);
+  }
+  EXPECT_EQ(failure, "");
+  if (failure.empty()) {
+    std::filesystem::remove_all(root);
+  } else {
+    std::printf("crash test: data and ghxd.log kept in %s\n", root.c_str());
+  }
+}
+
+}  // namespace
+}  // namespace ghx::recovery

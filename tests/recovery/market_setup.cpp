@@ -1,0 +1,150 @@
+#include "tests/recovery/market_setup.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <tuple>
+#include <thread>
+
+#include "gateway/wire_requests.h"
+
+namespace ghx::recovery {
+namespace {
+
+constexpr uint32_t setup_timeout_ms = 10'000;
+constexpr int64_t buyer_cash = 10'000'000'000'000;  // minor units: never the limiting factor
+constexpr int64_t seller_lots = 1'000'000;          // per product
+constexpr int64_t mid_price_ticks = 2'000;
+// Products must stay open far longer than the test: gate closure is 30 minutes before start.
+constexpr int64_t open_for_s = 3 * 3600;
+constexpr int list_attempts_max = 100;  // ghxd lists its calendar just after it starts
+constexpr auto list_retry = std::chrono::milliseconds(100);
+constexpr int list_pages_max = 256;
+
+struct Listed {
+  std::string symbol;
+  int64_t start_hour = 0;
+  int64_t tick = 1;
+};
+
+// One ListProducts request; every open hourly product, sorted by start.
+std::vector<Listed> list_open_products(gateway::Client& client, uint64_t request_id,
+                                       std::string& error) {
+  std::vector<Listed> open;
+  if (client.send(gateway::make_list_products(request_id, "", "")) != gateway::ClientStatus::ok) {
+    error = "ListProducts: " + client.last_error();
+    return open;
+  }
+  const int64_t now_s = static_cast<int64_t>(std::time(nullptr));
+  for (int page = 0; page < list_pages_max; ++page) {
+    const gateway::Received reply = client.receive_until(wire::Body::ProductList);
+    if (reply.status != gateway::ClientStatus::ok) {
+      error = "ListProducts: no answer";
+      return {};
+    }
+    const wire::ProductList* list = reply.message().body_as_ProductList();
+    if (list->request_id() != request_id) continue;
+    if (list->products()) {
+      for (const wire::ProductInfo* info : *list->products()) {
+        const bool open_long = info->start_hour() * 3600 - now_s >= open_for_s;
+        if (info->length() != wire::WindowLength::Hour1 || !open_long ||
+            info->state() != wire::ProductState::Trading || !info->symbol()) {
+          continue;
+        }
+        open.push_back({info->symbol()->str(), info->start_hour(),
+                        std::max<int64_t>(1, info->tick_size())});
+      }
+    }
+    if (!list->more()) break;
+  }
+  std::sort(open.begin(), open.end(), [](const Listed& a, const Listed& b) {
+    return std::tie(a.start_hour, a.symbol) < std::tie(b.start_hour, b.symbol);
+  });
+  return open;
+}
+
+bool await_operator_ack(gateway::Client& client, uint64_t request_id, std::string& error) {
+  for (int frames = 0; frames < 1000; ++frames) {  // each wait is bounded by the timeout
+    const gateway::Received reply = client.receive_until(wire::Body::OperatorAck);
+    if (reply.status != gateway::ClientStatus::ok) {
+      error = "no OperatorAck for request " + std::to_string(request_id);
+      return false;
+    }
+    const wire::OperatorAck* ack = reply.message().body_as_OperatorAck();
+    if (ack->request_id() != request_id) continue;
+    if (!ack->ok()) error = "operator request " + std::to_string(request_id) + " refused";
+    return ack->ok();
+  }
+  error = "too many frames before OperatorAck";
+  return false;
+}
+
+bool operator_request(gateway::Client& client, gateway::Frame frame, uint64_t request_id,
+                      std::string& error) {
+  if (client.send(std::move(frame)) != gateway::ClientStatus::ok) {
+    error = "operator send: " + client.last_error();
+    return false;
+  }
+  return await_operator_ack(client, request_id, error);
+}
+
+}  // namespace
+
+std::unique_ptr<gateway::Client> connect_as(std::string_view name, uint16_t port,
+                                            const std::string& data_dir, uint32_t timeout_ms,
+                                            std::string& error) {
+  const std::string certs = data_dir + "/certs/";
+  gateway::ClientConfig config;
+  config.port = port;
+  config.timeout_ms = timeout_ms;
+  config.tls = {.ca_file = certs + "ca.pem",
+                .cert_file = certs + std::string(name) + ".pem",
+                .key_file = certs + std::string(name) + ".key"};
+  auto client = std::make_unique<gateway::Client>(config);
+  if (client->connect() != gateway::ClientStatus::ok) {
+    error = std::string(name) + ": connect: " + client->last_error();
+    return nullptr;
+  }
+  const gateway::LogonResult logon =
+      client->logon({.participant = name, .cancel_on_disconnect = false});
+  if (logon.status != gateway::ClientStatus::ok) {
+    error = std::string(name) + ": logon: " + std::string(gateway::to_string(logon.status));
+    return nullptr;
+  }
+  return client;
+}
+
+std::vector<MarketProduct> set_up_market(uint16_t port, const std::string& data_dir,
+                                         size_t count, std::string& error) {
+  auto ops = connect_as(operator_name, port, data_dir, setup_timeout_ms, error);
+  if (!ops) return {};
+  uint64_t request_id = 1;
+  std::vector<Listed> listed;
+  for (int attempt = 0; attempt < list_attempts_max && listed.size() < count; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(list_retry);
+    listed = list_open_products(*ops, request_id++, error);
+  }
+  if (listed.size() < count) {
+    error = "fewer than " + std::to_string(count) + " open hourly products listed";
+    return {};
+  }
+  std::vector<MarketProduct> products;
+  for (size_t i = 0; i < count; ++i) {
+    products.push_back({listed[i].symbol, listed[i].tick, mid_price_ticks * listed[i].tick});
+  }
+  for (std::string_view buyer : buyer_names) {
+    const uint64_t id = request_id++;
+    if (!operator_request(*ops, gateway::make_deposit(id, buyer, buyer_cash), id, error)) return {};
+  }
+  for (std::string_view seller : seller_names) {
+    for (const MarketProduct& product : products) {
+      const uint64_t id = request_id++;
+      const auto frame = gateway::make_register_capacity(id, seller, product.symbol, seller_lots);
+      if (!operator_request(*ops, frame, id, error)) return {};
+    }
+  }
+  ops->close();
+  return products;
+}
+
+}  // namespace ghx::recovery

@@ -1,0 +1,145 @@
+#include "tests/recovery/trader.h"
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <random>
+
+#include "gateway/wire_build.h"
+
+namespace ghx::recovery {
+namespace {
+
+constexpr uint32_t client_timeout_ms = 3'000;  // a live ghxd answers far sooner
+constexpr size_t window_orders = 4;            // in flight at once: enough to batch commits
+constexpr uint64_t orders_per_run_max = 1'000'000;
+constexpr size_t frames_per_window_max = 10'000;
+constexpr int cancel_percent = 10;
+constexpr int ioc_percent = 25;
+constexpr int64_t spread_ticks = 15;  // buyers and sellers straddle the mid: many crosses
+constexpr int64_t lots_max = 5;
+constexpr size_t cancel_candidates_max = 256;
+
+class TraderRun {
+ public:
+  TraderRun(const TraderPlan& plan, TraderResult& result)
+      : plan_(plan), result_(result), rng_(plan.seed), next_id_(plan.client_order_id_base + 1) {}
+
+  void run() {
+    std::string error;
+    client_ = connect_as(plan_.name, plan_.port, plan_.data_dir, client_timeout_ms, error);
+    if (!client_) return finish(error);
+    while (result_.orders_sent < orders_per_run_max) {  // ends when the connection dies
+      if (plan_.stop->load()) return finish("stopped");
+      client_->heartbeat_if_due();
+      if (!send_window()) return finish("send: " + client_->last_error());
+      if (!await_answers()) return;
+    }
+    finish("order budget used");
+  }
+
+ private:
+  void finish(std::string why) {
+    result_.unanswered += pending_.size();
+    result_.end = std::move(why);
+  }
+
+  int percent() { return std::uniform_int_distribution<int>(0, 99)(rng_); }
+
+  bool send_window() {
+    for (size_t i = 0; i < window_orders; ++i) {
+      if (!recent_.empty() && percent() < cancel_percent) {
+        const auto [id, product] = recent_.front();
+        recent_.pop_front();
+        if (client_->send(gateway::make_cancel_order(id, plan_.products[product].symbol)) !=
+            gateway::ClientStatus::ok) {
+          return false;
+        }
+        continue;
+      }
+      if (!send_order()) return false;
+    }
+    return true;
+  }
+
+  bool send_order() {
+    const size_t product = std::uniform_int_distribution<size_t>(0, plan_.products.size() - 1)(rng_);
+    const MarketProduct& market = plan_.products[product];
+    const int64_t offset = std::uniform_int_distribution<int64_t>(-spread_ticks, spread_ticks)(rng_);
+    const uint64_t id = next_id_++;
+    const gateway::NewOrderFields fields{
+        .client_order_id = id,
+        .symbol = market.symbol,
+        .side = plan_.seller ? wire::Side::Sell : wire::Side::Buy,
+        .time_in_force = percent() < ioc_percent ? wire::TimeInForce::ImmediateOrCancel
+                                                 : wire::TimeInForce::GoodTillGateClosure,
+        .price = market.mid_price + offset * market.tick,
+        .quantity = std::uniform_int_distribution<int64_t>(1, lots_max)(rng_)};
+    if (client_->send(gateway::make_new_order(fields)) != gateway::ClientStatus::ok) return false;
+    pending_[client_->last_sent_sequence()] = {id, product};
+    ++result_.orders_sent;
+    return true;
+  }
+
+  // Until every order of the window is answered; false when the connection died or hung.
+  bool await_answers() {
+    for (size_t frames = 0; !pending_.empty() && frames < frames_per_window_max; ++frames) {
+      const gateway::Received received = client_->receive();
+      if (received.status != gateway::ClientStatus::ok) {
+        finish(std::string("receive: ") + std::string(gateway::to_string(received.status)));
+        return false;
+      }
+      const wire::Message& message = received.message();
+      if (const auto* report = message.body_as_ExecutionReport()) on_report(*report);
+      if (const auto* reject = message.body_as_Reject()) {
+        if (pending_.erase(reject->ref_sequence()) > 0) ++result_.rejects;
+      }
+    }
+    if (!pending_.empty()) finish("window not answered");
+    return pending_.empty();
+  }
+
+  void on_report(const wire::ExecutionReport& report) {
+    switch (report.exec_type()) {
+      case wire::ExecType::Accepted:
+        result_.acks.orders.push_back({plan_.name, report.client_order_id(), report.order_id()});
+        break;
+      case wire::ExecType::Rejected: ++result_.rejects; break;
+      case wire::ExecType::Filled:
+      case wire::ExecType::PartiallyFilled:
+        result_.acks.fills.push_back({plan_.name, report.trade_id(), report.order_id(),
+                                      report.side() == wire::Side::Buy, report.fill_quantity(),
+                                      report.fill_price()});
+        break;
+      default: break;
+    }
+    answer(report);
+  }
+
+  // The first report about an order answers it; a resting order may be canceled later.
+  void answer(const wire::ExecutionReport& report) {
+    for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+      if (it->second.first != report.client_order_id()) continue;
+      const bool rests = report.exec_type() == wire::ExecType::Accepted && report.remaining() > 0;
+      if (rests && recent_.size() < cancel_candidates_max) recent_.push_back(it->second);
+      pending_.erase(it);
+      return;
+    }
+  }
+
+  const TraderPlan& plan_;
+  TraderResult& result_;
+  std::mt19937 rng_;
+  uint64_t next_id_;
+  std::unique_ptr<gateway::Client> client_;
+  std::map<uint64_t, std::pair<uint64_t, size_t>> pending_;  // sequence -> client id, product
+  std::deque<std::pair<uint64_t, size_t>> recent_;           // resting orders to cancel
+};
+
+}  // namespace
+
+void run_trader(const TraderPlan& plan, TraderResult& result) {
+  TraderRun(plan, result).run();
+}
+
+}  // namespace ghx::recovery
