@@ -113,7 +113,15 @@ void ExchangeCore::stop() {
   requests_.close();
   if (engine_thread_.joinable()) engine_thread_.join();
   to_ledger_.close();
-  if (ledger_thread_.joinable()) ledger_thread_.join();
+  if (!ledger_thread_.joinable()) return;
+  ledger_thread_.join();
+  const uint64_t commits = stats_.commits.load();
+  if (commits > 0) {
+    log(LogLevel::info, "exchange: " + std::to_string(stats_.commands.load()) + " commands in " +
+                            std::to_string(commits) + " commits, mean commit " +
+                            std::to_string(stats_.commit_ns_total.load() / commits / 1000) +
+                            " us");
+  }
 }
 
 bool ExchangeCore::submit(Request request) {

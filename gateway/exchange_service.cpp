@@ -10,6 +10,9 @@ namespace {
 using matching::Event;
 using matching::EventType;
 
+// A request that names no product (status, a cancel without symbol): its reject has no symbol.
+constexpr uint32_t no_product = UINT32_MAX;
+
 bool has_role(const ParticipantEntry& who, uint8_t role) { return (who.roles & role) != 0; }
 
 std::optional<uint32_t> optional_id(flatbuffers::Optional<uint32_t> id) {
@@ -111,10 +114,10 @@ bool ExchangeService::submit(const SessionInfo& session, Request request, uint64
   return false;
 }
 
-void ExchangeService::reply(uint64_t session, Frame frame) {
+void ExchangeService::reply(uint64_t session, std::span<const uint8_t> frame) {
   if (server_ == nullptr) return;
   counters_.frames_out.fetch_add(1, std::memory_order_relaxed);
-  server_->send(SessionId{session}, std::move(frame));
+  server_->send(SessionId{session}, frame);
 }
 
 void ExchangeService::reject(const SessionInfo& session, wire::ErrorCode code,
@@ -127,7 +130,7 @@ std::optional<matching::ProductId> ExchangeService::resolve(
   std::lock_guard lock(mutex_);
   std::optional<uint32_t> by_symbol;
   if (symbol != nullptr && symbol->size() > 0) {
-    const auto found = product_ids_.find(symbol->str());
+    const auto found = product_ids_.find(symbol->string_view());
     if (found == product_ids_.end()) return std::nullopt;
     by_symbol = found->second;
   }
@@ -198,12 +201,21 @@ void ExchangeService::on_order_message(const SessionInfo& session, const Partici
       counters_.orders_in.fetch_add(1, std::memory_order_relaxed);
       break;
     }
-    case wire::Body::CancelOrder:
-      request.command.engine = cancel_order_command(*message.body_as_CancelOrder(), origin);
+    case wire::Body::CancelOrder: {
+      // The engine finds the order by its client id; the product only names a reject's symbol.
+      const wire::CancelOrder& cancel = *message.body_as_CancelOrder();
+      origin.product = resolve(cancel.symbol(), optional_id(cancel.product_id()))
+                           .value_or(matching::ProductId{no_product});
+      request.command.engine = cancel_order_command(cancel, origin);
       break;
-    case wire::Body::ReplaceOrder:
-      request.command.engine = replace_order_command(*message.body_as_ReplaceOrder(), origin);
+    }
+    case wire::Body::ReplaceOrder: {
+      const wire::ReplaceOrder& replace = *message.body_as_ReplaceOrder();
+      origin.product = resolve(replace.symbol(), optional_id(replace.product_id()))
+                           .value_or(matching::ProductId{no_product});
+      request.command.engine = replace_order_command(replace, origin);
       break;
+    }
     case wire::Body::MassCancel: {
       const wire::MassCancel& mass = *message.body_as_MassCancel();
       std::optional<matching::ProductId> product;
@@ -221,6 +233,7 @@ void ExchangeService::on_order_message(const SessionInfo& session, const Partici
     default:
       request.command.engine =
           order_status_command(*message.body_as_OrderStatusRequest(), origin.participant);
+      request.command.engine.product = matching::ProductId{no_product};
       break;
   }
   // An unknown product id travels on to the engine, which rejects it with a reason code.
@@ -366,10 +379,42 @@ void ExchangeService::on_committed(const CommittedBatch& batch) {
   for (const Outcome& outcome : batch.outcomes) deliver_outcome(batch, outcome);
 }
 
-void ExchangeService::to_participant(uint32_t participant, const Frame& frame) {
+void ExchangeService::to_participant(uint32_t participant, std::span<const uint8_t> frame) {
   const auto found = sessions_of_.find(participant);
   if (found == sessions_of_.end()) return;
   for (const uint64_t session : found->second) reply(session, frame);
+}
+
+void ExchangeService::report(const Event& event, matching::ParticipantId viewer,
+                             std::string_view symbol, const OrderFacts* facts) {
+  const std::span<const uint8_t> frame = execution_report(builder_, event, viewer, symbol, facts);
+  if (!frame.empty()) to_participant(viewer.value, frame);
+}
+
+// What is known of the order an event is about; `scratch` holds facts that live only for this
+// event (a refused new order). Keeps orders_ up to date, except for removals (the caller's).
+const OrderFacts* ExchangeService::facts_for(const Outcome& outcome, const Event& event,
+                                             OrderFacts& scratch) {
+  const matching::Command& command = outcome.command.engine;
+  const bool new_order = outcome.command.kind == ExchangeCommandKind::engine &&
+                         command.type == matching::CommandType::new_order;
+  if (event.type == EventType::rejected) {
+    if (!new_order) return nullptr;
+    scratch = {command.order_type, command.time_in_force, command.price.value,
+               command.quantity.value};
+    return &scratch;
+  }
+  if (event.type == EventType::accepted && new_order) {
+    return &(orders_[event.order_id.value] = {command.order_type, command.time_in_force,
+                                              command.price.value, command.quantity.value});
+  }
+  const auto found = orders_.find(event.order_id.value);
+  if (found == orders_.end()) return nullptr;
+  if (event.type == EventType::replaced) {
+    found->second.price = event.price.value;
+    found->second.quantity = event.quantity.value;
+  }
+  return &found->second;
 }
 
 void ExchangeService::deliver_outcome(const CommittedBatch& batch, const Outcome& outcome) {
@@ -423,28 +468,38 @@ void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& 
       if (product < products_.size()) products_[product].state = event.product_state;
       return;
     case EventType::book_level: {
-      const Frame frame = book_delta_frame(event, batch.market_sequences[index]);
-      for (const uint64_t session : book_subscribers_[product]) reply(session, frame);
+      const auto found = book_subscribers_.find(product);
+      if (found == book_subscribers_.end() || found->second.empty()) return;
+      const auto frame = book_delta_frame(builder_, event, batch.market_sequences[index]);
+      for (const uint64_t session : found->second) reply(session, frame);
       return;
     }
     case EventType::trade: {
-      const Frame frame = trade_frame(event, symbol, batch.market_sequences[index]);
-      for (const uint64_t session : trade_subscribers_[product]) reply(session, frame);
+      const auto found = trade_subscribers_.find(product);
+      if (found == trade_subscribers_.end() || found->second.empty()) return;
+      const auto frame = trade_frame(builder_, event, symbol, batch.market_sequences[index]);
+      for (const uint64_t session : found->second) reply(session, frame);
       return;
     }
-    case EventType::fill:
-      if (auto frame = execution_report(event, event.participant, symbol)) {
-        to_participant(event.participant.value, *frame);
-      }
-      if (auto frame = execution_report(event, event.maker_participant, symbol)) {
-        to_participant(event.maker_participant.value, *frame);
+    case EventType::fill: {
+      const auto taker = orders_.find(event.order_id.value);
+      const auto maker = orders_.find(event.maker_order_id.value);
+      report(event, event.participant, symbol, taker == orders_.end() ? nullptr : &taker->second);
+      report(event, event.maker_participant, symbol,
+             maker == orders_.end() ? nullptr : &maker->second);
+      if (event.remaining.value == 0 && taker != orders_.end()) orders_.erase(taker);
+      if (event.maker_remaining.value == 0 && maker != orders_.end()) orders_.erase(maker);
+      return;
+    }
+    default: {
+      OrderFacts scratch;
+      const OrderFacts* facts = facts_for(outcome, event, scratch);
+      report(event, event.participant, symbol, facts);
+      if (event.type == EventType::canceled || event.type == EventType::expired) {
+        orders_.erase(event.order_id.value);
       }
       return;
-    default:
-      if (auto frame = execution_report(event, event.participant, symbol)) {
-        to_participant(event.participant.value, *frame);
-      }
-      return;
+    }
   }
 }
 

@@ -16,16 +16,19 @@
 // - Execution reports go to every session of the participant (a drop copy for free).
 
 #include <cstdint>
+#include <flatbuffers/flatbuffers.h>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "gateway/exchange_core.h"
 #include "gateway/server.h"
 #include "gateway/session_handler.h"
+#include "gateway/translate.h"
 
 namespace ghx::gateway {
 
@@ -75,7 +78,7 @@ class ExchangeService : public MessageHandler {
   };
 
   bool submit(const SessionInfo& session, Request request, uint64_t ref_sequence);
-  void reply(uint64_t session, Frame frame);
+  void reply(uint64_t session, std::span<const uint8_t> frame);
   void reject(const SessionInfo& session, wire::ErrorCode code, std::string_view text,
               uint64_t ref_sequence);
   std::optional<matching::ProductId> resolve(const flatbuffers::String* symbol,
@@ -92,7 +95,11 @@ class ExchangeService : public MessageHandler {
   void deliver_event(const CommittedBatch& batch, const Outcome& outcome, size_t index);
   void deliver_operator_ack(const CommittedBatch& batch, const Outcome& outcome);
   void deliver_snapshot(const Outcome& outcome);
-  void to_participant(uint32_t participant, const Frame& frame);
+  void to_participant(uint32_t participant, std::span<const uint8_t> frame);
+  void report(const matching::Event& event, matching::ParticipantId viewer, std::string_view symbol,
+              const OrderFacts* facts);
+  const OrderFacts* facts_for(const Outcome& outcome, const matching::Event& event,
+                              OrderFacts& scratch);
 
   ExchangeCore& core_;
   Server* server_ = nullptr;
@@ -100,12 +107,17 @@ class ExchangeService : public MessageHandler {
   std::map<std::string, ParticipantEntry> participants_by_name_;
   std::map<uint32_t, std::string> participant_names_;
   std::vector<ProductEntry> products_;
-  std::map<std::string, uint32_t> product_ids_;
+  std::map<std::string, uint32_t, std::less<>> product_ids_;
   std::map<uint64_t, SessionEntry> sessions_;
   std::map<uint32_t, std::set<uint64_t>> sessions_of_;       // participant -> sessions
   std::map<uint32_t, std::set<uint64_t>> book_subscribers_;  // product -> sessions
   std::map<uint32_t, std::set<uint64_t>> trade_subscribers_;
   ServiceCounters counters_;
+  // Ledger thread only (on_committed): a builder reused for every outbound frame, and what is
+  // known of each live order entered since start (OrderFacts), by engine order id. An entry
+  // goes when its order is done; orders from before a restart have none.
+  flatbuffers::FlatBufferBuilder builder_{1024};
+  std::unordered_map<uint64_t, OrderFacts> orders_;
 };
 
 }  // namespace ghx::gateway

@@ -47,9 +47,30 @@ wire::OrderStatus order_status(const matching::Event& event, const ReportFields&
   return ended ? wire::OrderStatus::Done : wire::OrderStatus::Live;
 }
 
-Frame report_frame(const matching::Event& event, const ReportFields& fields,
-                   std::string_view symbol) {
-  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+// finish_frame without the copy: the frame stays in the builder.
+std::span<const uint8_t> finish_in_builder(flatbuffers::FlatBufferBuilder& builder,
+                                           wire::Body type, flatbuffers::Offset<void> body) {
+  builder.ForceDefaults(true);  // keeps the zero sequence and time, to be stamped by the sender
+  wire::MessageBuilder message(builder);
+  message.add_sequence(0);
+  message.add_sending_time_ns(0);
+  message.add_body_type(type);
+  message.add_body(body);
+  const auto root = message.Finish();
+  builder.ForceDefaults(false);
+  wire::FinishSizePrefixedMessageBuffer(builder, root);
+  return {builder.GetBufferPointer(), builder.GetSize()};
+}
+
+Frame to_frame(std::span<const uint8_t> bytes) { return Frame(bytes.begin(), bytes.end()); }
+
+wire::OrderType wire_order_type(matching::OrderType type) {
+  return type == matching::OrderType::market ? wire::OrderType::Market : wire::OrderType::Limit;
+}
+
+std::span<const uint8_t> report_frame(flatbuffers::FlatBufferBuilder& builder,
+                                      const matching::Event& event, const ReportFields& fields,
+                                      std::string_view symbol, const OrderFacts* facts) {
   const auto symbol_offset = builder.CreateString(symbol.data(), symbol.size());
   wire::ExecutionReportBuilder report(builder);
   report.add_exec_type(fields.exec_type);
@@ -59,11 +80,24 @@ Frame report_frame(const matching::Event& event, const ReportFields& fields,
   report.add_product_id(event.product.value);
   report.add_symbol(symbol_offset);
   report.add_side(fields.side);
+  if (facts != nullptr) {
+    report.add_order_type(wire_order_type(facts->order_type));
+    report.add_time_in_force(static_cast<wire::TimeInForce>(facts->time_in_force));
+  }
   report.add_remaining(fields.remaining);
   report.add_order_status(order_status(event, fields));
   report.add_reject_reason(to_wire(event.reject_reason));
   report.add_cancel_reason(to_wire(event.cancel_reason));
   report.add_expire_reason(to_wire(event.expire_reason));
+  // A fill's price and quantity are the fill's; the order's own come from what is known of it.
+  const int64_t price = fields.fill || event.price.value == 0
+                            ? (facts != nullptr ? facts->price : 0)
+                            : event.price.value;
+  const int64_t quantity = fields.fill || event.quantity.value == 0
+                               ? (facts != nullptr ? facts->quantity : 0)
+                               : event.quantity.value;
+  report.add_price(price);
+  report.add_quantity(quantity);
   if (fields.fill) {
     report.add_trade_id(event.trade_id.value);
     report.add_fill_price(event.price.value);
@@ -71,13 +105,10 @@ Frame report_frame(const matching::Event& event, const ReportFields& fields,
     report.add_liquidity(fields.liquidity);
     report.add_fee(fields.fee);
     report.add_notional(event.notional.value);
-  } else {
-    report.add_price(event.price.value);
-    report.add_quantity(event.quantity.value);
   }
   report.add_engine_sequence(event.sequence.value);
   report.add_transact_time_ns(event.timestamp.ns);
-  return finish_frame(builder, wire::Body::ExecutionReport, report.Finish().Union());
+  return finish_in_builder(builder, wire::Body::ExecutionReport, report.Finish().Union());
 }
 
 std::optional<wire::ExecType> order_exec_type(EventType type) {
@@ -92,11 +123,12 @@ std::optional<wire::ExecType> order_exec_type(EventType type) {
   }
 }
 
-std::optional<Frame> fill_report(const matching::Event& event, matching::ParticipantId viewer,
-                                 std::string_view symbol) {
+std::span<const uint8_t> fill_report(flatbuffers::FlatBufferBuilder& builder,
+                                     const matching::Event& event, matching::ParticipantId viewer,
+                                     std::string_view symbol, const OrderFacts* facts) {
   // A self-trade (both sides the viewer) cannot reach here: STP prevents it.
   const bool taker = event.participant == viewer;
-  if (!taker && event.maker_participant != viewer) return std::nullopt;
+  if (!taker && event.maker_participant != viewer) return {};
   const matching::Side side = taker ? event.side : matching::opposite(event.side);
   const int64_t remaining = taker ? event.remaining.value : event.maker_remaining.value;
   const ReportFields fields{
@@ -108,7 +140,7 @@ std::optional<Frame> fill_report(const matching::Event& event, matching::Partici
       .liquidity = taker ? wire::Liquidity::Taker : wire::Liquidity::Maker,
       .fee = side == matching::Side::buy ? event.buyer_fee.value : event.seller_fee.value,
       .fill = true};
-  return report_frame(event, fields, symbol);
+  return report_frame(builder, event, fields, symbol, facts);
 }
 
 }  // namespace
@@ -232,38 +264,69 @@ matching::Command order_status_command(const wire::OrderStatusRequest& request,
   return command;
 }
 
-std::optional<Frame> execution_report(const matching::Event& event,
-                                      matching::ParticipantId viewer, std::string_view symbol) {
-  if (event.type == EventType::fill) return fill_report(event, viewer, symbol);
+std::span<const uint8_t> execution_report(flatbuffers::FlatBufferBuilder& builder,
+                                          const matching::Event& event,
+                                          matching::ParticipantId viewer,
+                                          std::string_view symbol, const OrderFacts* facts) {
+  builder.Clear();
+  if (event.type == EventType::fill) return fill_report(builder, event, viewer, symbol, facts);
   const std::optional<wire::ExecType> exec_type = order_exec_type(event.type);
-  if (!exec_type || event.participant != viewer) return std::nullopt;
+  if (!exec_type || event.participant != viewer) return {};
+  // A refused cancel or status request has no client order id of its own: name the order.
+  const uint64_t client_order_id =
+      event.type == EventType::rejected && event.client_order_id.value == 0
+          ? event.orig_client_order_id.value
+          : event.client_order_id.value;
   const ReportFields fields{.exec_type = *exec_type,
                             .order_id = event.order_id.value,
-                            .client_order_id = event.client_order_id.value,
+                            .client_order_id = client_order_id,
                             .side = to_wire(event.side),
                             .remaining = event.remaining.value};
-  return report_frame(event, fields, symbol);
+  return report_frame(builder, event, fields, symbol, facts);
 }
 
-Frame book_delta_frame(const matching::Event& book_level, uint64_t market_sequence) {
-  assert(book_level.type == EventType::book_level);
+std::optional<Frame> execution_report(const matching::Event& event,
+                                      matching::ParticipantId viewer, std::string_view symbol,
+                                      const OrderFacts* facts) {
   flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  const std::span<const uint8_t> frame = execution_report(builder, event, viewer, symbol, facts);
+  if (frame.empty()) return std::nullopt;
+  return to_frame(frame);
+}
+
+std::span<const uint8_t> book_delta_frame(flatbuffers::FlatBufferBuilder& builder,
+                                          const matching::Event& book_level,
+                                          uint64_t market_sequence) {
+  assert(book_level.type == EventType::book_level);
+  builder.Clear();
   const auto body = wire::CreateBookDelta(builder, book_level.product.value, market_sequence,
                                           to_wire(book_level.side), book_level.price.value,
                                           book_level.quantity.value);
-  return finish_frame(builder, wire::Body::BookDelta, body.Union());
+  return finish_in_builder(builder, wire::Body::BookDelta, body.Union());
 }
 
-Frame trade_frame(const matching::Event& trade, std::string_view symbol,
-                  uint64_t market_sequence) {
-  assert(trade.type == EventType::trade);
+Frame book_delta_frame(const matching::Event& book_level, uint64_t market_sequence) {
   flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  return to_frame(book_delta_frame(builder, book_level, market_sequence));
+}
+
+std::span<const uint8_t> trade_frame(flatbuffers::FlatBufferBuilder& builder,
+                                     const matching::Event& trade, std::string_view symbol,
+                                     uint64_t market_sequence) {
+  assert(trade.type == EventType::trade);
+  builder.Clear();
   const auto symbol_offset = builder.CreateString(symbol.data(), symbol.size());
   const auto body = wire::CreateTrade(builder, trade.product.value, symbol_offset,
                                       trade.trade_id.value, trade.price.value,
                                       trade.quantity.value, to_wire(trade.side), market_sequence,
                                       trade.timestamp.ns);
-  return finish_frame(builder, wire::Body::Trade, body.Union());
+  return finish_in_builder(builder, wire::Body::Trade, body.Union());
+}
+
+Frame trade_frame(const matching::Event& trade, std::string_view symbol,
+                  uint64_t market_sequence) {
+  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  return to_frame(trade_frame(builder, trade, symbol, market_sequence));
 }
 
 }  // namespace ghx::gateway

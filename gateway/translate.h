@@ -7,6 +7,7 @@
 // concerned (ExecutionReport) or for market data (BookDelta, Trade). Pure functions.
 
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "gateway/framing.h"
@@ -44,15 +45,43 @@ matching::Command mass_cancel_command(matching::ParticipantId participant,
 matching::Command order_status_command(const wire::OrderStatusRequest& request,
                                        matching::ParticipantId participant);
 
+// What the exchange knows of an order beyond a single event, from the command that entered it
+// (and the last replace): events carry neither the order type nor the time in force, and a fill
+// or a status answer carries neither the order's limit price nor its quantity.
+struct OrderFacts {
+  matching::OrderType order_type = matching::OrderType::limit;
+  matching::TimeInForce time_in_force = matching::TimeInForce::good_till_gate_closure;
+  int64_t price = 0;     // limit price, ticks
+  int64_t quantity = 0;  // order quantity, lots
+};
+
 // The ExecutionReport that `event` means for `viewer`, if any: accepted, rejected, canceled,
 // replaced, expired, order_status, and both sides of a fill (taker and maker). Other event
-// types, and fills in which `viewer` takes no part, give nothing.
+// types, and fills in which `viewer` takes no part, give nothing. `facts`, when known, are those
+// of the viewer's order (for a fill: the taker's or the maker's); they fill order_type,
+// time_in_force, and price and quantity where the event lacks them. A reject that names no new
+// client order id (cancel, status) carries the id of the order it was about.
 std::optional<Frame> execution_report(const matching::Event& event,
-                                      matching::ParticipantId viewer, std::string_view symbol);
+                                      matching::ParticipantId viewer, std::string_view symbol,
+                                      const OrderFacts* facts = nullptr);
+
+// The same built in `builder` (cleared first): the finished frame lives in the builder until its
+// next use, so that a sender that copies frames out allocates nothing per report. Empty when
+// the event means nothing for `viewer`.
+std::span<const uint8_t> execution_report(flatbuffers::FlatBufferBuilder& builder,
+                                          const matching::Event& event,
+                                          matching::ParticipantId viewer,
+                                          std::string_view symbol, const OrderFacts* facts);
 
 // Market data: a book_level event as a BookDelta, a trade event as a Trade.
 Frame book_delta_frame(const matching::Event& book_level, uint64_t market_sequence);
 Frame trade_frame(const matching::Event& trade, std::string_view symbol,
                   uint64_t market_sequence);
+std::span<const uint8_t> book_delta_frame(flatbuffers::FlatBufferBuilder& builder,
+                                          const matching::Event& book_level,
+                                          uint64_t market_sequence);
+std::span<const uint8_t> trade_frame(flatbuffers::FlatBufferBuilder& builder,
+                                     const matching::Event& trade, std::string_view symbol,
+                                     uint64_t market_sequence);
 
 }  // namespace ghx::gateway

@@ -56,6 +56,50 @@ TEST(Translate, RejectEventReachesOnlyItsParticipant) {
   EXPECT_EQ(report.symbol()->string_view(), symbol);
 }
 
+TEST(Translate, ReportCarriesTheOrderFactsTheEventLacks) {
+  matching::Event fill;
+  fill.type = matching::EventType::fill;
+  fill.participant = {1};
+  fill.maker_participant = {2};
+  fill.price = {1800};
+  fill.quantity = {3};
+  fill.remaining = {2};
+  const OrderFacts taker{matching::OrderType::limit, matching::TimeInForce::immediate_or_cancel,
+                         1900, 5};
+  const auto frame = execution_report(fill, {1}, symbol, &taker);
+  ASSERT_TRUE(frame.has_value());
+  const auto& report = report_of(*frame);
+  EXPECT_EQ(report.time_in_force(), wire::TimeInForce::ImmediateOrCancel);
+  EXPECT_EQ(report.price(), 1900);  // the order's limit, not the fill's price
+  EXPECT_EQ(report.quantity(), 5);
+  EXPECT_EQ(report.fill_price(), 1800);
+  EXPECT_EQ(report.fill_quantity(), 3);
+
+  matching::Event status;
+  status.type = matching::EventType::order_status;
+  status.participant = {1};
+  status.price = {1900};
+  status.remaining = {2};
+  const OrderFacts market{matching::OrderType::market, matching::TimeInForce::good_till_time,
+                          1900, 5};
+  const auto& status_report = report_of(*execution_report(status, {1}, symbol, &market));
+  EXPECT_EQ(status_report.order_type(), wire::OrderType::Market);
+  EXPECT_EQ(status_report.time_in_force(), wire::TimeInForce::GoodTillTime);
+  EXPECT_EQ(status_report.quantity(), 5);
+}
+
+TEST(Translate, RejectOfACancelNamesTheOrderItWasAbout) {
+  matching::Event event;
+  event.type = matching::EventType::rejected;
+  event.participant = {3};
+  event.orig_client_order_id = {77};
+  event.reject_reason = matching::RejectReason::unknown_order;
+  const auto& report = report_of(*execution_report(event, {3}, ""));
+  EXPECT_EQ(report.client_order_id(), 77u);
+  EXPECT_EQ(report.orig_client_order_id(), 77u);
+  EXPECT_EQ(report.symbol()->string_view(), "");
+}
+
 TEST(Translate, FillGivesTakerAndMakerTheirOwnReports) {
   matching::Event fill;
   fill.type = matching::EventType::fill;
