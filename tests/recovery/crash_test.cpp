@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -29,7 +30,8 @@ constexpr uint64_t kills_default = 30;
 constexpr size_t products_traded = 3;
 constexpr auto ready_timeout = 30s;
 constexpr auto hash_timeout = 120s;
-constexpr int client_id_epoch_shift = 32;  // each run's client order ids: epoch << 32 | n
+constexpr int client_id_epoch_shift = 32;
+constexpr uint64_t progress_every_kills = 100;  // each run's client order ids: epoch << 32 | n
 
 uint64_t env_or(const char* name, uint64_t fallback) {
   const char* text = std::getenv(name);
@@ -68,15 +70,15 @@ class CrashRun {
   }
 
   // One kill and the checks after it; "" or what went wrong.
-  std::string kill_once(uint64_t epoch) {
-    const KillMoment moment = next_moment();
+  std::string kill_once(uint64_t epoch, std::optional<KillMoment> forced = std::nullopt) {
+    const KillMoment moment = forced ? *forced : next_moment();
     if (moment == KillMoment::during_recovery) {
       ghxd_.spawn();
       std::this_thread::sleep_for(std::chrono::milliseconds(uniform(0, 30)));
     } else {
-      if (epoch > 1) {
+      if (!ghxd_.running()) {
         const auto port = ghxd_.start(ready_timeout);
-        if (!port) return "ghxd did not restart after kill " + std::to_string(epoch - 1);
+        if (!port) return "ghxd did not restart after kill " + std::to_string(totals_.kills);
         port_ = *port;
       }
       trade_until_kill(epoch, moment == KillMoment::just_after_start ? uniform(0, 100)
@@ -95,6 +97,8 @@ class CrashRun {
   }
 
   const RecoveryCheck& last_check() const { return last_check_; }
+  const AckLog& acks() const { return acks_; }
+  std::string ledger_dir() const { return data_ + "/ledger"; }
   const Totals& totals() const { return totals_; }
 
  private:
@@ -153,7 +157,7 @@ class CrashRun {
       return "ghxd --print-state-hash failed (exit " + std::to_string(out.exit_code) +
              "): " + out.out;
     }
-    last_check_ = check_recovery(data_ + "/ledger", acks_);
+    last_check_ = check_recovery(ledger_dir(), acks_);
     std::string problems;
     for (const std::string& problem : last_check_.problems) problems += "\n  " + problem;
     if (hash != last_check_.state_hash || sequence != last_check_.last_sequence) {
@@ -183,6 +187,21 @@ std::filesystem::path make_temp_root() {
   return pattern;
 }
 
+void print_summary(const CrashRun& run) {
+  const RecoveryCheck& check = run.last_check();
+  const Totals& totals = run.totals();
+  std::printf("crash test: %llu orders sent, %llu rejected, %llu unanswered at a kill; "
+              "journal of %llu commands\n",
+              (unsigned long long)totals.orders_sent, (unsigned long long)totals.rejects,
+              (unsigned long long)totals.unanswered, (unsigned long long)check.journal_entries);
+  std::printf("crash test: %llu kills, %llu acknowledged orders and %llu fills checked, "
+              "%llu lost, %llu duplicated\n",
+              (unsigned long long)totals.kills, (unsigned long long)check.orders_checked,
+              (unsigned long long)check.fills_checked, (unsigned long long)check.lost,
+              (unsigned long long)check.duplicated);
+  std::fflush(stdout);
+}
+
 TEST(CrashRecovery, NothingAcknowledgedIsLostOrDuplicatedAcrossKills) {
   const uint64_t kills = env_or("GHX_CRASH_KILLS", kills_default);
   const auto seed = static_cast<uint32_t>(env_or("GHX_CRASH_SEED", std::random_device{}()));
@@ -195,30 +214,48 @@ TEST(CrashRecovery, NothingAcknowledgedIsLostOrDuplicatedAcrossKills) {
     failure = run.begin();
     for (uint64_t epoch = 1; failure.empty() && epoch <= kills; ++epoch) {
       failure = run.kill_once(epoch);
-      if (epoch % 100 == 0) std::printf("crash test: %llu kills so far\n", (unsigned long long)epoch);
+      if (epoch % progress_every_kills == 0) print_summary(run);  // long runs show progress
     }
     if (failure.empty()) failure = run.final_start();
+    print_summary(run);
     const RecoveryCheck& check = run.last_check();
     const Totals& totals = run.totals();
-    std::printf("crash test: %llu orders sent, %llu rejected, %llu unanswered at a kill; "
-                "journal of %llu commands\n",
-                (unsigned long long)totals.orders_sent, (unsigned long long)totals.rejects,
-                (unsigned long long)totals.unanswered, (unsigned long long)check.journal_entries);
-    std::printf("crash test: %llu kills, %llu acknowledged orders and %llu fills checked, "
-                "%llu lost, %llu duplicated\n",
-                (unsigned long long)totals.kills, (unsigned long long)check.orders_checked,
-                (unsigned long long)check.fills_checked, (unsigned long long)check.lost,
-                (unsigned long long)check.duplicated);
     EXPECT_EQ(totals.kills, kills);
     EXPECT_EQ(check.lost, 0u);
     EXPECT_EQ(check.duplicated, 0u);
   }
-  EXPECT_EQ(failure, "");
+  if (!failure.empty()) ADD_FAILURE() << failure;
   if (failure.empty()) {
     std::filesystem::remove_all(root);
   } else {
     std::printf("crash test: data and ghxd.log kept in %s\n", root.c_str());
   }
+}
+
+// The checker itself must see a loss: acknowledgements the exchange never made durable.
+TEST(CrashRecovery, CheckerCountsForgedAcknowledgementsAsLostOrDuplicated) {
+  const std::filesystem::path root = make_temp_root();
+  {
+    CrashRun run(root, 7);
+    ASSERT_EQ(run.begin(), "");
+    ASSERT_EQ(run.kill_once(1, KillMoment::while_trading), "");
+    AckLog forged = run.acks();
+    ASSERT_FALSE(forged.orders.empty());
+    ASSERT_FALSE(forged.fills.empty());
+    forged.fills.push_back(forged.fills.front());  // reported twice
+    AckedFill ghost_fill = forged.fills.front();
+    ghost_fill.trade_id = uint64_t{1} << 50;  // never traded
+    forged.fills.push_back(ghost_fill);
+    AckedOrder ghost_order = forged.orders.front();
+    ghost_order.client_order_id = uint64_t{1} << 50;  // never sent
+    forged.orders.push_back(ghost_order);
+    const RecoveryCheck check = check_recovery(run.ledger_dir(), forged);
+    EXPECT_EQ(check.lost, 2u);
+    EXPECT_EQ(check.duplicated, 1u);
+    EXPECT_EQ(check.orders_checked, forged.orders.size());
+    EXPECT_EQ(check.fills_checked, forged.fills.size());
+  }
+  std::filesystem::remove_all(root);
 }
 
 }  // namespace
