@@ -86,6 +86,10 @@ void Server::deliver_outbound() {
   }
   Session* session = nullptr;
   uint64_t session_id = 0;
+  const int64_t sending_time_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count();
+  const auto now = std::chrono::steady_clock::now();
   for (const OutboundFrames::Entry& entry : delivering_.entries) {
     if (session == nullptr || entry.session != session_id) {
       const auto it = sessions_.find(entry.session);
@@ -93,7 +97,8 @@ void Server::deliver_outbound() {
       session_id = entry.session;
     }
     if (session != nullptr) {
-      session->send(std::span(delivering_.bytes.data() + entry.offset, entry.bytes));
+      session->send(std::span(delivering_.bytes.data() + entry.offset, entry.bytes),
+                    sending_time_ns, now);
     }
   }
   delivering_.bytes.clear();

@@ -63,6 +63,10 @@ void Session::start() {
 }
 
 bool Session::send(std::span<uint8_t> frame) {
+  return send(frame, system_now_ns(), Clock::now());
+}
+
+bool Session::send(std::span<uint8_t> frame, int64_t sending_time_ns, Clock::time_point now) {
   if (draining_ || ended_ || !stream_.lowest_layer().is_open()) return false;
   if (outbound_frames_ >= context_.config.outbound_frames_max) {
     context_.counters.send_queue_overflows++;
@@ -70,7 +74,7 @@ bool Session::send(std::span<uint8_t> frame) {
     close_socket();
     return false;
   }
-  if (!stamp_frame(frame, sequence_ + 1, system_now_ns())) {
+  if (!stamp_frame(frame, sequence_ + 1, sending_time_ns)) {
     assert(false && "frames sent by the gateway are made by finish_frame");
     return false;
   }
@@ -78,7 +82,7 @@ bool Session::send(std::span<uint8_t> frame) {
   if (frame_message(frame).body_type() == wire::Body::Heartbeat) ++outbound_heartbeats_;
   outbound_.insert(outbound_.end(), frame.begin(), frame.end());
   ++outbound_frames_;
-  arm(heartbeat_due_, Clock::now() + milliseconds(context_.config.heartbeat_interval_ms));
+  arm(heartbeat_due_, now + milliseconds(context_.config.heartbeat_interval_ms));
   writer_wake_.cancel();
   return true;
 }
@@ -149,6 +153,7 @@ asio::awaitable<void> Session::read_loop() {
         asio::buffer(read_buffer_.data() + read_bytes_, read_buffer_.size() - read_bytes_),
         asio::use_awaitable);
     read_bytes_ += bytes;
+    read_time_ns_ = steady_now_ns();  // once per read, for every frame it brought
   }
 }
 
@@ -193,7 +198,7 @@ bool Session::handle_buffered(bool& stop) {
 bool Session::handle(const wire::Message& message, std::span<const uint8_t> frame) {
   context_.counters.frames_received++;
   if (!logged_on_) return handle_logon(message);
-  if (!bucket_.try_take(steady_now_ns())) {
+  if (!bucket_.try_take(read_time_ns_)) {
     context_.counters.rate_limited++;
     reject(wire::ErrorCode::RateLimited, "rate limit exceeded: message dropped",
            message.sequence());

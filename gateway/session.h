@@ -11,11 +11,11 @@
 #include <asio.hpp>
 #include <asio/ssl.hpp>
 #include <chrono>
-#include <span>
-#include <vector>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "gateway/counters.h"
 #include "gateway/framing.h"
@@ -43,6 +43,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // it; false when the session is closing.
   bool send(std::span<uint8_t> frame);
   bool send(Frame frame) { return send(std::span(frame)); }
+  // The same with the clocks read once by the caller for many frames (clock reads are slow on
+  // this VM): `sending_time_ns` is system time, `now` steady time.
+  bool send(std::span<uint8_t> frame, int64_t sending_time_ns,
+            std::chrono::steady_clock::time_point now);
   // Ends the session at once (server stop, operator action).
   void close();
 
@@ -80,9 +84,10 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t sequence_ = 0;  // last outbound sequence number
   TokenBucket bucket_;
   Frame read_buffer_;
-  size_t read_bytes_ = 0;   // buffered in read_buffer_, not yet handled
-  bool in_frame_ = false;   // the buffered bytes begin a frame whose deadline is armed
-  Frame aligned_frame_;     // a copy of a frame that does not start 8-byte aligned
+  size_t read_bytes_ = 0;  // buffered in read_buffer_, not yet handled
+  bool in_frame_ = false;  // the buffered bytes begin a frame whose deadline is armed
+  int64_t read_time_ns_ = 0;  // steady time of the last read: the token bucket's clock
+  Frame aligned_frame_;    // a copy of a frame that does not start 8-byte aligned
   // Outbound frames, stamped and back to back: the writer sends all of them in one write (few
   // large TLS records and system calls rather than one per frame).
   std::vector<uint8_t> outbound_;
