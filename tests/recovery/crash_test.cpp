@@ -31,7 +31,8 @@ constexpr size_t products_traded = 3;
 constexpr auto ready_timeout = 30s;
 constexpr auto hash_timeout = 120s;
 constexpr int client_id_epoch_shift = 32;
-constexpr uint64_t progress_every_kills = 100;  // each run's client order ids: epoch << 32 | n
+constexpr uint64_t progress_every_kills = 100;
+constexpr int copy_attempts_max = 30;  // each run's client order ids: epoch << 32 | n
 
 uint64_t env_or(const char* name, uint64_t fallback) {
   const char* text = std::getenv(name);
@@ -41,6 +42,42 @@ uint64_t env_or(const char* name, uint64_t fallback) {
 // Where and when the next kill lands: mostly while trading, sometimes just after start-up
 // (clients logging on, the calendar being listed) and sometimes during recovery itself.
 enum class KillMoment { during_recovery, just_after_start, while_trading };
+
+// The run uses its own copy of ghxd: a rebuild in the shared build tree must not swap the
+// binary under a long run (or leave it half-linked at a restart).
+std::string copy_ghxd(const std::filesystem::path& root) {
+  const std::filesystem::path copy = root / "ghxd";
+  for (int attempt = 0; attempt < copy_attempts_max; ++attempt) {  // a relink may be running
+    std::error_code error;
+    std::filesystem::copy_file(GHXD_PATH, copy, std::filesystem::copy_options::overwrite_existing,
+                               error);
+    if (!error) return copy.string();
+    std::this_thread::sleep_for(1s);
+  }
+  throw std::runtime_error(std::string("cannot copy ") + GHXD_PATH);
+}
+
+// A temporary directory, removed at the end unless a failure asks to keep it.
+class TempRoot {
+ public:
+  TempRoot() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "ghx-crash-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempRoot() {
+    std::error_code ignored;
+    if (!keep_) std::filesystem::remove_all(path_, ignored);
+  }
+  TempRoot(const TempRoot&) = delete;
+  TempRoot& operator=(const TempRoot&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  void keep() { keep_ = true; }
+
+ private:
+  std::filesystem::path path_;
+  bool keep_ = false;
+};
 
 struct Totals {
   uint64_t kills = 0;
@@ -54,7 +91,8 @@ class CrashRun {
   CrashRun(std::filesystem::path root, uint32_t seed)
       : root_(std::move(root)),
         data_((root_ / "data").string()),
-        ghxd_(GHXD_PATH, data_, (root_ / "ghxd.log").string()),
+        ghxd_path_(copy_ghxd(root_)),
+        ghxd_(ghxd_path_, data_, (root_ / "ghxd.log").string()),
         rng_(seed) {}
 
   ~CrashRun() { ghxd_.kill(); }
@@ -149,7 +187,7 @@ class CrashRun {
   // acknowledgement so far must be durable, once.
   std::string check_after_kill() {
     const RunOutput out =
-        run_to_end({GHXD_PATH, "--data", data_, "--print-state-hash"}, hash_timeout);
+        run_to_end({ghxd_path_, "--data", data_, "--print-state-hash"}, hash_timeout);
     unsigned long long hash = 0, sequence = 0;
     if (out.exit_code != 0 ||
         std::sscanf(out.out.c_str(), "ghxd: state hash %llx at sequence %llu", &hash,
@@ -171,6 +209,7 @@ class CrashRun {
 
   std::filesystem::path root_;
   std::string data_;
+  std::string ghxd_path_;
   GhxdProcess ghxd_;
   std::mt19937_64 rng_;
   std::atomic<bool> stop_{false};
@@ -180,12 +219,6 @@ class CrashRun {
   RecoveryCheck last_check_;
   Totals totals_;
 };
-
-std::filesystem::path make_temp_root() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "ghx-crash-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  return pattern;
-}
 
 void print_summary(const CrashRun& run) {
   const RecoveryCheck& check = run.last_check();
@@ -205,12 +238,12 @@ void print_summary(const CrashRun& run) {
 TEST(CrashRecovery, NothingAcknowledgedIsLostOrDuplicatedAcrossKills) {
   const uint64_t kills = env_or("GHX_CRASH_KILLS", kills_default);
   const auto seed = static_cast<uint32_t>(env_or("GHX_CRASH_SEED", std::random_device{}()));
-  const std::filesystem::path root = make_temp_root();
+  TempRoot root;
   std::printf("crash test: seed %u, %llu kills, data in %s\n", seed,
-              static_cast<unsigned long long>(kills), root.c_str());
+              static_cast<unsigned long long>(kills), root.path().c_str());
   std::string failure;
   {
-    CrashRun run(root, seed);
+    CrashRun run(root.path(), seed);
     failure = run.begin();
     for (uint64_t epoch = 1; failure.empty() && epoch <= kills; ++epoch) {
       failure = run.kill_once(epoch);
@@ -224,19 +257,18 @@ TEST(CrashRecovery, NothingAcknowledgedIsLostOrDuplicatedAcrossKills) {
     EXPECT_EQ(check.lost, 0u);
     EXPECT_EQ(check.duplicated, 0u);
   }
-  if (!failure.empty()) ADD_FAILURE() << failure;
-  if (failure.empty()) {
-    std::filesystem::remove_all(root);
-  } else {
-    std::printf("crash test: data and ghxd.log kept in %s\n", root.c_str());
+  if (!failure.empty()) {
+    ADD_FAILURE() << failure;
+    root.keep();
+    std::printf("crash test: data and ghxd.log kept in %s\n", root.path().c_str());
   }
 }
 
 // The checker itself must see a loss: acknowledgements the exchange never made durable.
 TEST(CrashRecovery, CheckerCountsForgedAcknowledgementsAsLostOrDuplicated) {
-  const std::filesystem::path root = make_temp_root();
+  const TempRoot root;
   {
-    CrashRun run(root, 7);
+    CrashRun run(root.path(), 7);
     ASSERT_EQ(run.begin(), "");
     ASSERT_EQ(run.kill_once(1, KillMoment::while_trading), "");
     AckLog forged = run.acks();
@@ -255,7 +287,6 @@ TEST(CrashRecovery, CheckerCountsForgedAcknowledgementsAsLostOrDuplicated) {
     EXPECT_EQ(check.orders_checked, forged.orders.size());
     EXPECT_EQ(check.fills_checked, forged.fills.size());
   }
-  std::filesystem::remove_all(root);
 }
 
 }  // namespace
