@@ -1,7 +1,9 @@
 #include "gateway/exchange_core.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <stdexcept>
+#include <utility>
 
 #include "gateway/ledger_posting.h"
 #include "gateway/log.h"
@@ -9,7 +11,8 @@
 namespace ghx::gateway {
 namespace {
 
-constexpr size_t batches_in_flight = 3;
+// One filling, one spare for the engine, one committing and one queued.
+constexpr size_t batches_in_flight = 4;
 constexpr size_t batch_ops_max = 64 * 1024;
 constexpr size_t batch_bytes_max = 16 * 1024 * 1024;
 // Hand a batch over at this many ledger operations, leaving room for one large command.
@@ -26,6 +29,12 @@ int64_t system_clock_ns() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+// Every batch is accounted for: the queue of free batches has room for all of them.
+#define GHX_ASSERT_BATCH(condition) \
+  do {                               \
+    if (!(condition)) std::abort();  \
+  } while (false)
 
 bool counts_in_market_data(const matching::Event& event) {
   return event.type == matching::EventType::book_level ||
@@ -184,86 +193,125 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
   stats_.commands.fetch_add(1, std::memory_order_relaxed);
 }
 
-void ExchangeCore::hand_over(std::unique_ptr<CommittedBatch>& batch) {
-  ledger_idle_ = false;  // until the ledger has committed this batch
-  to_ledger_.push(std::move(batch));
+std::unique_ptr<CommittedBatch> ExchangeCore::take_free_batch() {
   std::vector<std::unique_ptr<CommittedBatch>> fresh;
-  free_batches_.pop_all(fresh, 1, std::chrono::hours(24));
-  batch = std::move(fresh.at(0));
+  // Bounded: the ledger returns every batch it commits (or stops the core, closing the queue).
+  while (fresh.empty() && !failed_) free_batches_.pop_all(fresh, 1, batch_wait);
+  return fresh.empty() ? nullptr : std::move(fresh[0]);
 }
 
 void ExchangeCore::engine_loop() {
-  std::vector<std::unique_ptr<CommittedBatch>> first;
-  free_batches_.pop_all(first, 1, std::chrono::seconds(1));
-  std::unique_ptr<CommittedBatch> batch = std::move(first.at(0));
+  {
+    std::lock_guard lock(filling_mutex_);
+    filling_ = take_free_batch();
+  }
+  std::unique_ptr<CommittedBatch> spare = take_free_batch();
   std::vector<Request> requests;
   requests.reserve(requests_per_round_max);
   int64_t last_activity_ns = config_.clock_ns();
-  while (!failed_) {
+  while (!failed_ && spare) {
     requests.clear();
     const size_t taken = requests_.pop_all(requests, requests_per_round_max, request_wait);
-    for (Request& request : requests) run_request(request, *batch);
-    const int64_t now_ns = config_.clock_ns();
-    if (taken > 0) {
-      last_activity_ns = now_ns;
-    } else if (now_ns - last_activity_ns >= config_.tick_interval_ms * 1'000'000) {
-      Request tick;  // lets time pass in the engine: expiries, gate closures, deliveries
-      tick.command.engine.type = matching::CommandType::tick;
-      run_request(tick, *batch);
-      last_activity_ns = now_ns;
+    std::unique_ptr<CommittedBatch> ready;  // a batch to hand to the ledger
+    {
+      std::lock_guard lock(filling_mutex_);
+      CommittedBatch& batch = *filling_;
+      for (Request& request : requests) run_request(request, batch);
+      const int64_t now_ns = config_.clock_ns();
+      if (taken > 0) {
+        last_activity_ns = now_ns;
+      } else if (now_ns - last_activity_ns >= config_.tick_interval_ms * 1'000'000) {
+        Request tick;  // lets time pass in the engine: expiries, gate closures, deliveries
+        tick.command.engine.type = matching::CommandType::tick;
+        run_request(tick, batch);
+        last_activity_ns = now_ns;
+      }
+      const bool full = batch.commands >= config_.batch_commands_max ||
+                        batch.ledger_batch.size() >= batch_ops_soft_max;
+      if (!batch.outcomes.empty() && (ledger_idle_ || full)) {
+        ready = std::exchange(filling_, std::move(spare));
+        ledger_idle_ = false;  // until the ledger has committed it
+      }
     }
-    const bool full = batch->commands >= config_.batch_commands_max ||
-                      batch->ledger_batch.size() >= batch_ops_soft_max;
-    if (!batch->outcomes.empty() && (ledger_idle_.load() || full)) hand_over(batch);
+    if (ready) {
+      to_ledger_.push(std::move(ready));
+      spare = take_free_batch();
+    }
     if (taken == 0 && requests_.closed()) break;
   }
-  if (!batch->outcomes.empty() && !failed_) to_ledger_.push(std::move(batch));
+  std::unique_ptr<CommittedBatch> last;
+  {
+    std::lock_guard lock(filling_mutex_);
+    last = std::move(filling_);
+  }
+  // Pushed outside the lock: the ledger takes that lock between commits.
+  if (last && !last->outcomes.empty() && !failed_) to_ledger_.push(std::move(last));
   to_ledger_.close();
 }
 
 void ExchangeCore::ledger_loop() {
   std::vector<std::unique_ptr<CommittedBatch>> taken;
+  std::unique_ptr<CommittedBatch> batch;
   while (true) {
-    taken.clear();
-    const size_t count = to_ledger_.pop_all(taken, 1, batch_wait);
-    if (count == 0) {
-      if (to_ledger_.closed()) break;
-      continue;
-    }
-    CommittedBatch& batch = *taken[0];
-    const auto started = std::chrono::steady_clock::now();
-    const ledger::Result result = ledger_->commit(batch.ledger_batch);
-    const auto elapsed = std::chrono::steady_clock::now() - started;
-    if (result != ledger::Result::ok) {
-      log(LogLevel::error, std::string("exchange: ledger commit failed: ") +
-                               ledger::to_string(result) + " (" +
-                               ledger_->last_storage_error() + "); stopping");
-      failed_ = true;
-      requests_.close();
-      break;
-    }
-    stats_.commits.fetch_add(1, std::memory_order_relaxed);
-    stats_.commit_ns_total.fetch_add(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count(),
-        std::memory_order_relaxed);
-    for (size_t i = 0; i < batch.ledger_batch.size(); ++i) {
-      if (batch.ledger_batch.result(i) != ledger::Result::ok) {
-        stats_.ledger_op_errors.fetch_add(1, std::memory_order_relaxed);
+    if (!batch) {
+      taken.clear();
+      if (to_ledger_.pop_all(taken, 1, batch_wait) == 0) {
+        if (to_ledger_.closed()) break;
+        continue;
       }
+      batch = std::move(taken[0]);
     }
-    for (Outcome& outcome : batch.outcomes) {
-      if (outcome.ledger_op != UINT32_MAX) {
-        outcome.ledger_ok = batch.ledger_batch.result(outcome.ledger_op) == ledger::Result::ok;
-      }
-    }
-    if (on_committed_) on_committed_(batch);
-    batch.clear();
-    free_batches_.push(std::move(taken[0]));
-    // The next commit should start now, not when the engine next wakes up on its own: tell it
-    // the ledger is idle so that it hands over what it has gathered meanwhile.
-    ledger_idle_ = true;
-    requests_.wake();
+    if (!commit(*batch)) break;
+    batch->clear();
+    batch = next_batch(std::move(batch));
   }
+}
+
+// The ledger is free: the next commit starts now, on this thread, rather than after a round
+// trip through the engine thread. Batches the engine queued come first (they are older);
+// otherwise the ledger takes what the engine has gathered and leaves it `done` (cleared) to
+// fill on. Returns null when there is nothing to commit: the ledger is idle.
+std::unique_ptr<CommittedBatch> ExchangeCore::next_batch(std::unique_ptr<CommittedBatch> done) {
+  std::lock_guard lock(filling_mutex_);
+  if (to_ledger_.size() == 0 && filling_ && !filling_->outcomes.empty()) {
+    std::swap(done, filling_);
+    return done;
+  }
+  const bool returned = free_batches_.try_push(std::move(done));
+  GHX_ASSERT_BATCH(returned);
+  ledger_idle_ = to_ledger_.size() == 0;
+  return nullptr;
+}
+
+bool ExchangeCore::commit(CommittedBatch& batch) {
+  const auto started = std::chrono::steady_clock::now();
+  const ledger::Result result = ledger_->commit(batch.ledger_batch);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  if (result != ledger::Result::ok) {
+    log(LogLevel::error, std::string("exchange: ledger commit failed: ") +
+                             ledger::to_string(result) + " (" +
+                             ledger_->last_storage_error() + "); stopping");
+    failed_ = true;
+    requests_.close();
+    free_batches_.close();  // an engine waiting for a batch stops
+    return false;
+  }
+  stats_.commits.fetch_add(1, std::memory_order_relaxed);
+  stats_.commit_ns_total.fetch_add(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count(),
+      std::memory_order_relaxed);
+  for (size_t i = 0; i < batch.ledger_batch.size(); ++i) {
+    if (batch.ledger_batch.result(i) != ledger::Result::ok) {
+      stats_.ledger_op_errors.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  for (Outcome& outcome : batch.outcomes) {
+    if (outcome.ledger_op != UINT32_MAX) {
+      outcome.ledger_ok = batch.ledger_batch.result(outcome.ledger_op) == ledger::Result::ok;
+    }
+  }
+  if (on_committed_) on_committed_(batch);
+  return true;
 }
 
 }  // namespace ghx::gateway

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -118,7 +119,9 @@ class ExchangeCore {
   void engine_loop();
   void ledger_loop();
   void run_request(Request& request, CommittedBatch& batch);
-  void hand_over(std::unique_ptr<CommittedBatch>& batch);
+  std::unique_ptr<CommittedBatch> take_free_batch();
+  std::unique_ptr<CommittedBatch> next_batch(std::unique_ptr<CommittedBatch> done);
+  bool commit(CommittedBatch& batch);
 
   ExchangeCoreConfig config_;
   std::unique_ptr<ledger::Ledger> ledger_;
@@ -132,7 +135,12 @@ class ExchangeCore {
   BoundedQueue<Request> requests_;
   BoundedQueue<std::unique_ptr<CommittedBatch>> to_ledger_;
   BoundedQueue<std::unique_ptr<CommittedBatch>> free_batches_;
-  std::atomic<bool> ledger_idle_{true};
+  // The batch the engine fills. The engine holds the mutex while it runs a round of requests;
+  // the ledger takes the batch from under it when a commit ends (group commit without a
+  // hand-over through the engine thread).
+  std::mutex filling_mutex_;
+  std::unique_ptr<CommittedBatch> filling_;
+  bool ledger_idle_ = true;  // guarded by filling_mutex_
   std::atomic<bool> stopping_{false};
   std::atomic<bool> failed_{false};
   CommittedHandler on_committed_;
