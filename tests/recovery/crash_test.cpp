@@ -9,7 +9,6 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -179,8 +178,7 @@ class CrashRun {
             .data_dir = data_,
             .products = products_,
             .client_order_id_base = epoch << client_id_epoch_shift,
-            .seed = static_cast<uint32_t>(rng_()),
-            .stop = &stop_};
+            .seed = static_cast<uint32_t>(rng_())};
   }
 
   // ghxd's own recovery must give the hash of the test's clean replay, and every
@@ -212,7 +210,6 @@ class CrashRun {
   std::string ghxd_path_;
   GhxdProcess ghxd_;
   std::mt19937_64 rng_;
-  std::atomic<bool> stop_{false};
   uint16_t port_ = 0;
   std::vector<MarketProduct> products_;
   AckLog acks_;
@@ -241,6 +238,7 @@ TEST(CrashRecovery, NothingAcknowledgedIsLostOrDuplicatedAcrossKills) {
   TempRoot root;
   std::printf("crash test: seed %u, %llu kills, data in %s\n", seed,
               static_cast<unsigned long long>(kills), root.path().c_str());
+  std::fflush(stdout);
   std::string failure;
   {
     CrashRun run(root.path(), seed);

@@ -30,7 +30,6 @@ class TraderRun {
     client_ = connect_as(plan_.name, plan_.port, plan_.data_dir, client_timeout_ms, error);
     if (!client_) return finish(error);
     while (result_.orders_sent < orders_per_run_max) {  // ends when the connection dies
-      if (plan_.stop->load()) return finish("stopped");
       client_->heartbeat_if_due();
       if (!send_window()) return finish("send: " + client_->last_error());
       if (!await_answers()) return;

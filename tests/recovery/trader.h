@@ -4,7 +4,6 @@
 // out in small windows and each window's answers are awaited, so that an order's outcome is
 // known unless the connection died under it.
 
-#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -24,7 +23,6 @@ struct TraderPlan {
   // exchange remembers (and refuses) every id it has seen.
   uint64_t client_order_id_base = 0;
   uint32_t seed = 1;
-  const std::atomic<bool>* stop = nullptr;  // the test gave up: end now
 };
 
 struct TraderResult {
