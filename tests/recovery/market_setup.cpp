@@ -20,6 +20,7 @@ constexpr int64_t open_for_s = 3 * 3600;
 constexpr int list_attempts_max = 100;  // ghxd lists its calendar just after it starts
 constexpr auto list_retry = std::chrono::milliseconds(100);
 constexpr int list_pages_max = 256;
+constexpr int logon_attempts_max = 100;
 
 struct Listed {
   std::string symbol;
@@ -116,7 +117,13 @@ std::unique_ptr<gateway::Client> connect_as(std::string_view name, uint16_t port
 
 std::vector<MarketProduct> set_up_market(uint16_t port, const std::string& data_dir,
                                          size_t count, std::string& error) {
-  auto ops = connect_as(operator_name, port, data_dir, setup_timeout_ms, error);
+  // ghxd says "listening" before its default participants are committed on a fresh data
+  // directory: a logon refused then is retried.
+  std::unique_ptr<gateway::Client> ops;
+  for (int attempt = 0; attempt < logon_attempts_max && !ops; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(list_retry);
+    ops = connect_as(operator_name, port, data_dir, setup_timeout_ms, error);
+  }
   if (!ops) return {};
   uint64_t request_id = 1;
   std::vector<Listed> listed;
