@@ -49,19 +49,19 @@ ExchangeService::ExchangeService(ExchangeCore& core) : core_(core) {
 }
 
 std::optional<ParticipantEntry> ExchangeService::participant(const std::string& name) const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(reference_mutex_);
   const auto found = participants_by_name_.find(name);
   if (found == participants_by_name_.end()) return std::nullopt;
   return found->second;
 }
 
 bool ExchangeService::has_product(const std::string& symbol) const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(reference_mutex_);
   return product_ids_.count(symbol) > 0;
 }
 
 uint32_t ExchangeService::next_participant_id() const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(reference_mutex_);
   return participant_names_.empty() ? 1 : participant_names_.rbegin()->first + 1;
 }
 
@@ -72,7 +72,7 @@ bool ExchangeService::submit_internal(ExchangeCommand command) {
 }
 
 LogonDecision ExchangeService::on_logon(const SessionInfo& session) {
-  std::lock_guard lock(mutex_);
+  std::scoped_lock lock(sessions_mutex_, reference_mutex_);
   const auto found = participants_by_name_.find(session.participant);
   if (found == participants_by_name_.end()) {
     return {false, "participant '" + session.participant + "' is not registered at this exchange"};
@@ -86,7 +86,7 @@ void ExchangeService::on_disconnect(const SessionInfo& session) {
   uint32_t participant = 0;
   bool cancel = false;
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(sessions_mutex_);
     const auto found = sessions_.find(session.id.value);
     if (found == sessions_.end()) return;
     participant = found->second.participant;
@@ -127,7 +127,7 @@ void ExchangeService::reject(const SessionInfo& session, wire::ErrorCode code,
 
 std::optional<matching::ProductId> ExchangeService::resolve(
     const flatbuffers::String* symbol, std::optional<uint32_t> product_id) const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(reference_mutex_);
   std::optional<uint32_t> by_symbol;
   if (symbol != nullptr && symbol->size() > 0) {
     const auto found = product_ids_.find(symbol->string_view());
@@ -160,7 +160,7 @@ void ExchangeService::on_message(const SessionInfo& session, const wire::Message
       on_subscribe(session, *message.body_as_Subscribe(), message.sequence());
       return;
     case wire::Body::Unsubscribe: {
-      std::lock_guard lock(mutex_);
+      std::lock_guard lock(sessions_mutex_);
       for (auto* subscribers : {&book_subscribers_, &trade_subscribers_}) {
         for (auto& [product, sessions] : *subscribers) sessions.erase(session.id.value);
       }
@@ -327,7 +327,7 @@ void ExchangeService::on_subscribe(const SessionInfo& session, const wire::Subsc
   }
   for (const matching::ProductId product : products) {
     if (subscribe.trades()) {
-      std::lock_guard lock(mutex_);
+      std::lock_guard lock(sessions_mutex_);
       trade_subscribers_[product.value].insert(session.id.value);
     }
     if (!subscribe.book()) continue;
@@ -343,7 +343,7 @@ void ExchangeService::send_product_list(const SessionInfo& session,
                                         const wire::ListProducts& request) {
   constexpr size_t products_per_page_max = 250;  // about 30 KiB: well inside a 64 KiB frame
   std::vector<uint32_t> ids;
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(reference_mutex_);
   for (uint32_t id = 0; id < products_.size(); ++id) {
     const ProductEntry& product = products_[id];
     if (request.gpu() != nullptr && request.gpu()->string_view() != product.spec.gpu.view()) {
@@ -375,7 +375,7 @@ void ExchangeService::send_product_list(const SessionInfo& session,
 }
 
 void ExchangeService::on_committed(const CommittedBatch& batch) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(sessions_mutex_);
   for (const Outcome& outcome : batch.outcomes) deliver_outcome(batch, outcome);
 }
 
@@ -426,6 +426,7 @@ void ExchangeService::deliver_outcome(const CommittedBatch& batch, const Outcome
   switch (command.kind) {
     case ExchangeCommandKind::add_participant: {
       const uint32_t id = command.engine.participant.value;
+      std::lock_guard lock(reference_mutex_);
       participants_by_name_[command.name] = {id, command.name, command.roles};
       participant_names_[id] = command.name;
       return;
@@ -460,13 +461,16 @@ void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& 
   switch (event.type) {
     case EventType::product_listed: {
       const matching::ProductSpec& spec = outcome.command.engine.spec;
+      std::lock_guard lock(reference_mutex_);
       products_.push_back({matching::format_symbol(spec), spec, matching::ProductState::trading});
       product_ids_[products_.back().symbol] = product;
       return;
     }
-    case EventType::product_state:
+    case EventType::product_state: {
+      std::lock_guard lock(reference_mutex_);
       if (product < products_.size()) products_[product].state = event.product_state;
       return;
+    }
     case EventType::book_level: {
       const auto found = book_subscribers_.find(product);
       if (found == book_subscribers_.end() || found->second.empty()) return;

@@ -5,8 +5,11 @@
 // operator acknowledgements to the operator's session.
 //
 // Threads: on_logon/on_message/on_disconnect run on the network thread; on_committed runs on
-// the core's ledger thread. Shared tables (participants, products, sessions, subscriptions)
-// sit behind one mutex; nothing here blocks on I/O.
+// the core's ledger thread. Shared tables sit behind two mutexes (taken in this order when
+// both are needed): sessions_mutex_ for sessions and subscriptions, held by on_committed for a
+// whole batch; reference_mutex_ for participants and products, which only the ledger thread
+// changes (after start), so that it reads them without the lock while the network thread
+// resolves orders without waiting for a batch's replies. Nothing here blocks on I/O.
 //
 // Choices made where the issue is silent:
 // - Participants and their roles come from the ledger's participant records; a certificate
@@ -103,7 +106,8 @@ class ExchangeService : public MessageHandler {
 
   ExchangeCore& core_;
   Server* server_ = nullptr;
-  mutable std::mutex mutex_;
+  mutable std::mutex sessions_mutex_;
+  mutable std::mutex reference_mutex_;
   std::map<std::string, ParticipantEntry> participants_by_name_;
   std::map<uint32_t, std::string> participant_names_;
   std::vector<ProductEntry> products_;
