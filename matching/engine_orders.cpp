@@ -46,21 +46,34 @@ void owner_remove(EngineState& state, uint32_t slot) {
   }
 }
 
-// Takes cash or capacity held for the open quantity of `order` back to available.
-void release_holds(EngineState& state, const Order& order) {
+enum class HoldMove { take, release };
+
+// Moves the cash (bids) or capacity (asks) held for the open quantity of `order`: from
+// available to held when it is taken, back when it is released.
+void move_holds(EngineState& state, const Order& order, HoldMove move) {
+  const int64_t sign = move == HoldMove::take ? 1 : -1;
   if (order.side == Side::buy) {
     const ProductSpec& spec = state.products[order.product].spec;
     const int64_t hold = bid_hold_of(state, spec, order.price, order.remaining_lots).value;
     Account& account = state.accounts[order.participant];
-    account.held -= hold;
-    account.available += hold;
-    GHX_ASSERT(account.held >= 0);
+    account.available -= sign * hold;
+    account.held += sign * hold;
+    GHX_ASSERT(account.available >= 0 && account.held >= 0);
   } else {
     CapacityAccount* capacity = state.capacity.find(order.participant, order.product);
-    GHX_ASSERT(capacity != nullptr && capacity->held >= order.remaining_lots);
-    capacity->held -= order.remaining_lots;
-    capacity->available += order.remaining_lots;
+    GHX_ASSERT(capacity != nullptr);
+    capacity->available -= sign * order.remaining_lots;
+    capacity->held += sign * order.remaining_lots;
+    GHX_ASSERT(capacity->available >= 0 && capacity->held >= 0);
   }
+}
+
+void release_holds(EngineState& state, const Order& order) {
+  move_holds(state, order, HoldMove::release);
+}
+
+void take_holds(EngineState& state, const Order& order) {
+  move_holds(state, order, HoldMove::take);
 }
 
 void book_insert(EngineState& state, uint32_t slot) {
@@ -395,22 +408,6 @@ RejectReason check_new_order_risk(EngineState& state, const Command& command, Pr
     }
   }
   return RejectReason::none;
-}
-
-void take_holds(EngineState& state, const Order& order) {
-  if (order.side == Side::buy) {
-    const ProductSpec& spec = state.products[order.product].spec;
-    const int64_t hold = bid_hold_of(state, spec, order.price, order.remaining_lots).value;
-    Account& account = state.accounts[order.participant];
-    account.available -= hold;
-    account.held += hold;
-    GHX_ASSERT(account.available >= 0);
-  } else {
-    CapacityAccount* capacity = state.capacity.find(order.participant, order.product);
-    GHX_ASSERT(capacity != nullptr && capacity->available >= order.remaining_lots);
-    capacity->available -= order.remaining_lots;
-    capacity->held += order.remaining_lots;
-  }
 }
 
 uint32_t accept_order(EngineState& state, const Command& command, Price limit) {
