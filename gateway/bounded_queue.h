@@ -38,16 +38,15 @@ class BoundedQueue {
   }
 
   // Moves up to `max` items into `out` (appended), waiting up to `timeout` for the first one.
-  // Returns the number taken; 0 on timeout, on wake() or when closed and empty.
+  // Returns the number taken; 0 on timeout or when closed and empty.
   template <typename Rep, typename Period>
   size_t pop_all(std::vector<T>& out, size_t max, std::chrono::duration<Rep, Period> timeout) {
     std::unique_lock lock(mutex_);
-    if (size_ == 0 && !closed_ && !woken_) {
+    if (size_ == 0 && !closed_) {
       ++consumers_waiting_;
-      not_empty_.wait_for(lock, timeout, [&] { return closed_ || size_ > 0 || woken_; });
+      not_empty_.wait_for(lock, timeout, [&] { return closed_ || size_ > 0; });
       --consumers_waiting_;
     }
-    woken_ = false;
     size_t taken = 0;
     while (size_ > 0 && taken < max) {
       out.push_back(std::move(slots_[head_]));
@@ -59,13 +58,6 @@ class BoundedQueue {
     return taken;
   }
 
-  // Ends the consumer's current (or next) wait in pop_all early, with nothing taken: another
-  // thread has news for it (e.g. the ledger became idle).
-  void wake() {
-    std::lock_guard lock(mutex_);
-    woken_ = true;
-    if (consumers_waiting_ > 0) not_empty_.notify_one();
-  }
 
   // Wakes every waiter; pushes fail from now on, pops drain what is left.
   void close() {
@@ -101,7 +93,6 @@ class BoundedQueue {
   size_t size_ = 0;
   size_t consumers_waiting_ = 0;
   size_t producers_waiting_ = 0;
-  bool woken_ = false;
   bool closed_ = false;
 };
 
