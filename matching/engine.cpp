@@ -45,6 +45,7 @@ EngineState::EngineState(const EngineConfig& engine_config)
   const EngineLimits& limits = config.limits;
   GHX_ASSERT(limits.quantity_max_lots > 0 && limits.quantity_max_lots <= INT32_MAX);
   GHX_ASSERT(limits.participants_max > 0 && limits.participants_max < FlatMap<int>::empty_high);
+  GHX_ASSERT(limits.products_max > 0 && limits.products_max <= 65536);  // Order::product
   GHX_ASSERT(config.fee_bps >= 0 && config.fee_bps <= 10'000);
   GHX_ASSERT(config.market_collar_bps >= 0 && config.market_collar_bps < 10'000);
   products.reserve(limits.products_max);

@@ -11,11 +11,16 @@ Cash bid_hold_of(const EngineState& state, const ProductSpec& spec, Price price,
   return bid_hold(spec, price, Quantity{lots}, state.config.fee_bps);
 }
 
-void mark_dirty(EngineState& state, uint32_t product, Side side, Price price) {
-  for (const DirtyLevel& dirty : state.dirty_levels) {
-    if (dirty.product == product && dirty.side == side && dirty.price == price) return;
+// Notes that the level at (product, side, price) changed; `level` is its pool index, or
+// no_index when it just emptied. flush_dirty_levels reports each once, with its final size.
+void mark_dirty(EngineState& state, uint32_t product, Side side, Price price, uint32_t level) {
+  for (DirtyLevel& dirty : state.dirty_levels) {
+    if (dirty.product == product && dirty.side == side && dirty.price == price) {
+      dirty.level = level;
+      return;
+    }
   }
-  state.dirty_levels.push_back({product, side, price});
+  state.dirty_levels.push_back({product, side, price, level});
 }
 
 void owner_append(EngineState& state, uint32_t slot) {
@@ -82,21 +87,24 @@ void book_insert(EngineState& state, uint32_t slot) {
   const uint32_t level = side.find_or_insert(order.price, state.levels);
   GHX_ASSERT(level != no_index);  // checked before the order was accepted
   level_append(state.levels[level], state.orders, slot);
-  mark_dirty(state, order.product, order.side, order.price);
+  order.level = level;
+  mark_dirty(state, order.product, order.side, order.price, level);
 }
 
 void book_remove(EngineState& state, uint32_t slot) {
   Order& order = state.orders[slot];
   BookSide& side = state.products[order.product].side(order.side);
-  const uint32_t level_index = side.find(order.price);
-  GHX_ASSERT(level_index != no_index);
+  uint32_t level_index = order.level;
+  GHX_ASSERT(level_index != no_index && state.levels[level_index].price == order.price);
   Level& level = state.levels[level_index];
   level_remove(level, state.orders, slot);
+  order.level = no_index;
   if (level.orders == 0) {
     side.erase(order.price);
     state.levels.release(level_index);
+    level_index = no_index;
   }
-  mark_dirty(state, order.product, order.side, order.price);
+  mark_dirty(state, order.product, order.side, order.price, level_index);
 }
 
 // Forgets an order that is done: off the book (if it rests), off its owner's list, its client
@@ -152,7 +160,7 @@ void execute_fill(EngineState& state, uint32_t taker_slot, uint32_t maker_slot, 
 
   taker.remaining_lots -= static_cast<int32_t>(lots);
   maker.remaining_lots -= static_cast<int32_t>(lots);
-  Level& level = state.levels[state.products[maker.product].side(maker.side).best()];
+  Level& level = state.levels[maker.level];
   level.quantity -= lots;
   const TradeId trade_id{state.next_trade_id++};
 
@@ -178,7 +186,7 @@ void execute_fill(EngineState& state, uint32_t taker_slot, uint32_t maker_slot, 
   trade.trade_id = trade_id;
   trade.notional = traded;
 
-  mark_dirty(state, maker.product, maker.side, price);
+  mark_dirty(state, maker.product, maker.side, price, maker.level);
   if (maker.remaining_lots == 0) retire(state, maker_slot, true);
 }
 
@@ -281,13 +289,12 @@ Event& reject(EngineState& state, const Command& command, RejectReason reason) {
 
 void flush_dirty_levels(EngineState& state) {
   for (const DirtyLevel& dirty : state.dirty_levels) {
-    const BookSide& side = state.products[dirty.product].side(dirty.side);
-    const uint32_t level = side.find(dirty.price);
     Event& event = state.emit(EventType::book_level);
     event.product = ProductId{dirty.product};
     event.side = dirty.side;
     event.price = dirty.price;
-    event.quantity = Quantity{level == no_index ? 0 : state.levels[level].quantity};
+    event.quantity =
+        Quantity{dirty.level == no_index ? 0 : state.levels[dirty.level].quantity};
   }
   state.dirty_levels.clear();
 }
@@ -420,7 +427,7 @@ uint32_t accept_order(EngineState& state, const Command& command, Price limit) {
   order.expire_time =
       command.time_in_force == TimeInForce::good_till_time ? command.expire_time : Timestamp{};
   order.participant = command.participant.value;
-  order.product = command.product.value;
+  order.product = static_cast<uint16_t>(command.product.value);
   order.remaining_lots = static_cast<int32_t>(command.quantity.value);
   order.side = command.side;
   order.self_trade = static_cast<uint8_t>(command.self_trade);
@@ -551,9 +558,8 @@ void handle_replace(EngineState& state, const Command& command) {
     order.remaining_lots = static_cast<int32_t>(command.quantity.value);
     take_holds(state, order);
     if (reduce_lots > 0) {
-      BookSide& side = state.products[order.product].side(order.side);
-      state.levels[side.find(order.price)].quantity -= reduce_lots;
-      mark_dirty(state, order.product, order.side, order.price);
+      state.levels[order.level].quantity -= reduce_lots;
+      mark_dirty(state, order.product, order.side, order.price, order.level);
     }
   } else {
     release_holds(state, order);

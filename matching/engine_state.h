@@ -55,6 +55,7 @@ struct DirtyLevel {
   uint32_t product;
   Side side;
   Price price;
+  uint32_t level;  // its pool index now, or no_index once it emptied
 };
 
 struct EngineState {

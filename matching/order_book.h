@@ -22,16 +22,17 @@ struct Order {
   Price price;
   Timestamp expire_time;     // good_till_time; 0 otherwise
   uint32_t participant = 0;
-  uint32_t product = 0;
+  uint32_t level = no_index;       // the level it rests on, while it rests
   uint32_t prev = no_index;        // time-priority queue of the level
   uint32_t next = no_index;
   uint32_t owner_prev = no_index;  // the participant's live orders, for mass cancel
   uint32_t owner_next = no_index;
   int32_t remaining_lots = 0;      // fits: quantity_max_lots is checked against INT32_MAX
+  uint16_t product = 0;            // fits: products_max is checked against 65536
   Side side = Side::buy;
-  uint8_t self_trade = 0;          // SelfTradePrevention
-  uint8_t time_in_force = 0;       // TimeInForce
-  bool post_only = false;
+  uint8_t self_trade : 2 = 0;      // SelfTradePrevention
+  uint8_t time_in_force : 2 = 0;   // TimeInForce
+  bool post_only : 1 = false;
 };
 static_assert(sizeof(Order) == 64);
 
