@@ -82,16 +82,38 @@ struct EngineState {
   Event& emit(EventType type);
 };
 
-// Implemented in engine_orders.cpp.
+// Command handlers: engine_orders.cpp.
 void handle_new_order(EngineState& state, const Command& command);
 void handle_cancel(EngineState& state, const Command& command);
 void handle_replace(EngineState& state, const Command& command);
 void handle_mass_cancel(EngineState& state, const Command& command);
 void handle_order_status(EngineState& state, const Command& command);
+
+// Bookkeeping: engine_book.cpp.
+Cash bid_hold_of(const EngineState& state, const ProductSpec& spec, Price price, int64_t lots);
+void mark_dirty(EngineState& state, uint32_t product, Side side, Price price, uint32_t level);
+void owner_append(EngineState& state, uint32_t slot);
+void owner_remove(EngineState& state, uint32_t slot);
+enum class HoldMove { take, release };
+void move_holds(EngineState& state, const Order& order, HoldMove move);
+void release_holds(EngineState& state, const Order& order);
+void take_holds(EngineState& state, const Order& order);
+void book_insert(EngineState& state, uint32_t slot);
+void book_remove(EngineState& state, uint32_t slot);
+void retire(EngineState& state, uint32_t slot, bool on_book);
+Event& emit_order_event(EngineState& state, EventType type, const Order& order);
+void cancel(EngineState& state, uint32_t slot, CancelReason reason, bool on_book);
+Event& reject(EngineState& state, const Command& command, RejectReason reason);
 // Takes a live order off the book (expiry or gate closure) with an `expired` event.
 void expire_order(EngineState& state, uint32_t slot, ExpireReason reason);
 // Reports every level touched since the last flush with its final size.
 void flush_dirty_levels(EngineState& state);
-Event& reject(EngineState& state, const Command& command, RejectReason reason);
+
+// Matching: engine_match.cpp.
+int64_t executable_lots(const EngineState& state, const Order& taker, int64_t needed);
+enum class MatchEnd { done, self_trade };
+MatchEnd match(EngineState& state, uint32_t taker_slot);
+void finish_taker(EngineState& state, uint32_t slot, MatchEnd end, bool is_market,
+                  bool new_order);
 
 }  // namespace ghx::matching

@@ -1,0 +1,168 @@
+// Book and account bookkeeping shared by the order handlers and matching: levels touched,
+// owner lists, holds, resting and retiring orders, order events.
+
+#include "matching/engine_state.h"
+
+namespace ghx::matching {
+
+Cash bid_hold_of(const EngineState& state, const ProductSpec& spec, Price price, int64_t lots) {
+  return bid_hold(spec, price, Quantity{lots}, state.config.fee_bps);
+}
+
+// Notes that the level at (product, side, price) changed; `level` is its pool index, or
+// no_index when it just emptied. flush_dirty_levels reports each once, with its final size.
+void mark_dirty(EngineState& state, uint32_t product, Side side, Price price, uint32_t level) {
+  for (DirtyLevel& dirty : state.dirty_levels) {
+    if (dirty.product == product && dirty.side == side && dirty.price == price) {
+      dirty.level = level;
+      return;
+    }
+  }
+  state.dirty_levels.push_back({product, side, price, level});
+}
+
+void owner_append(EngineState& state, uint32_t slot) {
+  Order& order = state.orders[slot];
+  Account& account = state.accounts[order.participant];
+  order.owner_prev = account.orders_tail;
+  order.owner_next = no_index;
+  if (account.orders_tail == no_index) {
+    account.orders_head = slot;
+  } else {
+    state.orders[account.orders_tail].owner_next = slot;
+  }
+  account.orders_tail = slot;
+}
+
+void owner_remove(EngineState& state, uint32_t slot) {
+  Order& order = state.orders[slot];
+  Account& account = state.accounts[order.participant];
+  if (order.owner_prev == no_index) {
+    account.orders_head = order.owner_next;
+  } else {
+    state.orders[order.owner_prev].owner_next = order.owner_next;
+  }
+  if (order.owner_next == no_index) {
+    account.orders_tail = order.owner_prev;
+  } else {
+    state.orders[order.owner_next].owner_prev = order.owner_prev;
+  }
+}
+
+// Moves the cash (bids) or capacity (asks) held for the open quantity of `order`: from
+// available to held when it is taken, back when it is released.
+void move_holds(EngineState& state, const Order& order, HoldMove move) {
+  const int64_t sign = move == HoldMove::take ? 1 : -1;
+  if (order.side == Side::buy) {
+    const ProductSpec& spec = state.products[order.product].spec;
+    const int64_t hold = bid_hold_of(state, spec, order.price, order.remaining_lots).value;
+    Account& account = state.accounts[order.participant];
+    account.available -= sign * hold;
+    account.held += sign * hold;
+    GHX_ASSERT(account.available >= 0 && account.held >= 0);
+  } else {
+    CapacityAccount* capacity = state.capacity.find(order.participant, order.product);
+    GHX_ASSERT(capacity != nullptr);
+    capacity->available -= sign * order.remaining_lots;
+    capacity->held += sign * order.remaining_lots;
+    GHX_ASSERT(capacity->available >= 0 && capacity->held >= 0);
+  }
+}
+
+void release_holds(EngineState& state, const Order& order) {
+  move_holds(state, order, HoldMove::release);
+}
+
+void take_holds(EngineState& state, const Order& order) {
+  move_holds(state, order, HoldMove::take);
+}
+
+void book_insert(EngineState& state, uint32_t slot) {
+  Order& order = state.orders[slot];
+  BookSide& side = state.products[order.product].side(order.side);
+  const uint32_t level = side.find_or_insert(order.price, state.levels);
+  GHX_ASSERT(level != no_index);  // checked before the order was accepted
+  level_append(state.levels[level], state.orders, slot);
+  order.level = level;
+  mark_dirty(state, order.product, order.side, order.price, level);
+}
+
+void book_remove(EngineState& state, uint32_t slot) {
+  Order& order = state.orders[slot];
+  BookSide& side = state.products[order.product].side(order.side);
+  uint32_t level_index = order.level;
+  GHX_ASSERT(level_index != no_index && state.levels[level_index].price == order.price);
+  Level& level = state.levels[level_index];
+  level_remove(level, state.orders, slot);
+  order.level = no_index;
+  if (level.orders == 0) {
+    side.erase(order.price);
+    state.levels.release(level_index);
+    level_index = no_index;
+  }
+  mark_dirty(state, order.product, order.side, order.price, level_index);
+}
+
+// Forgets an order that is done: off the book (if it rests), off its owner's list, its client
+// id remembered as done, its slot free. Holds must already be settled.
+void retire(EngineState& state, uint32_t slot, bool on_book) {
+  if (on_book) book_remove(state, slot);
+  owner_remove(state, slot);
+  const Order& order = state.orders[slot];
+  state.client_ids.retire(order.participant, order.client_id.value);
+  state.orders.release(slot);
+}
+
+Event& emit_order_event(EngineState& state, EventType type, const Order& order) {
+  Event& event = state.emit(type);
+  event.participant = ParticipantId{order.participant};
+  event.product = ProductId{order.product};
+  event.order_id = order.id;
+  event.client_order_id = order.client_id;
+  event.side = order.side;
+  event.price = order.price;
+  return event;
+}
+
+void cancel(EngineState& state, uint32_t slot, CancelReason reason, bool on_book) {
+  const Order& order = state.orders[slot];
+  release_holds(state, order);
+  Event& event = emit_order_event(state, EventType::canceled, order);
+  event.quantity = Quantity{order.remaining_lots};
+  event.cancel_reason = reason;
+  retire(state, slot, on_book);
+}
+
+Event& reject(EngineState& state, const Command& command, RejectReason reason) {
+  Event& event = state.emit(EventType::rejected);
+  event.participant = command.participant;
+  event.product = command.product;
+  event.client_order_id = command.client_order_id;
+  event.orig_client_order_id = command.orig_client_order_id;
+  event.side = command.side;
+  event.reject_reason = reason;
+  return event;
+}
+
+void flush_dirty_levels(EngineState& state) {
+  for (const DirtyLevel& dirty : state.dirty_levels) {
+    Event& event = state.emit(EventType::book_level);
+    event.product = ProductId{dirty.product};
+    event.side = dirty.side;
+    event.price = dirty.price;
+    event.quantity =
+        Quantity{dirty.level == no_index ? 0 : state.levels[dirty.level].quantity};
+  }
+  state.dirty_levels.clear();
+}
+
+void expire_order(EngineState& state, uint32_t slot, ExpireReason reason) {
+  const Order& order = state.orders[slot];
+  release_holds(state, order);
+  Event& event = emit_order_event(state, EventType::expired, order);
+  event.quantity = Quantity{order.remaining_lots};
+  event.expire_reason = reason;
+  retire(state, slot, true);
+}
+
+}  // namespace ghx::matching
