@@ -16,6 +16,7 @@
 #include <iostream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "gateway/certs.h"
 #include "gateway/exchange_core.h"
@@ -93,6 +94,21 @@ void add_default_participants(ExchangeService& service) {
   }
 }
 
+// "listening" is a promise that the default participants can log on: wait for their
+// registration to be committed before making it.
+void wait_until_registered(const ExchangeService& service) {
+  constexpr int wait_ms_max = 30'000;
+  for (int waited_ms = 0; waited_ms < wait_ms_max; waited_ms += 5) {
+    bool all = true;
+    for (const DefaultParticipant& participant : default_participants()) {
+      all = all && service.participant(participant.name).has_value();
+    }
+    if (all) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  throw std::runtime_error("the default participants were not registered within 30 s");
+}
+
 // Lists the calendar's windows that are not listed yet.
 void list_calendar(ExchangeService& service, const ExchangeCoreConfig& config) {
   const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -149,6 +165,7 @@ int run(const Options& options) {
   core.start([&service](const CommittedBatch& batch) { service.on_committed(batch); });
   add_default_participants(service);
   list_calendar(service, core_config);
+  wait_until_registered(service);
   const uint16_t port = server.start();
   std::printf("ghxd: listening on %s:%u\n", options.listen.c_str(), port);
   std::fflush(stdout);
