@@ -293,7 +293,8 @@ bool ExchangeCore::commit(CommittedBatch& batch) {
                              ledger_->last_storage_error() + "); stopping");
     failed_ = true;
     requests_.close();
-    free_batches_.close();  // an engine waiting for a batch stops
+    free_batches_.close();  // an engine waiting for a batch, or to queue one, stops
+    to_ledger_.close();
     return false;
   }
   stats_.commits.fetch_add(1, std::memory_order_relaxed);

@@ -4,7 +4,9 @@
 //   submit() --bounded queue--> engine thread: stamps sequence and time, runs the engine,
 //     posts the ledger operations of each command into the batch being filled
 //   --bounded queue of batches--> ledger thread: one durable LMDB commit per batch (group
-//     commit: a batch holds every command processed while the previous commit ran)
+//     commit: a batch holds every command processed while the previous commit ran). The engine
+//     hands a batch over when the ledger is idle (or the batch is full); when a commit ends,
+//     the ledger takes the engine's batch itself and commits it at once.
 //   --> on_committed(batch): only now may anything about these commands reach a participant.
 //
 // Caveats:
