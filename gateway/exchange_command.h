@@ -3,8 +3,9 @@
 // a few change only the ledger (participants, delivery failures) but are sequenced and journaled
 // all the same, so that replaying the journal rebuilds everything.
 //
-// The byte encoding is explicit (little-endian, fixed field order, a version byte first), not a
-// memory image, so a journal outlives compiler and struct-layout changes.
+// The byte encoding is explicit (a version byte, then every field in a fixed order as varints,
+// bytes and length-prefixed text), not a memory image, so a journal outlives compiler and
+// struct-layout changes, and small: the journal is most of what each commit writes.
 
 #include <cstdint>
 #include <span>
@@ -31,7 +32,7 @@ struct ExchangeCommand {
   matching::SequenceNumber sequence() const { return engine.sequence; }
 };
 
-constexpr uint8_t exchange_command_version = 1;
+constexpr uint8_t exchange_command_version = 2;  // 1: fixed-width fields (before 2026-11-29)
 constexpr size_t participant_name_bytes_max = 64;
 
 // Appends the encoding of `command` to `out` (cleared first).

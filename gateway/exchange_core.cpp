@@ -77,7 +77,8 @@ void ExchangeCore::replay_journal() {
       ledger::SequenceNumber{1}, [&](ledger::SequenceNumber sequence, auto bytes) {
         ExchangeCommand command;
         if (!decode(bytes, command) || command.sequence().value != sequence.value) {
-          error = "journal entry " + std::to_string(sequence.value) + " does not decode";
+          error = "journal entry " + std::to_string(sequence.value) +
+                  " does not decode (damaged, or written by another version of ghxd)";
           return false;
         }
         if (sequence.value != last_sequence_ + 1) {
