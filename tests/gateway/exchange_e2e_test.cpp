@@ -191,6 +191,91 @@ TEST_F(Exchange, OrderLifecycleAcceptFillCancelIsReportedAndSettled) {
   EXPECT_TRUE(check.ok()) << check.problems.front();
 }
 
+TEST_F(Exchange, EveryOrderTypeBehavesAsSpecifiedOverTls) {
+  fund_market();
+  auto seller = logon("dc-a");
+  auto buyer = logon("lab-a");
+  Received r;
+  auto next_report = [&](Client& client) { return report(client, r); };
+  // Resting asks: 2 lots at 1850 and 2 at 1900.
+  ASSERT_EQ(seller->send(order(1, wire::Side::Sell, 1850, 2)), ClientStatus::ok);
+  ASSERT_EQ(next_report(*seller)->exec_type(), wire::ExecType::Accepted);
+  ASSERT_EQ(seller->send(order(2, wire::Side::Sell, 1900, 2)), ClientStatus::ok);
+  ASSERT_EQ(next_report(*seller)->exec_type(), wire::ExecType::Accepted);
+
+  // Post-only that would cross: rejected, nothing trades.
+  NewOrderFields fields{.client_order_id = 10, .symbol = symbol_, .side = wire::Side::Buy,
+                        .post_only = true, .price = 1850, .quantity = 1};
+  ASSERT_EQ(buyer->send(make_new_order(fields)), ClientStatus::ok);
+  const auto* post_only = next_report(*buyer);
+  EXPECT_EQ(post_only->reject_reason(), wire::OrderRejectReason::PostOnlyWouldCross);
+
+  // Fill-or-kill for more than the book holds at its price: killed, book untouched.
+  fields = {.client_order_id = 11, .symbol = symbol_, .side = wire::Side::Buy,
+            .time_in_force = wire::TimeInForce::FillOrKill, .price = 1850, .quantity = 3};
+  ASSERT_EQ(buyer->send(make_new_order(fields)), ClientStatus::ok);
+  EXPECT_EQ(next_report(*buyer)->exec_type(), wire::ExecType::Accepted);
+  const auto* killed = next_report(*buyer);
+  EXPECT_EQ(killed->exec_type(), wire::ExecType::Canceled);
+  EXPECT_EQ(killed->cancel_reason(), wire::CancelReason::FillOrKill);
+
+  // Minimum quantity not available at once: canceled without trading.
+  fields = {.client_order_id = 12, .symbol = symbol_, .side = wire::Side::Buy, .price = 1850,
+            .quantity = 4, .min_quantity = 3};
+  ASSERT_EQ(buyer->send(make_new_order(fields)), ClientStatus::ok);
+  EXPECT_EQ(next_report(*buyer)->exec_type(), wire::ExecType::Accepted);
+  EXPECT_EQ(next_report(*buyer)->cancel_reason(), wire::CancelReason::MinQuantity);
+
+  // Immediate-or-cancel: takes the 2 lots at 1850, the rest is canceled.
+  fields = {.client_order_id = 13, .symbol = symbol_, .side = wire::Side::Buy,
+            .time_in_force = wire::TimeInForce::ImmediateOrCancel, .price = 1850,
+            .quantity = 3};
+  ASSERT_EQ(buyer->send(make_new_order(fields)), ClientStatus::ok);
+  EXPECT_EQ(next_report(*buyer)->exec_type(), wire::ExecType::Accepted);
+  EXPECT_EQ(next_report(*buyer)->fill_quantity(), 2);
+  const auto* ioc_rest = next_report(*buyer);
+  EXPECT_EQ(ioc_rest->exec_type(), wire::ExecType::Canceled);
+  EXPECT_EQ(ioc_rest->cancel_reason(), wire::CancelReason::ImmediateOrCancel);
+
+  // Market: trades at 1900 (inside the 5 % collar), the rest is canceled.
+  fields = {.client_order_id = 14, .symbol = symbol_, .side = wire::Side::Buy,
+            .order_type = wire::OrderType::Market, .quantity = 3};
+  ASSERT_EQ(buyer->send(make_new_order(fields)), ClientStatus::ok);
+  EXPECT_EQ(next_report(*buyer)->exec_type(), wire::ExecType::Accepted);
+  const auto* market_fill = next_report(*buyer);
+  EXPECT_EQ(market_fill->fill_price(), 1900);
+  EXPECT_EQ(market_fill->fill_quantity(), 2);
+  EXPECT_EQ(next_report(*buyer)->exec_type(), wire::ExecType::Canceled);
+
+  // Good-till-time: rests until its time, then expires.
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  fields = {.client_order_id = 15, .symbol = symbol_, .side = wire::Side::Buy,
+            .time_in_force = wire::TimeInForce::GoodTillTime, .price = 1800, .quantity = 1,
+            .expire_time_ns = now_ns + 300'000'000};
+  ASSERT_EQ(buyer->send(make_new_order(fields)), ClientStatus::ok);
+  const auto* gtt = next_report(*buyer);
+  EXPECT_EQ(gtt->exec_type(), wire::ExecType::Accepted);
+  EXPECT_EQ(gtt->time_in_force(), wire::TimeInForce::GoodTillTime);
+  const auto* expired = next_report(*buyer);  // the sequencer's idle ticks carry time to it
+  ASSERT_NE(expired, nullptr);
+  EXPECT_EQ(expired->exec_type(), wire::ExecType::Expired);
+  EXPECT_EQ(expired->expire_reason(), wire::ExpireReason::GoodTillTime);
+
+  // Replace: a bid moved up to cross the book trades.
+  ASSERT_EQ(seller->send(order(3, wire::Side::Sell, 1950, 1)), ClientStatus::ok);
+  ASSERT_EQ(buyer->send(order(16, wire::Side::Buy, 1940, 1)), ClientStatus::ok);
+  EXPECT_EQ(next_report(*buyer)->exec_type(), wire::ExecType::Accepted);
+  ASSERT_EQ(buyer->send(make_replace_order({.orig_client_order_id = 16,
+                                            .client_order_id = 17,
+                                            .price = 1950,
+                                            .quantity = 1})),
+            ClientStatus::ok);
+  EXPECT_EQ(next_report(*buyer)->exec_type(), wire::ExecType::Replaced);
+  EXPECT_EQ(next_report(*buyer)->exec_type(), wire::ExecType::Filled);
+}
+
 TEST_F(Exchange, MarketDataSnapshotPlusDeltasEqualsTheEngineBook) {
   fund_market();
   auto buyer = logon("lab-a");
