@@ -33,11 +33,16 @@ Result BatchWriter::settle(const Fill& f) {
     return Result::invalid_amount;
   }
   const codec::U64Key key = codec::u64_key(f.trade_id.value);
-  MDB_val k = val(key);
-  MDB_val existing{};
-  const int found = mdb_get(txn_, dbis_.trades, &k, &existing);
-  if (found == 0) return Result::trade_already_settled;
-  if (found != MDB_NOTFOUND) { rc_ = found; return Result::storage_error; }
+  // Trade ids above every settled one cannot be settled yet (the usual case: the engine numbers
+  // trades in order); only an older id needs the lookup.
+  const bool in_order = f.trade_id.value > cache_.counters.max_trade_id;
+  if (!in_order) {
+    MDB_val k = val(key);
+    MDB_val existing{};
+    const int found = mdb_get(txn_, dbis_.trades, &k, &existing);
+    if (found == 0) return Result::trade_already_settled;
+    if (found != MDB_NOTFOUND) { rc_ = found; return Result::storage_error; }
+  }
 
   const AccountKey buyer_held = cash_account(f.buyer, AccountKind::held);
   const AccountKey seller_capacity = capacity_account(f.seller, f.product, AccountKind::held);
@@ -53,7 +58,6 @@ Result BatchWriter::settle(const Fill& f) {
        capacity_account(f.buyer, f.product, AccountKind::received), f.lots.value, f.trade_id);
 
   const TradeRecord record{f, TradeState::open, {}};
-  const bool in_order = f.trade_id.value > cache_.counters.max_trade_id;
   if (in_order) append(trades_, dbis_.trades, key, codec::encode(record));
   else put(dbis_.trades, key, codec::encode(record), MDB_NOOVERWRITE);
   cache_.counters.max_trade_id = std::max(cache_.counters.max_trade_id, f.trade_id.value);
