@@ -141,12 +141,18 @@ uint32_t accept_order(EngineState& state, const Command& command, Price limit) {
 
 }  // namespace
 
+bool emit_status(EngineState& state, ParticipantId participant, ClientOrderId id);
+
 void handle_new_order(EngineState& state, const Command& command) {
   RejectReason reason = check_new_order_fields(state, command);
   Price limit;
   if (reason == RejectReason::none) reason = check_new_order_risk(state, command, limit);
   if (reason != RejectReason::none) {
     reject(state, command, reason);
+    // A resent order (same client id) learns what became of the original instead.
+    if (reason == RejectReason::duplicate_client_order_id) {
+      emit_status(state, command.participant, command.client_order_id);
+    }
     return;
   }
   const uint32_t slot = accept_order(state, command, limit);
@@ -295,27 +301,33 @@ void handle_mass_cancel(EngineState& state, const Command& command) {
   flush_dirty_levels(state);
 }
 
-void handle_order_status(EngineState& state, const Command& command) {
-  if (command.participant.value >= state.config.limits.participants_max) {
-    reject(state, command, RejectReason::unknown_participant);
-    return;
-  }
-  const uint32_t slot = find_live(state, command.participant, command.orig_client_order_id);
+// Reports the state of the participant's order with this client id: live (with its open
+// quantity) or done. False when the id is unknown.
+bool emit_status(EngineState& state, ParticipantId participant, ClientOrderId id) {
+  const uint32_t slot = find_live(state, participant, id);
   if (slot == no_index) {
-    if (!state.client_ids.known(command.participant.value, command.orig_client_order_id.value)) {
-      reject(state, command, RejectReason::unknown_order);
-      return;
-    }
+    if (!state.client_ids.known(participant.value, id.value)) return false;
     Event& event = state.emit(EventType::order_status);
-    event.participant = command.participant;
-    event.client_order_id = command.orig_client_order_id;
+    event.participant = participant;
+    event.client_order_id = id;
     event.status = OrderStatus::done;
-    return;
+    return true;
   }
   const Order& order = state.orders[slot];
   Event& event = emit_order_event(state, EventType::order_status, order);
   event.remaining = Quantity{order.remaining_lots};
   event.status = OrderStatus::live;
+  return true;
+}
+
+void handle_order_status(EngineState& state, const Command& command) {
+  if (command.participant.value >= state.config.limits.participants_max) {
+    reject(state, command, RejectReason::unknown_participant);
+    return;
+  }
+  if (!emit_status(state, command.participant, command.orig_client_order_id)) {
+    reject(state, command, RejectReason::unknown_order);
+  }
 }
 
 }  // namespace ghx::matching

@@ -265,15 +265,20 @@ TEST_F(Market, OrderStatusReportsLiveDoneAndUnknownOrders) {
   EXPECT_EQ(events_.at(0).reject_reason, RejectReason::unknown_order);
 }
 
-TEST_F(Market, DuplicateClientOrderIdIsRejectedAndTheOriginalIsUntouched) {
+TEST_F(Market, ResentClientOrderIdIsRefusedWithTheOriginalsStatusAndTheOriginalUntouched) {
   run(buy(1, 1, 1850, 3));
-  run(buy(1, 1, 1860, 9));
-  ASSERT_EQ(types(), (std::vector{ET::rejected}));
+  const OrderId original = engine_.orders_at(product_, Side::buy, Price{1850}).at(0).order_id;
+  run(buy(1, 1, 1860, 9));  // a resend: refused, and told what became of the original
+  ASSERT_EQ(types(), (std::vector{ET::rejected, ET::order_status}));
   EXPECT_EQ(events_[0].reject_reason, RejectReason::duplicate_client_order_id);
+  EXPECT_EQ(events_[1].order_id, original);
+  EXPECT_EQ(events_[1].status, OrderStatus::live);
+  EXPECT_EQ(events_[1].remaining.value, 3);
   EXPECT_EQ(book(Side::buy), (std::vector<std::pair<int64_t, int64_t>>{{1850, 3}}));
   run(cancel(1, 1));
   run(buy(1, 1, 1850, 3));  // still a duplicate once the order is done
   EXPECT_EQ(events_.at(0).reject_reason, RejectReason::duplicate_client_order_id);
+  EXPECT_EQ(events_.at(1).status, OrderStatus::done);
   run(buy(2, 1, 1850, 3));  // ids are per participant
   EXPECT_EQ(events_.at(0).type, ET::accepted);
 }

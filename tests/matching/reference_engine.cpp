@@ -415,6 +415,10 @@ void ReferenceEngine::new_order(const Command& c) {
   }
   if (reason != RejectReason::none) {
     reject(c, reason);
+    // A resent order learns what became of the original.
+    if (reason == RejectReason::duplicate_client_order_id) {
+      emit_status(c.participant.value, c.client_order_id.value);
+    }
     return;
   }
   client_ids_[{order.participant, order.client_id}] = order.id;
@@ -553,22 +557,27 @@ void ReferenceEngine::mass_cancel(const Command& c) {
 void ReferenceEngine::status(const Command& c) {
   if (c.participant.value >= config_.limits.participants_max) {
     reject(c, RejectReason::unknown_participant);
-    return;
-  }
-  const auto entry = client_ids_.find({c.participant.value, c.orig_client_order_id.value});
-  if (entry == client_ids_.end()) {
+  } else if (!emit_status(c.participant.value, c.orig_client_order_id.value)) {
     reject(c, RejectReason::unknown_order);
-  } else if (entry->second == 0) {
-    Event& event = emit(EventType::order_status);
-    event.participant = c.participant;
-    event.client_order_id = c.orig_client_order_id;
-    event.status = OrderStatus::done;
-  } else {
-    const Order& order = *find_live(c.participant.value, c.orig_client_order_id.value);
-    Event& event = emit_order(EventType::order_status, order);
-    event.remaining = Quantity{order.remaining};
-    event.status = OrderStatus::live;
   }
+}
+
+// The state of the participant's order with this id: live with its open quantity, or done.
+bool ReferenceEngine::emit_status(uint32_t participant, uint64_t client_id) {
+  const auto entry = client_ids_.find({participant, client_id});
+  if (entry == client_ids_.end()) return false;
+  if (entry->second == 0) {
+    Event& event = emit(EventType::order_status);
+    event.participant = ParticipantId{participant};
+    event.client_order_id = ClientOrderId{client_id};
+    event.status = OrderStatus::done;
+    return true;
+  }
+  const Order& order = *find_live(participant, client_id);
+  Event& event = emit_order(EventType::order_status, order);
+  event.remaining = Quantity{order.remaining};
+  event.status = OrderStatus::live;
+  return true;
 }
 
 void ReferenceEngine::funds(const Command& c) {

@@ -87,6 +87,7 @@ class ReferenceEngine {
   void replace(const Command& command);
   void mass_cancel(const Command& command);
   void status(const Command& command);
+  bool emit_status(uint32_t participant, uint64_t client_id);
   void funds(const Command& command);
   void capacity(const Command& command);
   void list(const Command& command);
