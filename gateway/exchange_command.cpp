@@ -162,7 +162,7 @@ bool decode(std::span<const uint8_t> bytes, ExchangeCommand& out) {
   matching::Command& c = out.engine;
   uint8_t version = 0;
   return r.u8(version) && version == exchange_command_version &&
-         read_enum(r, out.kind, 3) && out.kind != ExchangeCommandKind{0} &&
+         read_enum(r, out.kind, 5) && out.kind != ExchangeCommandKind{0} &&
          read_enum(r, c.type, static_cast<uint8_t>(matching::CommandType::tick)) &&
          r.varint(c.sequence.value) && r.zigzag(c.timestamp.ns) &&
          r.u32(c.participant.value) && r.u32(c.product.value) && r.flag(c.has_product) &&

@@ -20,6 +20,10 @@ enum class ExchangeCommandKind : uint8_t {
   engine = 1,
   add_participant = 2,   // upsert: id, roles (ledger RoleBits), name
   delivery_failure = 3,  // trade_id: the seller did not deliver
+  // A session with cancel-on-disconnect logged on / ended (after its orders were canceled).
+  // Journaled so that a restart can cancel the orders of sessions a crash cut off.
+  session_opened = 4,
+  session_closed = 5,
 };
 
 struct ExchangeCommand {

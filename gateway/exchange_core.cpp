@@ -85,6 +85,12 @@ void ExchangeCore::replay_journal() {
           error = "journal gap before entry " + std::to_string(sequence.value);
           return false;
         }
+        const uint32_t participant = command.engine.participant.value;
+        if (command.kind == ExchangeCommandKind::session_opened) ++sessions_cut_off_[participant];
+        if (command.kind == ExchangeCommandKind::session_closed &&
+            sessions_cut_off_[participant] > 0 && --sessions_cut_off_[participant] == 0) {
+          sessions_cut_off_.erase(participant);
+        }
         if (command.kind == ExchangeCommandKind::engine) {
           scratch_events_.clear();
           engine_.process(command.engine, scratch_events_);

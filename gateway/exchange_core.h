@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -115,6 +116,9 @@ class ExchangeCore {
   const matching::Engine& engine() const { return engine_; }
   ledger::Ledger& ledger() { return *ledger_; }
   matching::SequenceNumber last_sequence() const { return {last_sequence_}; }
+  // Participants with cancel-on-disconnect sessions that the journal shows open when it ends:
+  // the sessions a crash cut off. participant -> number of such sessions.
+  const std::map<uint32_t, uint32_t>& sessions_cut_off() const { return sessions_cut_off_; }
 
  private:
   void replay_journal();
@@ -131,6 +135,7 @@ class ExchangeCore {
   uint64_t last_sequence_ = 0;
   int64_t last_time_ns_ = 0;
   std::vector<uint64_t> market_sequences_;  // per product, engine thread only
+  std::map<uint32_t, uint32_t> sessions_cut_off_;
   std::vector<uint8_t> encode_buffer_;
   std::vector<matching::Event> scratch_events_;
 

@@ -77,9 +77,40 @@ LogonDecision ExchangeService::on_logon(const SessionInfo& session) {
   if (found == participants_by_name_.end()) {
     return {false, "participant '" + session.participant + "' is not registered at this exchange"};
   }
+  if (session.cancel_on_disconnect &&
+      !submit_session_event(ExchangeCommandKind::session_opened, found->second.id)) {
+    return {false, "the exchange is busy; try again"};
+  }
   sessions_[session.id.value] = {found->second.id, session.cancel_on_disconnect};
   sessions_of_[found->second.id].insert(session.id.value);
   return {};
+}
+
+bool ExchangeService::submit_session_event(ExchangeCommandKind kind, uint32_t participant) {
+  Request request;
+  request.command.kind = kind;
+  request.command.engine.participant = {participant};
+  return core_.submit(std::move(request));
+}
+
+void ExchangeService::cancel_for_disconnect(uint32_t participant) {
+  Request request;
+  request.command.engine = mass_cancel_command({participant}, std::nullopt);
+  // Cancel first, then close: a crash in between cancels again at restart (harmlessly).
+  if (!core_.submit(std::move(request)) ||
+      !submit_session_event(ExchangeCommandKind::session_closed, participant)) {
+    log(LogLevel::error, "exchange: cancel-on-disconnect of participant " +
+                             std::to_string(participant) + " could not be queued");
+  }
+}
+
+void ExchangeService::cancel_sessions_cut_off() {
+  for (const auto& [participant, sessions] : core_.sessions_cut_off()) {
+    log(LogLevel::info, "exchange: canceling the orders of participant " +
+                            std::to_string(participant) +
+                            ", whose cancel-on-disconnect session ended with the last run");
+    for (uint32_t i = 0; i < sessions; ++i) cancel_for_disconnect(participant);
+  }
 }
 
 void ExchangeService::on_disconnect(const SessionInfo& session) {
@@ -97,13 +128,7 @@ void ExchangeService::on_disconnect(const SessionInfo& session) {
       for (auto& [product, sessions] : *subscribers) sessions.erase(session.id.value);
     }
   }
-  if (!cancel) return;
-  Request request;
-  request.command.engine = mass_cancel_command({participant}, std::nullopt);
-  if (!core_.submit(std::move(request))) {
-    log(LogLevel::error, "exchange: cancel-on-disconnect of participant " +
-                             std::to_string(participant) + " could not be queued");
-  }
+  if (cancel) cancel_for_disconnect(participant);
 }
 
 bool ExchangeService::submit(const SessionInfo& session, Request request, uint64_t ref_sequence) {
@@ -437,6 +462,9 @@ void ExchangeService::deliver_outcome(const CommittedBatch& batch, const Outcome
                                wire::OrderRejectReason::None, nullptr,
                                outcome.ledger_ok ? "delivery failure recorded: buyer refunded"
                                                  : "no open trade with that id"));
+      return;
+    case ExchangeCommandKind::session_opened:
+    case ExchangeCommandKind::session_closed:
       return;
     case ExchangeCommandKind::engine:
       break;

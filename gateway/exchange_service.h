@@ -15,7 +15,8 @@
 // - Participants and their roles come from the ledger's participant records; a certificate
 //   whose CN is not a known participant is refused at logon.
 // - A session with cancel-on-disconnect cancels every live order of its participant when it
-//   ends (the engine keeps no per-session order lists).
+//   ends (the engine keeps no per-session order lists); such sessions are journaled, so after
+//   a crash the restart cancels for the sessions it cut off.
 // - Execution reports go to every session of the participant (a drop copy for free).
 
 #include <cstdint>
@@ -62,6 +63,10 @@ class ExchangeService : public MessageHandler {
   // The core's CommittedHandler.
   void on_committed(const CommittedBatch& batch);
 
+  // At start, after the core started: cancels the orders of cancel-on-disconnect sessions
+  // that the previous run ended without closing (a crash), as if they had disconnected.
+  void cancel_sessions_cut_off();
+
   // Exchange-internal requests (listing the calendar, adding participants at start-up).
   bool submit_internal(ExchangeCommand command);
   std::optional<ParticipantEntry> participant(const std::string& name) const;
@@ -81,6 +86,8 @@ class ExchangeService : public MessageHandler {
   };
 
   bool submit(const SessionInfo& session, Request request, uint64_t ref_sequence);
+  bool submit_session_event(ExchangeCommandKind kind, uint32_t participant);
+  void cancel_for_disconnect(uint32_t participant);
   void reply(uint64_t session, std::span<const uint8_t> frame);
   void reject(const SessionInfo& session, wire::ErrorCode code, std::string_view text,
               uint64_t ref_sequence);

@@ -163,6 +163,7 @@ int run(const Options& options) {
   Server server(server_config, service);
   service.attach(server);
   core.start([&service](const CommittedBatch& batch) { service.on_committed(batch); });
+  service.cancel_sessions_cut_off();
   add_default_participants(service);
   list_calendar(service, core_config);
   wait_until_registered(service);

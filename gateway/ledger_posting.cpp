@@ -106,6 +106,9 @@ ledger::Result post_to_ledger(const ExchangeCommand& command,
                                       command.roles);
     case ExchangeCommandKind::delivery_failure:
       return batch.delivery_failure(ledger::TradeId{command.trade_id}, now);
+    case ExchangeCommandKind::session_opened:
+    case ExchangeCommandKind::session_closed:
+      return ledger::Result::ok;  // journaled only
     case ExchangeCommandKind::engine:
       break;
   }

@@ -82,6 +82,7 @@ class Exchange : public ::testing::Test {
     server_ = std::make_unique<Server>(server_config, *service_);
     service_->attach(*server_);
     core_->start([this](const CommittedBatch& batch) { service_->on_committed(batch); });
+    service_->cancel_sessions_cut_off();  // as ghxd does at start
     port_ = server_->start();
   }
 
@@ -376,6 +377,56 @@ TEST_F(Exchange, CancelOnDisconnectCancelsTheParticipantsOrders) {
   const auto* status = report(*back, r);
   ASSERT_NE(status, nullptr);
   EXPECT_EQ(status->order_status(), wire::OrderStatus::Live);
+}
+
+TEST_F(Exchange, CancelOnDisconnectSessionsCutOffByACrashAreCanceledAtRestart) {
+  fund_market();
+  Received r;
+  auto careful = logon("lab-a", /*cancel_on_disconnect=*/true);
+  auto relaxed = logon("lab-b", /*cancel_on_disconnect=*/false);
+  ASSERT_EQ(careful->send(order(1, wire::Side::Buy, 1800, 1)), ClientStatus::ok);
+  ASSERT_EQ(report(*careful, r)->exec_type(), wire::ExecType::Accepted);
+  ASSERT_EQ(relaxed->send(order(1, wire::Side::Buy, 1790, 1)), ClientStatus::ok);
+  ASSERT_EQ(report(*relaxed, r)->exec_type(), wire::ExecType::Accepted);
+  // A crash: the core is gone before the sessions end, so their disconnects cannot be
+  // journaled; only the journal of what was committed survives.
+  core_->stop();
+  server_->stop();
+  careful.reset();
+  relaxed.reset();
+  server_.reset();
+  service_.reset();
+  core_.reset();
+  start();
+  auto lab_a = logon("lab-a");
+  auto lab_b = logon("lab-b");
+  ASSERT_EQ(lab_a->send(make_order_status_request(1)), ClientStatus::ok);
+  const auto* canceled = report(*lab_a, r);
+  ASSERT_NE(canceled, nullptr);
+  EXPECT_EQ(canceled->order_status(), wire::OrderStatus::Done);
+  ASSERT_EQ(lab_b->send(make_order_status_request(1)), ClientStatus::ok);
+  const auto* resting = report(*lab_b, r);
+  ASSERT_NE(resting, nullptr);
+  EXPECT_EQ(resting->order_status(), wire::OrderStatus::Live);
+}
+
+TEST_F(Exchange, ResentOrderGetsTheOriginalOutcomeNotASecondOrder) {
+  fund_market();
+  auto buyer = logon("lab-a");
+  Received r;
+  ASSERT_EQ(buyer->send(order(5, wire::Side::Buy, 1800, 2)), ClientStatus::ok);
+  const auto* accepted = report(*buyer, r);
+  ASSERT_NE(accepted, nullptr);
+  const uint64_t order_id = accepted->order_id();
+  ASSERT_EQ(buyer->send(order(5, wire::Side::Buy, 1800, 2)), ClientStatus::ok);  // resent
+  EXPECT_EQ(report(*buyer, r)->reject_reason(), wire::OrderRejectReason::DuplicateClientOrderId);
+  const auto* original = report(*buyer, r);
+  ASSERT_NE(original, nullptr);
+  EXPECT_EQ(original->exec_type(), wire::ExecType::Status);
+  EXPECT_EQ(original->order_id(), order_id);
+  EXPECT_EQ(original->remaining(), 2);
+  stop();
+  EXPECT_EQ(core_->engine().live_order_count(), 1u);
 }
 
 TEST_F(Exchange, ParticipantsAndRolesAreEnforced) {
