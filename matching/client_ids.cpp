@@ -32,6 +32,7 @@ ClientIds::ClientIds(uint32_t blocks_max, uint32_t live_max) : blocks_max_(block
   const uint64_t block_slots = table_slots(blocks_max);
   blocks_ = zeroed_array<Block>(block_slots);
   blocks_mask_ = block_slots - 1;
+  used_.reserve(blocks_max);  // address space only, until used
   const uint64_t live_slots = table_slots(live_max);
   live_ = zeroed_array<Live>(live_slots);
   live_mask_ = live_slots - 1;
@@ -82,14 +83,34 @@ void ClientIds::add(uint32_t participant, uint64_t id, uint32_t slot) {
     block.owner = owner;
     block.first_id = first_id;
     ++blocks_used_;
+    used_.push_back(i);
   }
   GHX_ASSERT((block.bits >> (id % ids_per_block) & 1) == 0);
   block.bits |= uint64_t{1} << (id % ids_per_block);
   digest_ += mix64(mix64(id) ^ owner);
+  add_live(participant, id, slot);
+}
 
+void ClientIds::add_live(uint32_t participant, uint64_t id, uint32_t slot) {
+  const uint32_t owner = participant + 1;
   uint64_t j = live_index(owner, id);
   while (live_[j].owner != 0) j = (j + 1) & live_mask_;  // never full: sized by the pool
   live_[j] = Live{id, owner, slot};
+}
+
+bool ClientIds::restore_block(uint32_t participant, uint64_t first_id, uint64_t bits) {
+  const uint32_t owner = participant + 1;
+  if (owner == 0 || first_id % ids_per_block != 0 || bits == 0) return false;
+  if (blocks_used_ >= blocks_max_ || find_block(owner, first_id) != nullptr) return false;
+  uint64_t i = block_index(owner, first_id);
+  while (blocks_[i].owner != 0) i = (i + 1) & blocks_mask_;
+  blocks_[i] = Block{first_id, bits, owner};
+  ++blocks_used_;
+  used_.push_back(i);
+  for (uint64_t bit = 0; bit < ids_per_block; ++bit) {
+    if ((bits >> bit & 1) != 0) digest_ += mix64(mix64(first_id + bit) ^ owner);
+  }
+  return true;
 }
 
 uint64_t ClientIds::find_live(uint32_t owner, uint64_t id) const {

@@ -12,6 +12,7 @@
 // Memory is reserved up front and zero-filled lazily by the kernel: pages cost only once used.
 
 #include <cstdint>
+#include <vector>
 
 namespace ghx::matching {
 
@@ -31,6 +32,20 @@ class ClientIds {
   uint32_t live_slot(uint32_t participant, uint64_t id) const;
   // The order left the book: its id stays known.
   void retire(uint32_t participant, uint64_t id);
+
+  // Snapshots: every known block (participant, first id of the block, presence bits), and a
+  // way to put one back. Live ids are restored with add_live, from the restored orders.
+  template <typename Visit>
+  void for_each_block(Visit&& visit) const {
+    for (const uint64_t index : used_) {
+      const Block& block = blocks_[index];
+      visit(block.owner - 1, block.first_id, block.bits);
+    }
+  }
+  // False when the block is malformed (first id not a multiple of 64, no bits) or no room.
+  bool restore_block(uint32_t participant, uint64_t first_id, uint64_t bits);
+  // Marks a known id as naming the live order at `slot`.
+  void add_live(uint32_t participant, uint64_t id, uint32_t slot);
 
   // Starts loading the known-id block and the live-index slot of (participant, id).
   void prefetch(uint32_t participant, uint64_t id) const {
@@ -67,6 +82,7 @@ class ClientIds {
   Live* live_ = nullptr;
   uint64_t live_mask_ = 0;
   uint64_t digest_ = 0;
+  std::vector<uint64_t> used_;  // indices of the blocks in use, reserved up front
 };
 
 }  // namespace ghx::matching

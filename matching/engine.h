@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "matching/command.h"
@@ -86,6 +87,14 @@ class Engine {
   // sequencer draining its queue): starts loading the memory that command will touch first.
   // Changes nothing; calling it or not gives the same events.
   void prefetch(const Command& command) const;
+
+  // Snapshots: the whole state as bytes (versioned; not checksummed: the caller stores it).
+  // load() is for a fresh engine (no command processed yet) with the same limits; it returns
+  // false, leaving the engine unusable, when the bytes are not a whole valid snapshot.
+  // After load(), state_hash() equals the saved engine's and processing carries on exactly
+  // as it would have.
+  void save(std::vector<uint8_t>& out) const;
+  [[nodiscard]] bool load(std::span<const uint8_t> bytes);
 
   // A 64-bit hash of the whole state (books, orders, accounts, capacity, products, client ids,
   // counters). Equal states give equal hashes, whatever the order of internal storage.

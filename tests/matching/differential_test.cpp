@@ -13,12 +13,11 @@
 #include <sstream>
 
 #include "tests/matching/engine_fixture.h"
+#include "tests/matching/command_generator.h"
 #include "tests/matching/reference_engine.h"
 
 namespace ghx::matching::testing {
 namespace {
-
-constexpr uint32_t participants = 8;
 
 std::string describe(const Event& e) {
   std::ostringstream out;
@@ -33,110 +32,6 @@ std::string describe(const Event& e) {
       << " avail=" << e.available_cash.value << " held=" << e.held_cash.value;
   return out.str();
 }
-
-// Generates a random but plausible stream: mostly orders near a wandering mid price, with
-// cancels, replaces, funds, listings, time passing through gate closures, and bad input.
-class CommandGenerator {
- public:
-  explicit CommandGenerator(uint64_t seed) : random_(seed) {}
-
-  Command next(int64_t now_ns, uint32_t product_count) {
-    Command c;
-    c.participant = ParticipantId{pick(participants)};
-    const uint32_t roll = pick(1000);
-    if (product_count == 0 || roll < 8) return listing(now_ns);
-    // Mostly the newest products (the older ones have closed); now and then an unknown one.
-    const uint32_t back = pick(std::min(product_count, 8u));
-    c.product = ProductId{roll % 50 == 0 ? product_count : product_count - 1 - back};
-    if (roll < 30) {
-      c.type = pick(3) == 0 ? CommandType::withdraw : CommandType::deposit;
-      c.amount = Cash{static_cast<int64_t>(pick(3'000'000)) - 1000};
-    } else if (roll < 60) {
-      c.type = CommandType::register_capacity;
-      c.capacity = Quantity{static_cast<int64_t>(pick(60)) - 2};
-    } else if (roll < 230) {
-      c.type = CommandType::cancel_order;
-      c.orig_client_order_id = ClientOrderId{recent_id(c.participant.value)};
-    } else if (roll < 320) {
-      c.type = CommandType::replace_order;
-      c.orig_client_order_id = ClientOrderId{recent_id(c.participant.value)};
-      c.client_order_id = ClientOrderId{fresh_id(c.participant.value)};
-      c.price = Price{price_near_mid()};
-      c.quantity = Quantity{static_cast<int64_t>(pick(12))};
-    } else if (roll < 330) {
-      c.type = CommandType::mass_cancel;
-      c.has_product = pick(2) == 0;
-    } else if (roll < 345) {
-      c.type = CommandType::order_status;
-      c.orig_client_order_id = ClientOrderId{recent_id(c.participant.value)};
-    } else if (roll < 355) {
-      c.type = CommandType::tick;
-    } else {
-      new_order(c, now_ns);
-    }
-    return c;
-  }
-
-  // 20 ms on average: a million commands span about five and a half hours of gate closures.
-  int64_t time_step_ns() { return static_cast<int64_t>(pick(40)) * ns_per_second / 1000; }
-
- private:
-  uint32_t pick(uint32_t bound) { return static_cast<uint32_t>(random_() % bound); }
-
-  int64_t price_near_mid() {
-    if (pick(20) == 0) mid_ += static_cast<int64_t>(pick(21)) - 10;
-    mid_ = std::clamp<int64_t>(mid_, 200, 5000);
-    return mid_ + static_cast<int64_t>(pick(15)) - 7;
-  }
-
-  uint64_t fresh_id(uint32_t participant) {
-    if (pick(100) == 0) return recent_id(participant);  // a duplicate, on purpose
-    return ++next_id_[participant];
-  }
-
-  uint64_t recent_id(uint32_t participant) {
-    const uint64_t last = next_id_[participant];
-    const uint64_t back = pick(40);
-    return last > back ? last - back : 1;
-  }
-
-  Command listing(int64_t now_ns) {
-    Command c;
-    c.type = CommandType::list_product;
-    c.spec = h100_spec();
-    const char* gpus[] = {"H100SXM", "H20", "910B"};
-    c.spec.gpu = ShortName::from(gpus[pick(3)]);
-    c.spec.start_hour = now_ns / ns_per_hour + 1 + pick(6);  // some already past gate closure
-    c.spec.length = pick(4) == 0 ? WindowLength::hour_4 : WindowLength::hour_1;
-    c.spec.tick_size = pick(5) == 0 ? 5 : 1;
-    if (pick(40) == 0) c.spec.lot_size_gpus = 0;  // invalid on purpose
-    return c;
-  }
-
-  void new_order(Command& c, int64_t now_ns) {
-    c.type = CommandType::new_order;
-    c.client_order_id = ClientOrderId{fresh_id(c.participant.value)};
-    c.side = pick(2) == 0 ? Side::buy : Side::sell;
-    c.price = Price{price_near_mid()};
-    c.quantity = Quantity{static_cast<int64_t>(pick(12))};  // 0 is invalid on purpose
-    const uint32_t kind = pick(100);
-    if (kind < 8) c.order_type = OrderType::market;
-    if (kind >= 8 && kind < 20) c.time_in_force = TimeInForce::immediate_or_cancel;
-    if (kind >= 20 && kind < 27) c.time_in_force = TimeInForce::fill_or_kill;
-    if (kind >= 27 && kind < 40) {
-      c.time_in_force = TimeInForce::good_till_time;
-      c.expire_time = Timestamp{now_ns + static_cast<int64_t>(pick(120)) * ns_per_second -
-                                5 * ns_per_second};
-    }
-    if (pick(10) == 0) c.post_only = true;
-    if (pick(8) == 0) c.min_quantity = Quantity{static_cast<int64_t>(pick(14))};
-    c.self_trade = static_cast<SelfTradePrevention>(pick(3));
-  }
-
-  std::mt19937_64 random_;
-  int64_t mid_ = 1000;
-  uint64_t next_id_[participants] = {};
-};
 
 uint64_t commands_to_run() {
   if (const char* text = std::getenv("GHX_DIFFERENTIAL_COMMANDS")) return std::stoull(text);

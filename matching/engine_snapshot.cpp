@@ -1,0 +1,306 @@
+// Engine snapshots: the whole state as bytes, and back.
+//
+// Layout (little-endian, fixed width): magic, counters; per product its spec, state and both
+// sides best level first, each level's orders in time priority; accounts with money; capacity
+// accounts; known client-id blocks. Everything else is derived on load: levels and queues by
+// resting the orders again in the saved order, owner lists by order id (the order orders were
+// accepted in, which replace keeps), due items from the products and good-till-time orders.
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <map>
+
+#include "matching/engine_state.h"
+
+namespace ghx::matching {
+namespace {
+
+constexpr uint64_t snapshot_magic = 0x31304e4553584847ULL;  // "GHXSEN01"
+
+class Out {
+ public:
+  explicit Out(std::vector<uint8_t>& bytes) : bytes_(bytes) {}
+  template <typename T>
+  void put(T value) {
+    uint8_t raw[sizeof(T)];
+    std::memcpy(raw, &value, sizeof(T));  // x86-64: already little-endian
+    bytes_.insert(bytes_.end(), raw, raw + sizeof(T));
+  }
+  void put_bytes(const void* data, size_t size) {
+    const auto* begin = static_cast<const uint8_t*>(data);
+    bytes_.insert(bytes_.end(), begin, begin + size);
+  }
+
+ private:
+  std::vector<uint8_t>& bytes_;
+};
+
+class In {
+ public:
+  explicit In(std::span<const uint8_t> bytes) : bytes_(bytes) {}
+  template <typename T>
+  bool get(T& value) {
+    if (bytes_.size() < sizeof(T)) return false;
+    std::memcpy(&value, bytes_.data(), sizeof(T));
+    bytes_ = bytes_.subspan(sizeof(T));
+    return true;
+  }
+  bool get_bytes(void* data, size_t size) {
+    if (bytes_.size() < size) return false;
+    std::memcpy(data, bytes_.data(), size);
+    bytes_ = bytes_.subspan(size);
+    return true;
+  }
+  bool done() const { return bytes_.empty(); }
+
+ private:
+  std::span<const uint8_t> bytes_;
+};
+
+void save_spec(Out& out, const ProductSpec& spec) {
+  out.put_bytes(spec.gpu.chars.data(), spec.gpu.chars.size());
+  out.put_bytes(spec.zone.chars.data(), spec.zone.chars.size());
+  out.put(spec.start_hour);
+  out.put(static_cast<uint8_t>(spec.length));
+  out.put(spec.lot_size_gpus);
+  out.put(spec.tick_size);
+}
+
+void save_side(Out& out, const EngineState& state, const BookSide& side) {
+  out.put(static_cast<uint32_t>(side.level_count()));
+  for (size_t depth = 0; depth < side.level_count(); ++depth) {
+    const Level& level = state.levels[side.level_at(depth)];
+    out.put(level.price.value);
+    out.put(level.orders);
+    for (uint32_t slot = level.head; slot != no_index; slot = state.orders[slot].next) {
+      const Order& order = state.orders[slot];
+      out.put(order.id.value);
+      out.put(order.client_id.value);
+      out.put(order.participant);
+      out.put(order.remaining_lots);
+      out.put(order.expire_time.ns);
+      out.put(static_cast<uint8_t>(order.self_trade | order.time_in_force << 2 |
+                                   uint8_t{order.post_only} << 4));
+    }
+  }
+}
+
+}  // namespace
+
+void Engine::save(std::vector<uint8_t>& bytes) const {
+  const EngineState& state = *state_;
+  bytes.clear();
+  Out out(bytes);
+  out.put(snapshot_magic);
+  out.put(state.now.ns);
+  out.put(state.last_sequence.value);
+  out.put(state.next_trade_id);
+  out.put(static_cast<uint32_t>(state.products.size()));
+  for (const ProductBook& book : state.products) {
+    save_spec(out, book.spec);
+    out.put(static_cast<uint8_t>(book.state));
+    save_side(out, state, book.bids);
+    save_side(out, state, book.asks);
+  }
+  std::vector<uint32_t> funded;
+  for (uint32_t i = 0; i < state.accounts.size(); ++i) {
+    if (state.accounts[i].available != 0 || state.accounts[i].held != 0) funded.push_back(i);
+  }
+  out.put(static_cast<uint32_t>(funded.size()));
+  for (const uint32_t participant : funded) {
+    out.put(participant);
+    out.put(state.accounts[participant].available);
+    out.put(state.accounts[participant].held);
+  }
+  out.put(state.capacity.size());
+  state.capacity.for_each([&](uint32_t participant, uint64_t product, const CapacityAccount& c) {
+    out.put(participant);
+    out.put(product);
+    out.put(c.available);
+    out.put(c.held);
+  });
+  uint32_t blocks = 0;
+  state.client_ids.for_each_block([&](uint32_t, uint64_t, uint64_t) { ++blocks; });
+  out.put(blocks);
+  state.client_ids.for_each_block([&](uint32_t participant, uint64_t first_id, uint64_t bits) {
+    out.put(participant);
+    out.put(first_id);
+    out.put(bits);
+  });
+}
+
+namespace {
+
+bool load_spec(In& in, ProductSpec& spec) {
+  uint8_t length = 0;
+  const bool read = in.get_bytes(spec.gpu.chars.data(), spec.gpu.chars.size()) &&
+                    in.get_bytes(spec.zone.chars.data(), spec.zone.chars.size()) &&
+                    in.get(spec.start_hour) && in.get(length) && in.get(spec.lot_size_gpus) &&
+                    in.get(spec.tick_size);
+  spec.gpu.chars.back() = '\0';
+  spec.zone.chars.back() = '\0';
+  spec.length = static_cast<WindowLength>(length);
+  return read && length <= static_cast<uint8_t>(WindowLength::week) && validate_spec(spec).empty();
+}
+
+void push_due(EngineState& state, DueItem item) {
+  state.due.push_back(item);
+  std::push_heap(state.due.begin(), state.due.end(), std::greater<>{});
+}
+
+// Rests one saved order again at the tail of its level.
+bool load_order(In& in, EngineState& state, uint32_t product, Side side, Price price) {
+  Order order;
+  uint8_t flags = 0;
+  if (!in.get(order.id.value) || !in.get(order.client_id.value) || !in.get(order.participant) ||
+      !in.get(order.remaining_lots) || !in.get(order.expire_time.ns) || !in.get(flags)) {
+    return false;
+  }
+  if (order.participant >= state.config.limits.participants_max || order.remaining_lots <= 0 ||
+      (flags & 3) > 2 || flags >> 5 != 0 || state.orders.full()) {
+    return false;
+  }
+  const uint32_t slot = state.orders.allocate();
+  order.product = static_cast<uint16_t>(product);
+  order.side = side;
+  order.price = price;
+  order.self_trade = flags & 3;
+  order.time_in_force = (flags >> 2) & 3;
+  order.post_only = (flags >> 4) & 1;
+  state.orders[slot] = order;
+  if (state.levels.full() && state.products[product].side(side).find(price) == no_index) {
+    return false;
+  }
+  book_insert(state, slot);
+  if (static_cast<TimeInForce>(order.time_in_force) == TimeInForce::good_till_time) {
+    push_due(state, {order.expire_time.ns, DueItem::order_expiry, order.id.value, slot});
+  }
+  return true;
+}
+
+bool load_side(In& in, EngineState& state, uint32_t product, Side side) {
+  uint32_t levels = 0;
+  if (!in.get(levels)) return false;
+  for (uint32_t i = 0; i < levels; ++i) {
+    Price price;
+    uint32_t orders = 0;
+    if (!in.get(price.value) || !in.get(orders) || price.value <= 0 || orders == 0) return false;
+    for (uint32_t j = 0; j < orders; ++j) {
+      if (!load_order(in, state, product, side, price)) return false;
+    }
+  }
+  return true;
+}
+
+bool load_products(In& in, EngineState& state) {
+  uint32_t count = 0;
+  if (!in.get(count) || count > state.config.limits.products_max) return false;
+  for (uint32_t id = 0; id < count; ++id) {
+    ProductBook& book = state.products.emplace_back();
+    uint8_t product_state = 0;
+    if (!load_spec(in, book.spec) || !in.get(product_state) ||
+        product_state > static_cast<uint8_t>(ProductState::delivered)) {
+      return false;
+    }
+    book.state = static_cast<ProductState>(product_state);
+    if (book.state == ProductState::trading) {
+      push_due(state, {book.spec.delivery_start().ns - state.config.gate_closure_lead_ns,
+                       DueItem::gate_closure, id, 0});
+    }
+    if (book.state != ProductState::delivered) {
+      push_due(state, {book.spec.delivery_end().ns, DueItem::delivery_end, id, 0});
+    }
+    if (!load_side(in, state, id, Side::buy) || !load_side(in, state, id, Side::sell)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool load_accounts(In& in, EngineState& state) {
+  uint32_t funded = 0;
+  if (!in.get(funded)) return false;
+  for (uint32_t i = 0; i < funded; ++i) {
+    uint32_t participant = 0;
+    int64_t available = 0, held = 0;
+    if (!in.get(participant) || !in.get(available) || !in.get(held) ||
+        participant >= state.accounts.size() || available < 0 || held < 0) {
+      return false;
+    }
+    state.accounts[participant].available = available;
+    state.accounts[participant].held = held;
+  }
+  uint32_t capacities = 0;
+  if (!in.get(capacities)) return false;
+  for (uint32_t i = 0; i < capacities; ++i) {
+    uint32_t participant = 0;
+    uint64_t product = 0;
+    CapacityAccount capacity;
+    if (!in.get(participant) || !in.get(product) || !in.get(capacity.available) ||
+        !in.get(capacity.held) || participant >= state.config.limits.participants_max ||
+        state.capacity.find(participant, product) != nullptr ||
+        state.capacity.insert(participant, product, capacity) == nullptr) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool load_client_ids(In& in, EngineState& state) {
+  uint32_t blocks = 0;
+  if (!in.get(blocks)) return false;
+  for (uint32_t i = 0; i < blocks; ++i) {
+    uint32_t participant = 0;
+    uint64_t first_id = 0, bits = 0;
+    if (!in.get(participant) || !in.get(first_id) || !in.get(bits) ||
+        participant >= state.config.limits.participants_max ||
+        !state.client_ids.restore_block(participant, first_id, bits)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Owner lists in acceptance order (= order id order), and each live order's client id.
+bool link_owners(EngineState& state) {
+  std::map<uint32_t, std::vector<std::pair<uint64_t, uint32_t>>> by_owner;  // load time only
+  for (const ProductBook& book : state.products) {
+    for (const BookSide* side : {&book.bids, &book.asks}) {
+      for (size_t depth = 0; depth < side->level_count(); ++depth) {
+        for (uint32_t slot = state.levels[side->level_at(depth)].head; slot != no_index;
+             slot = state.orders[slot].next) {
+          by_owner[state.orders[slot].participant].emplace_back(state.orders[slot].id.value,
+                                                                 slot);
+        }
+      }
+    }
+  }
+  for (auto& [participant, orders] : by_owner) {
+    std::sort(orders.begin(), orders.end());
+    for (const auto& [id, slot] : orders) {
+      const Order& order = state.orders[slot];
+      if (!state.client_ids.known(participant, order.client_id.value)) return false;
+      state.client_ids.add_live(participant, order.client_id.value, slot);
+      owner_append(state, slot);
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool Engine::load(std::span<const uint8_t> bytes) {
+  EngineState& state = *state_;
+  GHX_ASSERT(state.last_sequence.value == 0 && state.products.empty());
+  In in(bytes);
+  uint64_t magic = 0;
+  const bool ok = in.get(magic) && magic == snapshot_magic && in.get(state.now.ns) &&
+                  in.get(state.last_sequence.value) && in.get(state.next_trade_id) &&
+                  load_products(in, state) && load_accounts(in, state) &&
+                  load_client_ids(in, state) && link_owners(state) && in.done();
+  state.dirty_levels.clear();
+  return ok;
+}
+
+}  // namespace ghx::matching
