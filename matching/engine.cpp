@@ -52,6 +52,7 @@ EngineState::EngineState(const EngineConfig& engine_config)
   accounts.resize(limits.participants_max);
   due.reserve(size_t{limits.products_max} * 2 + limits.orders_max + 1);
   dirty_levels.reserve(1024);
+  mass_cancel_orders.reserve(limits.orders_max);
 }
 
 Event& EngineState::emit(EventType type) {

@@ -1,5 +1,5 @@
 // Book and account bookkeeping shared by the order handlers and matching: levels touched,
-// owner lists, holds, resting and retiring orders, order events.
+// holds, resting and retiring orders, order events.
 
 #include "matching/engine_state.h"
 
@@ -19,34 +19,6 @@ void mark_dirty(EngineState& state, uint32_t product, Side side, Price price, ui
     }
   }
   state.dirty_levels.push_back({product, side, price, level});
-}
-
-void owner_append(EngineState& state, uint32_t slot) {
-  Order& order = state.orders[slot];
-  Account& account = state.accounts[order.participant];
-  order.owner_prev = account.orders_tail;
-  order.owner_next = no_index;
-  if (account.orders_tail == no_index) {
-    account.orders_head = slot;
-  } else {
-    state.orders[account.orders_tail].owner_next = slot;
-  }
-  account.orders_tail = slot;
-}
-
-void owner_remove(EngineState& state, uint32_t slot) {
-  Order& order = state.orders[slot];
-  Account& account = state.accounts[order.participant];
-  if (order.owner_prev == no_index) {
-    account.orders_head = order.owner_next;
-  } else {
-    state.orders[order.owner_prev].owner_next = order.owner_next;
-  }
-  if (order.owner_next == no_index) {
-    account.orders_tail = order.owner_prev;
-  } else {
-    state.orders[order.owner_next].owner_prev = order.owner_prev;
-  }
 }
 
 // Moves the cash (bids) or capacity (asks) held for the open quantity of `order`: from
@@ -103,11 +75,10 @@ void book_remove(EngineState& state, uint32_t slot) {
   mark_dirty(state, order.product, order.side, order.price, level_index);
 }
 
-// Forgets an order that is done: off the book (if it rests), off its owner's list, its client
+// Forgets an order that is done: off the book (if it rests), its client
 // id remembered as done, its slot free. Holds must already be settled.
 void retire(EngineState& state, uint32_t slot, bool on_book) {
   if (on_book) book_remove(state, slot);
-  owner_remove(state, slot);
   const Order& order = state.orders[slot];
   state.client_ids.retire(order.participant, order.client_id.value);
   state.orders.release(slot);

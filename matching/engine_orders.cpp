@@ -131,7 +131,6 @@ uint32_t accept_order(EngineState& state, const Command& command, Price limit) {
   order.time_in_force = static_cast<uint8_t>(command.time_in_force);
   order.post_only = command.post_only;
   state.client_ids.add(order.participant, order.client_id.value, slot);
-  owner_append(state, slot);
   take_holds(state, order);
   Event& event = emit_order_event(state, EventType::accepted, order);
   event.quantity = command.quantity;
@@ -290,14 +289,27 @@ void handle_mass_cancel(EngineState& state, const Command& command) {
     reject(state, command, RejectReason::unknown_product);
     return;
   }
-  uint32_t slot = state.accounts[command.participant.value].orders_head;
-  while (slot != no_index) {
-    const uint32_t next = state.orders[slot].owner_next;
-    if (!command.has_product || state.orders[slot].product == command.product.value) {
-      cancel(state, slot, CancelReason::requested, true);
+  // Scans the books (of the product, or all) rather than keep per-participant lists that
+  // every order would pay for on the hot path; mass cancel is rare.
+  auto& found = state.mass_cancel_orders;
+  found.clear();
+  for (uint32_t product = 0; product < state.products.size(); ++product) {
+    if (command.has_product && product != command.product.value) continue;
+    const ProductBook& book = state.products[product];
+    for (const BookSide* side : {&book.bids, &book.asks}) {
+      for (size_t depth = 0; depth < side->level_count(); ++depth) {
+        for (uint32_t slot = state.levels[side->level_at(depth)].head; slot != no_index;
+             slot = state.orders[slot].next) {
+          const Order& order = state.orders[slot];
+          if (order.participant == command.participant.value) {
+            found.emplace_back(order.id.value, slot);
+          }
+        }
+      }
     }
-    slot = next;
   }
+  std::sort(found.begin(), found.end());  // oldest first, as they were accepted
+  for (const auto& [id, slot] : found) cancel(state, slot, CancelReason::requested, true);
   flush_dirty_levels(state);
 }
 

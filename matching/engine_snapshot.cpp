@@ -3,13 +3,11 @@
 // Layout (little-endian, fixed width): magic, counters; per product its spec, state and both
 // sides best level first, each level's orders in time priority; accounts with money; capacity
 // accounts; known client-id blocks. Everything else is derived on load: levels and queues by
-// resting the orders again in the saved order, owner lists by order id (the order orders were
-// accepted in, which replace keeps), due items from the products and good-till-time orders.
+// resting the orders again in the saved order, due items from the products and good-till-time orders.
 
 #include <algorithm>
 #include <cstring>
 #include <functional>
-#include <map>
 
 #include "matching/engine_state.h"
 
@@ -262,27 +260,18 @@ bool load_client_ids(In& in, EngineState& state) {
   return true;
 }
 
-// Owner lists in acceptance order (= order id order), and each live order's client id.
-bool link_owners(EngineState& state) {
-  std::map<uint32_t, std::vector<std::pair<uint64_t, uint32_t>>> by_owner;  // load time only
+// Each live order's client id names its slot again.
+bool link_live_ids(EngineState& state) {
   for (const ProductBook& book : state.products) {
     for (const BookSide* side : {&book.bids, &book.asks}) {
       for (size_t depth = 0; depth < side->level_count(); ++depth) {
         for (uint32_t slot = state.levels[side->level_at(depth)].head; slot != no_index;
              slot = state.orders[slot].next) {
-          by_owner[state.orders[slot].participant].emplace_back(state.orders[slot].id.value,
-                                                                 slot);
+          const Order& order = state.orders[slot];
+          if (!state.client_ids.known(order.participant, order.client_id.value)) return false;
+          state.client_ids.add_live(order.participant, order.client_id.value, slot);
         }
       }
-    }
-  }
-  for (auto& [participant, orders] : by_owner) {
-    std::sort(orders.begin(), orders.end());
-    for (const auto& [id, slot] : orders) {
-      const Order& order = state.orders[slot];
-      if (!state.client_ids.known(participant, order.client_id.value)) return false;
-      state.client_ids.add_live(participant, order.client_id.value, slot);
-      owner_append(state, slot);
     }
   }
   return true;
@@ -298,7 +287,7 @@ bool Engine::load(std::span<const uint8_t> bytes) {
   const bool ok = in.get(magic) && magic == snapshot_magic && in.get(state.now.ns) &&
                   in.get(state.last_sequence.value) && in.get(state.next_trade_id) &&
                   load_products(in, state) && load_accounts(in, state) &&
-                  load_client_ids(in, state) && link_owners(state) && in.done();
+                  load_client_ids(in, state) && link_live_ids(state) && in.done();
   state.dirty_levels.clear();
   return ok;
 }

@@ -24,8 +24,6 @@ struct ProductBook {
 struct Account {
   int64_t available = 0;
   int64_t held = 0;
-  uint32_t orders_head = no_index;  // live orders, oldest first
-  uint32_t orders_tail = no_index;
 };
 
 struct CapacityAccount {
@@ -70,6 +68,9 @@ struct EngineState {
   FlatMap<CapacityAccount> capacity;
   std::vector<DueItem> due;  // min-heap by time
   std::vector<DirtyLevel> dirty_levels;
+  // Mass cancel collects the participant's orders here (reserved for every order: no
+  // allocation), then cancels them oldest first.
+  std::vector<std::pair<uint64_t, uint32_t>> mass_cancel_orders;
 
   Timestamp now;
   SequenceNumber last_sequence;
@@ -92,8 +93,6 @@ void handle_order_status(EngineState& state, const Command& command);
 // Bookkeeping: engine_book.cpp.
 Cash bid_hold_of(const EngineState& state, const ProductSpec& spec, Price price, int64_t lots);
 void mark_dirty(EngineState& state, uint32_t product, Side side, Price price, uint32_t level);
-void owner_append(EngineState& state, uint32_t slot);
-void owner_remove(EngineState& state, uint32_t slot);
 enum class HoldMove { take, release };
 void move_holds(EngineState& state, const Order& order, HoldMove move);
 void release_holds(EngineState& state, const Order& order);

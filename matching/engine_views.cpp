@@ -54,15 +54,10 @@ uint64_t hash_accounts(const EngineState& state) {
   uint64_t hash = 0;
   for (size_t i = 0; i < state.accounts.size(); ++i) {
     const Account& account = state.accounts[i];
-    if (account.available == 0 && account.held == 0 && account.orders_head == no_index) continue;
+    if (account.available == 0 && account.held == 0) continue;
     hash = combine(hash, i);
     hash = combine(hash, static_cast<uint64_t>(account.available));
     hash = combine(hash, static_cast<uint64_t>(account.held));
-    // The owner list order decides the order of mass-cancel events, so it is state too.
-    for (uint32_t slot = account.orders_head; slot != no_index;
-         slot = state.orders[slot].owner_next) {
-      hash = combine(hash, state.orders[slot].id.value);
-    }
   }
   return hash;
 }

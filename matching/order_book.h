@@ -25,8 +25,7 @@ struct Order {
   uint32_t level = no_index;       // the level it rests on, while it rests
   uint32_t prev = no_index;        // time-priority queue of the level
   uint32_t next = no_index;
-  uint32_t owner_prev = no_index;  // the participant's live orders, for mass cancel
-  uint32_t owner_next = no_index;
+  uint32_t reserved = 0;           // pads to 64 bytes
   int32_t remaining_lots = 0;      // fits: quantity_max_lots is checked against INT32_MAX
   uint16_t product = 0;            // fits: products_max is checked against 65536
   Side side = Side::buy;
