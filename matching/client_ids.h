@@ -8,7 +8,7 @@
 //   and costs well under a byte per id. Scattered ids cost one block each; the table holds
 //   `blocks_max` blocks and then refuses new ones (the engine rejects with client_ids_full).
 // - Live ids: (participant, id) -> pool slot, with erase, sized by the order pool, so it stays
-//   small and in cache whatever the history.
+//   as small as the book whatever the history.
 // Memory is reserved up front and zero-filled lazily by the kernel: pages cost only once used.
 
 #include <cstdint>
