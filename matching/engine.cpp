@@ -231,6 +231,7 @@ void Engine::prefetch(const Command& command) const {
   switch (command.type) {
     case CommandType::new_order:
       state_->client_ids.prefetch(command.participant.value, command.client_order_id.value);
+      state_->orders.prefetch_next();
       break;
     case CommandType::cancel_order:
     case CommandType::replace_order:
