@@ -15,7 +15,7 @@
 #include "gateway/tls.h"
 #include "tools/load/commit_probe.h"
 #include "tools/load/load_session.h"
-#include "tools/sim/market_frames.h"
+#include "tools/sim/participants.h"
 #include "tools/sim/operator_session.h"
 
 namespace {

@@ -12,7 +12,7 @@
 #include <string>
 #include <thread>
 
-#include "tools/sim/market_frames.h"
+#include "tools/sim/participants.h"
 #include "tools/sim/operator_session.h"
 #include "tools/sim/summary.h"
 #include "tools/sim/trader.h"

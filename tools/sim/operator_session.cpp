@@ -4,7 +4,8 @@
 #include <ctime>
 #include <set>
 
-#include "tools/sim/market_frames.h"
+#include "gateway/wire_requests.h"
+#include "tools/sim/participants.h"
 
 namespace ghx::sim {
 namespace {
@@ -65,7 +66,7 @@ void OperatorSession::close() {
 
 std::optional<std::vector<ProductRow>> OperatorSession::list_products(std::string& error) {
   const uint64_t request_id = next_request_id_++;
-  if (client_->send(make_list_products(request_id)) != gateway::ClientStatus::ok) {
+  if (client_->send(gateway::make_list_products(request_id, "", "")) != gateway::ClientStatus::ok) {
     error = "ListProducts: " + client_->last_error();
     return std::nullopt;
   }
@@ -107,7 +108,7 @@ bool OperatorSession::await_ack(uint64_t request_id, std::string& error) {
 
 bool OperatorSession::deposit(std::string_view participant, int64_t amount, std::string& error) {
   const uint64_t request_id = next_request_id_++;
-  if (client_->send(make_deposit(request_id, participant, amount)) != gateway::ClientStatus::ok) {
+  if (client_->send(gateway::make_deposit(request_id, participant, amount)) != gateway::ClientStatus::ok) {
     error = "Deposit: " + client_->last_error();
     return false;
   }
@@ -117,7 +118,7 @@ bool OperatorSession::deposit(std::string_view participant, int64_t amount, std:
 bool OperatorSession::register_capacity(std::string_view participant, std::string_view symbol,
                                         int64_t quantity_lots, std::string& error) {
   const uint64_t request_id = next_request_id_++;
-  const gateway::Frame frame = make_register_capacity(request_id, participant, symbol,
+  const gateway::Frame frame = gateway::make_register_capacity(request_id, participant, symbol,
                                                       quantity_lots);
   if (client_->send(frame) != gateway::ClientStatus::ok) {
     error = "RegisterCapacity: " + client_->last_error();

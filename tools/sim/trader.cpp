@@ -4,7 +4,7 @@
 #include <cassert>
 #include <ctime>
 
-#include "tools/sim/market_frames.h"
+#include "tools/sim/participants.h"
 
 namespace ghx::sim {
 namespace {
