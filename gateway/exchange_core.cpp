@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 #include <utility>
 
@@ -41,6 +42,12 @@ bool counts_in_market_data(const matching::Event& event) {
          event.type == matching::EventType::trade;
 }
 
+std::filesystem::path default_snapshot_directory(const std::string& data_directory) {
+  std::filesystem::path ledger = std::filesystem::path(data_directory).lexically_normal();
+  if (!ledger.has_filename()) ledger = ledger.parent_path();  // "DATA/ledger/"
+  return ledger.parent_path() / "snapshots";
+}
+
 }  // namespace
 
 void CommittedBatch::clear() {
@@ -51,14 +58,17 @@ void CommittedBatch::clear() {
   commands = 0;
 }
 
+
 ExchangeCore::ExchangeCore(ExchangeCoreConfig config)
     : config_(std::move(config)),
       ledger_(std::make_unique<ledger::Ledger>(config_.data_directory, config_.ledger)),
-      engine_(config_.engine),
       requests_(config_.request_queue_capacity),
       to_ledger_(batches_in_flight),
       free_batches_(batches_in_flight) {
   if (!config_.clock_ns) config_.clock_ns = system_clock_ns;
+  snapshot_directory_ = config_.snapshot_directory.empty()
+                            ? default_snapshot_directory(config_.data_directory)
+                            : std::filesystem::path(config_.snapshot_directory);
   for (size_t i = 0; i < batches_in_flight; ++i) {
     auto batch = std::make_unique<CommittedBatch>();
     batch->ledger_batch = ledger::Batch(batch_ops_max, batch_bytes_max);
@@ -66,15 +76,109 @@ ExchangeCore::ExchangeCore(ExchangeCoreConfig config)
     free_batches_.try_push(std::move(batch));
   }
   scratch_events_.reserve(64 * 1024);
-  replay_journal();
+  recover();
+  if (config_.snapshot_interval_commands > 0) {
+    snapshot_writer_ = std::make_unique<SnapshotWriter>(
+        SnapshotStore(snapshot_directory_, config_.snapshots_kept),
+        [this](uint64_t sequence, const SnapshotOutcome& outcome) {
+          if (outcome.ok()) {
+            stats_.snapshots_written.fetch_add(1, std::memory_order_relaxed);
+            return;
+          }
+          stats_.snapshot_write_failures.fetch_add(1, std::memory_order_relaxed);
+          log(LogLevel::error, "exchange: snapshot " + std::to_string(sequence) +
+                                   " not written: " + std::string(to_string(outcome.status)) +
+                                   " " + outcome.detail);
+        });
+  }
 }
 
 ExchangeCore::~ExchangeCore() { stop(); }
 
-void ExchangeCore::replay_journal() {
+// Engine and core state from the newest usable snapshot, then the journal after it.
+void ExchangeCore::recover() {
+  const auto started = std::chrono::steady_clock::now();
+  const uint64_t applied = ledger_->last_applied_sequence().value;
+  uint64_t from = 1;
+  if (config_.snapshot_interval_commands > 0) from = load_newest_snapshot(applied) + 1;
+  if (!engine_) engine_ = std::make_unique<matching::Engine>(config_.engine);
+  replay_journal(from);
+  sessions_cut_off_ = open_sessions_;
+  const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - started)
+                              .count();
+  log(LogLevel::info,
+      "exchange: recovered to sequence " + std::to_string(last_sequence_) +
+          (from > 1 ? " from snapshot " + std::to_string(from - 1) : " without a snapshot") +
+          " and " + std::to_string(stats_.replayed_commands.load()) + " journaled commands in " +
+          std::to_string(elapsed_ms) + " ms");
+}
+
+// Returns the sequence of the snapshot loaded, or 0 (the engine is then null or fresh).
+uint64_t ExchangeCore::load_newest_snapshot(uint64_t sequence_max) {
+  SnapshotStore store(snapshot_directory_, config_.snapshots_kept);
+  const SnapshotSearch search = store.find_newest(
+      sequence_max, [this](uint64_t sequence, std::span<const uint8_t> payload) {
+        return use_snapshot(sequence, payload);
+      });
+  for (const SkippedSnapshot& skipped : search.skipped) {
+    log(LogLevel::warn, "exchange: snapshot " + skipped.file.path.string() +
+                            " skipped: " + skipped.reason);
+  }
+  skipped_snapshots_ = search.skipped;
+  stats_.snapshots_skipped = search.skipped.size();
+  // Sequences above the ledger's were never committed and will be reused by other commands:
+  // such a snapshot can never become valid.
+  const size_t removed = store.remove_above(sequence_max);
+  if (removed > 0) {
+    log(LogLevel::warn, "exchange: deleted " + std::to_string(removed) +
+                            " snapshot(s) beyond the ledger's last applied sequence " +
+                            std::to_string(sequence_max));
+  }
+  stats_.snapshot_used_sequence = search.sequence.value_or(0);
+  return search.sequence.value_or(0);
+}
+
+// Loads one intact snapshot into a fresh engine; an empty string when it is taken, else why
+// not (the engine is then discarded: a failed load leaves it unusable).
+std::string ExchangeCore::use_snapshot(uint64_t sequence, std::span<const uint8_t> payload) {
+  std::span<const uint8_t> engine_bytes;
+  CoreSnapshotState state;
+  if (!split_payload(payload, engine_bytes, state)) {
+    return "the core's state does not decode (damaged, or another version of ghxd)";
+  }
+  if (state.sequence != sequence) {
+    return "its payload is of sequence " + std::to_string(state.sequence);
+  }
+  if (!journal_entry_matches(sequence, state.journal_entry_hash)) {
+    return "the journal entry at " + std::to_string(sequence) + " is not the one it was taken at";
+  }
+  engine_ = std::make_unique<matching::Engine>(config_.engine);
+  if (!engine_->load(engine_bytes)) {
+    engine_.reset();
+    return "the engine refused its state";
+  }
+  last_sequence_ = sequence;
+  last_time_ns_ = state.last_time_ns;
+  market_sequences_ = std::move(state.market_sequences);
+  open_sessions_ = std::move(state.open_sessions);
+  return {};
+}
+
+bool ExchangeCore::journal_entry_matches(uint64_t sequence, uint64_t hash) const {
+  bool matches = false;
+  const ledger::Result result = ledger_->read_journal(
+      ledger::SequenceNumber{sequence}, [&](ledger::SequenceNumber at, auto bytes) {
+        matches = at.value == sequence && xxh64(bytes) == hash;
+        return false;  // the first entry is all we need
+      });
+  return result == ledger::Result::ok && matches;
+}
+
+void ExchangeCore::replay_journal(uint64_t from) {
   std::string error;
   const ledger::Result result = ledger_->read_journal(
-      ledger::SequenceNumber{1}, [&](ledger::SequenceNumber sequence, auto bytes) {
+      ledger::SequenceNumber{from}, [&](ledger::SequenceNumber sequence, auto bytes) {
         ExchangeCommand command;
         if (!decode(bytes, command) || command.sequence().value != sequence.value) {
           error = "journal entry " + std::to_string(sequence.value) +
@@ -85,22 +189,11 @@ void ExchangeCore::replay_journal() {
           error = "journal gap before entry " + std::to_string(sequence.value);
           return false;
         }
-        const uint32_t participant = command.engine.participant.value;
-        if (command.kind == ExchangeCommandKind::session_opened) ++sessions_cut_off_[participant];
-        if (command.kind == ExchangeCommandKind::session_closed &&
-            sessions_cut_off_[participant] > 0 && --sessions_cut_off_[participant] == 0) {
-          sessions_cut_off_.erase(participant);
-        }
+        track_session(command);
         if (command.kind == ExchangeCommandKind::engine) {
           scratch_events_.clear();
-          engine_.process(command.engine, scratch_events_);
-          for (const matching::Event& event : scratch_events_) {
-            if (!counts_in_market_data(event)) continue;
-            if (market_sequences_.size() <= event.product.value) {
-              market_sequences_.resize(event.product.value + 1);
-            }
-            ++market_sequences_[event.product.value];
-          }
+          engine_->process(command.engine, scratch_events_);
+          for (const matching::Event& event : scratch_events_) count_market_event(event);
         }
         last_sequence_ = sequence.value;
         last_time_ns_ = std::max(last_time_ns_, command.engine.timestamp.ns);
@@ -118,8 +211,51 @@ void ExchangeCore::replay_journal() {
   }
 }
 
+// Cancel-on-disconnect sessions open so far (a close without an open is ignored).
+void ExchangeCore::track_session(const ExchangeCommand& command) {
+  const uint32_t participant = command.engine.participant.value;
+  if (command.kind == ExchangeCommandKind::session_opened) ++open_sessions_[participant];
+  if (command.kind != ExchangeCommandKind::session_closed) return;
+  const auto found = open_sessions_.find(participant);
+  if (found != open_sessions_.end() && --found->second == 0) open_sessions_.erase(found);
+}
+
+// The product's market-data sequence for book_level and trade events (advanced), else 0.
+uint64_t ExchangeCore::count_market_event(const matching::Event& event) {
+  if (!counts_in_market_data(event)) return 0;
+  if (market_sequences_.size() <= event.product.value) {
+    market_sequences_.resize(event.product.value + 1);
+  }
+  return ++market_sequences_[event.product.value];
+}
+
+// On the engine thread, right after the command at last_sequence_: the pause in trading is
+// Engine::save plus the core's few extras; checksum and I/O happen on the writer thread.
+void ExchangeCore::take_snapshot() {
+  std::vector<uint8_t>* buffer = snapshot_writer_->buffer();
+  if (buffer == nullptr) {
+    stats_.snapshots_not_taken.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  engine_->save(*buffer);
+  CoreSnapshotState state;
+  state.sequence = last_sequence_;
+  state.journal_entry_hash = xxh64(encode_buffer_);  // the entry of last_sequence_
+  state.last_time_ns = last_time_ns_;
+  state.market_sequences = market_sequences_;
+  state.open_sessions = open_sessions_;
+  append_core_state(state, *buffer);
+  snapshot_writer_->submit(last_sequence_);
+  stats_.snapshot_pause_ns_last = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                           started)
+          .count());
+}
+
 void ExchangeCore::start(CommittedHandler on_committed) {
   on_committed_ = std::move(on_committed);
+  if (snapshot_writer_) snapshot_writer_->start();
   ledger_thread_ = std::thread([this] { ledger_loop(); });
   engine_thread_ = std::thread([this] { engine_loop(); });
 }
@@ -128,6 +264,7 @@ void ExchangeCore::stop() {
   stopping_ = true;
   requests_.close();
   if (engine_thread_.joinable()) engine_thread_.join();
+  if (snapshot_writer_) snapshot_writer_->stop();  // after the engine: no snapshot is taken now
   to_ledger_.close();
   if (!ledger_thread_.joinable()) return;
   ledger_thread_.join();
@@ -154,8 +291,8 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
     if (request.product.value < market_sequences_.size()) {
       outcome.market_sequence = market_sequences_[request.product.value];
     }
-    outcome.bids = engine_.levels(request.product, matching::Side::buy, snapshot_depth_max);
-    outcome.asks = engine_.levels(request.product, matching::Side::sell, snapshot_depth_max);
+    outcome.bids = engine_->levels(request.product, matching::Side::buy, snapshot_depth_max);
+    outcome.asks = engine_->levels(request.product, matching::Side::sell, snapshot_depth_max);
     return;
   }
   ExchangeCommand& command = request.command;
@@ -166,17 +303,10 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
   ledger::Result result =
       batch.ledger_batch.journal({command.sequence().value}, encode_buffer_);
   const size_t first_event = batch.events.size();
-  if (command.kind == ExchangeCommandKind::engine) engine_.process(command.engine, batch.events);
+  track_session(command);
+  if (command.kind == ExchangeCommandKind::engine) engine_->process(command.engine, batch.events);
   for (size_t i = first_event; i < batch.events.size(); ++i) {
-    const matching::Event& event = batch.events[i];
-    uint64_t market_sequence = 0;
-    if (counts_in_market_data(event)) {
-      if (market_sequences_.size() <= event.product.value) {
-        market_sequences_.resize(event.product.value + 1);
-      }
-      market_sequence = ++market_sequences_[event.product.value];
-    }
-    batch.market_sequences.push_back(market_sequence);
+    batch.market_sequences.push_back(count_market_event(batch.events[i]));
   }
   const std::span<const matching::Event> events(batch.events.data() + first_event,
                                                 batch.events.size() - first_event);
@@ -184,7 +314,7 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
     outcome.ledger_op = static_cast<uint32_t>(batch.ledger_batch.size());
   }
   if (result == ledger::Result::ok) {
-    result = post_to_ledger(command, events, engine_, batch.ledger_batch);
+    result = post_to_ledger(command, events, *engine_, batch.ledger_batch);
   }
   if (result != ledger::Result::ok) {
     // The engine has moved on; a command the ledger cannot record must stop the exchange.
@@ -198,6 +328,8 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
   outcome.event_count = static_cast<uint32_t>(events.size());
   ++batch.commands;
   stats_.commands.fetch_add(1, std::memory_order_relaxed);
+  const uint64_t interval = config_.snapshot_interval_commands;
+  if (interval > 0 && last_sequence_ % interval == 0 && !failed_) take_snapshot();
 }
 
 std::unique_ptr<CommittedBatch> ExchangeCore::take_free_batch() {

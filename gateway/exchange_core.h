@@ -14,10 +14,18 @@
 // - on_committed runs on the ledger thread, in sequence order, once per committed batch.
 // - A ledger commit that fails stops the core (nothing after it can be acknowledged); failed()
 //   tells, and the server's owner shuts down.
-// - On start, the engine is rebuilt by replaying the whole journal; the replayed state must
-//   end at the ledger's last applied sequence number, or start() throws.
+// - On start, the engine is rebuilt from the newest usable snapshot plus the journal after it
+//   (or, with none, by replaying the whole journal); the replayed state must end at the
+//   ledger's last applied sequence number, or the constructor throws.
+// - Snapshots: after each command whose sequence is a multiple of snapshot_interval_commands,
+//   the engine thread serializes the engine and the core's own state into a buffer (the only
+//   pause in trading) and a writer thread stores it (see gateway/core_snapshot.h). A snapshot
+//   is skipped when the previous one is still being written. A snapshot at sequence S is only
+//   used once the ledger has committed S; newer ones (a crash came first) are deleted at start,
+//   and corrupt or unloadable ones are skipped for an older one and a longer replay.
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -27,7 +35,9 @@
 #include <vector>
 
 #include "gateway/bounded_queue.h"
+#include "gateway/core_snapshot.h"
 #include "gateway/exchange_command.h"
+#include "gateway/snapshot_store.h"
 #include "ledger/batch.h"
 #include "ledger/ledger.h"
 #include "matching/engine.h"
@@ -84,13 +94,23 @@ struct ExchangeCoreConfig {
   int64_t tick_interval_ms = 100;       // idle clock ticks, for expiries and gate closures
   // The sequencer's clock: nanoseconds since the epoch. Tests may set a fake one.
   std::function<int64_t()> clock_ns;
+  // Snapshots every this many commands; 0 = off (none taken, none used: a full replay).
+  uint64_t snapshot_interval_commands = 100'000;
+  std::string snapshot_directory;  // empty: "snapshots" next to data_directory
+  size_t snapshots_kept = snapshots_kept_default;
 };
 
 struct ExchangeCoreStats {
   std::atomic<uint64_t> commands{0};
   std::atomic<uint64_t> commits{0};
   std::atomic<uint64_t> commit_ns_total{0};
-  std::atomic<uint64_t> replayed_commands{0};
+  std::atomic<uint64_t> replayed_commands{0};   // at start, after the snapshot used
+  std::atomic<uint64_t> snapshot_used_sequence{0};  // at start; 0 = none (full replay)
+  std::atomic<uint64_t> snapshots_skipped{0};   // at start: newer ones not usable
+  std::atomic<uint64_t> snapshots_written{0};
+  std::atomic<uint64_t> snapshots_not_taken{0};  // the previous one was still being written
+  std::atomic<uint64_t> snapshot_write_failures{0};
+  std::atomic<uint64_t> snapshot_pause_ns_last{0};  // engine thread: serializing the last one
   std::atomic<uint64_t> ledger_op_errors{0};  // operations the ledger refused (should be 0)
 };
 
@@ -113,15 +133,25 @@ class ExchangeCore {
   bool failed() const { return failed_.load(); }
   const ExchangeCoreStats& stats() const { return stats_; }
   // Read-only state for start-up (before start()) and tests (after stop()).
-  const matching::Engine& engine() const { return engine_; }
+  const matching::Engine& engine() const { return *engine_; }
   ledger::Ledger& ledger() { return *ledger_; }
   matching::SequenceNumber last_sequence() const { return {last_sequence_}; }
   // Participants with cancel-on-disconnect sessions that the journal shows open when it ends:
   // the sessions a crash cut off. participant -> number of such sessions.
   const std::map<uint32_t, uint32_t>& sessions_cut_off() const { return sessions_cut_off_; }
+  // The snapshots passed over at start, with the reason (they are logged too).
+  const std::vector<SkippedSnapshot>& skipped_snapshots() const { return skipped_snapshots_; }
+  const std::filesystem::path& snapshot_directory() const { return snapshot_directory_; }
 
  private:
-  void replay_journal();
+  void recover();
+  uint64_t load_newest_snapshot(uint64_t sequence_max);
+  std::string use_snapshot(uint64_t sequence, std::span<const uint8_t> payload);
+  bool journal_entry_matches(uint64_t sequence, uint64_t hash) const;
+  void replay_journal(uint64_t from);
+  void track_session(const ExchangeCommand& command);
+  uint64_t count_market_event(const matching::Event& event);
+  void take_snapshot();
   void engine_loop();
   void ledger_loop();
   void run_request(Request& request, CommittedBatch& batch);
@@ -131,11 +161,16 @@ class ExchangeCore {
 
   ExchangeCoreConfig config_;
   std::unique_ptr<ledger::Ledger> ledger_;
-  matching::Engine engine_;
+  // Held by pointer: an engine that refused a snapshot is unusable and is replaced.
+  std::unique_ptr<matching::Engine> engine_;
   uint64_t last_sequence_ = 0;
   int64_t last_time_ns_ = 0;
   std::vector<uint64_t> market_sequences_;  // per product, engine thread only
-  std::map<uint32_t, uint32_t> sessions_cut_off_;
+  std::map<uint32_t, uint32_t> open_sessions_;  // cancel-on-disconnect; engine thread only
+  std::map<uint32_t, uint32_t> sessions_cut_off_;  // open_sessions_ at start; fixed after
+  std::filesystem::path snapshot_directory_;
+  std::vector<SkippedSnapshot> skipped_snapshots_;
+  std::unique_ptr<SnapshotWriter> snapshot_writer_;  // null when snapshots are off
   std::vector<uint8_t> encode_buffer_;
   std::vector<matching::Event> scratch_events_;
 

@@ -1,11 +1,14 @@
 // ghxd: the exchange server. The composition root: certificates, ledger + engine core,
 // service, TLS server, the rolling product calendar, and a clean stop on SIGINT/SIGTERM.
 //
-// usage: ghxd [--data DIR] [--listen ADDRESS] [--port N] [--print-state-hash]
-//   --data DIR        where the ledger and certificates live (default ./ghx-data)
+// usage: ghxd [--data DIR] [--listen ADDRESS] [--port N] [--snapshot-interval N]
+//             [--print-state-hash]
+//   --data DIR        where the ledger, snapshots and certificates live (default ./ghx-data)
 //   --listen ADDRESS  address to listen on (default 127.0.0.1)
 //   --port N          TCP port (default 7700; 0 picks a free one)
-//   --print-state-hash  recover (replay the journal), print the engine's state hash, exit;
+//   --snapshot-interval N  a snapshot every N commands (default 100000; 0 = none taken and
+//                          none used at start: a full replay of the journal)
+//   --print-state-hash  recover (snapshot + journal), print the engine's state hash, exit;
 //                       the crash test compares it with a clean replay of its own
 // Prints "ghxd: listening on ADDRESS:PORT" once ready.
 
@@ -35,6 +38,7 @@ struct Options {
   std::filesystem::path data = "ghx-data";
   std::string listen = "127.0.0.1";
   uint16_t port = port_default;
+  uint64_t snapshot_interval_commands = ExchangeCoreConfig{}.snapshot_interval_commands;
   bool print_state_hash = false;
 };
 
@@ -55,10 +59,13 @@ Options parse_options(int argc, char** argv) {
       const unsigned long port = std::stoul(text);
       if (port > 65535) throw std::invalid_argument("--port must be 0..65535");
       options.port = static_cast<uint16_t>(port);
+    } else if (arg == "--snapshot-interval") {
+      options.snapshot_interval_commands = std::stoull(value());
     } else if (arg == "--print-state-hash") {
       options.print_state_hash = true;
     } else if (arg == "--help" || arg == "-h") {
-      std::puts("usage: ghxd [--data DIR] [--listen ADDRESS] [--port N] [--print-state-hash]");
+      std::puts("usage: ghxd [--data DIR] [--listen ADDRESS] [--port N] [--snapshot-interval N]"
+                " [--print-state-hash]");
       std::exit(0);
     } else {
       throw std::invalid_argument("unknown argument '" + arg + "' (see --help)");
@@ -144,6 +151,8 @@ int run(const Options& options) {
   ExchangeCoreConfig core_config;
   core_config.data_directory = (options.data / "ledger").string();
   std::filesystem::create_directories(core_config.data_directory);
+  core_config.snapshot_directory = (options.data / "snapshots").string();
+  core_config.snapshot_interval_commands = options.snapshot_interval_commands;
   ExchangeCore core(core_config);
   if (options.print_state_hash) {
     std::printf("ghxd: state hash %016llx at sequence %llu\n",
