@@ -167,10 +167,12 @@ bool load_order(In& in, EngineState& state, uint32_t product, Side side, Price p
   order.time_in_force = (flags >> 2) & 3;
   order.post_only = (flags >> 4) & 1;
   state.orders[slot] = order;
-  if (state.levels.full() && state.products[product].side(side).find(price) == no_index) {
-    return false;
-  }
-  book_insert(state, slot);
+  // Rested directly, not through book_insert: a load reports no book changes, and marking
+  // every level dirty would cost a search per order.
+  const uint32_t level = state.products[product].side(side).find_or_insert(price, state.levels);
+  if (level == no_index) return false;
+  level_append(state.levels[level], state.orders, slot);
+  state.orders[slot].level = level;
   if (static_cast<TimeInForce>(order.time_in_force) == TimeInForce::good_till_time) {
     push_due(state, {order.expire_time.ns, DueItem::order_expiry, order.id.value, slot});
   }

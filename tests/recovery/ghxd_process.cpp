@@ -58,6 +58,8 @@ std::optional<uint16_t> port_of(const std::string& line) {
 
 }  // namespace
 
+constexpr uint64_t snapshot_interval_commands = 2'000;
+
 GhxdProcess::GhxdProcess(std::string ghxd_path, std::string data_dir, std::string log_path)
     : ghxd_path_(std::move(ghxd_path)),
       data_dir_(std::move(data_dir)),
@@ -72,7 +74,11 @@ void GhxdProcess::spawn() {
   const int log_fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   // The read end must not leak into ghxd, or ghxd would keep its own stdout pipe open.
   fcntl(out_pipe[0], F_SETFD, FD_CLOEXEC);
-  pid_ = spawn_child({ghxd_path_, "--data", data_dir_, "--port", "0"}, out_pipe[1], log_fd);
+  // Snapshots every 2,000 commands: restarts recover from a snapshot plus the journal after
+  // it, which the test compares with a clean replay of the whole journal.
+  pid_ = spawn_child({ghxd_path_, "--data", data_dir_, "--port", "0", "--snapshot-interval",
+                      std::to_string(snapshot_interval_commands)},
+                     out_pipe[1], log_fd);
   close(out_pipe[1]);
   if (log_fd >= 0) close(log_fd);
   out_fd_ = out_pipe[0];
