@@ -355,7 +355,14 @@ void ExchangeCore::engine_loop() {
     {
       std::lock_guard lock(filling_mutex_);
       CommittedBatch& batch = *filling_;
-      for (Request& request : requests) run_request(request, batch);
+      for (size_t i = 0; i < requests.size(); ++i) {
+        // The engine starts loading what the next order will touch while this one runs.
+        if (i + 1 < requests.size() && requests[i + 1].kind == Request::Kind::command &&
+            requests[i + 1].command.kind == ExchangeCommandKind::engine) {
+          engine().prefetch(requests[i + 1].command.engine);
+        }
+        run_request(requests[i], batch);
+      }
       const int64_t now_ns = config_.clock_ns();
       if (taken > 0) {
         last_activity_ns = now_ns;
