@@ -82,7 +82,9 @@ TEST(Translate, ReportCarriesTheOrderFactsTheEventLacks) {
   status.remaining = {2};
   const OrderFacts market{matching::OrderType::market, matching::TimeInForce::good_till_time,
                           1900, 5};
-  const auto& status_report = report_of(*execution_report(status, {1}, symbol, &market));
+  const auto status_frame = execution_report(status, {1}, symbol, &market);  // outlives the view
+  ASSERT_TRUE(status_frame.has_value());
+  const auto& status_report = report_of(*status_frame);
   EXPECT_EQ(status_report.order_type(), wire::OrderType::Market);
   EXPECT_EQ(status_report.time_in_force(), wire::TimeInForce::GoodTillTime);
   EXPECT_EQ(status_report.quantity(), 5);
@@ -94,7 +96,9 @@ TEST(Translate, RejectOfACancelNamesTheOrderItWasAbout) {
   event.participant = {3};
   event.orig_client_order_id = {77};
   event.reject_reason = matching::RejectReason::unknown_order;
-  const auto& report = report_of(*execution_report(event, {3}, ""));
+  const auto frame = execution_report(event, {3}, "");  // outlives the view
+  ASSERT_TRUE(frame.has_value());
+  const auto& report = report_of(*frame);
   EXPECT_EQ(report.client_order_id(), 77u);
   EXPECT_EQ(report.orig_client_order_id(), 77u);
   EXPECT_EQ(report.symbol()->string_view(), "");
