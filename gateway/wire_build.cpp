@@ -1,10 +1,6 @@
 #include "gateway/wire_build.h"
 
 namespace ghx::gateway {
-namespace {
-
-// Small frames: a builder starting at 256 bytes rarely grows.
-constexpr size_t builder_initial_bytes = 256;
 
 flatbuffers::Offset<flatbuffers::String> optional_string(flatbuffers::FlatBufferBuilder& builder,
                                                          std::string_view text) {
@@ -12,10 +8,8 @@ flatbuffers::Offset<flatbuffers::String> optional_string(flatbuffers::FlatBuffer
   return builder.CreateString(text.data(), text.size());
 }
 
-}  // namespace
-
 Frame make_logon(const LogonFields& fields) {
-  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto participant = optional_string(builder, fields.participant);
   const auto body = wire::CreateLogon(builder, participant, fields.cancel_on_disconnect,
                                       fields.last_seen_sequence, fields.heartbeat_interval_ms);
@@ -23,7 +17,7 @@ Frame make_logon(const LogonFields& fields) {
 }
 
 Frame make_logon_ack(const LogonAckFields& fields) {
-  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto participant = optional_string(builder, fields.participant);
   const auto body =
       wire::CreateLogonAck(builder, fields.session_id, participant, fields.cancel_on_disconnect,
@@ -32,25 +26,25 @@ Frame make_logon_ack(const LogonAckFields& fields) {
 }
 
 Frame make_logout(std::string_view text) {
-  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto body = wire::CreateLogout(builder, optional_string(builder, text));
   return finish_frame(builder, wire::Body::Logout, body.Union());
 }
 
 Frame make_heartbeat(uint64_t test_request_id) {
-  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto body = wire::CreateHeartbeat(builder, test_request_id);
   return finish_frame(builder, wire::Body::Heartbeat, body.Union());
 }
 
 Frame make_reject(wire::ErrorCode code, std::string_view text, uint64_t ref_sequence) {
-  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto body = wire::CreateReject(builder, code, optional_string(builder, text), ref_sequence);
   return finish_frame(builder, wire::Body::Reject, body.Union());
 }
 
 Frame make_new_order(const NewOrderFields& fields) {
-  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto symbol = optional_string(builder, fields.symbol);
   wire::NewOrderBuilder order(builder);
   order.add_client_order_id(fields.client_order_id);
@@ -68,7 +62,7 @@ Frame make_new_order(const NewOrderFields& fields) {
 }
 
 Frame make_cancel_order(uint64_t orig_client_order_id, std::string_view symbol) {
-  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto body =
       wire::CreateCancelOrder(builder, orig_client_order_id, optional_string(builder, symbol));
   return finish_frame(builder, wire::Body::CancelOrder, body.Union());

@@ -38,6 +38,13 @@ struct NewOrderFields {
   wire::SelfTradePrevention self_trade = wire::SelfTradePrevention::CancelTaker;
 };
 
+// Shared by the frame builders here and in wire_requests.h.
+// Small frames: a builder starting at 256 bytes rarely grows.
+constexpr size_t frame_builder_initial_bytes = 256;
+// Absent rather than empty: the schema reads an absent string as "not given".
+flatbuffers::Offset<flatbuffers::String> optional_string(flatbuffers::FlatBufferBuilder& builder,
+                                                         std::string_view text);
+
 Frame make_logon(const LogonFields& fields);
 Frame make_logon_ack(const LogonAckFields& fields);
 Frame make_logout(std::string_view text);

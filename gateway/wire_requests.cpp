@@ -2,24 +2,12 @@
 
 #include <vector>
 
+#include "gateway/wire_build.h"
+
 namespace ghx::gateway {
-namespace {
-
-using gateway::finish_frame;
-
-constexpr size_t builder_initial_bytes = 256;
-
-// Absent rather than empty: the schema reads an absent string as "not given".
-flatbuffers::Offset<flatbuffers::String> optional_string(flatbuffers::FlatBufferBuilder& builder,
-                                                         std::string_view text) {
-  if (text.empty()) return 0;
-  return builder.CreateString(text.data(), text.size());
-}
-
-}  // namespace
 
 Frame make_replace_order(const ReplaceFields& fields) {
-  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto symbol = optional_string(builder, fields.symbol);
   wire::ReplaceOrderBuilder replace(builder);
   replace.add_orig_client_order_id(fields.orig_client_order_id);
@@ -31,7 +19,7 @@ Frame make_replace_order(const ReplaceFields& fields) {
 }
 
 Frame make_mass_cancel(std::string_view symbol) {
-  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto text = optional_string(builder, symbol);
   wire::MassCancelBuilder mass(builder);
   mass.add_symbol(text);
@@ -39,13 +27,13 @@ Frame make_mass_cancel(std::string_view symbol) {
 }
 
 Frame make_order_status_request(uint64_t orig_client_order_id) {
-  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto body = wire::CreateOrderStatusRequest(builder, orig_client_order_id);
   return finish_frame(builder, wire::Body::OrderStatusRequest, body.Union());
 }
 
 Frame make_subscribe(std::span<const std::string> symbols, bool book, bool trades) {
-  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   std::vector<flatbuffers::Offset<flatbuffers::String>> names;
   names.reserve(symbols.size());
   for (const std::string& symbol : symbols) names.push_back(builder.CreateString(symbol));
@@ -58,7 +46,7 @@ Frame make_subscribe(std::span<const std::string> symbols, bool book, bool trade
 }
 
 Frame make_list_products(uint64_t request_id, std::string_view gpu, std::string_view zone) {
-  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto gpu_text = optional_string(builder, gpu);
   const auto zone_text = optional_string(builder, zone);
   const auto body = wire::CreateListProducts(builder, request_id, gpu_text, zone_text);
@@ -66,14 +54,14 @@ Frame make_list_products(uint64_t request_id, std::string_view gpu, std::string_
 }
 
 Frame make_deposit(uint64_t request_id, std::string_view participant, int64_t amount) {
-  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto name = optional_string(builder, participant);
   const auto body = wire::CreateDeposit(builder, request_id, name, amount);
   return finish_frame(builder, wire::Body::Deposit, body.Union());
 }
 
 Frame make_withdraw(uint64_t request_id, std::string_view participant, int64_t amount) {
-  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto name = optional_string(builder, participant);
   const auto body = wire::CreateWithdraw(builder, request_id, name, amount);
   return finish_frame(builder, wire::Body::Withdraw, body.Union());
@@ -81,7 +69,7 @@ Frame make_withdraw(uint64_t request_id, std::string_view participant, int64_t a
 
 Frame make_register_capacity(uint64_t request_id, std::string_view participant,
                              std::string_view symbol, int64_t lots) {
-  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto name = optional_string(builder, participant);
   const auto product = optional_string(builder, symbol);
   wire::RegisterCapacityBuilder request(builder);
@@ -93,7 +81,7 @@ Frame make_register_capacity(uint64_t request_id, std::string_view participant,
 }
 
 Frame make_delivery_outcome(const DeliveryFields& fields) {
-  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto symbol = optional_string(builder, fields.symbol);
   const auto text = optional_string(builder, fields.text);
   wire::DeliveryOutcomeBuilder outcome(builder);
