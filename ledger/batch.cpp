@@ -21,6 +21,21 @@ void Batch::clear() {
   first_sequence_ = {};
   last_sequence_ = {};
   contiguous_ = true;
+  kept_.clear();
+  kept_bytes_.clear();
+  dropped_.clear();
+}
+
+void Batch::keep_message(ParticipantId p, uint64_t message_sequence,
+                         std::span<const uint8_t> bytes) {
+  GHX_LEDGER_ASSERT(kept_bytes_.size() + bytes.size() <= UINT32_MAX);
+  kept_.push_back({p, message_sequence, static_cast<uint32_t>(kept_bytes_.size()),
+                   static_cast<uint32_t>(bytes.size())});
+  kept_bytes_.insert(kept_bytes_.end(), bytes.begin(), bytes.end());
+}
+
+void Batch::drop_kept_through(ParticipantId p, uint64_t message_sequence) {
+  dropped_.emplace_back(p, message_sequence);
 }
 
 Result Batch::push(const Op& op, std::span<const uint8_t> data) {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ledger/result.h"
@@ -77,6 +78,13 @@ class Batch {
   [[nodiscard]] Result delivery_failure(TradeId trade, Timestamp at);
   [[nodiscard]] Result delivery_failure(ProductId product, ParticipantId seller, Timestamp at);
 
+  // Messages kept for a resend (the exchange's execution reports), opaque to the ledger: one
+  // stream per participant, numbered from 1 by the caller, written in the same transaction as
+  // the operations. These do not count against ops_max/bytes_max (their storage grows to the
+  // largest batch seen); drop_kept_through removes a participant's oldest ones.
+  void keep_message(ParticipantId p, uint64_t message_sequence, std::span<const uint8_t> bytes);
+  void drop_kept_through(ParticipantId p, uint64_t message_sequence);
+
   void clear();
   size_t size() const { return ops_.size(); }
   bool empty() const { return ops_.empty(); }
@@ -92,6 +100,12 @@ class Batch {
   bool sequences_contiguous() const { return contiguous_; }
 
  private:
+  struct KeptMessage {
+    ParticipantId participant;
+    uint64_t sequence = 0;
+    uint32_t offset = 0;
+    uint32_t size = 0;
+  };
   friend class Ledger;
   friend class BatchWriter;
   Result push(const Op& op, std::span<const uint8_t> data);
@@ -106,6 +120,9 @@ class Batch {
   SequenceNumber first_sequence_;
   SequenceNumber last_sequence_;
   bool contiguous_ = true;
+  std::vector<KeptMessage> kept_;
+  std::vector<uint8_t> kept_bytes_;
+  std::vector<std::pair<ParticipantId, uint64_t>> dropped_;  // participant, through sequence
 };
 
 }  // namespace ghx::ledger

@@ -62,6 +62,23 @@ bool read_open_trade_key(std::span<const uint8_t> bytes, ProductId& product, Tra
   return r.ok();
 }
 
+KeptKey kept_key(ParticipantId participant, uint64_t sequence) {
+  KeptKey key{};
+  Writer w(key);
+  w.be32(participant.value);
+  w.be64(sequence);
+  return key;
+}
+
+bool read_kept_key(std::span<const uint8_t> bytes, ParticipantId& participant,
+                   uint64_t& sequence) {
+  if (bytes.size() != std::tuple_size_v<KeptKey>) return false;
+  Reader r(bytes);
+  participant.value = r.be32();
+  sequence = r.be64();
+  return r.ok();
+}
+
 static void write_account(Writer& w, const AccountKey& key) {
   w.u8(static_cast<uint8_t>(key.asset.kind));
   w.u32(key.asset.product.value);

@@ -92,6 +92,13 @@ bool read_account_key(std::span<const uint8_t> bytes, AccountKey& out);
 OpenTradeKey open_trade_key(ProductId product, TradeId trade);
 bool read_open_trade_key(std::span<const uint8_t> bytes, ProductId& product, TradeId& trade);
 
+// A kept message: participant (be32), message sequence (be64), so that one participant's
+// messages are contiguous and in order.
+using KeptKey = std::array<uint8_t, 12>;
+KeptKey kept_key(ParticipantId participant, uint64_t sequence);
+bool read_kept_key(std::span<const uint8_t> bytes, ParticipantId& participant,
+                   uint64_t& sequence);
+
 TransferBytes encode(const Transfer& t);
 bool decode(std::span<const uint8_t> bytes, Transfer& out);
 

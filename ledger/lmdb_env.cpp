@@ -118,6 +118,11 @@ void Env::open_databases(const std::string& directory) {
                             "the ledger)"
                           : "is an LMDB environment but not a ghx ledger");
   }
+  if (rc == 0) {
+    rc = mdb_dbi_open(txn, "reports", read_only_ ? 0 : MDB_CREATE, &dbis_.reports);
+    dbis_.has_reports = rc == 0;
+    if (rc == MDB_NOTFOUND && read_only_) rc = 0;
+  }
   if (rc != 0) {
     mdb_txn_abort(txn);
     fail(directory, describe_open_error(rc));

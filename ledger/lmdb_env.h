@@ -40,6 +40,11 @@ struct Dbis {
   MDB_dbi transfers = 0;     // transfer id (be64) -> transfer
   MDB_dbi trades = 0;        // trade id (be64) -> trade record
   MDB_dbi open_trades = 0;   // product (be32), trade id (be64) -> empty; not delivered/failed
+  // Messages kept per participant for a resend after a reconnect (opaque to the ledger):
+  // participant (be32), message sequence (be64) -> bytes. Added after format 1 first shipped:
+  // a writable open creates it in an older ledger; a read-only open of one finds none (0).
+  MDB_dbi reports = 0;
+  bool has_reports = false;
 };
 
 class Env {

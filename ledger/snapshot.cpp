@@ -87,6 +87,47 @@ Result Snapshot::for_each_journal(
   });
 }
 
+Result Snapshot::for_each_kept_message(
+    ParticipantId p, uint64_t after,
+    const std::function<bool(uint64_t, std::span<const uint8_t>)>& fn) const {
+  if (!dbis_->has_reports || after == UINT64_MAX) return txn_ ? Result::ok : status_;
+  const codec::KeptKey start = codec::kept_key(p, after + 1);
+  bool bad = false;
+  const Result r = scan(dbis_->reports, start, [&](auto key, auto value) {
+    ParticipantId owner;
+    uint64_t sequence = 0;
+    if (!codec::read_kept_key(key, owner, sequence)) return !(bad = true);
+    return owner == p && fn(sequence, value);
+  });
+  return bad ? Result::storage_error : r;
+}
+
+Result Snapshot::for_each_last_kept(
+    const std::function<bool(ParticipantId, uint64_t)>& fn) const {
+  if (!dbis_->has_reports) return txn_ ? Result::ok : status_;
+  if (txn_ == nullptr) return Result::storage_error;
+  MDB_cursor* cursor = nullptr;
+  if (mdb_cursor_open(txn_, dbis_->reports, &cursor) != 0) return Result::storage_error;
+  // From the end backwards: the last key of a participant, then jump below its first key.
+  MDB_val key{};
+  MDB_val value{};
+  int rc = mdb_cursor_get(cursor, &key, &value, MDB_LAST);
+  bool bad = false;
+  while (rc == 0) {
+    ParticipantId owner;
+    uint64_t sequence = 0;
+    if (!codec::read_kept_key(span(key), owner, sequence)) { bad = true; break; }
+    if (!fn(owner, sequence) || owner.value == 0) break;
+    const codec::KeptKey below = codec::kept_key(owner, 0);
+    key = val(below);
+    rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE);  // owner's first entry
+    if (rc == 0) rc = mdb_cursor_get(cursor, &key, &value, MDB_PREV);
+  }
+  mdb_cursor_close(cursor);
+  if (bad) return Result::storage_error;
+  return (rc == 0 || rc == MDB_NOTFOUND) ? Result::ok : Result::storage_error;
+}
+
 Result Snapshot::for_each_transfer(const std::function<bool(const Transfer&)>& fn) const {
   bool bad = false;
   const Result r = scan(dbis_->transfers, {}, [&](auto, auto value) {

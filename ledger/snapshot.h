@@ -44,6 +44,14 @@ class Snapshot {
   // Trades neither delivered nor failed, by product then trade id.
   Result for_each_open_trade(const std::function<bool(ProductId, TradeId)>& fn) const;
 
+  // Messages kept for participant `p` with a sequence above `after`, in order (see
+  // Batch::keep_message). None in a ledger older than the kept-message database.
+  Result for_each_kept_message(
+      ParticipantId p, uint64_t after,
+      const std::function<bool(uint64_t, std::span<const uint8_t>)>& fn) const;
+  // The sequence of the newest message kept for each participant that has one.
+  Result for_each_last_kept(const std::function<bool(ParticipantId, uint64_t)>& fn) const;
+
   std::optional<TradeRecord> trade(TradeId id) const;
   std::optional<ParticipantRecord> participant(ParticipantId id) const;
   std::optional<ProductRecord> product(ProductId id) const;

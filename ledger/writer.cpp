@@ -1,5 +1,6 @@
 #include "ledger/writer.h"
 
+#include <cerrno>
 #include <cstring>
 
 #include "ledger/codec.h"
@@ -19,9 +20,45 @@ int BatchWriter::write(Batch& batch) {
   for (size_t i = 0; i < batch.ops_.size() && rc_ == 0; ++i) {
     batch.results_[i] = apply(batch, batch.ops_[i]);
   }
+  if (rc_ == 0) write_kept_messages(batch);
   if (rc_ == 0) finish(batch);
   close_cursors();
   return rc_;
+}
+
+void BatchWriter::write_kept_messages(const Batch& batch) {
+  if (batch.kept_.empty() && batch.dropped_.empty()) return;
+  if (!dbis_.has_reports) {
+    rc_ = EACCES;  // a read-only ledger never writes; a writable one always has the database
+    return;
+  }
+  MDB_cursor* cursor = nullptr;
+  if ((rc_ = mdb_cursor_open(txn_, dbis_.reports, &cursor)) != 0) return;
+  for (const Batch::KeptMessage& kept : batch.kept_) {
+    const codec::KeptKey key = codec::kept_key(kept.participant, kept.sequence);
+    MDB_val k = val(key);
+    MDB_val v = val({batch.kept_bytes_.data() + kept.offset, kept.size});
+    if ((rc_ = mdb_cursor_put(cursor, &k, &v, 0)) != 0) break;
+  }
+  for (const auto& [participant, through] : batch.dropped_) {
+    if (rc_ != 0) break;
+    const codec::KeptKey start = codec::kept_key(participant, 0);
+    MDB_val k = val(start);
+    MDB_val v{};
+    int rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+    while (rc == 0) {
+      ParticipantId owner;
+      uint64_t sequence = 0;
+      if (!codec::read_kept_key(span(k), owner, sequence) || owner != participant ||
+          sequence > through) {
+        break;
+      }
+      if ((rc = mdb_cursor_del(cursor, 0)) != 0) break;
+      rc = mdb_cursor_get(cursor, &k, &v, MDB_GET_CURRENT);  // the entry after the deleted one
+    }
+    if (rc != 0 && rc != MDB_NOTFOUND) rc_ = rc;
+  }
+  mdb_cursor_close(cursor);
 }
 
 void BatchWriter::append(MDB_cursor*& cursor, MDB_dbi dbi, std::span<const uint8_t> key,

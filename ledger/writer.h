@@ -48,6 +48,7 @@ class BatchWriter {
   void append(MDB_cursor*& cursor, MDB_dbi dbi, std::span<const uint8_t> key,
               std::span<const uint8_t> value);
   void close_cursors();
+  void write_kept_messages(const Batch& batch);
 
   MDB_txn* txn_;
   const Dbis& dbis_;
