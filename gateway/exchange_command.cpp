@@ -2,92 +2,14 @@
 
 #include <string_view>
 
+#include "gateway/varint_codec.h"
+
 namespace ghx::gateway {
 namespace {
 
-// Integers are LEB128 varints (signed ones zigzag-encoded first), so the many zero and small
-// fields of a command cost a byte each: a typical order journals in about 45 bytes.
-class Writer {
- public:
-  explicit Writer(std::vector<uint8_t>& out) : out_(out) {}
-  void u8(uint8_t value) { out_.push_back(value); }
-  void varint(uint64_t value) {
-    while (value >= 0x80) {
-      out_.push_back(static_cast<uint8_t>(value | 0x80));
-      value >>= 7;
-    }
-    out_.push_back(static_cast<uint8_t>(value));
-  }
-  void zigzag(int64_t value) {
-    varint((static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63));
-  }
-  void text(std::string_view value) {
-    varint(value.size());
-    out_.insert(out_.end(), value.begin(), value.end());
-  }
-
- private:
-  std::vector<uint8_t>& out_;
-};
-
-class Reader {
- public:
-  explicit Reader(std::span<const uint8_t> in) : in_(in) {}
-  bool u8(uint8_t& value) {
-    if (in_.empty()) return false;
-    value = in_[0];
-    in_ = in_.subspan(1);
-    return true;
-  }
-  bool varint(uint64_t& value) {
-    value = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      uint8_t byte = 0;
-      if (!u8(byte)) return false;
-      value |= uint64_t{byte & 0x7fu} << shift;
-      if ((byte & 0x80) == 0) return true;
-    }
-    return false;  // more than ten bytes: not ours
-  }
-  bool zigzag(int64_t& value) {
-    uint64_t raw = 0;
-    if (!varint(raw)) return false;
-    value = static_cast<int64_t>(raw >> 1) ^ -static_cast<int64_t>(raw & 1);
-    return true;
-  }
-  bool u32(uint32_t& value) {
-    uint64_t raw = 0;
-    if (!varint(raw) || raw > UINT32_MAX) return false;
-    value = static_cast<uint32_t>(raw);
-    return true;
-  }
-  bool flag(bool& value) {
-    uint8_t raw = 0;
-    if (!u8(raw) || raw > 1) return false;
-    value = raw == 1;
-    return true;
-  }
-  bool text(std::string& value, size_t size_max) {
-    uint64_t size = 0;
-    if (!varint(size) || size > size_max || size > in_.size()) return false;
-    value.assign(reinterpret_cast<const char*>(in_.data()), size);
-    in_ = in_.subspan(size);
-    return true;
-  }
-  bool done() const { return in_.empty(); }
-
- private:
-  std::span<const uint8_t> in_;
-};
-
-// Enum fields travel as one byte each and are range-checked on the way in.
-template <typename Enum>
-bool read_enum(Reader& in, Enum& value, uint8_t max) {
-  uint8_t raw = 0;
-  if (!in.u8(raw) || raw > max) return false;
-  value = static_cast<Enum>(raw);
-  return true;
-}
+// A typical order journals in about 45 bytes.
+using Writer = VarintWriter;
+using Reader = VarintReader;
 
 bool read_name(Reader& in, matching::ShortName& name) {
   std::string text;

@@ -253,8 +253,9 @@ void ExchangeCore::take_snapshot() {
           .count());
 }
 
-void ExchangeCore::start(CommittedHandler on_committed) {
+void ExchangeCore::start(CommittedHandler on_committed, PrepareHandler before_commit) {
   on_committed_ = std::move(on_committed);
+  before_commit_ = std::move(before_commit);
   if (snapshot_writer_) snapshot_writer_->start();
   ledger_thread_ = std::thread([this] { ledger_loop(); });
   engine_thread_ = std::thread([this] { engine_loop(); });
@@ -430,6 +431,7 @@ std::unique_ptr<CommittedBatch> ExchangeCore::next_batch(std::unique_ptr<Committ
 }
 
 bool ExchangeCore::commit(CommittedBatch& batch) {
+  if (before_commit_) before_commit_(batch);
   const auto started = std::chrono::steady_clock::now();
   const ledger::Result result = ledger_->commit(batch.ledger_batch);
   const auto elapsed = std::chrono::steady_clock::now() - started;

@@ -117,6 +117,9 @@ struct ExchangeCoreStats {
 class ExchangeCore {
  public:
   using CommittedHandler = std::function<void(const CommittedBatch&)>;
+  // Runs on the ledger thread just before a batch's commit: what it adds to the ledger batch
+  // (kept execution reports) becomes durable with the batch's commands.
+  using PrepareHandler = std::function<void(CommittedBatch&)>;
 
   // Opens the ledger and replays the journal into a fresh engine. Throws on a corrupt journal
   // or a replay that disagrees with the ledger.
@@ -125,7 +128,7 @@ class ExchangeCore {
   ExchangeCore(const ExchangeCore&) = delete;
   ExchangeCore& operator=(const ExchangeCore&) = delete;
 
-  void start(CommittedHandler on_committed);
+  void start(CommittedHandler on_committed, PrepareHandler before_commit = {});
   void stop();  // drains what was submitted, commits it, joins the threads. Idempotent.
 
   bool submit(Request request);
@@ -186,6 +189,7 @@ class ExchangeCore {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> failed_{false};
   CommittedHandler on_committed_;
+  PrepareHandler before_commit_;
   std::thread engine_thread_;
   std::thread ledger_thread_;
   ExchangeCoreStats stats_;

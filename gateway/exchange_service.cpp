@@ -1,5 +1,8 @@
 #include "gateway/exchange_service.h"
 
+#include <algorithm>
+#include <stdexcept>
+
 #include "gateway/log.h"
 #include "gateway/translate.h"
 #include "gateway/wire_build.h"
@@ -33,8 +36,19 @@ Frame operator_ack_frame(uint64_t request_id, bool ok, wire::OrderRejectReason r
 
 }  // namespace
 
-ExchangeService::ExchangeService(ExchangeCore& core) : core_(core) {
+ExchangeService::ExchangeService(ExchangeCore& core, ServiceConfig config)
+    : core_(core), config_(config) {
   const ledger::Snapshot snapshot = core.ledger().snapshot();
+  const ledger::Result kept = snapshot.for_each_last_kept([&](ledger::ParticipantId p,
+                                                              uint64_t sequence) {
+    if (report_sequences_.size() <= p.value) report_sequences_.resize(p.value + 1);
+    report_sequences_[p.value] = sequence;
+    return true;
+  });
+  if (kept != ledger::Result::ok) {
+    throw std::runtime_error("the kept execution reports cannot be read: " +
+                             std::string(ledger::to_string(kept)));
+  }
   snapshot.for_each_participant([&](const ledger::ParticipantRecord& record) {
     participants_by_name_[record.name] = {record.id.value, record.name, record.roles};
     participant_names_[record.id.value] = record.name;
@@ -46,6 +60,11 @@ ExchangeService::ExchangeService(ExchangeCore& core) : core_(core) {
     products_.push_back({matching::format_symbol(spec), spec, engine.product_state({id})});
     product_ids_[products_.back().symbol] = id;
   }
+}
+
+void ExchangeService::start_core() {
+  core_.start([this](const CommittedBatch& batch) { on_committed(batch); },
+              [this](CommittedBatch& batch) { before_commit(batch); });
 }
 
 std::optional<ParticipantEntry> ExchangeService::participant(const std::string& name) const {
@@ -81,9 +100,61 @@ LogonDecision ExchangeService::on_logon(const SessionInfo& session) {
       !submit_session_event(ExchangeCommandKind::session_opened, found->second.id)) {
     return {false, "the exchange is busy; try again"};
   }
-  sessions_[session.id.value] = {found->second.id, session.cancel_on_disconnect};
+  sessions_[session.id.value] = {.participant = found->second.id,
+                                 .cancel_on_disconnect = session.cancel_on_disconnect,
+                                 .live = !session.last_report_sequence.has_value()};
   sessions_of_[found->second.id].insert(session.id.value);
   return {};
+}
+
+// The network thread, right after the LogonAck. Most of a long resend runs without the lock, so
+// that the ledger thread goes on sending to other sessions; the last part, with the lock held,
+// catches up with what was committed meanwhile, and the session goes live: on_committed sends a
+// report to it only when it is newer than what the resend sent (the ledger commits a batch
+// before on_committed takes the lock, so a report is either read here or sent live, and one
+// read here is not sent again).
+void ExchangeService::on_logged_on(const SessionInfo& session) {
+  if (!session.last_report_sequence) return;
+  uint32_t participant = 0;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    const auto found = sessions_.find(session.id.value);
+    if (found == sessions_.end()) return;
+    participant = found->second.participant;
+  }
+  uint64_t sent = resend(session.id.value, participant, *session.last_report_sequence);
+  std::lock_guard lock(sessions_mutex_);
+  sent = resend(session.id.value, participant, sent);
+  const auto found = sessions_.find(session.id.value);
+  if (found == sessions_.end()) return;
+  found->second.live = true;
+  found->second.resent_through = sent;
+}
+
+uint64_t ExchangeService::resend(uint64_t session, uint32_t participant, uint64_t after) {
+  flatbuffers::FlatBufferBuilder builder(1024);
+  uint64_t sent = after;
+  ReportRecord record;
+  const ledger::Snapshot snapshot = core_.ledger().snapshot();
+  const ledger::Result result = snapshot.for_each_kept_message(
+      {participant}, after, [&](uint64_t sequence, std::span<const uint8_t> bytes) {
+        if (!decode(bytes, record)) return false;
+        std::string symbol;
+        {
+          std::lock_guard lock(reference_mutex_);
+          if (record.product_id < products_.size()) symbol = products_[record.product_id].symbol;
+        }
+        reply(session, execution_report(builder, record, symbol, sequence));
+        counters_.reports_resent.fetch_add(1, std::memory_order_relaxed);
+        sent = sequence;
+        return true;
+      });
+  if (result != ledger::Result::ok) {
+    log(LogLevel::error, "exchange: resend to session " + std::to_string(session) +
+                             " stopped: the kept reports cannot be read after " +
+                             std::to_string(sent));
+  }
+  return sent;
 }
 
 bool ExchangeService::submit_session_event(ExchangeCommandKind kind, uint32_t participant) {
@@ -399,21 +470,115 @@ void ExchangeService::send_product_list(const SessionInfo& session,
   } while (next < ids.size());
 }
 
+namespace {
+
+// Commands whose events are told as execution reports (operator commands get an OperatorAck).
+bool reports_orders(const Outcome& outcome) {
+  if (outcome.kind != Request::Kind::command) return false;
+  if (outcome.command.kind != ExchangeCommandKind::engine) return false;
+  const matching::CommandType type = outcome.command.engine.type;
+  return type != matching::CommandType::deposit && type != matching::CommandType::withdraw &&
+         type != matching::CommandType::register_capacity;
+}
+
+}  // namespace
+
+void ExchangeService::before_commit(CommittedBatch& batch) {
+  pending_reports_.clear();
+  next_pending_ = 0;
+  reported_participants_.clear();
+  for (const Outcome& outcome : batch.outcomes) {
+    if (!reports_orders(outcome)) continue;
+    for (uint32_t i = 0; i < outcome.event_count; ++i) {
+      keep_reports_of_event(batch, outcome, outcome.first_event + i);
+    }
+  }
+  const uint64_t kept_max = config_.reports_kept_per_participant;
+  for (const uint32_t participant : reported_participants_) {
+    const uint64_t last = report_sequences_[participant];
+    if (last > kept_max) batch.ledger_batch.drop_kept_through({participant}, last - kept_max);
+  }
+}
+
+void ExchangeService::keep_reports_of_event(CommittedBatch& batch, const Outcome& outcome,
+                                            size_t index) {
+  const Event& event = batch.events[index];
+  if (event.type == EventType::fill) {
+    const auto taker = orders_.find(event.order_id.value);
+    const auto maker = orders_.find(event.maker_order_id.value);
+    keep_report(batch, index, event.participant,
+                taker == orders_.end() ? nullptr : &taker->second);
+    keep_report(batch, index, event.maker_participant,
+                maker == orders_.end() ? nullptr : &maker->second);
+    if (event.remaining.value == 0 && taker != orders_.end()) orders_.erase(taker);
+    if (event.maker_remaining.value == 0 && maker != orders_.end()) orders_.erase(maker);
+    return;
+  }
+  switch (event.type) {
+    case EventType::accepted:
+    case EventType::rejected:
+    case EventType::canceled:
+    case EventType::replaced:
+    case EventType::expired:
+    case EventType::order_status: {
+      OrderFacts scratch;
+      keep_report(batch, index, event.participant, facts_for(outcome, event, scratch));
+      if (event.type == EventType::canceled || event.type == EventType::expired) {
+        orders_.erase(event.order_id.value);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+void ExchangeService::keep_report(CommittedBatch& batch, size_t index,
+                                  matching::ParticipantId viewer, const OrderFacts* facts) {
+  std::optional<ReportRecord> record = report_record(batch.events[index], viewer, facts);
+  if (!record) return;
+  const uint32_t participant = viewer.value;
+  if (report_sequences_.size() <= participant) report_sequences_.resize(participant + 1);
+  const uint64_t sequence = ++report_sequences_[participant];
+  // A batch reports to few participants: a linear search keeps the list without a set.
+  if (std::find(reported_participants_.begin(), reported_participants_.end(), participant) ==
+      reported_participants_.end()) {
+    reported_participants_.push_back(participant);
+  }
+  encode(*record, record_bytes_);
+  batch.ledger_batch.keep_message({participant}, sequence, record_bytes_);
+  pending_reports_.push_back({index, participant, sequence, *record});
+}
+
 void ExchangeService::on_committed(const CommittedBatch& batch) {
   std::lock_guard lock(sessions_mutex_);
   for (const Outcome& outcome : batch.outcomes) deliver_outcome(batch, outcome);
 }
 
-void ExchangeService::to_participant(uint32_t participant, std::span<const uint8_t> frame) {
-  const auto found = sessions_of_.find(participant);
-  if (found == sessions_of_.end()) return;
-  for (const uint64_t session : found->second) reply(session, frame);
+std::string_view ExchangeService::symbol_of(uint32_t product) const {
+  return product < products_.size() ? std::string_view(products_[product].symbol) : "";
 }
 
-void ExchangeService::report(const Event& event, matching::ParticipantId viewer,
-                             std::string_view symbol, const OrderFacts* facts) {
-  const std::span<const uint8_t> frame = execution_report(builder_, event, viewer, symbol, facts);
-  if (!frame.empty()) to_participant(viewer.value, frame);
+// The reports of event `index`, kept by before_commit, to the live sessions of their
+// participants (a session still resending has them, or will read them from the ledger).
+void ExchangeService::send_reports_of_event(size_t index) {
+  for (; next_pending_ < pending_reports_.size() &&
+         pending_reports_[next_pending_].event_index == index;
+       ++next_pending_) {
+    const PendingReport& pending = pending_reports_[next_pending_];
+    const auto found = sessions_of_.find(pending.participant);
+    if (found == sessions_of_.end() || found->second.empty()) continue;
+    std::span<const uint8_t> frame;
+    for (const uint64_t session : found->second) {
+      const SessionEntry& entry = sessions_.at(session);
+      if (!entry.live || entry.resent_through >= pending.sequence) continue;
+      if (frame.empty()) {
+        frame = execution_report(builder_, pending.record, symbol_of(pending.record.product_id),
+                                 pending.sequence);
+      }
+      reply(session, frame);
+    }
+  }
 }
 
 // What is known of the order an event is about; `scratch` holds facts that live only for this
@@ -484,8 +649,7 @@ void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& 
                                     size_t index) {
   const Event& event = batch.events[index];
   const uint32_t product = event.product.value;
-  const std::string_view symbol =
-      product < products_.size() ? std::string_view(products_[product].symbol) : "";
+  const std::string_view symbol = symbol_of(product);
   switch (event.type) {
     case EventType::product_listed: {
       const matching::ProductSpec& spec = outcome.command.engine.spec;
@@ -513,25 +677,9 @@ void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& 
       for (const uint64_t session : found->second) reply(session, frame);
       return;
     }
-    case EventType::fill: {
-      const auto taker = orders_.find(event.order_id.value);
-      const auto maker = orders_.find(event.maker_order_id.value);
-      report(event, event.participant, symbol, taker == orders_.end() ? nullptr : &taker->second);
-      report(event, event.maker_participant, symbol,
-             maker == orders_.end() ? nullptr : &maker->second);
-      if (event.remaining.value == 0 && taker != orders_.end()) orders_.erase(taker);
-      if (event.maker_remaining.value == 0 && maker != orders_.end()) orders_.erase(maker);
+    default:
+      send_reports_of_event(index);
       return;
-    }
-    default: {
-      OrderFacts scratch;
-      const OrderFacts* facts = facts_for(outcome, event, scratch);
-      report(event, event.participant, symbol, facts);
-      if (event.type == EventType::canceled || event.type == EventType::expired) {
-        orders_.erase(event.order_id.value);
-      }
-      return;
-    }
   }
 }
 

@@ -17,7 +17,11 @@
 // - A session with cancel-on-disconnect cancels every live order of its participant when it
 //   ends (the engine keeps no per-session order lists); such sessions are journaled, so after
 //   a crash the restart cancels for the sessions it cut off.
-// - Execution reports go to every session of the participant (a drop copy for free).
+// - Execution reports go to every session of the participant (a drop copy for free). They are
+//   numbered per participant (report_sequence, from 1) and kept in the ledger, in the same
+//   transaction as the commands that caused them, so that a session logging on with the last
+//   number it saw gets every later one again, across disconnects and restarts. The newest
+//   reports_kept_per_participant are kept; older ones are dropped as new ones come.
 
 #include <cstdint>
 #include <flatbuffers/flatbuffers.h>
@@ -42,25 +46,36 @@ struct ParticipantEntry {
   uint8_t roles = 0;  // ledger::RoleBits
 };
 
+struct ServiceConfig {
+  uint64_t reports_kept_per_participant = 1'000'000;
+};
+
 struct ServiceCounters {
   std::atomic<uint64_t> orders_in{0};
   std::atomic<uint64_t> busy_rejects{0};
   std::atomic<uint64_t> frames_out{0};
+  std::atomic<uint64_t> reports_resent{0};
 };
 
 class ExchangeService : public MessageHandler {
  public:
   // Loads participants and products from the core's ledger and engine (before core.start()).
-  explicit ExchangeService(ExchangeCore& core);
+  explicit ExchangeService(ExchangeCore& core, ServiceConfig config = {});
 
   void attach(Server& server) { server_ = &server; }
+  // Starts the core with this service as its prepare and committed handlers.
+  void start_core();
 
   LogonDecision on_logon(const SessionInfo& session) override;
+  // Resends the reports asked for at logon, then makes the session live.
+  void on_logged_on(const SessionInfo& session) override;
   void on_message(const SessionInfo& session, const wire::Message& message,
                   std::span<const uint8_t> frame) override;
   void on_disconnect(const SessionInfo& session) override;
 
-  // The core's CommittedHandler.
+  // The core's PrepareHandler: numbers the batch's execution reports and keeps them in its
+  // ledger batch. Then its CommittedHandler, which sends them and everything else.
+  void before_commit(CommittedBatch& batch);
   void on_committed(const CommittedBatch& batch);
 
   // At start, after the core started: cancels the orders of cancel-on-disconnect sessions
@@ -83,6 +98,16 @@ class ExchangeService : public MessageHandler {
   struct SessionEntry {
     uint32_t participant = 0;
     bool cancel_on_disconnect = true;
+    // False while a resend runs: live reports wait in the ledger for the resend to send them.
+    bool live = true;
+    uint64_t resent_through = 0;  // report_sequence; live reports up to it were resent
+  };
+  // A report of the batch being committed, numbered; sent by on_committed.
+  struct PendingReport {
+    size_t event_index = 0;  // into CommittedBatch::events
+    uint32_t participant = 0;
+    uint64_t sequence = 0;
+    ReportRecord record;
   };
 
   bool submit(const SessionInfo& session, Request request, uint64_t ref_sequence);
@@ -105,13 +130,18 @@ class ExchangeService : public MessageHandler {
   void deliver_event(const CommittedBatch& batch, const Outcome& outcome, size_t index);
   void deliver_operator_ack(const CommittedBatch& batch, const Outcome& outcome);
   void deliver_snapshot(const Outcome& outcome);
-  void to_participant(uint32_t participant, std::span<const uint8_t> frame);
-  void report(const matching::Event& event, matching::ParticipantId viewer, std::string_view symbol,
-              const OrderFacts* facts);
+  void send_reports_of_event(size_t index);
+  void keep_report(CommittedBatch& batch, size_t index, matching::ParticipantId viewer,
+                   const OrderFacts* facts);
+  void keep_reports_of_event(CommittedBatch& batch, const Outcome& outcome, size_t index);
   const OrderFacts* facts_for(const Outcome& outcome, const matching::Event& event,
                               OrderFacts& scratch);
+  std::string_view symbol_of(uint32_t product) const;
+  // Sends participant's kept reports after `after` to the session; returns the last one sent.
+  uint64_t resend(uint64_t session, uint32_t participant, uint64_t after);
 
   ExchangeCore& core_;
+  ServiceConfig config_;
   Server* server_ = nullptr;
   mutable std::mutex sessions_mutex_;
   mutable std::mutex reference_mutex_;
@@ -129,6 +159,13 @@ class ExchangeService : public MessageHandler {
   // goes when its order is done; orders from before a restart have none.
   flatbuffers::FlatBufferBuilder builder_{1024};
   std::unordered_map<uint64_t, OrderFacts> orders_;
+  // Ledger thread only: the last report_sequence per participant id, and the reports of the
+  // batch between before_commit and on_committed (next_pending_ is the next one to send).
+  std::vector<uint64_t> report_sequences_;
+  std::vector<uint32_t> reported_participants_;  // of this batch, for dropping old reports
+  std::vector<PendingReport> pending_reports_;
+  size_t next_pending_ = 0;
+  std::vector<uint8_t> record_bytes_;
 };
 
 }  // namespace ghx::gateway

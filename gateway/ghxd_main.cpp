@@ -171,7 +171,7 @@ int run(const Options& options) {
   server_config.tls = tls;
   Server server(server_config, service);
   service.attach(server);
-  core.start([&service](const CommittedBatch& batch) { service.on_committed(batch); });
+  service.start_core();
   service.cancel_sessions_cut_off();
   add_default_participants(service);
   list_calendar(service, core_config);

@@ -240,7 +240,8 @@ bool Session::handle_logon(const wire::Message& message) {
     return false;
   }
   info_.cancel_on_disconnect = logon.cancel_on_disconnect();
-  info_.last_seen_sequence = logon.last_seen_sequence();
+  const flatbuffers::Optional<uint64_t> last_report = logon.last_report_sequence();
+  if (last_report.has_value()) info_.last_report_sequence = *last_report;
   const LogonDecision decision = context_.handler.on_logon(info_);
   if (!decision.accept) {
     context_.counters.logons_refused++;
@@ -255,6 +256,7 @@ bool Session::handle_logon(const wire::Message& message) {
                        .cancel_on_disconnect = info_.cancel_on_disconnect,
                        .heartbeat_interval_ms = context_.config.heartbeat_interval_ms,
                        .idle_timeout_ms = context_.config.idle_timeout_ms}));
+  context_.handler.on_logged_on(info_);
   return true;
 }
 

@@ -12,6 +12,7 @@
 //   Logout are handled by the gateway).
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -29,7 +30,8 @@ struct SessionInfo {
   SessionId id;
   std::string participant;  // the client certificate's subject CN
   bool cancel_on_disconnect = true;
-  uint64_t last_seen_sequence = 0;  // from Logon: for a later resend
+  // From Logon: resend the participant's execution reports after this one first; empty: none.
+  std::optional<uint64_t> last_report_sequence;
 };
 
 struct LogonDecision {
@@ -44,6 +46,9 @@ class MessageHandler {
   // A Logon arrived on a TLS session whose certificate names `session.participant`. Accepting
   // sends LogonAck; refusing sends Reject(LogonRefused) and closes the connection.
   virtual LogonDecision on_logon(const SessionInfo& session) = 0;
+
+  // The session's LogonAck is queued: what is sent from here on follows it.
+  virtual void on_logged_on(const SessionInfo&) {}
 
   // A verified, valid application message from a logged-on session. `frame` is the whole
   // frame, prefix included.

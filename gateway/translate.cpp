@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include "gateway/varint_codec.h"
+
 namespace ghx::gateway {
 namespace {
 
@@ -24,29 +26,6 @@ static_assert(static_cast<int>(wire::ProductState::Delivered) ==
 
 constexpr size_t builder_initial_bytes = 512;
 
-// The fields of a report common to every kind; `fill` sets the fill-only ones.
-struct ReportFields {
-  wire::ExecType exec_type = wire::ExecType::Accepted;
-  uint64_t order_id = 0;
-  uint64_t client_order_id = 0;
-  wire::Side side = wire::Side::Buy;
-  int64_t remaining = 0;
-  wire::Liquidity liquidity = wire::Liquidity::None;
-  int64_t fee = 0;
-  bool fill = false;
-};
-
-wire::OrderStatus order_status(const matching::Event& event, const ReportFields& fields) {
-  if (event.type == EventType::order_status) {
-    return event.status == matching::OrderStatus::live ? wire::OrderStatus::Live
-                                                       : wire::OrderStatus::Done;
-  }
-  const bool ended = fields.exec_type == wire::ExecType::Rejected ||
-                     fields.exec_type == wire::ExecType::Canceled ||
-                     fields.exec_type == wire::ExecType::Expired || fields.remaining == 0;
-  return ended ? wire::OrderStatus::Done : wire::OrderStatus::Live;
-}
-
 // finish_frame without the copy: the frame stays in the builder.
 std::span<const uint8_t> finish_in_builder(flatbuffers::FlatBufferBuilder& builder,
                                            wire::Body type, flatbuffers::Offset<void> body) {
@@ -68,49 +47,6 @@ wire::OrderType wire_order_type(matching::OrderType type) {
   return type == matching::OrderType::market ? wire::OrderType::Market : wire::OrderType::Limit;
 }
 
-std::span<const uint8_t> report_frame(flatbuffers::FlatBufferBuilder& builder,
-                                      const matching::Event& event, const ReportFields& fields,
-                                      std::string_view symbol, const OrderFacts* facts) {
-  const auto symbol_offset = builder.CreateString(symbol.data(), symbol.size());
-  wire::ExecutionReportBuilder report(builder);
-  report.add_exec_type(fields.exec_type);
-  report.add_order_id(fields.order_id);
-  report.add_client_order_id(fields.client_order_id);
-  report.add_orig_client_order_id(event.orig_client_order_id.value);
-  report.add_product_id(event.product.value);
-  report.add_symbol(symbol_offset);
-  report.add_side(fields.side);
-  if (facts != nullptr) {
-    report.add_order_type(wire_order_type(facts->order_type));
-    report.add_time_in_force(static_cast<wire::TimeInForce>(facts->time_in_force));
-  }
-  report.add_remaining(fields.remaining);
-  report.add_order_status(order_status(event, fields));
-  report.add_reject_reason(to_wire(event.reject_reason));
-  report.add_cancel_reason(to_wire(event.cancel_reason));
-  report.add_expire_reason(to_wire(event.expire_reason));
-  // A fill's price and quantity are the fill's; the order's own come from what is known of it.
-  const int64_t price = fields.fill || event.price.value == 0
-                            ? (facts != nullptr ? facts->price : 0)
-                            : event.price.value;
-  const int64_t quantity = fields.fill || event.quantity.value == 0
-                               ? (facts != nullptr ? facts->quantity : 0)
-                               : event.quantity.value;
-  report.add_price(price);
-  report.add_quantity(quantity);
-  if (fields.fill) {
-    report.add_trade_id(event.trade_id.value);
-    report.add_fill_price(event.price.value);
-    report.add_fill_quantity(event.quantity.value);
-    report.add_liquidity(fields.liquidity);
-    report.add_fee(fields.fee);
-    report.add_notional(event.notional.value);
-  }
-  report.add_engine_sequence(event.sequence.value);
-  report.add_transact_time_ns(event.timestamp.ns);
-  return finish_in_builder(builder, wire::Body::ExecutionReport, report.Finish().Union());
-}
-
 std::optional<wire::ExecType> order_exec_type(EventType type) {
   switch (type) {
     case EventType::accepted: return wire::ExecType::Accepted;
@@ -123,24 +59,61 @@ std::optional<wire::ExecType> order_exec_type(EventType type) {
   }
 }
 
-std::span<const uint8_t> fill_report(flatbuffers::FlatBufferBuilder& builder,
-                                     const matching::Event& event, matching::ParticipantId viewer,
-                                     std::string_view symbol, const OrderFacts* facts) {
+wire::OrderStatus order_status(const matching::Event& event, const ReportRecord& record) {
+  if (event.type == EventType::order_status) {
+    return event.status == matching::OrderStatus::live ? wire::OrderStatus::Live
+                                                       : wire::OrderStatus::Done;
+  }
+  const bool ended = record.exec_type == wire::ExecType::Rejected ||
+                     record.exec_type == wire::ExecType::Canceled ||
+                     record.exec_type == wire::ExecType::Expired || record.remaining == 0;
+  return ended ? wire::OrderStatus::Done : wire::OrderStatus::Live;
+}
+
+// Fills in what every kind of report shares, once the kind-specific fields are set.
+void complete_record(const matching::Event& event, const OrderFacts* facts, ReportRecord& r) {
+  r.orig_client_order_id = event.orig_client_order_id.value;
+  r.product_id = event.product.value;
+  if (facts != nullptr) {
+    r.has_order_facts = true;
+    r.order_type = wire_order_type(facts->order_type);
+    r.time_in_force = static_cast<wire::TimeInForce>(facts->time_in_force);
+  }
+  r.order_status = order_status(event, r);
+  r.reject_reason = to_wire(event.reject_reason);
+  r.cancel_reason = to_wire(event.cancel_reason);
+  r.expire_reason = to_wire(event.expire_reason);
+  // A fill's price and quantity are the fill's; the order's own come from what is known of it.
+  r.price = r.fill || event.price.value == 0 ? (facts != nullptr ? facts->price : 0)
+                                             : event.price.value;
+  r.quantity = r.fill || event.quantity.value == 0 ? (facts != nullptr ? facts->quantity : 0)
+                                                   : event.quantity.value;
+  if (r.fill) {
+    r.trade_id = event.trade_id.value;
+    r.fill_price = event.price.value;
+    r.fill_quantity = event.quantity.value;
+    r.notional = event.notional.value;
+  }
+  r.engine_sequence = event.sequence.value;
+  r.transact_time_ns = event.timestamp.ns;
+}
+
+std::optional<ReportRecord> fill_record(const matching::Event& event,
+                                        matching::ParticipantId viewer) {
   // A self-trade (both sides the viewer) cannot reach here: STP prevents it.
   const bool taker = event.participant == viewer;
-  if (!taker && event.maker_participant != viewer) return {};
+  if (!taker && event.maker_participant != viewer) return std::nullopt;
   const matching::Side side = taker ? event.side : matching::opposite(event.side);
-  const int64_t remaining = taker ? event.remaining.value : event.maker_remaining.value;
-  const ReportFields fields{
-      .exec_type = remaining == 0 ? wire::ExecType::Filled : wire::ExecType::PartiallyFilled,
-      .order_id = taker ? event.order_id.value : event.maker_order_id.value,
-      .client_order_id = taker ? event.client_order_id.value : event.maker_client_order_id.value,
-      .side = to_wire(side),
-      .remaining = remaining,
-      .liquidity = taker ? wire::Liquidity::Taker : wire::Liquidity::Maker,
-      .fee = side == matching::Side::buy ? event.buyer_fee.value : event.seller_fee.value,
-      .fill = true};
-  return report_frame(builder, event, fields, symbol, facts);
+  ReportRecord r;
+  r.remaining = taker ? event.remaining.value : event.maker_remaining.value;
+  r.exec_type = r.remaining == 0 ? wire::ExecType::Filled : wire::ExecType::PartiallyFilled;
+  r.order_id = taker ? event.order_id.value : event.maker_order_id.value;
+  r.client_order_id = taker ? event.client_order_id.value : event.maker_client_order_id.value;
+  r.side = to_wire(side);
+  r.liquidity = taker ? wire::Liquidity::Taker : wire::Liquidity::Maker;
+  r.fee = side == matching::Side::buy ? event.buyer_fee.value : event.seller_fee.value;
+  r.fill = true;
+  return r;
 }
 
 }  // namespace
@@ -264,25 +237,140 @@ matching::Command order_status_command(const wire::OrderStatusRequest& request,
   return command;
 }
 
+std::optional<ReportRecord> report_record(const matching::Event& event,
+                                          matching::ParticipantId viewer,
+                                          const OrderFacts* facts) {
+  std::optional<ReportRecord> record;
+  if (event.type == EventType::fill) {
+    record = fill_record(event, viewer);
+  } else if (const std::optional<wire::ExecType> exec_type = order_exec_type(event.type);
+             exec_type && event.participant == viewer) {
+    record.emplace();
+    record->exec_type = *exec_type;
+    record->order_id = event.order_id.value;
+    // A refused cancel or status request has no client order id of its own: name the order.
+    record->client_order_id = event.type == EventType::rejected && event.client_order_id.value == 0
+                                  ? event.orig_client_order_id.value
+                                  : event.client_order_id.value;
+    record->side = to_wire(event.side);
+    record->remaining = event.remaining.value;
+  }
+  if (record) complete_record(event, facts, *record);
+  return record;
+}
+
+std::span<const uint8_t> execution_report(flatbuffers::FlatBufferBuilder& builder,
+                                          const ReportRecord& r, std::string_view symbol,
+                                          uint64_t report_sequence) {
+  builder.Clear();
+  const auto symbol_offset = builder.CreateString(symbol.data(), symbol.size());
+  wire::ExecutionReportBuilder report(builder);
+  report.add_exec_type(r.exec_type);
+  report.add_order_id(r.order_id);
+  report.add_client_order_id(r.client_order_id);
+  report.add_orig_client_order_id(r.orig_client_order_id);
+  report.add_product_id(r.product_id);
+  report.add_symbol(symbol_offset);
+  report.add_side(r.side);
+  if (r.has_order_facts) {
+    report.add_order_type(r.order_type);
+    report.add_time_in_force(r.time_in_force);
+  }
+  report.add_remaining(r.remaining);
+  report.add_order_status(r.order_status);
+  report.add_reject_reason(r.reject_reason);
+  report.add_cancel_reason(r.cancel_reason);
+  report.add_expire_reason(r.expire_reason);
+  report.add_price(r.price);
+  report.add_quantity(r.quantity);
+  if (r.fill) {
+    report.add_trade_id(r.trade_id);
+    report.add_fill_price(r.fill_price);
+    report.add_fill_quantity(r.fill_quantity);
+    report.add_liquidity(r.liquidity);
+    report.add_fee(r.fee);
+    report.add_notional(r.notional);
+  }
+  report.add_engine_sequence(r.engine_sequence);
+  report.add_transact_time_ns(r.transact_time_ns);
+  report.add_report_sequence(report_sequence);
+  return finish_in_builder(builder, wire::Body::ExecutionReport, report.Finish().Union());
+}
+
+// Version byte, then every field in declaration order; enums one byte each.
+constexpr uint8_t report_record_version = 1;
+
+void encode(const ReportRecord& r, std::vector<uint8_t>& out) {
+  out.clear();
+  VarintWriter w(out);
+  w.u8(report_record_version);
+  w.u8(static_cast<uint8_t>(r.exec_type));
+  w.varint(r.order_id);
+  w.varint(r.client_order_id);
+  w.varint(r.orig_client_order_id);
+  w.varint(r.product_id);
+  w.u8(static_cast<uint8_t>(r.side));
+  w.u8(r.has_order_facts ? 1 : 0);
+  w.u8(static_cast<uint8_t>(r.order_type));
+  w.u8(static_cast<uint8_t>(r.time_in_force));
+  w.zigzag(r.price);
+  w.zigzag(r.quantity);
+  w.zigzag(r.remaining);
+  w.u8(static_cast<uint8_t>(r.order_status));
+  w.u8(static_cast<uint8_t>(r.reject_reason));
+  w.u8(static_cast<uint8_t>(r.cancel_reason));
+  w.u8(static_cast<uint8_t>(r.expire_reason));
+  w.u8(r.fill ? 1 : 0);
+  if (r.fill) {
+    w.varint(r.trade_id);
+    w.zigzag(r.fill_price);
+    w.zigzag(r.fill_quantity);
+    w.u8(static_cast<uint8_t>(r.liquidity));
+    w.zigzag(r.fee);
+    w.zigzag(r.notional);
+  }
+  w.varint(r.engine_sequence);
+  w.zigzag(r.transact_time_ns);
+}
+
+bool decode(std::span<const uint8_t> bytes, ReportRecord& out) {
+  VarintReader in(bytes);
+  ReportRecord r;
+  uint8_t version = 0;
+  bool ok = in.u8(version) && version == report_record_version &&
+            read_enum(in, r.exec_type, static_cast<uint8_t>(wire::ExecType::MAX)) &&
+            in.varint(r.order_id) && in.varint(r.client_order_id) &&
+            in.varint(r.orig_client_order_id) && in.u32(r.product_id) &&
+            read_enum(in, r.side, static_cast<uint8_t>(wire::Side::MAX)) &&
+            in.flag(r.has_order_facts) &&
+            read_enum(in, r.order_type, static_cast<uint8_t>(wire::OrderType::MAX)) &&
+            read_enum(in, r.time_in_force, static_cast<uint8_t>(wire::TimeInForce::MAX)) &&
+            in.zigzag(r.price) && in.zigzag(r.quantity) && in.zigzag(r.remaining) &&
+            read_enum(in, r.order_status, static_cast<uint8_t>(wire::OrderStatus::MAX)) &&
+            read_enum(in, r.reject_reason, static_cast<uint8_t>(wire::OrderRejectReason::MAX)) &&
+            read_enum(in, r.cancel_reason, static_cast<uint8_t>(wire::CancelReason::MAX)) &&
+            read_enum(in, r.expire_reason, static_cast<uint8_t>(wire::ExpireReason::MAX)) &&
+            in.flag(r.fill);
+  if (ok && r.fill) {
+    ok = in.varint(r.trade_id) && in.zigzag(r.fill_price) && in.zigzag(r.fill_quantity) &&
+         read_enum(in, r.liquidity, static_cast<uint8_t>(wire::Liquidity::MAX)) &&
+         in.zigzag(r.fee) && in.zigzag(r.notional);
+  }
+  ok = ok && in.varint(r.engine_sequence) && in.zigzag(r.transact_time_ns) && in.done();
+  if (ok) out = r;
+  return ok;
+}
+
 std::span<const uint8_t> execution_report(flatbuffers::FlatBufferBuilder& builder,
                                           const matching::Event& event,
                                           matching::ParticipantId viewer,
                                           std::string_view symbol, const OrderFacts* facts) {
-  builder.Clear();
-  if (event.type == EventType::fill) return fill_report(builder, event, viewer, symbol, facts);
-  const std::optional<wire::ExecType> exec_type = order_exec_type(event.type);
-  if (!exec_type || event.participant != viewer) return {};
-  // A refused cancel or status request has no client order id of its own: name the order.
-  const uint64_t client_order_id =
-      event.type == EventType::rejected && event.client_order_id.value == 0
-          ? event.orig_client_order_id.value
-          : event.client_order_id.value;
-  const ReportFields fields{.exec_type = *exec_type,
-                            .order_id = event.order_id.value,
-                            .client_order_id = client_order_id,
-                            .side = to_wire(event.side),
-                            .remaining = event.remaining.value};
-  return report_frame(builder, event, fields, symbol, facts);
+  const std::optional<ReportRecord> record = report_record(event, viewer, facts);
+  if (!record) {
+    builder.Clear();
+    return {};
+  }
+  return execution_report(builder, *record, symbol, 0);
 }
 
 std::optional<Frame> execution_report(const matching::Event& event,

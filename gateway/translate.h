@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "gateway/framing.h"
 #include "matching/command.h"
@@ -54,6 +55,52 @@ struct OrderFacts {
   int64_t price = 0;     // limit price, ticks
   int64_t quantity = 0;  // order quantity, lots
 };
+
+// An execution report, as kept for resends and sent: the ExecutionReport's fields except the
+// symbol (named by product_id) and report_sequence (given when sent).
+struct ReportRecord {
+  wire::ExecType exec_type = wire::ExecType::Accepted;
+  uint64_t order_id = 0;
+  uint64_t client_order_id = 0;
+  uint64_t orig_client_order_id = 0;
+  uint32_t product_id = 0;
+  wire::Side side = wire::Side::Buy;
+  bool has_order_facts = false;  // order_type and time_in_force are known
+  wire::OrderType order_type = wire::OrderType::Limit;
+  wire::TimeInForce time_in_force = wire::TimeInForce::GoodTillGateClosure;
+  int64_t price = 0;
+  int64_t quantity = 0;
+  int64_t remaining = 0;
+  wire::OrderStatus order_status = wire::OrderStatus::Live;
+  wire::OrderRejectReason reject_reason = wire::OrderRejectReason::None;
+  wire::CancelReason cancel_reason = wire::CancelReason::None;
+  wire::ExpireReason expire_reason = wire::ExpireReason::None;
+  bool fill = false;  // the fill fields below are set
+  uint64_t trade_id = 0;
+  int64_t fill_price = 0;
+  int64_t fill_quantity = 0;
+  wire::Liquidity liquidity = wire::Liquidity::None;
+  int64_t fee = 0;
+  int64_t notional = 0;
+  uint64_t engine_sequence = 0;
+  int64_t transact_time_ns = 0;
+
+  bool operator==(const ReportRecord&) const = default;
+};
+
+// The report that `event` means for `viewer` (see execution_report below), if any.
+std::optional<ReportRecord> report_record(const matching::Event& event,
+                                          matching::ParticipantId viewer,
+                                          const OrderFacts* facts = nullptr);
+// Its ExecutionReport frame, built in `builder` (cleared first; the frame lives there until the
+// builder's next use).
+std::span<const uint8_t> execution_report(flatbuffers::FlatBufferBuilder& builder,
+                                          const ReportRecord& record, std::string_view symbol,
+                                          uint64_t report_sequence);
+// The bytes kept in the ledger (varints, ~40 bytes; `out` cleared first), and back. decode is
+// false for bytes that are not a whole, valid encoding.
+void encode(const ReportRecord& record, std::vector<uint8_t>& out);
+bool decode(std::span<const uint8_t> bytes, ReportRecord& out);
 
 // The ExecutionReport that `event` means for `viewer`, if any: accepted, rejected, canceled,
 // replaced, expired, order_status, and both sides of a fill (taker and maker). Other event

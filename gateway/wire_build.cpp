@@ -11,8 +11,12 @@ flatbuffers::Offset<flatbuffers::String> optional_string(flatbuffers::FlatBuffer
 Frame make_logon(const LogonFields& fields) {
   flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto participant = optional_string(builder, fields.participant);
-  const auto body = wire::CreateLogon(builder, participant, fields.cancel_on_disconnect,
-                                      fields.last_seen_sequence, fields.heartbeat_interval_ms);
+  const auto body =
+      wire::CreateLogon(builder, participant, fields.cancel_on_disconnect,
+                        fields.last_report_sequence ? flatbuffers::Optional<uint64_t>(
+                                                          *fields.last_report_sequence)
+                                                    : flatbuffers::nullopt,
+                        fields.heartbeat_interval_ms);
   return finish_frame(builder, wire::Body::Logon, body.Union());
 }
 

@@ -3,6 +3,7 @@
 // number and sending time are stamped by the session or client that sends it.
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "gateway/framing.h"
@@ -12,7 +13,8 @@ namespace ghx::gateway {
 struct LogonFields {
   std::string_view participant;  // optional; must equal the certificate CN when set
   bool cancel_on_disconnect = true;
-  uint64_t last_seen_sequence = 0;
+  // Set: resend the participant's execution reports after this report_sequence first.
+  std::optional<uint64_t> last_report_sequence;
   uint32_t heartbeat_interval_ms = 0;
 };
 

@@ -81,7 +81,7 @@ class Exchange : public ::testing::Test {
     server_config.tls = server_tls_;
     server_ = std::make_unique<Server>(server_config, *service_);
     service_->attach(*server_);
-    core_->start([this](const CommittedBatch& batch) { service_->on_committed(batch); });
+    service_->start_core();
     service_->cancel_sessions_cut_off();  // as ghxd does at start
     port_ = server_->start();
   }

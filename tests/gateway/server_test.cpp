@@ -9,7 +9,7 @@ TEST_F(GatewayServer, LogonIsAcknowledgedWithTheCertificateParticipant) {
   start();
   auto alice = connected(test_pki().alice);
   const LogonResult result = alice->logon({.cancel_on_disconnect = false,
-                                           .last_seen_sequence = 17});
+                                           .last_report_sequence = 17});
   ASSERT_EQ(result.status, ClientStatus::ok) << result.text;
   EXPECT_GT(result.session_id, 0u);
   EXPECT_EQ(alice->last_received_sequence(), 1u);  // LogonAck is the first server message
@@ -17,7 +17,8 @@ TEST_F(GatewayServer, LogonIsAcknowledgedWithTheCertificateParticipant) {
   ASSERT_EQ(logons.size(), 2u);  // the witness, then alice
   EXPECT_EQ(logons[1].participant, "alice");
   EXPECT_FALSE(logons[1].cancel_on_disconnect);
-  EXPECT_EQ(logons[1].last_seen_sequence, 17u);
+  EXPECT_EQ(logons[1].last_report_sequence, std::optional<uint64_t>(17));
+  EXPECT_FALSE(logons[0].last_report_sequence.has_value());  // absent: no resend asked
   EXPECT_EQ(counters().logons_accepted.load(), 2u);
 }
 
