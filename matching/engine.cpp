@@ -56,7 +56,10 @@ EngineState::EngineState(const EngineConfig& engine_config)
 }
 
 Event& EngineState::emit(EventType type) {
-  Event& event = events->emplace_back();
+  // Copying a blank event compiles to a few vector stores; value-initialising one in place
+  // (emplace_back()) compiles to `rep stos`, whose start-up cost was a sixth of a command.
+  static constexpr Event blank{};
+  Event& event = events->emplace_back(blank);
   event.type = type;
   event.sequence = sequence;
   event.timestamp = now;
