@@ -122,18 +122,20 @@ void ExchangeService::on_logged_on(const SessionInfo& session) {
     if (found == sessions_.end()) return;
     participant = found->second.participant;
   }
-  uint64_t sent = resend(session.id.value, participant, *session.last_report_sequence);
+  const uint64_t asked_after = *session.last_report_sequence;
+  const uint64_t first_part = resend(session.id.value, participant, asked_after);
   std::lock_guard lock(sessions_mutex_);
-  sent = resend(session.id.value, participant, sent);
+  const uint64_t last_part =
+      resend(session.id.value, participant, std::max(asked_after, first_part));
   const auto found = sessions_.find(session.id.value);
   if (found == sessions_.end()) return;
   found->second.live = true;
-  found->second.resent_through = sent;
+  found->second.resent_through = std::max(first_part, last_part);
 }
 
 uint64_t ExchangeService::resend(uint64_t session, uint32_t participant, uint64_t after) {
   flatbuffers::FlatBufferBuilder builder(1024);
-  uint64_t sent = after;
+  uint64_t sent = 0;
   ReportRecord record;
   const ledger::Snapshot snapshot = core_.ledger().snapshot();
   const ledger::Result result = snapshot.for_each_kept_message(

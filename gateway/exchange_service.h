@@ -137,7 +137,8 @@ class ExchangeService : public MessageHandler {
   const OrderFacts* facts_for(const Outcome& outcome, const matching::Event& event,
                               OrderFacts& scratch);
   std::string_view symbol_of(uint32_t product) const;
-  // Sends participant's kept reports after `after` to the session; returns the last one sent.
+  // Sends participant's kept reports after `after` to the session; returns the last one sent
+  // (0: none).
   uint64_t resend(uint64_t session, uint32_t participant, uint64_t after);
 
   ExchangeCore& core_;

@@ -143,6 +143,64 @@ TEST(Translate, FillGivesTakerAndMakerTheirOwnReports) {
   EXPECT_EQ(m.order_status(), wire::OrderStatus::Live);
 }
 
+// The record kept for resends: every field survives its byte encoding, which is small, and
+// bytes that are not a whole record are refused.
+TEST(Translate, KeptReportRecordsSurviveTheirEncoding) {
+  matching::Event fill;
+  fill.type = matching::EventType::fill;
+  fill.participant = {1};
+  fill.side = matching::Side::sell;
+  fill.order_id = {123'456};
+  fill.client_order_id = {99};
+  fill.orig_client_order_id = {98};
+  fill.product = {17};
+  fill.remaining = {4};
+  fill.maker_participant = {2};
+  fill.trade_id = {8'000'000'001};
+  fill.price = {-5};  // no price is negative today; the encoding does not care
+  fill.quantity = {3};
+  fill.seller_fee = {250};
+  fill.notional = {3 * 8 * 1850};
+  fill.sequence = {77'000'000};
+  fill.timestamp = {1'796'112'000'123'456'789};
+  const OrderFacts facts{matching::OrderType::limit, matching::TimeInForce::good_till_time, 1850,
+                         7};
+  const std::optional<ReportRecord> record = report_record(fill, {1}, &facts);
+  ASSERT_TRUE(record.has_value());
+  std::vector<uint8_t> bytes;
+  encode(*record, bytes);
+  EXPECT_LE(bytes.size(), 48u);
+  ReportRecord decoded;
+  ASSERT_TRUE(decode(bytes, decoded));
+  EXPECT_EQ(decoded, *record);
+  EXPECT_TRUE(decoded.fill && decoded.has_order_facts);
+  EXPECT_EQ(decoded.time_in_force, wire::TimeInForce::GoodTillTime);
+
+  // The frame built from the record is the one built from the event, plus its number.
+  flatbuffers::FlatBufferBuilder builder;
+  const std::span<const uint8_t> built = execution_report(builder, decoded, symbol, 42);
+  const Frame frame(built.begin(), built.end());  // alive while the report is read
+  const auto& report = report_of(frame);
+  EXPECT_EQ(report.report_sequence(), 42u);
+  EXPECT_EQ(report.fill_price(), -5);
+  EXPECT_EQ(report.price(), 1850);
+  EXPECT_EQ(report.quantity(), 7);
+  EXPECT_EQ(report.symbol()->string_view(), symbol);
+
+  for (size_t cut = 0; cut < bytes.size(); ++cut) {
+    EXPECT_FALSE(decode(std::span(bytes.data(), cut), decoded)) << "cut at " << cut;
+  }
+  std::vector<uint8_t> longer = bytes;
+  longer.push_back(0);
+  EXPECT_FALSE(decode(longer, decoded));
+  std::vector<uint8_t> bad_enum = bytes;
+  bad_enum[1] = 200;  // exec_type
+  EXPECT_FALSE(decode(bad_enum, decoded));
+  std::vector<uint8_t> other_version = bytes;
+  other_version[0] = 2;
+  EXPECT_FALSE(decode(other_version, decoded));
+}
+
 TEST(Translate, BookLevelBecomesADeltaWithAbsoluteSize) {
   matching::Event level;
   level.type = matching::EventType::book_level;

@@ -1,0 +1,168 @@
+#pragma once
+// The whole exchange in one process for end-to-end tests: the ExchangeCore (engine + LMDB ledger
+// in a temp directory), the ExchangeService and the TLS server, with real clients holding their
+// own certificates. Ephemeral ports, 127.0.0.1 only, every wait bounded.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "gateway/certs.h"
+#include "gateway/client.h"
+#include "gateway/exchange_core.h"
+#include "gateway/exchange_service.h"
+#include "gateway/server.h"
+#include "gateway/wire_requests.h"
+#include "ledger/check.h"
+#include "tests/gateway/test_pki.h"
+
+namespace ghx::gateway::test {
+
+using namespace std::chrono_literals;
+
+// Delivery starts two days from now: the gate stays open through the test.
+inline matching::ProductSpec test_spec() {
+  const int64_t now_hours = std::chrono::duration_cast<std::chrono::hours>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+  matching::ProductSpec spec;
+  spec.gpu = matching::ShortName::from("H100SXM");
+  spec.zone = matching::ShortName::from("CN-EAST-1");
+  spec.start_hour = now_hours + 48;
+  return spec;
+}
+
+template <typename Predicate>
+bool eventually(Predicate predicate) {
+  for (int i = 0; i < 500; ++i) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+class Exchange : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fresh_temp_dir("exchange");
+    certs_ = dir_ / "certs";
+    ca_ = ensure_ca(certs_).files;
+    server_tls_ = {ca_.cert.string(), ensure_server_certificate(certs_, ca_).files.cert.string(),
+                   (certs_ / "server.key").string()};
+    for (const char* name : {"ops", "dc-a", "lab-a", "lab-b", "stranger"}) {
+      ASSERT_TRUE(ensure_participant_certificate(certs_, ca_, name).ok);
+    }
+    start();
+    add_participant(1, "ops", ledger::role_operator);
+    add_participant(2, "dc-a", ledger::role_seller);
+    add_participant(3, "lab-a", ledger::role_buyer);
+    add_participant(4, "lab-b", ledger::role_buyer);
+    ExchangeCommand listing;
+    listing.engine.type = matching::CommandType::list_product;
+    listing.engine.spec = test_spec();
+    ASSERT_TRUE(service_->submit_internal(listing));
+    symbol_ = matching::format_symbol(test_spec());
+    ASSERT_TRUE(eventually([&] { return service_->has_product(symbol_); }));
+    ASSERT_TRUE(eventually([&] { return service_->participant("lab-b").has_value(); }));
+  }
+
+  void TearDown() override { stop(); }
+
+  void start() {
+    ExchangeCoreConfig config;
+    config.data_directory = (dir_ / "ledger").string();
+    std::filesystem::create_directories(config.data_directory);
+    core_ = std::make_unique<ExchangeCore>(config);
+    service_ = std::make_unique<ExchangeService>(*core_, service_config_);
+    ServerConfig server_config;
+    server_config.tls = server_tls_;
+    server_ = std::make_unique<Server>(server_config, *service_);
+    service_->attach(*server_);
+    service_->start_core();
+    service_->cancel_sessions_cut_off();  // as ghxd does at start
+    port_ = server_->start();
+  }
+
+  void stop() {
+    if (server_) server_->stop();
+    if (core_) core_->stop();
+  }
+
+  // Stops everything and starts again on the same data directory (clients must reconnect).
+  void restart() {
+    stop();
+    server_.reset();
+    service_.reset();
+    core_.reset();
+    start();
+  }
+
+  void add_participant(uint32_t id, const char* name, uint8_t roles) {
+    ExchangeCommand command;
+    command.kind = ExchangeCommandKind::add_participant;
+    command.engine.participant = {id};
+    command.name = name;
+    command.roles = roles;
+    ASSERT_TRUE(service_->submit_internal(command));
+  }
+
+  std::unique_ptr<Client> logon(const std::string& name, bool cancel_on_disconnect = false) {
+    return logon_with(name, {.cancel_on_disconnect = cancel_on_disconnect});
+  }
+
+  std::unique_ptr<Client> logon_with(const std::string& name, const LogonFields& fields) {
+    ClientConfig config;
+    config.port = port_;
+    config.tls = {ca_.cert.string(), (certs_ / (name + ".pem")).string(),
+                  (certs_ / (name + ".key")).string()};
+    auto client = std::make_unique<Client>(config);
+    EXPECT_EQ(client->connect(), ClientStatus::ok);
+    const LogonResult result = client->logon(fields);
+    EXPECT_EQ(result.status, ClientStatus::ok) << name << ": " << result.text;
+    return client;
+  }
+
+  // Sends an operator request and returns its OperatorAck.
+  void operator_request(Frame frame) {
+    auto ops = logon("ops");
+    ASSERT_EQ(ops->send(std::move(frame)), ClientStatus::ok);
+    const Received ack = ops->receive_until(wire::Body::OperatorAck);
+    ASSERT_EQ(ack.status, ClientStatus::ok);
+    ASSERT_TRUE(ack.message().body_as_OperatorAck()->ok())
+        << ack.message().body_as_OperatorAck()->text()->str();
+  }
+
+  void fund_market() {
+    operator_request(make_deposit(1, "lab-a", 1'000'000'000));
+    operator_request(make_deposit(2, "lab-b", 1'000'000'000));
+    operator_request(make_register_capacity(3, "dc-a", symbol_, 100));
+  }
+
+  Frame order(uint64_t client_id, wire::Side side, int64_t price, int64_t lots) {
+    return make_new_order({.client_order_id = client_id, .symbol = symbol_, .side = side,
+                           .price = price, .quantity = lots});
+  }
+
+  // The next ExecutionReport of the client.
+  static const wire::ExecutionReport* report(Client& client, Received& holder) {
+    holder = client.receive_until(wire::Body::ExecutionReport);
+    EXPECT_EQ(holder.status, ClientStatus::ok);
+    if (holder.status != ClientStatus::ok) return nullptr;
+    return holder.message().body_as_ExecutionReport();
+  }
+
+  std::filesystem::path dir_, certs_;
+  CertFiles ca_;
+  TlsFiles server_tls_;
+  std::unique_ptr<ExchangeCore> core_;
+  ServiceConfig service_config_;
+  std::unique_ptr<ExchangeService> service_;
+  std::unique_ptr<Server> server_;
+  uint16_t port_ = 0;
+  std::string symbol_;
+};
+
+}  // namespace ghx::gateway::test
