@@ -2,12 +2,13 @@
 // service, TLS server, the rolling product calendar, and a clean stop on SIGINT/SIGTERM.
 //
 // usage: ghxd [--data DIR] [--listen ADDRESS] [--port N] [--snapshot-interval N]
-//             [--print-state-hash]
+//             [--reports-kept N] [--print-state-hash]
 //   --data DIR        where the ledger, snapshots and certificates live (default ./ghx-data)
 //   --listen ADDRESS  address to listen on (default 127.0.0.1)
 //   --port N          TCP port (default 7700; 0 picks a free one)
 //   --snapshot-interval N  a snapshot every N commands (default 100000; 0 = none taken and
 //                          none used at start: a full replay of the journal)
+//   --reports-kept N  execution reports kept per participant for resends (default 1000000)
 //   --print-state-hash  recover (snapshot + journal), print the engine's state hash, exit;
 //                       the crash test compares it with a clean replay of its own
 // Prints "ghxd: listening on ADDRESS:PORT" once ready.
@@ -39,6 +40,7 @@ struct Options {
   std::string listen = "127.0.0.1";
   uint16_t port = port_default;
   uint64_t snapshot_interval_commands = ExchangeCoreConfig{}.snapshot_interval_commands;
+  uint64_t reports_kept = ServiceConfig{}.reports_kept_per_participant;
   bool print_state_hash = false;
 };
 
@@ -61,11 +63,14 @@ Options parse_options(int argc, char** argv) {
       options.port = static_cast<uint16_t>(port);
     } else if (arg == "--snapshot-interval") {
       options.snapshot_interval_commands = std::stoull(value());
+    } else if (arg == "--reports-kept") {
+      options.reports_kept = std::stoull(value());
+      if (options.reports_kept == 0) throw std::invalid_argument("--reports-kept must be > 0");
     } else if (arg == "--print-state-hash") {
       options.print_state_hash = true;
     } else if (arg == "--help" || arg == "-h") {
       std::puts("usage: ghxd [--data DIR] [--listen ADDRESS] [--port N] [--snapshot-interval N]"
-                " [--print-state-hash]");
+                " [--reports-kept N] [--print-state-hash]");
       std::exit(0);
     } else {
       throw std::invalid_argument("unknown argument '" + arg + "' (see --help)");
@@ -164,7 +169,7 @@ int run(const Options& options) {
     log(LogLevel::info, "ghxd: replayed " + std::to_string(core.stats().replayed_commands.load()) +
                             " journaled commands");
   }
-  ExchangeService service(core);
+  ExchangeService service(core, {.reports_kept_per_participant = options.reports_kept});
   ServerConfig server_config;
   server_config.listen_address = options.listen;
   server_config.port = options.port;
