@@ -2,7 +2,9 @@
 // at random moments and restarted on the same data directory, again and again. After every
 // kill: every acknowledged order is in the journal, every acknowledged fill is in the ledger,
 // nothing is there twice, the ledger's invariants hold, and ghxd's own recovery gives the state
-// hash of a clean replay of the journal.
+// hash of a clean replay of the journal. Each client logs on again with the last execution
+// report number it saw and must receive every later report: numbers go on without a gap or a
+// repeat across every kill.
 //
 // GHX_CRASH_KILLS sets the number of kills (30 by default; tools/crash-test runs 1,000) and
 // GHX_CRASH_SEED the random seed (printed, to repeat a failing run).
@@ -12,9 +14,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <random>
 #include <thread>
+#include <utility>
 
 #include "tests/recovery/ghxd_process.h"
 #include "tests/recovery/recovery_check.h"
@@ -83,6 +87,8 @@ struct Totals {
   uint64_t orders_sent = 0;
   uint64_t rejects = 0;
   uint64_t unanswered = 0;
+  uint64_t reports = 0;
+  uint64_t reports_out_of_sequence = 0;
 };
 
 class CrashRun {
@@ -163,11 +169,16 @@ class CrashRun {
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     ghxd_.kill();
     for (std::thread& thread : threads) thread.join();  // each ends when its connection dies
-    for (const TraderResult& result : results) {
+    for (size_t i = 0; i < results.size(); ++i) {
+      const TraderResult& result = results[i];
       acks_.append(result.acks);
       totals_.orders_sent += result.orders_sent;
       totals_.rejects += result.rejects;
       totals_.unanswered += result.unanswered;
+      totals_.reports += result.reports;
+      totals_.reports_out_of_sequence += result.report_problems.size();
+      for (const std::string& problem : result.report_problems) report_problems_ += "\n  " + problem;
+      last_reports_[plans[i].name] = result.last_report_sequence;
     }
   }
 
@@ -178,7 +189,8 @@ class CrashRun {
             .data_dir = data_,
             .products = products_,
             .client_order_id_base = epoch << client_id_epoch_shift,
-            .seed = static_cast<uint32_t>(rng_())};
+            .seed = static_cast<uint32_t>(rng_()),
+            .last_report_sequence = last_reports_[std::string(name)]};
   }
 
   // ghxd's own recovery must give the hash of the test's clean replay, and every
@@ -194,7 +206,7 @@ class CrashRun {
              "): " + out.out;
     }
     last_check_ = check_recovery(ledger_dir(), acks_);
-    std::string problems;
+    std::string problems = std::exchange(report_problems_, "");
     for (const std::string& problem : last_check_.problems) problems += "\n  " + problem;
     if (hash != last_check_.state_hash || sequence != last_check_.last_sequence) {
       problems += "\n  ghxd recovered state hash " + std::to_string(hash) + " at sequence " +
@@ -213,6 +225,8 @@ class CrashRun {
   uint16_t port_ = 0;
   std::vector<MarketProduct> products_;
   AckLog acks_;
+  std::map<std::string, uint64_t> last_reports_;  // participant -> last report seen
+  std::string report_problems_;                    // of the last run, for check_after_kill
   RecoveryCheck last_check_;
   Totals totals_;
 };
@@ -229,6 +243,10 @@ void print_summary(const CrashRun& run) {
               (unsigned long long)totals.kills, (unsigned long long)check.orders_checked,
               (unsigned long long)check.fills_checked, (unsigned long long)check.lost,
               (unsigned long long)check.duplicated);
+  std::printf("crash test: %llu execution reports received across reconnects (missed ones "
+              "resent at logon), %llu out of sequence\n",
+              (unsigned long long)totals.reports,
+              (unsigned long long)totals.reports_out_of_sequence);
   std::fflush(stdout);
 }
 
@@ -254,6 +272,8 @@ TEST(CrashRecovery, NothingAcknowledgedIsLostOrDuplicatedAcrossKills) {
     EXPECT_EQ(totals.kills, kills);
     EXPECT_EQ(check.lost, 0u);
     EXPECT_EQ(check.duplicated, 0u);
+    EXPECT_EQ(totals.reports_out_of_sequence, 0u);
+    EXPECT_GT(totals.reports, 0u);
   }
   if (!failure.empty()) {
     ADD_FAILURE() << failure;

@@ -93,7 +93,8 @@ bool operator_request(gateway::Client& client, gateway::Frame frame, uint64_t re
 
 std::unique_ptr<gateway::Client> connect_as(std::string_view name, uint16_t port,
                                             const std::string& data_dir, uint32_t timeout_ms,
-                                            std::string& error) {
+                                            std::string& error,
+                                            std::optional<uint64_t> last_report_sequence) {
   const std::string certs = data_dir + "/certs/";
   gateway::ClientConfig config;
   config.port = port;
@@ -107,7 +108,9 @@ std::unique_ptr<gateway::Client> connect_as(std::string_view name, uint16_t port
     return nullptr;
   }
   const gateway::LogonResult logon =
-      client->logon({.participant = name, .cancel_on_disconnect = false});
+      client->logon({.participant = name,
+                     .cancel_on_disconnect = false,
+                     .last_report_sequence = last_report_sequence});
   if (logon.status != gateway::ClientStatus::ok) {
     error = std::string(name) + ": logon: " + std::string(gateway::to_string(logon.status));
     return nullptr;

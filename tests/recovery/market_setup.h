@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,10 +29,11 @@ struct MarketProduct {
 
 // Connects and logs on as `name` with its certificate from DATA/certs; nullptr and `error` on
 // failure. Orders rest across disconnects (no cancel-on-disconnect): the test wants books
-// that survive crashes.
-std::unique_ptr<gateway::Client> connect_as(std::string_view name, uint16_t port,
-                                            const std::string& data_dir, uint32_t timeout_ms,
-                                            std::string& error);
+// that survive crashes. With `last_report_sequence`, the exchange first resends the
+// participant's execution reports after it.
+std::unique_ptr<gateway::Client> connect_as(
+    std::string_view name, uint16_t port, const std::string& data_dir, uint32_t timeout_ms,
+    std::string& error, std::optional<uint64_t> last_report_sequence = std::nullopt);
 
 // Chooses `count` hourly products that stay open for hours, deposits cash for every buyer and
 // registers capacity for every seller in each. Empty with `error` on failure.

@@ -23,11 +23,14 @@ constexpr size_t cancel_candidates_max = 256;
 class TraderRun {
  public:
   TraderRun(const TraderPlan& plan, TraderResult& result)
-      : plan_(plan), result_(result), rng_(plan.seed), next_id_(plan.client_order_id_base + 1) {}
+      : plan_(plan), result_(result), rng_(plan.seed), next_id_(plan.client_order_id_base + 1) {
+    result_.last_report_sequence = plan.last_report_sequence;
+  }
 
   void run() {
     std::string error;
-    client_ = connect_as(plan_.name, plan_.port, plan_.data_dir, client_timeout_ms, error);
+    client_ = connect_as(plan_.name, plan_.port, plan_.data_dir, client_timeout_ms, error,
+                         plan_.last_report_sequence);
     if (!client_) return finish(error);
     while (result_.orders_sent < orders_per_run_max) {  // ends when the connection dies
       client_->heartbeat_if_due();
@@ -99,6 +102,14 @@ class TraderRun {
   }
 
   void on_report(const wire::ExecutionReport& report) {
+    ++result_.reports;
+    const uint64_t expected = result_.last_report_sequence + 1;
+    if (report.report_sequence() != expected && result_.report_problems.size() < 10) {
+      result_.report_problems.push_back(plan_.name + ": report " +
+                                        std::to_string(report.report_sequence()) +
+                                        " where " + std::to_string(expected) + " was due");
+    }
+    result_.last_report_sequence = report.report_sequence();
     switch (report.exec_type()) {
       case wire::ExecType::Accepted:
         result_.acks.orders.push_back({plan_.name, report.client_order_id(), report.order_id()});

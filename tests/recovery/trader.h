@@ -23,6 +23,9 @@ struct TraderPlan {
   // exchange remembers (and refuses) every id it has seen.
   uint64_t client_order_id_base = 0;
   uint32_t seed = 1;
+  // The participant's last execution report seen in earlier runs: the trader logs on asking for
+  // every later one, and checks that report numbers then go on without a gap or a repeat.
+  uint64_t last_report_sequence = 0;
 };
 
 struct TraderResult {
@@ -30,6 +33,9 @@ struct TraderResult {
   uint64_t orders_sent = 0;
   uint64_t rejects = 0;         // orders the exchange refused (busy, risk)
   uint64_t unanswered = 0;      // orders in flight when the connection died
+  uint64_t reports = 0;         // execution reports received (resent or live)
+  uint64_t last_report_sequence = 0;
+  std::vector<std::string> report_problems;  // numbers out of sequence: a gap or a repeat
   std::string end;              // why the run ended
 };
 
