@@ -143,6 +143,34 @@ TEST_F(GhxEndToEnd, SellBuyBookAndCancelOverRealTls) {
   EXPECT_TRUE(contains(empty.out, "\"asks\":[],\"bids\":[]")) << empty.out;
 }
 
+TEST_F(GhxEndToEnd, ReportsShowsTheKeptExecutionReportsAfterANumber) {
+  const std::string product = far_product();
+  ASSERT_FALSE(product.empty());
+  ASSERT_EQ(ghx({"register", "dc-guiyang", product, "10"}).exit_code, 0);
+  ASSERT_EQ(ghx({"sell", product, "2", "2000", "--id", "301"}, "dc-guiyang").exit_code, 0);
+  ASSERT_EQ(ghx({"cancel", "301"}, "dc-guiyang").exit_code, 0);
+
+  const RunResult all = ghx({"reports", "--after", "0", "--json"}, "dc-guiyang");
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  std::istringstream lines(all.out);
+  std::vector<std::string> got;
+  for (std::string line; std::getline(lines, line);) got.push_back(line);
+  ASSERT_EQ(got.size(), 3u) << all.out;
+  EXPECT_TRUE(contains(got[0], "\"exec_type\":\"accepted\"")) << got[0];
+  EXPECT_TRUE(contains(got[0], "\"report_sequence\":1,")) << got[0];
+  EXPECT_TRUE(contains(got[1], "\"exec_type\":\"canceled\"")) << got[1];
+  EXPECT_TRUE(contains(got[1], "\"report_sequence\":2,")) << got[1];
+  EXPECT_EQ(got[2], "{\"type\":\"reports\",\"count\":2,\"last\":2}");
+
+  const RunResult later = ghx({"reports", "--after", "1"}, "dc-guiyang");
+  ASSERT_EQ(later.exit_code, 0) << later.err;
+  EXPECT_TRUE(contains(later.out, "#2 canceled order 301")) << later.out;
+  EXPECT_TRUE(contains(later.out, "1 reports; the last is number 2 (next time: --after 2)"))
+      << later.out;
+  EXPECT_FALSE(contains(later.out, "#1 ")) << later.out;
+  EXPECT_EQ(ghx({"reports", "--after", "-3"}, "dc-guiyang").exit_code, 2);
+}
+
 TEST_F(GhxEndToEnd, RejectionsAndMistakesHaveDistinctExitCodes) {
   const std::string product = far_product();
   ASSERT_FALSE(product.empty());

@@ -70,7 +70,8 @@ gateway::TlsFiles participant_tls_files(const ConnectionOptions& options) {
   return files;
 }
 
-Session::Session(const ConnectionOptions& options, bool cancel_on_disconnect)
+Session::Session(const ConnectionOptions& options, bool cancel_on_disconnect,
+                 std::optional<uint64_t> last_report_sequence)
     : options_(options), client_(client_config(options)) {
   if (client_.connect() != gateway::ClientStatus::ok) {
     throw CliError(exit_connection, "cannot reach ghxd at " + connection_text(options_) + ": " +
@@ -79,6 +80,7 @@ Session::Session(const ConnectionOptions& options, bool cancel_on_disconnect)
   gateway::LogonFields logon;
   logon.participant = options_.participant;
   logon.cancel_on_disconnect = cancel_on_disconnect;
+  logon.last_report_sequence = last_report_sequence;
   const gateway::LogonResult result = client_.logon(logon);
   if (result.status == gateway::ClientStatus::rejected) {
     throw CliError(exit_connection, "logon refused at " + connection_text(options_) + ": " +

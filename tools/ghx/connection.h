@@ -55,7 +55,10 @@ class Session {
 
   // Connects and logs on. Order commands log on with cancel_on_disconnect false: otherwise the
   // order the CLI just placed would be canceled the moment the CLI exits.
-  Session(const ConnectionOptions& options, bool cancel_on_disconnect);
+  // With `last_report_sequence`, the exchange first resends the participant's execution reports
+  // after it.
+  Session(const ConnectionOptions& options, bool cancel_on_disconnect,
+          std::optional<uint64_t> last_report_sequence = std::nullopt);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;

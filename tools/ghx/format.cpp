@@ -270,7 +270,8 @@ std::string execution_report_json(const wire::ExecutionReport& r) {
         .add("fee", r.fee())
         .add("notional", r.notional());
   }
-  line.add("engine_sequence", r.engine_sequence())
+  line.add("report_sequence", r.report_sequence())
+      .add("engine_sequence", r.engine_sequence())
       .add("transact_time", format_utc_ns(r.transact_time_ns()))
       .add("text", str_or_empty(r.text()));
   return line.str();

@@ -35,6 +35,8 @@ constexpr Command commands[] = {
     {"mass-cancel", ghx::cli::run_mass_cancel_command, "mass-cancel [PRODUCT] [--wait MS]"},
     {"status", ghx::cli::run_status_command, "status ORIG_ID"},
     {"orders", ghx::cli::run_orders_command, "orders ID... (status of each id)"},
+    {"reports", ghx::cli::run_reports_command,
+     "reports [--after N] [--wait MS] (your execution reports after number N, kept by ghxd)"},
     {"book", ghx::cli::run_book_command, "book PRODUCT [--depth N]"},
     {"watch", ghx::cli::run_watch_command,
      "watch PRODUCT... [--seconds N] [--no-book] [--no-trades]"},

@@ -125,7 +125,40 @@ int run_orders(int argc, char** argv) {
   return result;
 }
 
+// Reports may keep arriving live; the command ends once nothing came for the linger.
+constexpr uint32_t reports_linger_default_ms = 500;
+
+int run_reports(int argc, char** argv) {
+  const std::vector<OptionSpec> own = {{"after"}, {"wait"}};
+  const ParsedArgs args = parse_args(argc, argv, 1, with_specs(own, connection_option_specs));
+  expect_positional(args, 0, 0, "reports [--after N] [--wait MS]");
+  const int64_t after = args.has("after") ? parse_int64(*args.get("after"), "--after") : 0;
+  if (after < 0) usage_error("--after must be a report number (0 or more)");
+  const ConnectionOptions options = connection_options(args, Role::participant);
+  Session session(options, false, static_cast<uint64_t>(after));
+  const uint32_t linger_ms = wait_ms(args, reports_linger_default_ms);
+  int count = 0;
+  uint64_t last = static_cast<uint64_t>(after);
+  while (auto received = session.next(session.deadline_in(linger_ms))) {
+    const auto* report = received->message().body_as_ExecutionReport();
+    if (report == nullptr) continue;
+    ++count;
+    last = report->report_sequence();
+    emit(options.json, "#" + std::to_string(last) + " " + execution_report_text(*report),
+         execution_report_json(*report));
+  }
+  emit(options.json,
+       std::to_string(count) + " reports; the last is number " + std::to_string(last) +
+           " (next time: --after " + std::to_string(last) + ")",
+       JsonLine().add("type", "reports").add("count", int64_t{count}).add("last", last).str());
+  return exit_ok;
+}
+
 }  // namespace
+
+int run_reports_command(int argc, char** argv) {
+  return run_guarded("reports", [&] { return run_reports(argc, argv); });
+}
 
 int run_buy_command(int argc, char** argv) {
   return run_guarded("buy", [&] { return run_order(wire::Side::Buy, argc, argv); });

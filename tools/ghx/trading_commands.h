@@ -15,5 +15,8 @@ int run_replace_command(int argc, char** argv);
 int run_mass_cancel_command(int argc, char** argv);
 int run_status_command(int argc, char** argv);
 int run_orders_command(int argc, char** argv);
+// reports [--after N] [--wait MS]: the participant's execution reports after number N (0: all
+// the exchange keeps), resent at logon, then live ones until nothing came for MS.
+int run_reports_command(int argc, char** argv);
 
 }  // namespace ghx::cli
