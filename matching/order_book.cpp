@@ -57,22 +57,21 @@ size_t BookSide::lower_bound(int64_t wanted) const {
   // Most activity is near the top of the book, which is the back of the array: scan a few
   // entries from the back before falling back to a binary search.
   const size_t size = entries_.size();
-  constexpr size_t scan_max = 8;
+  constexpr size_t scan_max = 2;
   size_t i = size;
   for (size_t scanned = 0; i > 0 && scanned < scan_max; --i, ++scanned) {
     if (entries_[i - 1].rank < wanted) return i;
   }
   if (i == 0) return 0;
-  size_t low = 0, high = i;  // answer in [low, high]
-  while (low < high) {
-    const size_t middle = low + (high - low) / 2;
-    if (entries_[middle].rank < wanted) {
-      low = middle + 1;
-    } else {
-      high = middle;
-    }
+  // Branch-free binary search over [0, i) (a conditional move per step): prices deep in the
+  // book are as likely to be below as above the middle, so a branch mispredicts half the time.
+  const Entry* base = entries_.data();
+  for (size_t count = i; count > 1;) {
+    const size_t half = count / 2;
+    base = base[half].rank < wanted ? base + half : base;
+    count -= half;
   }
-  return low;
+  return static_cast<size_t>(base - entries_.data()) + (base->rank < wanted ? 1 : 0);
 }
 
 uint32_t BookSide::find(Price price) const {
