@@ -18,6 +18,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -158,7 +159,16 @@ int run(const Options& options) {
   std::filesystem::create_directories(core_config.data_directory);
   core_config.snapshot_directory = (options.data / "snapshots").string();
   core_config.snapshot_interval_commands = options.snapshot_interval_commands;
-  ExchangeCore core(core_config);
+  // Recovery replays the journal whole or not at all: a damaged entry or a gap stops the
+  // start here, before the server listens or a command is committed, and says so.
+  std::optional<ExchangeCore> recovered;
+  try {
+    recovered.emplace(core_config);
+  } catch (const std::exception& error) {
+    throw std::runtime_error("refusing to start: cannot recover the ledger in " +
+                             core_config.data_directory + ": " + error.what());
+  }
+  ExchangeCore& core = *recovered;
   if (options.print_state_hash) {
     std::printf("ghxd: state hash %016llx at sequence %llu\n",
                 static_cast<unsigned long long>(core.engine().state_hash()),
