@@ -20,8 +20,8 @@
 // - Execution reports go to every session of the participant (a drop copy for free). They are
 //   numbered per participant (report_sequence, from 1) and kept in the ledger, in the same
 //   transaction as the commands that caused them, so that a session logging on with the last
-//   number it saw gets every later one again, across disconnects and restarts. The newest
-//   reports_kept_per_participant are kept; older ones are dropped as new ones come.
+//   number it saw gets every later one again, across disconnects and restarts. At least the
+//   newest reports_kept_per_participant are kept; older ones are dropped as new ones come.
 
 #include <cstdint>
 #include <flatbuffers/flatbuffers.h>

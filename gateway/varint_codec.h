@@ -16,11 +16,11 @@ class VarintWriter {
   explicit VarintWriter(std::vector<uint8_t>& out) : out_(out) {}
   void u8(uint8_t value) { out_.push_back(value); }
   void varint(uint64_t value) {
-    while (value >= 0x80) {
-      out_.push_back(static_cast<uint8_t>(value | 0x80));
-      value >>= 7;
-    }
-    out_.push_back(static_cast<uint8_t>(value));
+    uint8_t bytes[10];  // encoded here, then appended once: one capacity check, not one a byte
+    size_t size = 0;
+    for (; value >= 0x80; value >>= 7) bytes[size++] = static_cast<uint8_t>(value | 0x80);
+    bytes[size++] = static_cast<uint8_t>(value);
+    out_.insert(out_.end(), bytes, bytes + size);
   }
   void zigzag(int64_t value) {
     varint((static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63));

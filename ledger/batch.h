@@ -81,7 +81,8 @@ class Batch {
   // Messages kept for a resend (the exchange's execution reports), opaque to the ledger: one
   // stream per participant, numbered from 1 by the caller, written in the same transaction as
   // the operations. These do not count against ops_max/bytes_max (their storage grows to the
-  // largest batch seen); drop_kept_through removes a participant's oldest ones.
+  // largest batch seen); drop_kept_through removes a participant's oldest ones (in whole
+  // chunks, see codec.h: a few older ones may stay).
   void keep_message(ParticipantId p, uint64_t message_sequence, std::span<const uint8_t> bytes);
   void drop_kept_through(ParticipantId p, uint64_t message_sequence);
 

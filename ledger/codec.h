@@ -92,12 +92,35 @@ bool read_account_key(std::span<const uint8_t> bytes, AccountKey& out);
 OpenTradeKey open_trade_key(ProductId product, TradeId trade);
 bool read_open_trade_key(std::span<const uint8_t> bytes, ProductId& product, TradeId& trade);
 
-// A kept message: participant (be32), message sequence (be64), so that one participant's
-// messages are contiguous and in order.
+// Kept messages are stored in chunks, one LMDB entry per participant and batch (one put per
+// participant per commit rather than one per message): key participant (be32), sequence of the
+// chunk's first message (be64), so that one participant's chunks are contiguous and in order;
+// value: message count, then each message as length and bytes (LEB128 varints), numbered on
+// from the key's sequence.
 using KeptKey = std::array<uint8_t, 12>;
 KeptKey kept_key(ParticipantId participant, uint64_t sequence);
 bool read_kept_key(std::span<const uint8_t> bytes, ParticipantId& participant,
                    uint64_t& sequence);
+
+size_t varint_size(uint64_t value);
+uint8_t* put_varint(uint8_t* out, uint64_t value);
+
+// Reads a chunk's messages in order; ok() is false once the bytes do not decode.
+class KeptChunkReader {
+ public:
+  explicit KeptChunkReader(std::span<const uint8_t> value);
+  uint64_t count() const { return count_; }
+  // The next message; false at the end of the chunk or on bad bytes.
+  bool next(std::span<const uint8_t>& message);
+  bool ok() const { return ok_; }
+
+ private:
+  bool varint(uint64_t& value);
+  std::span<const uint8_t> in_;
+  uint64_t count_ = 0;
+  uint64_t read_ = 0;
+  bool ok_ = true;
+};
 
 TransferBytes encode(const Transfer& t);
 bool decode(std::span<const uint8_t> bytes, Transfer& out);

@@ -90,37 +90,72 @@ Result Snapshot::for_each_journal(
 Result Snapshot::for_each_kept_message(
     ParticipantId p, uint64_t after,
     const std::function<bool(uint64_t, std::span<const uint8_t>)>& fn) const {
-  if (!dbis_->has_reports || after == UINT64_MAX) return txn_ ? Result::ok : status_;
+  if (txn_ == nullptr) return Result::storage_error;
+  if (!dbis_->has_reports || after == UINT64_MAX) return Result::ok;
+  MDB_cursor* cursor = nullptr;
+  if (mdb_cursor_open(txn_, dbis_->reports, &cursor) != 0) return Result::storage_error;
+  // The chunk holding message after + 1 starts at or before it: the last chunk of `p` that
+  // starts at or before after + 1, else p's first chunk after it.
   const codec::KeptKey start = codec::kept_key(p, after + 1);
+  MDB_val key = val(start);
+  MDB_val value{};
+  int rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE);
+  ParticipantId owner;
+  uint64_t first = 0;
+  const bool exact = rc == 0 && codec::read_kept_key(span(key), owner, first) && owner == p &&
+                     first == after + 1;
+  if (!exact) {
+    MDB_val before_key{};
+    MDB_val before_value{};
+    const int before = mdb_cursor_get(cursor, &before_key, &before_value,
+                                      rc == 0 ? MDB_PREV : MDB_LAST);
+    if (before == 0 && codec::read_kept_key(span(before_key), owner, first) && owner == p) {
+      key = before_key;
+      value = before_value;
+      rc = 0;
+    } else {
+      key = val(start);
+      rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE);
+    }
+  }
   bool bad = false;
-  const Result r = scan(dbis_->reports, start, [&](auto key, auto value) {
-    ParticipantId owner;
-    uint64_t sequence = 0;
-    if (!codec::read_kept_key(key, owner, sequence)) return !(bad = true);
-    return owner == p && fn(sequence, value);
-  });
-  return bad ? Result::storage_error : r;
+  bool more = true;
+  while (rc == 0 && more) {
+    if (!codec::read_kept_key(span(key), owner, first)) { bad = true; break; }
+    if (owner != p) break;
+    codec::KeptChunkReader chunk(span(value));
+    std::span<const uint8_t> message;
+    for (uint64_t sequence = first; more && chunk.next(message); ++sequence) {
+      if (sequence > after) more = fn(sequence, message);
+    }
+    if (!chunk.ok()) { bad = true; break; }
+    if (more) rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT);
+  }
+  mdb_cursor_close(cursor);
+  if (bad) return Result::storage_error;
+  return (rc == 0 || rc == MDB_NOTFOUND) ? Result::ok : Result::storage_error;
 }
 
 Result Snapshot::for_each_last_kept(
     const std::function<bool(ParticipantId, uint64_t)>& fn) const {
-  if (!dbis_->has_reports) return txn_ ? Result::ok : status_;
   if (txn_ == nullptr) return Result::storage_error;
+  if (!dbis_->has_reports) return Result::ok;
   MDB_cursor* cursor = nullptr;
   if (mdb_cursor_open(txn_, dbis_->reports, &cursor) != 0) return Result::storage_error;
-  // From the end backwards: the last key of a participant, then jump below its first key.
+  // From the end backwards: a participant's last chunk, then below its first one.
   MDB_val key{};
   MDB_val value{};
   int rc = mdb_cursor_get(cursor, &key, &value, MDB_LAST);
   bool bad = false;
   while (rc == 0) {
     ParticipantId owner;
-    uint64_t sequence = 0;
-    if (!codec::read_kept_key(span(key), owner, sequence)) { bad = true; break; }
-    if (!fn(owner, sequence) || owner.value == 0) break;
+    uint64_t first = 0;
+    const codec::KeptChunkReader chunk(span(value));
+    if (!codec::read_kept_key(span(key), owner, first) || !chunk.ok()) { bad = true; break; }
+    if (!fn(owner, first + chunk.count() - 1) || owner.value == 0) break;
     const codec::KeptKey below = codec::kept_key(owner, 0);
     key = val(below);
-    rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE);  // owner's first entry
+    rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE);  // owner's first chunk
     if (rc == 0) rc = mdb_cursor_get(cursor, &key, &value, MDB_PREV);
   }
   mdb_cursor_close(cursor);

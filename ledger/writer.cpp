@@ -1,5 +1,6 @@
 #include "ledger/writer.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -34,11 +35,27 @@ void BatchWriter::write_kept_messages(const Batch& batch) {
   }
   MDB_cursor* cursor = nullptr;
   if ((rc_ = mdb_cursor_open(txn_, dbis_.reports, &cursor)) != 0) return;
+  // Per participant, runs of consecutive numbers become one chunk each.
+  std::vector<uint32_t> participants;
   for (const Batch::KeptMessage& kept : batch.kept_) {
-    const codec::KeptKey key = codec::kept_key(kept.participant, kept.sequence);
-    MDB_val k = val(key);
-    MDB_val v = val({batch.kept_bytes_.data() + kept.offset, kept.size});
-    if ((rc_ = mdb_cursor_put(cursor, &k, &v, 0)) != 0) break;
+    if (std::find(participants.begin(), participants.end(), kept.participant.value) ==
+        participants.end()) {
+      participants.push_back(kept.participant.value);
+    }
+  }
+  std::vector<uint32_t> run;
+  for (const uint32_t participant : participants) {
+    run.clear();
+    for (uint32_t i = 0; i < batch.kept_.size(); ++i) {
+      if (batch.kept_[i].participant.value != participant) continue;
+      if (!run.empty() && (batch.kept_[i].sequence != batch.kept_[run.back()].sequence + 1 ||
+                           run.size() == kept_chunk_messages_max)) {
+        write_kept_chunk(cursor, batch, run);
+        run.clear();
+      }
+      run.push_back(i);
+    }
+    if (!run.empty()) write_kept_chunk(cursor, batch, run);
   }
   for (const auto& [participant, through] : batch.dropped_) {
     if (rc_ != 0) break;
@@ -46,11 +63,12 @@ void BatchWriter::write_kept_messages(const Batch& batch) {
     MDB_val k = val(start);
     MDB_val v{};
     int rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
-    while (rc == 0) {
+    while (rc == 0) {  // whole chunks only: one that holds a newer message stays
       ParticipantId owner;
-      uint64_t sequence = 0;
-      if (!codec::read_kept_key(span(k), owner, sequence) || owner != participant ||
-          sequence > through) {
+      uint64_t first = 0;
+      const codec::KeptChunkReader chunk(span(v));
+      if (!codec::read_kept_key(span(k), owner, first) || owner != participant || !chunk.ok() ||
+          first + chunk.count() - 1 > through) {
         break;
       }
       if ((rc = mdb_cursor_del(cursor, 0)) != 0) break;
@@ -59,6 +77,27 @@ void BatchWriter::write_kept_messages(const Batch& batch) {
     if (rc != 0 && rc != MDB_NOTFOUND) rc_ = rc;
   }
   mdb_cursor_close(cursor);
+}
+
+// One chunk of kept messages, written straight into the page LMDB reserves for it.
+void BatchWriter::write_kept_chunk(MDB_cursor* cursor, const Batch& batch,
+                                   std::span<const uint32_t> run) {
+  if (rc_ != 0) return;
+  size_t size = codec::varint_size(run.size());
+  for (const uint32_t i : run) size += codec::varint_size(batch.kept_[i].size) + batch.kept_[i].size;
+  const Batch::KeptMessage& first = batch.kept_[run.front()];
+  const codec::KeptKey key = codec::kept_key(first.participant, first.sequence);
+  MDB_val k = val(key);
+  MDB_val v{size, nullptr};
+  if ((rc_ = mdb_cursor_put(cursor, &k, &v, MDB_RESERVE)) != 0) return;
+  uint8_t* out = codec::put_varint(static_cast<uint8_t*>(v.mv_data), run.size());
+  for (const uint32_t i : run) {
+    const Batch::KeptMessage& kept = batch.kept_[i];
+    out = codec::put_varint(out, kept.size);
+    std::memcpy(out, batch.kept_bytes_.data() + kept.offset, kept.size);
+    out += kept.size;
+  }
+  GHX_LEDGER_ASSERT(out == static_cast<uint8_t*>(v.mv_data) + size);
 }
 
 void BatchWriter::append(MDB_cursor*& cursor, MDB_dbi dbi, std::span<const uint8_t> key,

@@ -8,6 +8,7 @@
 #include <lmdb.h>
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "ledger/batch.h"
@@ -15,6 +16,9 @@
 #include "ledger/lmdb_env.h"
 
 namespace ghx::ledger {
+
+// Kept messages per LMDB entry at most (a bound on the value a resend reads at once).
+constexpr size_t kept_chunk_messages_max = 1024;
 
 class BatchWriter {
  public:
@@ -49,6 +53,7 @@ class BatchWriter {
               std::span<const uint8_t> value);
   void close_cursors();
   void write_kept_messages(const Batch& batch);
+  void write_kept_chunk(MDB_cursor* cursor, const Batch& batch, std::span<const uint32_t> run);
 
   MDB_txn* txn_;
   const Dbis& dbis_;

@@ -73,15 +73,21 @@ TEST(LedgerKeptMessages, ReadBackInOrderPerParticipantFromAnyPoint) {
                                                         {buyer_a.value, 4}}));
 }
 
+// Messages are stored in chunks (a participant's run of numbers in one batch) and dropped a
+// whole chunk at a time: a chunk with any message newer than the limit stays.
 TEST(LedgerKeptMessages, DroppingRemovesOnlyTheParticipantsOldestOnes) {
   TempDir dir;
   Ledger ledger(dir.path().string());
   keep_some(ledger);
+  Batch partly;
+  partly.drop_kept_through(buyer_a, 2);  // a1-a3 share a chunk: all stay
+  partly.drop_kept_through(buyer_b, 0);  // nothing that old
+  ASSERT_EQ(ledger.commit(partly), Result::ok);
+  EXPECT_EQ(kept_after(ledger, buyer_a, 0).size(), 4u);
   Batch drop;
-  drop.drop_kept_through(buyer_a, 2);
-  drop.drop_kept_through(buyer_b, 0);  // nothing that old
+  drop.drop_kept_through(buyer_a, 3);
   ASSERT_EQ(ledger.commit(drop), Result::ok);
-  EXPECT_EQ(kept_after(ledger, buyer_a, 0), (std::vector<Kept>{{3, "a3"}, {4, "a4"}}));
+  EXPECT_EQ(kept_after(ledger, buyer_a, 0), (std::vector<Kept>{{4, "a4"}}));
   EXPECT_EQ(kept_after(ledger, buyer_b, 0), (std::vector<Kept>{{1, "b1"}}));
   EXPECT_EQ(kept_after(ledger, seller_x, 0).size(), 3u);
   Batch all;
@@ -89,6 +95,30 @@ TEST(LedgerKeptMessages, DroppingRemovesOnlyTheParticipantsOldestOnes) {
   ASSERT_EQ(ledger.commit(all), Result::ok);
   EXPECT_TRUE(kept_after(ledger, seller_x, 0).empty());
   EXPECT_EQ(kept_after(ledger, buyer_b, 0).size(), 1u);
+}
+
+// Many messages in one batch: chunks of kept_chunk_messages_max, read from any point.
+TEST(LedgerKeptMessages, LongRunsSplitIntoChunksAndReadFromAnyPoint) {
+  TempDir dir;
+  Ledger ledger(dir.path().string());
+  constexpr uint64_t count = 2500;
+  Batch batch;
+  for (uint64_t seq = 1; seq <= count; ++seq) {
+    batch.keep_message(buyer_a, seq, bytes_of(std::to_string(seq)));
+    if (seq % 7 == 0) batch.keep_message(buyer_b, seq / 7, bytes_of("b"));
+  }
+  ASSERT_EQ(ledger.commit(batch), Result::ok);
+  for (const uint64_t after : {uint64_t{0}, uint64_t{1}, uint64_t{1023}, uint64_t{1024},
+                               uint64_t{1025}, uint64_t{2047}, uint64_t{2499}}) {
+    const std::vector<Kept> got = kept_after(ledger, buyer_a, after);
+    ASSERT_EQ(got.size(), count - after) << "after " << after;
+    EXPECT_EQ(got.front(), (Kept{after + 1, std::to_string(after + 1)}));
+    EXPECT_EQ(got.back(), (Kept{count, std::to_string(count)}));
+  }
+  EXPECT_TRUE(kept_after(ledger, buyer_a, count).empty());
+  EXPECT_EQ(kept_after(ledger, buyer_b, 100).size(), count / 7 - 100);
+  EXPECT_EQ(last_kept(ledger), (std::vector<std::pair<uint32_t, uint64_t>>{
+                                   {buyer_b.value, count / 7}, {buyer_a.value, count}}));
 }
 
 TEST(LedgerKeptMessages, SurviveReopenAndAreSkippedWithAnAlreadyAppliedBatch) {
