@@ -186,7 +186,9 @@ void ExchangeCore::replay_journal(uint64_t from) {
           return false;
         }
         if (sequence.value != last_sequence_ + 1) {
-          error = "journal gap before entry " + std::to_string(sequence.value);
+          error = "journal entry " + std::to_string(last_sequence_ + 1) + " is missing (" +
+                  std::to_string(last_sequence_) + " is followed by " +
+                  std::to_string(sequence.value) + ")";
           return false;
         }
         track_session(command);

@@ -22,6 +22,7 @@
 
 #include "tests/recovery/ghxd_process.h"
 #include "tests/recovery/recovery_check.h"
+#include "tests/recovery/temp_root.h"
 #include "tests/recovery/trader.h"
 
 namespace ghx::recovery {
@@ -59,28 +60,6 @@ std::string copy_ghxd(const std::filesystem::path& root) {
   }
   throw std::runtime_error(std::string("cannot copy ") + GHXD_PATH);
 }
-
-// A temporary directory, removed at the end unless a failure asks to keep it.
-class TempRoot {
- public:
-  TempRoot() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "ghx-crash-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempRoot() {
-    std::error_code ignored;
-    if (!keep_) std::filesystem::remove_all(path_, ignored);
-  }
-  TempRoot(const TempRoot&) = delete;
-  TempRoot& operator=(const TempRoot&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  void keep() { keep_ = true; }
-
- private:
-  std::filesystem::path path_;
-  bool keep_ = false;
-};
 
 struct Totals {
   uint64_t kills = 0;
@@ -253,7 +232,7 @@ void print_summary(const CrashRun& run) {
 TEST(CrashRecovery, NothingAcknowledgedIsLostOrDuplicatedAcrossKills) {
   const uint64_t kills = env_or("GHX_CRASH_KILLS", kills_default);
   const auto seed = static_cast<uint32_t>(env_or("GHX_CRASH_SEED", std::random_device{}()));
-  TempRoot root;
+  TempRoot root("ghx-crash");
   std::printf("crash test: seed %u, %llu kills, data in %s\n", seed,
               static_cast<unsigned long long>(kills), root.path().c_str());
   std::fflush(stdout);
@@ -284,7 +263,7 @@ TEST(CrashRecovery, NothingAcknowledgedIsLostOrDuplicatedAcrossKills) {
 
 // The checker itself must see a loss: acknowledgements the exchange never made durable.
 TEST(CrashRecovery, CheckerCountsForgedAcknowledgementsAsLostOrDuplicated) {
-  const TempRoot root;
+  const TempRoot root("ghx-crash");
   {
     CrashRun run(root.path(), 7);
     ASSERT_EQ(run.begin(), "");

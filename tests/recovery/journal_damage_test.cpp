@@ -35,6 +35,7 @@
 #include "ledger/codec.h"
 #include "tests/recovery/ghxd_process.h"
 #include "tests/recovery/market_setup.h"
+#include "tests/recovery/temp_root.h"
 
 namespace ghx::recovery {
 namespace {
@@ -60,28 +61,6 @@ constexpr uint64_t entries_after_snapshot_min = 200;
 constexpr unsigned ledger_dbs_max = 16;  // as ledger/lmdb_env.cpp opens the environment
 constexpr const char* journal_db_name = "journal";
 constexpr auto wait_poll = 5ms;
-
-// A temporary directory, removed at the end unless a failure asks to keep it.
-class TempRoot {
- public:
-  TempRoot() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "ghx-damage-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempRoot() {
-    std::error_code ignored;
-    if (!keep_) std::filesystem::remove_all(path_, ignored);
-  }
-  TempRoot(const TempRoot&) = delete;
-  TempRoot& operator=(const TempRoot&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  void keep() { keep_ = true; }
-
- private:
-  std::filesystem::path path_;
-  bool keep_ = false;
-};
 
 std::string read_whole(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -389,7 +368,7 @@ class JournalDamage : public ::testing::Test {
                         "ledger-check");
   }
 
-  TempRoot root_;
+  TempRoot root_{"ghx-damage"};
   std::string data_ = (root_.path() / "data").string();
   JournalDigest original_;
   uint64_t newest_snapshot_ = 0;
@@ -425,7 +404,9 @@ TEST_F(JournalDamage, MissingEntryInTheMiddleMakesGhxdRefuseToStart) {
   ASSERT_EQ(damaged.entries, original_.entries - 1);
   ASSERT_EQ(damaged.last_sequence, original_.last_sequence);
 
-  expect_refusals("journal gap before entry " + std::to_string(damaged_ + 1));
+  expect_refusals("journal entry " + std::to_string(damaged_) + " is missing (" +
+                  std::to_string(damaged_ - 1) + " is followed by " +
+                  std::to_string(damaged_ + 1) + ")");
   EXPECT_EQ(JournalFile(ledger_dir(), false).digest(), damaged) << "the refused start wrote";
 
   const Exited check = ledger_check();
