@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "gateway/exchange_command.h"
 #include "ledger/check.h"
 #include "ledger/ledger.h"
 #include "ledger/report.h"
@@ -94,9 +95,35 @@ Options read_only() {
   return options;
 }
 
+// The ledger keeps journal entries as opaque bytes; only the exchange's codec tells whether
+// each is a command ghxd can replay (a damaged one would stop its recovery).
+void check_journal_decodes(const Snapshot& snapshot, CheckReport& report) {
+  constexpr size_t listed_max = 10;
+  size_t undecodable = 0;
+  gateway::ExchangeCommand command;
+  const Result result = snapshot.for_each_journal({1}, [&](SequenceNumber sequence, auto bytes) {
+    if (gateway::decode(bytes, command) && command.sequence().value == sequence.value) {
+      return true;
+    }
+    if (++undecodable <= listed_max) {
+      report.problems.push_back("journal entry " + std::to_string(sequence.value) +
+                                " does not decode as a ghxd command (damaged, or written by "
+                                "another version): ghxd cannot replay it");
+    }
+    return true;
+  });
+  if (undecodable > listed_max) {
+    report.problems.push_back(std::to_string(undecodable - listed_max) +
+                              " more journal entries do not decode");
+  }
+  if (result != Result::ok) report.problems.push_back("the journal cannot be read");
+}
+
 int check(const std::string& data) {
   Ledger ledger(data, read_only());
-  const CheckReport report = check_ledger(ledger.snapshot());
+  const Snapshot snapshot = ledger.snapshot();
+  CheckReport report = check_ledger(snapshot);
+  check_journal_decodes(snapshot, report);
   if (!report.ok()) {
     std::fprintf(stderr, "ledger %s FAILED the check (%zu problem%s):\n", data.c_str(),
                  report.problems.size(), report.problems.size() == 1 ? "" : "s");
