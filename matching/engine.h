@@ -27,7 +27,9 @@ struct EngineState;  // private: matching/engine_state.h
 struct EngineLimits {
   uint32_t orders_max = 1 << 20;          // live (resting) orders at once
   uint32_t client_ids_max = 1 << 22;      // client order ids remembered (live and done)
-  uint32_t products_max = 4096;
+  // Products are never removed (trades and the ledger name them for ever): ghxd's calendar
+  // lists about 200 a day, so 65,536 (the most Order::product holds) lasts about 11 months.
+  uint32_t products_max = 65536;
   uint32_t participants_max = 1 << 16;    // participant ids are 0 .. participants_max - 1
   uint32_t price_levels_max = 1 << 18;    // distinct (product, side, price) levels at once
   uint32_t capacity_accounts_max = 1 << 18;  // (participant, product) pairs with capacity
