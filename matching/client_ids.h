@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "matching/prefetch.h"
+
 namespace ghx::matching {
 
 class ClientIds {
@@ -49,8 +51,8 @@ class ClientIds {
 
   // Starts loading the known-id block and the live-index slot of (participant, id).
   void prefetch(uint32_t participant, uint64_t id) const {
-    __builtin_prefetch(&blocks_[block_index(participant + 1, id - id % 64)]);
-    __builtin_prefetch(&live_[live_index(participant + 1, id)]);
+    prefetch_line(&blocks_[block_index(participant + 1, id - id % 64)]);
+    prefetch_line(&live_[live_index(participant + 1, id)]);
   }
 
   // An order-independent digest of every known id, kept up to date by add(): the state hash

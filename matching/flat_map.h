@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "matching/assert.h"
+#include "matching/prefetch.h"
 
 namespace ghx::matching {
 
@@ -68,7 +69,7 @@ class FlatMap {
   }
 
   void prefetch(uint32_t high, uint64_t low) const {
-    __builtin_prefetch(&slots_[index_of(high, low)]);
+    prefetch_line(&slots_[index_of(high, low)]);
   }
 
   bool full() const { return size_ >= entries_max_; }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "matching/assert.h"
+#include "matching/prefetch.h"
 #include "matching/types.h"
 
 namespace ghx::matching {
@@ -47,7 +48,7 @@ class OrderPool {
   bool full() const { return free_head_ == no_index; }
   // Starts loading the slot the next allocate() returns (for writing).
   void prefetch_next() const {
-    if (free_head_ != no_index) __builtin_prefetch(&orders_[free_head_], 1);
+    if (free_head_ != no_index) prefetch_line<PrefetchFor::write>(&orders_[free_head_]);
   }
 
  private:
