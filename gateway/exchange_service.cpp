@@ -107,54 +107,64 @@ LogonDecision ExchangeService::on_logon(const SessionInfo& session) {
   return {};
 }
 
-// The network thread, right after the LogonAck. Most of a long resend runs without the lock, so
-// that the ledger thread goes on sending to other sessions; the last part, with the lock held,
-// catches up with what was committed meanwhile, and the session goes live: on_committed sends a
-// report to it only when it is newer than what the resend sent (the ledger commits a batch
-// before on_committed takes the lock, so a report is either read here or sent live, and one
-// read here is not sent again).
+// The network thread, right after the LogonAck, then in steps posted on it: a resend goes out a
+// chunk at a time, each when the client has read most of the last (a backlog larger than the
+// session's queue would otherwise close it as a slow consumer), and other sessions are served
+// between steps. Chunks are read without the lock while they are full; then, with the lock held,
+// one read catches up with what was committed meanwhile and the session goes live: on_committed
+// sends a report to it only when it is newer than what the resend sent (the ledger commits a
+// batch before on_committed takes the lock, so a report is either read here or sent live, and
+// one read here is not sent again).
 void ExchangeService::on_logged_on(const SessionInfo& session) {
-  if (!session.last_report_sequence) return;
-  uint32_t participant = 0;
+  if (!session.last_report_sequence || server_ == nullptr) return;
+  ResendState state{.session = session.id.value, .after = *session.last_report_sequence};
   {
     std::lock_guard lock(sessions_mutex_);
     const auto found = sessions_.find(session.id.value);
     if (found == sessions_.end()) return;
-    participant = found->second.participant;
+    state.participant = found->second.participant;
   }
-  const uint64_t asked_after = *session.last_report_sequence;
-  const uint64_t first_part = resend(session.id.value, participant, asked_after);
-  std::lock_guard lock(sessions_mutex_);
-  const uint64_t last_part =
-      resend(session.id.value, participant, std::max(asked_after, first_part));
-  const auto found = sessions_.find(session.id.value);
-  if (found == sessions_.end()) return;
-  found->second.live = true;
-  found->second.resent_through = std::max(first_part, last_part);
+  resend_step(state);
 }
 
-uint64_t ExchangeService::resend(uint64_t session, uint32_t participant, uint64_t after) {
+void ExchangeService::resend_step(ResendState state) {
+  const std::optional<size_t> unsent = server_->unsent_bytes(SessionId{state.session});
+  if (!unsent) return;  // the session ended
+  auto again = [this, &state](std::chrono::milliseconds delay) {
+    server_->post(delay, [this, state] { resend_step(state); });
+  };
+  if (*unsent > resend_unsent_bytes_max) return again(resend_pause);
+  if (resend(state) == resend_chunk_reports) return again(std::chrono::milliseconds(0));
+  std::lock_guard lock(sessions_mutex_);
+  if (resend(state) == resend_chunk_reports) return again(std::chrono::milliseconds(0));
+  const auto found = sessions_.find(state.session);
+  if (found == sessions_.end()) return;
+  found->second.live = true;
+  found->second.resent_through = state.resent_through;
+}
+
+size_t ExchangeService::resend(ResendState& state) {
   flatbuffers::FlatBufferBuilder builder(1024);
-  uint64_t sent = 0;
+  size_t sent = 0;
   ReportRecord record;
   const ledger::Snapshot snapshot = core_.ledger().snapshot();
   const ledger::Result result = snapshot.for_each_kept_message(
-      {participant}, after, [&](uint64_t sequence, std::span<const uint8_t> bytes) {
+      {state.participant}, state.after, [&](uint64_t sequence, std::span<const uint8_t> bytes) {
         if (!decode(bytes, record)) return false;
         std::string symbol;
         {
           std::lock_guard lock(reference_mutex_);
           if (record.product_id < products_.size()) symbol = products_[record.product_id].symbol;
         }
-        reply(session, execution_report(builder, record, symbol, sequence));
+        reply(state.session, execution_report(builder, record, symbol, sequence));
         counters_.reports_resent.fetch_add(1, std::memory_order_relaxed);
-        sent = sequence;
-        return true;
+        state.after = state.resent_through = sequence;
+        return ++sent < resend_chunk_reports;
       });
   if (result != ledger::Result::ok) {
-    log(LogLevel::error, "exchange: resend to session " + std::to_string(session) +
+    log(LogLevel::error, "exchange: resend to session " + std::to_string(state.session) +
                              " stopped: the kept reports cannot be read after " +
-                             std::to_string(sent));
+                             std::to_string(state.after));
   }
   return sent;
 }

@@ -23,6 +23,7 @@
 //   number it saw gets every later one again, across disconnects and restarts. At least the
 //   newest reports_kept_per_participant are kept; older ones are dropped as new ones come.
 
+#include <chrono>
 #include <cstdint>
 #include <flatbuffers/flatbuffers.h>
 #include <map>
@@ -45,6 +46,12 @@ struct ParticipantEntry {
   std::string name;
   uint8_t roles = 0;  // ledger::RoleBits
 };
+
+// A resend sends this many reports at a time, when the session has at most this much unsent
+// (else it looks again after the pause): well inside the session's outbound queue.
+constexpr size_t resend_chunk_reports = 512;
+constexpr size_t resend_unsent_bytes_max = 256 * 1024;
+constexpr std::chrono::milliseconds resend_pause{2};
 
 struct ServiceConfig {
   uint64_t reports_kept_per_participant = 1'000'000;
@@ -137,9 +144,16 @@ class ExchangeService : public MessageHandler {
   const OrderFacts* facts_for(const Outcome& outcome, const matching::Event& event,
                               OrderFacts& scratch);
   std::string_view symbol_of(uint32_t product) const;
-  // Sends participant's kept reports after `after` to the session; returns the last one sent
-  // (0: none).
-  uint64_t resend(uint64_t session, uint32_t participant, uint64_t after);
+  // A resend in progress (network thread).
+  struct ResendState {
+    uint64_t session = 0;
+    uint32_t participant = 0;
+    uint64_t after = 0;           // the next report to send follows this one
+    uint64_t resent_through = 0;  // the last report sent; 0: none yet
+  };
+  void resend_step(ResendState state);
+  // Sends the next chunk of kept reports (at most resend_chunk_reports); returns how many.
+  size_t resend(ResendState& state);
 
   ExchangeCore& core_;
   ServiceConfig config_;

@@ -111,6 +111,19 @@ void Server::disconnect(SessionId session) {
   });
 }
 
+std::optional<size_t> Server::unsent_bytes(SessionId session) const {
+  const auto it = sessions_.find(session.value);
+  if (it == sessions_.end()) return std::nullopt;
+  return it->second->unsent_bytes();
+}
+
+void Server::post(std::chrono::milliseconds delay, std::function<void()> task) {
+  auto timer = std::make_shared<asio::steady_timer>(io_, delay);
+  timer->async_wait([timer, task = std::move(task)](std::error_code error) {
+    if (!error) task();
+  });
+}
+
 void Server::close_all() {
   std::error_code ignored;
   acceptor_.close(ignored);

@@ -13,8 +13,11 @@
 #include <asio.hpp>
 #include <asio/ssl.hpp>
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <thread>
 #include <unordered_map>
@@ -55,6 +58,13 @@ class Server {
 
   // Ends a session (e.g. the core refused it after logon).
   void disconnect(SessionId session);
+
+  // Network thread only (in a handler call or a posted task): the bytes queued for the session
+  // and not yet written to its socket, or nullopt when the session has ended. With post(), it
+  // lets a long resend go at the pace the client reads rather than overflow its queue.
+  std::optional<size_t> unsent_bytes(SessionId session) const;
+  // Runs `task` on the network thread after `delay` (not at all once the server stops).
+  void post(std::chrono::milliseconds delay, std::function<void()> task);
 
   const GatewayCounters& counters() const { return counters_; }
 

@@ -51,6 +51,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void close();
 
   SessionId id() const { return info_.id; }
+  // Bytes queued or being written, not yet sent (for pacing a long resend).
+  size_t unsent_bytes() const { return outbound_.size() + writing_.size(); }
 
  private:
   using Clock = std::chrono::steady_clock;

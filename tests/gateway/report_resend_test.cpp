@@ -161,6 +161,36 @@ TEST_F(ReportResend, ResendWhileReportsFlowHasNoGapAndNoDuplicate) {
   EXPECT_GT(service_->counters().reports_resent.load(), 0u);
 }
 
+// A backlog of about 8 MB, more than the socket buffers hold (about 4 MB here) plus a
+// session's queue (8,192 frames, beyond which a slow consumer is cut off), for a client that
+// does not read at first: the resend goes at the pace the client reads, and the session stays.
+TEST_F(ReportResend, ABacklogLargerThanTheSessionQueueIsResentAtTheClientsPace) {
+  fund_market();
+  constexpr uint64_t orders = 30'000;
+  constexpr uint64_t burst = 1'000;
+  {
+    auto buyer = logon("lab-a");
+    for (uint64_t id = 1; id <= orders; id += burst) {
+      for (uint64_t i = id; i < id + burst; ++i) {
+        ASSERT_EQ(buyer->send(order(i, wire::Side::Buy, 1000 + int64_t(i % 50), 1)),
+                  ClientStatus::ok);
+      }
+      ASSERT_EQ(next_reports(*buyer, burst).size(), burst);
+    }
+  }
+  auto late = logon_with("lab-a", {.last_report_sequence = 0});
+  std::this_thread::sleep_for(1s);  // a client busy elsewhere: nothing read for a while
+  const std::vector<Seen> seen = next_reports(*late, orders);
+  ASSERT_EQ(seen.size(), orders);
+  for (uint64_t i = 0; i < orders; ++i) ASSERT_EQ(seen[i].sequence, i + 1) << "at " << i;
+  expect_quiet(*late);
+  EXPECT_TRUE(late->is_open());
+  EXPECT_EQ(service_->counters().reports_resent.load(), orders);
+  ASSERT_EQ(late->send(order(orders + 1, wire::Side::Buy, 1000, 1)), ClientStatus::ok);
+  EXPECT_EQ(next_reports(*late, 1),
+            (std::vector<Seen>{{orders + 1, wire::ExecType::Accepted, orders + 1, 0}}));
+}
+
 TEST_F(ReportResend, OnlyTheNewestReportsAreKept) {
   service_config_.reports_kept_per_participant = 5;
   restart();
