@@ -49,9 +49,12 @@ class ClientIds {
   // Marks a known id as naming the live order at `slot`.
   void add_live(uint32_t participant, uint64_t id, uint32_t slot);
 
-  // Starts loading the known-id block and the live-index slot of (participant, id).
-  void prefetch(uint32_t participant, uint64_t id) const {
+  // Start loading what known() (the block) and add()/live_slot() (the live-index slot) of
+  // (participant, id) read first.
+  void prefetch_block(uint32_t participant, uint64_t id) const {
     prefetch_line(&blocks_[block_index(participant + 1, id - id % 64)]);
+  }
+  void prefetch_live(uint32_t participant, uint64_t id) const {
     prefetch_line(&live_[live_index(participant + 1, id)]);
   }
 

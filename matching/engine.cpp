@@ -237,15 +237,25 @@ void handle_register_capacity(EngineState& state, const Command& command) {
 
 void Engine::prefetch(const Command& command) const {
   if (command.participant.value >= state_->config.limits.participants_max) return;
+  const ClientIds& ids = state_->client_ids;
+  const uint32_t participant = command.participant.value;
+  // Only what the handler will read: a cancel never asks whether an id is known.
   switch (command.type) {
     case CommandType::new_order:
-      state_->client_ids.prefetch(command.participant.value, command.client_order_id.value);
+      ids.prefetch_block(participant, command.client_order_id.value);
+      ids.prefetch_live(participant, command.client_order_id.value);
       state_->orders.prefetch_next();
       break;
     case CommandType::cancel_order:
+      ids.prefetch_live(participant, command.orig_client_order_id.value);
+      break;
     case CommandType::replace_order:
+      ids.prefetch_live(participant, command.orig_client_order_id.value);
+      ids.prefetch_block(participant, command.client_order_id.value);
+      break;
     case CommandType::order_status:
-      state_->client_ids.prefetch(command.participant.value, command.orig_client_order_id.value);
+      ids.prefetch_live(participant, command.orig_client_order_id.value);
+      ids.prefetch_block(participant, command.orig_client_order_id.value);
       break;
     default:
       break;
