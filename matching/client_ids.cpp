@@ -61,7 +61,10 @@ uint64_t ClientIds::live_index(uint32_t owner, uint64_t id) const {
 const ClientIds::Block* ClientIds::find_block(uint32_t owner, uint64_t first_id) const {
   for (uint64_t i = block_index(owner, first_id);; i = (i + 1) & blocks_mask_) {
     const Block& block = blocks_[i];
-    if (block.owner == owner && block.first_id == first_id) return &block;
+    if (block.owner == owner && block.first_id == first_id) {
+      block_hint_ = i;
+      return &block;
+    }
     if (block.owner == 0) return nullptr;
   }
 }
@@ -74,9 +77,14 @@ bool ClientIds::known(uint32_t participant, uint64_t id) const {
 void ClientIds::add(uint32_t participant, uint64_t id, uint32_t slot) {
   const uint32_t owner = participant + 1;
   const uint64_t first_id = id - id % ids_per_block;
-  uint64_t i = block_index(owner, first_id);
-  while (blocks_[i].owner != 0 && !(blocks_[i].owner == owner && blocks_[i].first_id == first_id)) {
-    i = (i + 1) & blocks_mask_;
+  // A new order's id was just checked with known(): its block, if it has one, is the hint.
+  uint64_t i = block_hint_;
+  if (!(blocks_[i].owner == owner && blocks_[i].first_id == first_id)) {
+    i = block_index(owner, first_id);
+    while (blocks_[i].owner != 0 &&
+           !(blocks_[i].owner == owner && blocks_[i].first_id == first_id)) {
+      i = (i + 1) & blocks_mask_;
+    }
   }
   Block& block = blocks_[i];
   if (block.owner == 0) {
@@ -115,9 +123,14 @@ bool ClientIds::restore_block(uint32_t participant, uint64_t first_id, uint64_t 
 }
 
 uint64_t ClientIds::find_live(uint32_t owner, uint64_t id) const {
+  // A cancel or replace looks its id up, then retires it: the second search starts at the hint.
+  if (live_[live_hint_].owner == owner && live_[live_hint_].id == id) return live_hint_;
   for (uint64_t i = live_index(owner, id);; i = (i + 1) & live_mask_) {
     const Live& entry = live_[i];
-    if (entry.owner == owner && entry.id == id) return i;
+    if (entry.owner == owner && entry.id == id) {
+      live_hint_ = i;
+      return i;
+    }
     if (entry.owner == 0) return UINT64_MAX;
   }
 }

@@ -87,6 +87,11 @@ class ClientIds {
   Live* live_ = nullptr;
   uint64_t live_mask_ = 0;
   uint64_t digest_ = 0;
+  // Where the latest successful search ended: checked against the key before any use (entries
+  // move on deletion), it saves the second hash and probe of known() then add(), or of
+  // live_slot() then retire(), for the same id.
+  mutable uint64_t block_hint_ = 0;
+  mutable uint64_t live_hint_ = 0;
   std::vector<uint64_t> used_;  // indices of the blocks in use, reserved up front
 };
 
