@@ -84,8 +84,15 @@ RejectReason check_new_order_fields(const EngineState& state, const Command& com
   return RejectReason::none;
 }
 
+// What the risk check found, so that taking the hold does not work it out again.
+struct CheckedHold {
+  int64_t cash = 0;                      // a bid: cash to hold
+  CapacityAccount* capacity = nullptr;   // an ask: the seller's capacity of the product
+};
+
 // Checks the book, the pools and the participant's funds; sets the order's effective limit.
-RejectReason check_new_order_risk(EngineState& state, const Command& command, Price& limit) {
+RejectReason check_new_order_risk(EngineState& state, const Command& command, Price& limit,
+                                  CheckedHold& checked) {
   const ProductBook& book = state.products[command.product.value];
   limit = command.price;
   if (command.order_type == OrderType::market) {
@@ -105,17 +112,34 @@ RejectReason check_new_order_risk(EngineState& state, const Command& command, Pr
     if (hold.value > state.accounts[command.participant.value].available) {
       return RejectReason::insufficient_cash;
     }
+    checked.cash = hold.value;
   } else {
-    const CapacityAccount* capacity =
+    CapacityAccount* capacity =
         state.capacity.find(command.participant.value, command.product.value);
     if (capacity == nullptr || capacity->available < command.quantity.value) {
       return RejectReason::insufficient_capacity;
     }
+    checked.capacity = capacity;
   }
   return RejectReason::none;
 }
 
-uint32_t accept_order(EngineState& state, const Command& command, Price limit) {
+// take_holds for a new order, with the amounts the risk check already found.
+void take_checked_holds(EngineState& state, const Order& order, const CheckedHold& checked) {
+  if (order.side == Side::buy) {
+    Account& account = state.accounts[order.participant];
+    account.available -= checked.cash;
+    account.held += checked.cash;
+    GHX_ASSERT(account.available >= 0 && account.held >= 0);
+  } else {
+    checked.capacity->available -= order.remaining_lots;
+    checked.capacity->held += order.remaining_lots;
+    GHX_ASSERT(checked.capacity->available >= 0 && checked.capacity->held >= 0);
+  }
+}
+
+uint32_t accept_order(EngineState& state, const Command& command, Price limit,
+                      const CheckedHold& checked) {
   const uint32_t slot = state.orders.allocate();
   GHX_ASSERT(slot != no_index);
   Order& order = state.orders[slot];
@@ -132,7 +156,7 @@ uint32_t accept_order(EngineState& state, const Command& command, Price limit) {
   order.time_in_force = static_cast<uint8_t>(command.time_in_force);
   order.post_only = command.post_only;
   state.client_ids.add(order.participant, order.client_id.value, slot);
-  take_holds(state, order);
+  take_checked_holds(state, order, checked);
   Event& event = emit_order_event(state, EventType::accepted, order);
   event.quantity = command.quantity;
   event.remaining = command.quantity;
@@ -146,7 +170,8 @@ bool emit_status(EngineState& state, ParticipantId participant, ClientOrderId id
 void handle_new_order(EngineState& state, const Command& command) {
   RejectReason reason = check_new_order_fields(state, command);
   Price limit;
-  if (reason == RejectReason::none) reason = check_new_order_risk(state, command, limit);
+  CheckedHold checked;
+  if (reason == RejectReason::none) reason = check_new_order_risk(state, command, limit, checked);
   if (reason != RejectReason::none) {
     reject(state, command, reason);
     // A resent order (same client id) learns what became of the original instead.
@@ -155,7 +180,7 @@ void handle_new_order(EngineState& state, const Command& command) {
     }
     return;
   }
-  const uint32_t slot = accept_order(state, command, limit);
+  const uint32_t slot = accept_order(state, command, limit, checked);
   const bool fill_or_kill = command.time_in_force == TimeInForce::fill_or_kill;
   const int64_t needed = fill_or_kill ? command.quantity.value : command.min_quantity.value;
   if (needed > 0 && executable_lots(state, state.orders[slot], needed) < needed) {
