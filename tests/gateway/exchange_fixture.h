@@ -17,6 +17,7 @@
 #include "gateway/server.h"
 #include "gateway/wire_requests.h"
 #include "ledger/check.h"
+#include "tests/gateway/eventually.h"
 #include "tests/gateway/test_pki.h"
 
 namespace ghx::gateway::test {
@@ -33,15 +34,6 @@ inline matching::ProductSpec test_spec() {
   spec.zone = matching::ShortName::from("CN-EAST-1");
   spec.start_hour = now_hours + 48;
   return spec;
-}
-
-template <typename Predicate>
-bool eventually(Predicate predicate) {
-  for (int i = 0; i < 500; ++i) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
 }
 
 class Exchange : public ::testing::Test {

@@ -15,12 +15,14 @@
 #include "gateway/core_snapshot.h"
 #include "gateway/exchange_core.h"
 #include "gateway/snapshot_store.h"
+#include "tests/gateway/eventually.h"
 #include "tests/gateway/test_pki.h"
 
 namespace ghx::gateway {
 namespace {
 
 using namespace std::chrono_literals;
+using test::eventually;
 
 constexpr uint64_t interval = 50;
 constexpr size_t workload_commands = 437;  // snapshots at 50 .. 400; 300, 350, 400 kept
@@ -101,15 +103,6 @@ std::vector<ExchangeCommand> workload(size_t count, uint64_t seed) {
     }
   }
   return commands;
-}
-
-template <typename Predicate>
-bool eventually(Predicate predicate) {
-  for (int i = 0; i < 1000; ++i) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return false;
 }
 
 std::vector<uint8_t> read_file(const std::filesystem::path& path) {
