@@ -82,10 +82,12 @@ class ClientIds {
 
   Block* blocks_ = nullptr;
   uint64_t blocks_mask_ = 0;
+  unsigned blocks_shift_ = 0;  // 64 - log2(block slots)
   uint32_t blocks_max_ = 0;
   uint32_t blocks_used_ = 0;
   Live* live_ = nullptr;
   uint64_t live_mask_ = 0;
+  unsigned live_shift_ = 0;  // 64 - log2(live slots)
   uint64_t digest_ = 0;
   // Where the latest successful search ended: checked against the key before any use (entries
   // move on deletion), it saves the second hash and probe of known() then add(), or of
