@@ -1,5 +1,7 @@
 #include "ledger/ledger.h"
 
+#include <mutex>
+
 #include "ledger/cache.h"
 #include "ledger/codec.h"
 #include "ledger/ledger_assert.h"
@@ -48,7 +50,12 @@ Result Ledger::commit(Batch& batch) {
       last_storage_error_ = mdb_strerror(rc);
       return Result::storage_error;
     }
-    const Result grown = env_->grow_map();  // the aborted batch is then retried whole
+    Result grown;
+    {
+      // Waits for this process's snapshots to end: a remap would move the pages they read.
+      std::unique_lock lock(map_mutex_);
+      grown = env_->grow_map();  // the aborted batch is then retried whole
+    }
     if (grown != Result::ok) return grown;
   }
   return Result::map_full;
@@ -102,7 +109,7 @@ Result Ledger::read_journal(
   return snapshot().for_each_journal(from, fn);
 }
 
-Snapshot Ledger::snapshot() const { return Snapshot(env_->get(), &env_->dbis()); }
+Snapshot Ledger::snapshot() const { return Snapshot(env_->get(), &env_->dbis(), map_mutex_); }
 
 int64_t Ledger::balance(const AccountKey& key) const {
   if (env_->read_only()) return snapshot().balance(key);

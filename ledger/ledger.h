@@ -6,8 +6,9 @@
 // - commit() returns after the transaction is durable (fsync). Acknowledge nothing that depends
 //   on a batch before its commit returned Result::ok.
 // - A rejected operation (Batch::result(i) != ok) wrote nothing; the rest of the batch did.
-// - The map grows by itself when full (up to Options::map_size_max_bytes). Growing needs no open
-//   Snapshot in this process; reports should run in their own process or close snapshots fast.
+// - The map grows by itself when full (up to Options::map_size_max_bytes). Growing waits until
+//   no Snapshot is open in this process (those of other threads end; the committing thread must
+//   hold none itself, or it waits for ever): keep snapshots short.
 // - Balances are cached in memory; the ledger must be the only writer of its directory (LMDB's
 //   lock serialises writers, but a second process would make this cache stale).
 //
@@ -16,6 +17,7 @@
 
 #include <functional>
 #include <memory>
+#include <shared_mutex>
 #include <span>
 #include <string>
 
@@ -67,6 +69,8 @@ class Ledger {
   Options options_;
   std::unique_ptr<Env> env_;
   std::unique_ptr<Cache> cache_;
+  // Shared by every open Snapshot, exclusive while the map grows.
+  mutable std::shared_mutex map_mutex_;
   const char* last_storage_error_ = "";
 };
 

@@ -30,7 +30,8 @@ bool decode_product(std::span<const uint8_t> key, std::span<const uint8_t> value
   return r.ok();
 }
 
-Snapshot::Snapshot(MDB_env* env, const Dbis* dbis) : dbis_(dbis) {
+Snapshot::Snapshot(MDB_env* env, const Dbis* dbis, std::shared_mutex& map_mutex)
+    : map_lock_(map_mutex), dbis_(dbis) {
   if (mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn_) != 0) {
     txn_ = nullptr;
     status_ = Result::storage_error;
@@ -38,7 +39,10 @@ Snapshot::Snapshot(MDB_env* env, const Dbis* dbis) : dbis_(dbis) {
 }
 
 Snapshot::Snapshot(Snapshot&& other) noexcept
-    : txn_(other.txn_), dbis_(other.dbis_), status_(other.status_) {
+    : map_lock_(std::move(other.map_lock_)),
+      txn_(other.txn_),
+      dbis_(other.dbis_),
+      status_(other.status_) {
   other.txn_ = nullptr;
 }
 

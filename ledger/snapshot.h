@@ -1,14 +1,17 @@
 #pragma once
 // Snapshot: a read-only LMDB transaction over the whole ledger.
 //
-// Readers never block the writer and see one committed state from start to end, so reports and
-// `ghx ledger check` can run alongside the exchange. Keep snapshots short: while one is open the
+// Readers never block the writer's commits and see one committed state from start to end, so
+// reports and `ghx ledger check` can run alongside the exchange. Only growing the map waits for
+// the snapshots open in this process (LMDB remaps the file, moving every page they point into). Keep snapshots short: while one is open the
 // writer cannot reuse the pages it still sees, and the map cannot grow in this process.
 // Scans call `fn` in key order until it returns false; they return Result::storage_error on an
 // LMDB error or a record that does not decode (corruption).
 
 #include <functional>
+#include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <span>
 
 #include "ledger/result.h"
@@ -59,12 +62,14 @@ class Snapshot {
 
  private:
   friend class Ledger;
-  Snapshot(MDB_env* env, const Dbis* dbis);
+  // Holds `map_mutex` shared for its whole life: the map cannot be moved under its pointers.
+  Snapshot(MDB_env* env, const Dbis* dbis, std::shared_mutex& map_mutex);
   Result scan(unsigned dbi, std::span<const uint8_t> start,
               const std::function<bool(std::span<const uint8_t>, std::span<const uint8_t>)>& fn)
       const;
   uint64_t meta_u64(const char* name) const;
 
+  std::shared_lock<std::shared_mutex> map_lock_;  // taken before txn_ begins, freed after it ends
   MDB_txn* txn_ = nullptr;
   const Dbis* dbis_ = nullptr;
   Result status_ = Result::ok;

@@ -1,4 +1,8 @@
 // A full map grows and the batch is retried whole; at the configured maximum nothing is written.
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "tests/ledger/ledger_fixture.h"
 
 namespace ghx::ledger::testing {
@@ -28,6 +32,48 @@ TEST(LedgerMap, FullMapGrowsAndTheBatchIsRetriedWhole) {
   EXPECT_GT(ledger.map_size_bytes(), before);
   EXPECT_EQ(cash(ledger, buyer_a, AccountKind::held), 500'000);
   EXPECT_EQ(ledger.snapshot().transfer_count(), 20'000u);
+  expect_check_passes(ledger);
+}
+
+// Another thread reads a snapshot (as a resend does) while the writer must grow the map: the
+// growth waits for the snapshot to end instead of remapping the pages it reads.
+TEST(LedgerMap, GrowingWaitsForSnapshotsOfOtherThreads) {
+  TempDir tmp;
+  Options options;
+  options.map_size_initial_bytes = 256 * 1024;
+  options.map_size_max_bytes = 64 << 20;
+  Ledger ledger(tmp.sub("l"), options);
+  add_market(ledger);
+  Batch kept;
+  const std::vector<uint8_t> message(64, 0x5a);
+  for (uint64_t seq = 1; seq <= 500; ++seq) kept.keep_message(buyer_a, seq, message);
+  ASSERT_EQ(ledger.commit(kept), Result::ok);
+
+  std::atomic<bool> reading{false};
+  std::atomic<uint64_t> read{0};
+  std::thread reader([&] {
+    const Snapshot snapshot = ledger.snapshot();
+    reading = true;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+    while (std::chrono::steady_clock::now() < until) {  // reads pages the growth would move
+      snapshot.for_each_kept_message(buyer_a, 0, [&](uint64_t, std::span<const uint8_t> bytes) {
+        read += bytes.size() == message.size() && bytes[63] == 0x5a;
+        return true;
+      });
+    }
+  });
+  while (!reading) std::this_thread::yield();
+  Batch b(40'000, 16 << 20);
+  add_activity(b, 1, 10'000);
+  const uint64_t before = ledger.map_size_bytes();
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_EQ(ledger.commit(b), Result::ok);
+  const auto waited = std::chrono::steady_clock::now() - started;
+  reader.join();
+  EXPECT_GT(ledger.map_size_bytes(), before);
+  EXPECT_GE(waited, std::chrono::milliseconds(100));  // it waited for the reader's snapshot
+  EXPECT_GT(read.load(), 0u);
+  EXPECT_EQ(read.load() % 500, 0u);  // every pass read every message, intact
   expect_check_passes(ledger);
 }
 
