@@ -32,31 +32,28 @@ constexpr uint64_t fibonacci_index(uint64_t key, unsigned shift) {
 
 }  // namespace
 
-ClientIds::ClientIds(uint32_t blocks_max, uint32_t live_max) : blocks_max_(blocks_max) {
+ClientIds::ClientIds(uint32_t blocks_max, uint32_t live_max)
+    : blocks_max_(blocks_max), chunks_max_(live_max) {
   GHX_ASSERT(blocks_max > 0 && live_max > 0);
   const uint64_t block_slots = table_slots(blocks_max);
   blocks_ = zeroed_array<Block>(block_slots);
   blocks_mask_ = block_slots - 1;
   blocks_shift_ = 64 - static_cast<unsigned>(std::countr_zero(block_slots));
   used_.reserve(blocks_max);  // address space only, until used
-  const uint64_t live_slots = table_slots(live_max);
-  live_ = zeroed_array<Live>(live_slots);
-  live_mask_ = live_slots - 1;
-  live_shift_ = 64 - static_cast<unsigned>(std::countr_zero(live_slots));
+  chunks_ = zeroed_array<Chunk>(live_max);
+  free_chunks_.reserve(live_max);
 }
 
 ClientIds::~ClientIds() {
   std::free(blocks_);
-  std::free(live_);
+  std::free(chunks_);
 }
 
-// Known ids: neighbouring blocks of one participant get neighbouring slots (groups of 64
-// blocks of 64 ids), so increasing ids walk through memory instead of jumping: a random access
-// costs some 200 ns on this class of machine, and touches a fresh page on the first visit.
-// Live ids are spread at random instead: grouped runs would merge into long probe chains in a
-// table half full of live orders, and Engine::prefetch hides the one random access.
-// Both use Fibonacci hashing (the top bits of key x 2^64/phi): one multiply where a full mixer
-// takes five dependent steps on every lookup, and consecutive keys come out evenly spread.
+// Neighbouring blocks of one participant get neighbouring slots (groups of 64 blocks of 64
+// ids), so increasing ids walk through memory instead of jumping: a random access costs some
+// 200 ns on this class of machine, and touches a fresh page on the first visit.
+// Fibonacci hashing (the top bits of key x 2^64/phi): one multiply where a full mixer takes
+// five dependent steps on every lookup, and consecutive keys come out evenly spread.
 uint64_t ClientIds::block_index(uint32_t owner, uint64_t first_id) const {
   const uint64_t block = first_id / ids_per_block;
   const uint64_t group = fibonacci_index((block >> 6) ^ (uint64_t{owner} << 44) ^
@@ -64,13 +61,13 @@ uint64_t ClientIds::block_index(uint32_t owner, uint64_t first_id) const {
   return ((group & ~uint64_t{63}) | (block & 63)) & blocks_mask_;
 }
 
-uint64_t ClientIds::live_index(uint32_t owner, uint64_t id) const {
-  return fibonacci_index(id ^ (uint64_t{owner} << 44) ^ (uint64_t{owner} >> 20), live_shift_);
-}
-
-const ClientIds::Block* ClientIds::find_block(uint32_t owner, uint64_t first_id) const {
+ClientIds::Block* ClientIds::find_block(uint32_t owner, uint64_t first_id) const {
+  // Blocks never move once placed, so a hint that matches the key is the block.
+  if (blocks_[block_hint_].owner == owner && blocks_[block_hint_].first_id == first_id) {
+    return &blocks_[block_hint_];
+  }
   for (uint64_t i = block_index(owner, first_id);; i = (i + 1) & blocks_mask_) {
-    const Block& block = blocks_[i];
+    Block& block = blocks_[i];
     if (block.owner == owner && block.first_id == first_id) {
       block_hint_ = i;
       return &block;
@@ -104,17 +101,34 @@ void ClientIds::add(uint32_t participant, uint64_t id, uint32_t slot) {
     ++blocks_used_;
     used_.push_back(i);
   }
+  block_hint_ = i;
   GHX_ASSERT((block.bits >> (id % ids_per_block) & 1) == 0);
   block.bits |= uint64_t{1} << (id % ids_per_block);
   digest_ += mix64(mix64(id) ^ owner);
-  add_live(participant, id, slot);
+  set_live(block, id, slot);
 }
 
 void ClientIds::add_live(uint32_t participant, uint64_t id, uint32_t slot) {
-  const uint32_t owner = participant + 1;
-  uint64_t j = live_index(owner, id);
-  while (live_[j].owner != 0) j = (j + 1) & live_mask_;  // never full: sized by the pool
-  live_[j] = Live{id, owner, slot};
+  Block* block = find_block(participant + 1, id - id % ids_per_block);
+  GHX_ASSERT(block != nullptr && (block->bits >> (id % ids_per_block) & 1) != 0);
+  set_live(*block, id, slot);
+}
+
+void ClientIds::set_live(Block& block, uint64_t id, uint32_t slot) {
+  const uint64_t bit = uint64_t{1} << (id % ids_per_block);
+  GHX_ASSERT((block.live_bits & bit) == 0);
+  if (block.live_bits == 0) {
+    // Each chunk in use holds at least one of at most chunks_max_ live orders: never empty.
+    if (!free_chunks_.empty()) {
+      block.chunk = free_chunks_.back();
+      free_chunks_.pop_back();
+    } else {
+      GHX_ASSERT(chunks_touched_ < chunks_max_);
+      block.chunk = chunks_touched_++;
+    }
+  }
+  block.live_bits |= bit;
+  chunks_[block.chunk].slots[id % ids_per_block] = slot;
 }
 
 bool ClientIds::restore_block(uint32_t participant, uint64_t first_id, uint64_t bits) {
@@ -123,7 +137,7 @@ bool ClientIds::restore_block(uint32_t participant, uint64_t first_id, uint64_t 
   if (blocks_used_ >= blocks_max_ || find_block(owner, first_id) != nullptr) return false;
   uint64_t i = block_index(owner, first_id);
   while (blocks_[i].owner != 0) i = (i + 1) & blocks_mask_;
-  blocks_[i] = Block{first_id, bits, owner};
+  blocks_[i] = Block{first_id, bits, 0, owner, 0};
   ++blocks_used_;
   used_.push_back(i);
   for (uint64_t bit = 0; bit < ids_per_block; ++bit) {
@@ -132,40 +146,18 @@ bool ClientIds::restore_block(uint32_t participant, uint64_t first_id, uint64_t 
   return true;
 }
 
-uint64_t ClientIds::find_live(uint32_t owner, uint64_t id) const {
-  // A cancel or replace looks its id up, then retires it: the second search starts at the hint.
-  if (live_[live_hint_].owner == owner && live_[live_hint_].id == id) return live_hint_;
-  for (uint64_t i = live_index(owner, id);; i = (i + 1) & live_mask_) {
-    const Live& entry = live_[i];
-    if (entry.owner == owner && entry.id == id) {
-      live_hint_ = i;
-      return i;
-    }
-    if (entry.owner == 0) return UINT64_MAX;
-  }
-}
-
 uint32_t ClientIds::live_slot(uint32_t participant, uint64_t id) const {
-  const uint64_t i = find_live(participant + 1, id);
-  return i == UINT64_MAX ? UINT32_MAX : live_[i].slot;
+  const Block* block = find_block(participant + 1, id - id % ids_per_block);
+  if (block == nullptr || (block->live_bits >> (id % ids_per_block) & 1) == 0) return UINT32_MAX;
+  return chunks_[block->chunk].slots[id % ids_per_block];
 }
 
 void ClientIds::retire(uint32_t participant, uint64_t id) {
-  uint64_t hole = find_live(participant + 1, id);
-  GHX_ASSERT(hole != UINT64_MAX);
-  // Backward-shift deletion: pull later entries of the probe run into the hole, so that no
-  // tombstones pile up and every lookup stays short.
-  for (uint64_t next = (hole + 1) & live_mask_; live_[next].owner != 0;
-       next = (next + 1) & live_mask_) {
-    const uint64_t home = live_index(live_[next].owner, live_[next].id);
-    const uint64_t from_home_to_next = (next - home) & live_mask_;
-    const uint64_t from_hole_to_next = (next - hole) & live_mask_;
-    if (from_home_to_next >= from_hole_to_next) {  // its home is at or before the hole
-      live_[hole] = live_[next];
-      hole = next;
-    }
-  }
-  live_[hole] = Live{};
+  Block* block = find_block(participant + 1, id - id % ids_per_block);
+  const uint64_t bit = uint64_t{1} << (id % ids_per_block);
+  GHX_ASSERT(block != nullptr && (block->live_bits & bit) != 0);
+  block->live_bits &= ~bit;
+  if (block->live_bits == 0) free_chunks_.push_back(block->chunk);
 }
 
 }  // namespace ghx::matching

@@ -2,13 +2,15 @@
 // Client order ids: which ids each participant has used (for ever: a repeated id is a
 // duplicate), and which of them name a live order (for cancel, replace and status).
 //
-// Two tables, because they are used differently:
-// - Known ids: a hash of 64-id blocks, each a presence bitmap. A participant's consecutive ids
-//   share one block, so the common case (increasing ids) touches one hot cache line per order
-//   and costs well under a byte per id. Scattered ids cost one block each; the table holds
-//   `blocks_max` blocks and then refuses new ones (the engine rejects with client_ids_full).
-// - Live ids: (participant, id) -> pool slot, with erase, sized by the order pool, so it stays
-//   as small as the book whatever the history.
+// One hash of 64-id blocks. A block holds a presence bitmap of the ids used, a bitmap of the
+// ids that name a live order, and, while any does, a chunk of 64 pool slots for them. A
+// participant's consecutive ids share one block and one chunk, so the common case (increasing
+// ids) touches the same few hot cache lines order after order, however deep the book: a table
+// keyed by each live id instead costs a random access (a cache and TLB miss) per new order
+// once a million orders rest. Scattered ids cost one block each (and one 256-byte chunk while
+// live); the table holds `blocks_max` blocks and then refuses new ones (the engine rejects
+// with client_ids_full). There are as many chunks as live orders can ever need, so a live id
+// always finds one.
 // Memory is reserved up front and zero-filled lazily by the kernel: pages cost only once used.
 
 #include <cstdint>
@@ -49,13 +51,10 @@ class ClientIds {
   // Marks a known id as naming the live order at `slot`.
   void add_live(uint32_t participant, uint64_t id, uint32_t slot);
 
-  // Start loading what known() (the block) and add()/live_slot() (the live-index slot) of
-  // (participant, id) read first.
+  // Start loading what known(), add(), live_slot() and retire() of (participant, id) read
+  // first: the block.
   void prefetch_block(uint32_t participant, uint64_t id) const {
     prefetch_line(&blocks_[block_index(participant + 1, id - id % 64)]);
-  }
-  void prefetch_live(uint32_t participant, uint64_t id) const {
-    prefetch_line(&live_[live_index(participant + 1, id)]);
   }
 
   // An order-independent digest of every known id, kept up to date by add(): the state hash
@@ -64,37 +63,37 @@ class ClientIds {
   uint32_t blocks_used() const { return blocks_used_; }
 
  private:
+  // 32 bytes: two blocks to a cache line.
   struct Block {
-    uint64_t first_id;  // a multiple of 64
-    uint64_t bits;      // bit i: first_id + i is known
-    uint32_t owner;     // participant + 1; 0 = empty slot
+    uint64_t first_id;   // a multiple of 64
+    uint64_t bits;       // bit i: first_id + i is known
+    uint64_t live_bits;  // bit i: first_id + i names a live order, whose slot is in the chunk
+    uint32_t owner;      // participant + 1; 0 = empty slot
+    uint32_t chunk;      // index into chunks_ while live_bits != 0
   };
-  struct Live {
-    uint64_t id;
-    uint32_t owner;  // participant + 1; 0 = empty slot
-    uint32_t slot;
+  struct Chunk {
+    uint32_t slots[64];  // slots[i]: the pool slot of first_id + i, if that id is live
   };
 
   uint64_t block_index(uint32_t owner, uint64_t first_id) const;
-  uint64_t live_index(uint32_t owner, uint64_t id) const;
-  const Block* find_block(uint32_t owner, uint64_t first_id) const;
-  uint64_t find_live(uint32_t owner, uint64_t id) const;  // index, or UINT64_MAX
+  Block* find_block(uint32_t owner, uint64_t first_id) const;  // nullptr if none
+  void set_live(Block& block, uint64_t id, uint32_t slot);
 
   Block* blocks_ = nullptr;
   uint64_t blocks_mask_ = 0;
   unsigned blocks_shift_ = 0;  // 64 - log2(block slots)
   uint32_t blocks_max_ = 0;
   uint32_t blocks_used_ = 0;
-  Live* live_ = nullptr;
-  uint64_t live_mask_ = 0;
-  unsigned live_shift_ = 0;  // 64 - log2(live slots)
   uint64_t digest_ = 0;
-  // Where the latest successful search ended: checked against the key before any use (entries
-  // move on deletion), it saves the second hash and probe of known() then add(), or of
-  // live_slot() then retire(), for the same id.
+  // Where the latest successful search ended: checked against the key before any use, it saves
+  // the second hash and probe of known() then add(), or of live_slot() then retire(), for the
+  // same block (and of consecutive ids, which share one).
   mutable uint64_t block_hint_ = 0;
-  mutable uint64_t live_hint_ = 0;
   std::vector<uint64_t> used_;  // indices of the blocks in use, reserved up front
+  Chunk* chunks_ = nullptr;
+  uint32_t chunks_max_ = 0;        // one per live order at most
+  uint32_t chunks_touched_ = 0;    // chunks [0, chunks_touched_) have been handed out before
+  std::vector<uint32_t> free_chunks_;  // LIFO: a chunk just freed is still in cache
 };
 
 }  // namespace ghx::matching

@@ -241,23 +241,19 @@ void Engine::prefetch(const Command& command) const {
   if (command.participant.value >= state_->config.limits.participants_max) return;
   const ClientIds& ids = state_->client_ids;
   const uint32_t participant = command.participant.value;
-  // Only what the handler will read: a cancel never asks whether an id is known.
+  // Only what the handler reads first: the client-id block of each id it looks up.
   switch (command.type) {
     case CommandType::new_order:
       ids.prefetch_block(participant, command.client_order_id.value);
-      ids.prefetch_live(participant, command.client_order_id.value);
       state_->orders.prefetch_next();
       break;
     case CommandType::cancel_order:
-      ids.prefetch_live(participant, command.orig_client_order_id.value);
+    case CommandType::order_status:
+      ids.prefetch_block(participant, command.orig_client_order_id.value);
       break;
     case CommandType::replace_order:
-      ids.prefetch_live(participant, command.orig_client_order_id.value);
-      ids.prefetch_block(participant, command.client_order_id.value);
-      break;
-    case CommandType::order_status:
-      ids.prefetch_live(participant, command.orig_client_order_id.value);
       ids.prefetch_block(participant, command.orig_client_order_id.value);
+      ids.prefetch_block(participant, command.client_order_id.value);
       break;
     default:
       break;
