@@ -48,6 +48,15 @@ std::filesystem::path default_snapshot_directory(const std::string& data_directo
   return ledger.parent_path() / "snapshots";
 }
 
+// One prefetch step for the request at `index`, if there is one and it is an engine command.
+void prefetch_for(const matching::Engine& engine, const std::vector<Request>& requests,
+                  size_t index, matching::Engine::PrefetchStep step) {
+  if (index < requests.size() && requests[index].kind == Request::Kind::command &&
+      requests[index].command.kind == ExchangeCommandKind::engine) {
+    engine.prefetch(requests[index].command.engine, step);
+  }
+}
+
 }  // namespace
 
 void CommittedBatch::clear() {
@@ -359,11 +368,11 @@ void ExchangeCore::engine_loop() {
       std::lock_guard lock(filling_mutex_);
       CommittedBatch& batch = *filling_;
       for (size_t i = 0; i < requests.size(); ++i) {
-        // The engine starts loading what the next order will touch while this one runs.
-        if (i + 1 < requests.size() && requests[i + 1].kind == Request::Kind::command &&
-            requests[i + 1].command.kind == ExchangeCommandKind::engine) {
-          engine().prefetch(requests[i + 1].command.engine);
-        }
+        // The engine starts loading what the next orders will touch while this one runs: each
+        // takes one step of its lookups per request run before it.
+        prefetch_for(engine(), requests, i + 3, matching::Engine::PrefetchStep::blocks);
+        prefetch_for(engine(), requests, i + 2, matching::Engine::PrefetchStep::slots);
+        prefetch_for(engine(), requests, i + 1, matching::Engine::PrefetchStep::orders);
         run_request(requests[i], batch);
       }
       const int64_t now_ns = config_.clock_ns();

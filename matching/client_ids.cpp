@@ -9,7 +9,6 @@
 namespace ghx::matching {
 namespace {
 
-constexpr uint64_t ids_per_block = 64;
 
 // The smallest power of two that keeps the load factor at or below one half.
 uint64_t table_slots(uint64_t entries_max) {
@@ -26,9 +25,6 @@ T* zeroed_array(uint64_t count) {
   return memory;
 }
 
-constexpr uint64_t fibonacci_index(uint64_t key, unsigned shift) {
-  return (key * 0x9e3779b97f4a7c15ULL) >> shift;
-}
 
 }  // namespace
 
@@ -47,18 +43,6 @@ ClientIds::ClientIds(uint32_t blocks_max, uint32_t live_max)
 ClientIds::~ClientIds() {
   std::free(blocks_);
   std::free(chunks_);
-}
-
-// Neighbouring blocks of one participant get neighbouring slots (groups of 64 blocks of 64
-// ids), so increasing ids walk through memory instead of jumping: a random access costs some
-// 200 ns on this class of machine, and touches a fresh page on the first visit.
-// Fibonacci hashing (the top bits of key x 2^64/phi): one multiply where a full mixer takes
-// five dependent steps on every lookup, and consecutive keys come out evenly spread.
-uint64_t ClientIds::block_index(uint32_t owner, uint64_t first_id) const {
-  const uint64_t block = first_id / ids_per_block;
-  const uint64_t group = fibonacci_index((block >> 6) ^ (uint64_t{owner} << 44) ^
-                                             (uint64_t{owner} >> 20), blocks_shift_);
-  return ((group & ~uint64_t{63}) | (block & 63)) & blocks_mask_;
 }
 
 ClientIds::Block* ClientIds::find_block(uint32_t owner, uint64_t first_id) const {

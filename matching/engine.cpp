@@ -237,25 +237,50 @@ bool valid_amount(const EngineState& state, int64_t amount) {
 
 }  // namespace
 
-void Engine::prefetch(const Command& command) const {
+void Engine::note_book_size() {
+  // 16,384 orders take 1 MiB, about the core's own cache, before their client-id slots.
+  constexpr uint32_t live_orders_outgrowing_cache = 16384;
+  book_outgrows_cache_ = state_->orders.live() >= live_orders_outgrowing_cache;
+}
+
+void Engine::prefetch_step(const Command& command, PrefetchStep step) const {
   if (command.participant.value >= state_->config.limits.participants_max) return;
   const ClientIds& ids = state_->client_ids;
   const uint32_t participant = command.participant.value;
-  // Only what the handler reads first: the client-id block of each id it looks up.
+  // Only what the handler reads: a new order's id block (and where its slot will go); a
+  // cancel's, status's or replace's live order; a replace's new id block.
+  uint64_t looked_up = 0;  // the id whose live order the handler looks up, if any
   switch (command.type) {
     case CommandType::new_order:
-      ids.prefetch_block(participant, command.client_order_id.value);
-      state_->orders.prefetch_next();
+      if (step == PrefetchStep::blocks) {
+        ids.prefetch_block(participant, command.client_order_id.value);
+      } else if (step == PrefetchStep::slots) {
+        ids.prefetch_slot(participant, command.client_order_id.value);
+        state_->orders.prefetch_next();
+      }
+      return;
+    case CommandType::replace_order:
+      if (step == PrefetchStep::blocks) {
+        ids.prefetch_block(participant, command.client_order_id.value);
+      }
+      looked_up = command.orig_client_order_id.value;
       break;
     case CommandType::cancel_order:
     case CommandType::order_status:
-      ids.prefetch_block(participant, command.orig_client_order_id.value);
-      break;
-    case CommandType::replace_order:
-      ids.prefetch_block(participant, command.orig_client_order_id.value);
-      ids.prefetch_block(participant, command.client_order_id.value);
+      looked_up = command.orig_client_order_id.value;
       break;
     default:
+      return;
+  }
+  switch (step) {
+    case PrefetchStep::blocks:
+      ids.prefetch_block(participant, looked_up);
+      break;
+    case PrefetchStep::slots:
+      ids.prefetch_slot(participant, looked_up);
+      break;
+    case PrefetchStep::orders:
+      state_->orders.prefetch(ids.peek_live_slot(participant, looked_up));
       break;
   }
 }
@@ -286,6 +311,7 @@ void Engine::process(const Command& command, std::vector<Event>& events) {
   }
   GHX_ASSERT(state.dirty_levels.empty());
   state.events = nullptr;
+  note_book_size();
 }
 
 }  // namespace ghx::matching

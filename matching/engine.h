@@ -85,10 +85,19 @@ class Engine {
   // orders expire and products whose gate-closure or delivery-end time has come change state.
   void process(const Command& command, std::vector<Event>& events);
 
-  // A hint, for a caller that already holds the next command while the current one runs (a
-  // sequencer draining its queue): starts loading the memory that command will touch first.
-  // Changes nothing; calling it or not gives the same events.
-  void prefetch(const Command& command) const;
+  // Hints, for a caller that holds the commands after the current one (a sequencer draining
+  // its queue): start loading the memory a command will touch. A command's lookups are chains
+  // of dependent loads (its client id's block, then the live id's slot, then the order), so a
+  // command takes one step of the chain per command run before it: `blocks` three commands
+  // ahead, `slots` two ahead, `orders` for the next one. Each step reads only what the step
+  // before loaded, and gives up where state changed in between.
+  // Changes nothing; calling them or not, in any order, gives the same events.
+  enum class PrefetchStep { blocks, slots, orders };
+  void prefetch(const Command& command, PrefetchStep step) const {
+    // While the live orders and their slots fit in the core's own cache, the later steps find
+    // everything there already: they would only cost instructions.
+    if (step == PrefetchStep::blocks || book_outgrows_cache_) prefetch_step(command, step);
+  }
 
   // Snapshots: the whole state as bytes (versioned; not checksummed: the caller stores it).
   // load() is for a fresh engine (no command processed yet) with the same limits; it returns
@@ -117,7 +126,11 @@ class Engine {
   const EngineConfig& config() const;
 
  private:
+  void prefetch_step(const Command& command, PrefetchStep step) const;
+  void note_book_size();  // sets book_outgrows_cache_
+
   std::unique_ptr<EngineState> state_;
+  bool book_outgrows_cache_ = false;
 };
 
 // Cash held for a bid of `quantity` lots at `price`: notional plus the buyer's fee on it.

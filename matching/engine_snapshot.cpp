@@ -291,6 +291,7 @@ bool Engine::load(std::span<const uint8_t> bytes) {
                   load_products(in, state) && load_accounts(in, state) &&
                   load_client_ids(in, state) && link_live_ids(state) && in.done();
   state.dirty_levels.clear();
+  note_book_size();
   return ok;
 }
 

@@ -50,6 +50,10 @@ class OrderPool {
   void prefetch_next() const {
     if (free_head_ != no_index) prefetch_line<PrefetchFor::write>(&orders_[free_head_]);
   }
+  // Starts loading an order's slot; an index out of range (a stale hint) is ignored.
+  void prefetch(uint32_t index) const {
+    if (index < orders_.size()) prefetch_line(&orders_[index]);
+  }
 
  private:
   std::vector<Order> orders_;

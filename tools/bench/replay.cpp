@@ -49,23 +49,30 @@ ReplayResult replay(const Stream& stream, Process&& process) {
   Engine& warm = *engine;
   ReplayResult result;
   result.ops = stream.ops.size() - stream.warmup_ops;
-  // Like a sequencer draining its queue, the loop holds the next command while the current
-  // one runs, and lets the engine prefetch for it.
-  Command commands[2];
-  auto expand_op = [&](uint64_t i, Command& command) {
+  // Like a sequencer draining its queue, the loop holds the next commands while the current
+  // one runs, and lets the engine prefetch for them: each takes one step of its lookups per
+  // command run before it (Engine::prefetch).
+  constexpr uint64_t ahead = 3;
+  Command commands[ahead + 1];
+  auto held = [&](uint64_t i) -> Command& { return commands[i % (ahead + 1)]; };
+  auto expand_op = [&](uint64_t i) {
     const uint64_t sequence = stream.setup.size() + 1 + i;
     expand(stream.ops[i], sequence, stream_start_ns + int64_t(sequence) * command_spacing_ns,
-           command);
+           held(i));
   };
   const uint64_t allocations_before = allocations_total();
   const auto start = std::chrono::steady_clock::now();
-  if (stream.warmup_ops < stream.ops.size()) expand_op(stream.warmup_ops, commands[0]);
+  for (uint64_t i = stream.warmup_ops; i < stream.ops.size() && i < stream.warmup_ops + ahead; ++i) {
+    expand_op(i);
+  }
   for (uint64_t i = stream.warmup_ops; i < stream.ops.size(); ++i) {
-    const Command& command = commands[i & 1];
-    if (i + 1 < stream.ops.size()) {
-      expand_op(i + 1, commands[(i + 1) & 1]);
-      warm.prefetch(commands[(i + 1) & 1]);
+    const Command& command = held(i);
+    if (i + 3 < stream.ops.size()) {
+      expand_op(i + 3);
+      warm.prefetch(held(i + 3), Engine::PrefetchStep::blocks);
     }
+    if (i + 2 < stream.ops.size()) warm.prefetch(held(i + 2), Engine::PrefetchStep::slots);
+    if (i + 1 < stream.ops.size()) warm.prefetch(held(i + 1), Engine::PrefetchStep::orders);
     events.clear();
     process(warm, command, events);
     result.events += events.size();
