@@ -1,5 +1,6 @@
 #include "matching/client_ids.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdlib>
 
@@ -38,6 +39,14 @@ ClientIds::ClientIds(uint32_t blocks_max, uint32_t live_max)
   used_.reserve(blocks_max);  // address space only, until used
   chunks_ = zeroed_array<Chunk>(live_max);
   free_chunks_.reserve(live_max);
+  // Chunks are handed out in order, so a growing book reaches a fresh page every 16 chunks,
+  // and a first touch costs a page fault (~10 us on this VM: one order in a thousand paid it).
+  // Fault in up front what a book of increasing ids needs: one chunk per 16 live orders
+  // covers blocks down to a quarter live (16 MiB for a million-order pool).
+  const uint64_t prefaulted_chunks = std::min<uint64_t>(live_max, live_max / 16 + 64);
+  const uint64_t prefaulted_bytes = prefaulted_chunks * sizeof(Chunk);
+  auto* bytes = reinterpret_cast<volatile unsigned char*>(chunks_);
+  for (uint64_t offset = 0; offset < prefaulted_bytes; offset += 4096) bytes[offset] = 0;
 }
 
 ClientIds::~ClientIds() {

@@ -87,6 +87,7 @@ class ClientIds {
     uint32_t owner;      // participant + 1; 0 = empty slot
     uint32_t chunk;      // index into chunks_ while live_bits != 0
   };
+  static_assert(sizeof(Block) == 32);
   struct Chunk {
     uint32_t slots[64];  // slots[i]: the pool slot of first_id + i, if that id is live
   };

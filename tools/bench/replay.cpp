@@ -1,5 +1,6 @@
 #include "tools/bench/replay.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <vector>
@@ -62,9 +63,8 @@ ReplayResult replay(const Stream& stream, Process&& process) {
   };
   const uint64_t allocations_before = allocations_total();
   const auto start = std::chrono::steady_clock::now();
-  for (uint64_t i = stream.warmup_ops; i < stream.ops.size() && i < stream.warmup_ops + ahead; ++i) {
-    expand_op(i);
-  }
+  const uint64_t held_at_start = std::min(stream.warmup_ops + ahead, uint64_t{stream.ops.size()});
+  for (uint64_t i = stream.warmup_ops; i < held_at_start; ++i) expand_op(i);
   for (uint64_t i = stream.warmup_ops; i < stream.ops.size(); ++i) {
     const Command& command = held(i);
     if (i + 3 < stream.ops.size()) {
