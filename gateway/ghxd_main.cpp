@@ -165,7 +165,9 @@ int run(const Options& options) {
   try {
     recovered.emplace(core_config);
   } catch (const std::exception& error) {
-    throw std::runtime_error("refusing to start: cannot recover the ledger in " +
+    // --print-state-hash only reads: it has nothing to refuse to start.
+    const std::string what = options.print_state_hash ? "no state hash" : "refusing to start";
+    throw std::runtime_error(what + ": cannot recover the ledger in " +
                              core_config.data_directory + ": " + error.what());
   }
   ExchangeCore& core = *recovered;

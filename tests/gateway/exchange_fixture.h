@@ -18,23 +18,12 @@
 #include "gateway/wire_requests.h"
 #include "ledger/check.h"
 #include "tests/gateway/eventually.h"
+#include "tests/gateway/test_product.h"
 #include "tests/gateway/test_pki.h"
 
 namespace ghx::gateway::test {
 
 using namespace std::chrono_literals;
-
-// Delivery starts two days from now: the gate stays open through the test.
-inline matching::ProductSpec test_spec() {
-  const int64_t now_hours = std::chrono::duration_cast<std::chrono::hours>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count();
-  matching::ProductSpec spec;
-  spec.gpu = matching::ShortName::from("H100SXM");
-  spec.zone = matching::ShortName::from("CN-EAST-1");
-  spec.start_hour = now_hours + 48;
-  return spec;
-}
 
 class Exchange : public ::testing::Test {
  protected:

@@ -17,27 +17,18 @@
 #include "gateway/snapshot_store.h"
 #include "tests/gateway/eventually.h"
 #include "tests/gateway/test_pki.h"
+#include "tests/gateway/test_product.h"
 
 namespace ghx::gateway {
 namespace {
 
 using namespace std::chrono_literals;
 using test::eventually;
+using test::test_spec;
 
 constexpr uint64_t interval = 50;
 constexpr size_t workload_commands = 437;  // snapshots at 50 .. 400; 300, 350, 400 kept
 constexpr matching::ProductId product{0};  // the first listing
-
-matching::ProductSpec test_spec() {
-  const int64_t now_hours = std::chrono::duration_cast<std::chrono::hours>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count();
-  matching::ProductSpec spec;
-  spec.gpu = matching::ShortName::from("H100SXM");
-  spec.zone = matching::ShortName::from("CN-EAST-1");
-  spec.start_hour = now_hours + 48;
-  return spec;
-}
 
 ExchangeCommand participant(uint32_t id, const char* name, uint8_t roles) {
   ExchangeCommand command;

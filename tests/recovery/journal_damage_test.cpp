@@ -386,6 +386,17 @@ TEST_F(JournalDamage, UndecodableEntryInTheMiddleMakesGhxdRefuseToStart) {
 
   expect_refusals("journal entry " + std::to_string(damaged_) + " does not decode");
   EXPECT_EQ(JournalFile(ledger_dir(), false).digest(), damaged) << "the refused start wrote";
+  // Asked only for the state hash, ghxd says it has none, and why; it starts nothing.
+  const Exited hash_run = run_captured({GHXD_PATH, "--data", data_, "--print-state-hash"},
+                                       root_.path(), "state-hash-damaged");
+  EXPECT_EQ(hash_run.exit_code, 1) << hash_run.out << hash_run.err;
+  EXPECT_NE(hash_run.err.find("ghxd: no state hash: cannot recover the ledger"),
+            std::string::npos)
+      << hash_run.err;
+  EXPECT_NE(hash_run.err.find("journal entry " + std::to_string(damaged_) + " does not decode"),
+            std::string::npos)
+      << hash_run.err;
+  EXPECT_EQ(hash_run.err.find("refusing to start"), std::string::npos) << hash_run.err;
   // `ghx ledger check` decodes every entry with ghxd's codec, so it finds this one too.
   const Exited check = ledger_check();
   EXPECT_EQ(check.exit_code, 1) << check.out << check.err;
