@@ -3,8 +3,9 @@
 //
 // Readers never block the writer's commits and see one committed state from start to end, so
 // reports and `ghx ledger check` can run alongside the exchange. Only growing the map waits for
-// the snapshots open in this process (LMDB remaps the file, moving every page they point into). Keep snapshots short: while one is open the
-// writer cannot reuse the pages it still sees, and the map cannot grow in this process.
+// the snapshots open in this process (LMDB remaps the file, moving every page they point
+// into). Keep snapshots short: while one is open the writer cannot reuse the pages it still
+// sees, and the map cannot grow in this process.
 // Scans call `fn` in key order until it returns false; they return Result::storage_error on an
 // LMDB error or a record that does not decode (corruption).
 
