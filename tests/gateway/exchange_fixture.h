@@ -58,7 +58,7 @@ class Exchange : public ::testing::Test {
     std::filesystem::create_directories(config.data_directory);
     core_ = std::make_unique<ExchangeCore>(config);
     service_ = std::make_unique<ExchangeService>(*core_, service_config_);
-    ServerConfig server_config;
+    ServerConfig server_config = server_config_;
     server_config.tls = server_tls_;
     server_ = std::make_unique<Server>(server_config, *service_);
     service_->attach(*server_);
@@ -140,6 +140,7 @@ class Exchange : public ::testing::Test {
   TlsFiles server_tls_;
   std::unique_ptr<ExchangeCore> core_;
   ServiceConfig service_config_;
+  ServerConfig server_config_;  // tls is filled in by start()
   std::unique_ptr<ExchangeService> service_;
   std::unique_ptr<Server> server_;
   uint16_t port_ = 0;
