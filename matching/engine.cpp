@@ -247,24 +247,25 @@ void Engine::prefetch_step(const Command& command, PrefetchStep step) const {
   if (command.participant.value >= state_->config.limits.participants_max) return;
   const ClientIds& ids = state_->client_ids;
   const uint32_t participant = command.participant.value;
-  // Only what the handler reads: a new order's id block (and where its slot will go); a
-  // cancel's, status's or replace's live order; a replace's new id block.
+  if (step == PrefetchStep::blocks) {
+    // Both ids, whatever the command: a switch on its type here would be a second
+    // unpredictable branch per command (process() has the first), and it cost more than the
+    // loads it saved. A command without ids touches a block that is never read: harmless.
+    ids.prefetch_block(participant, command.client_order_id.value);
+    ids.prefetch_block(participant, command.orig_client_order_id.value);
+    return;
+  }
+  // Only what the handler reads next: a new order's slot in its id's chunk (and the pool slot
+  // it will take); a cancel's, status's or replace's live order.
   uint64_t looked_up = 0;  // the id whose live order the handler looks up, if any
   switch (command.type) {
     case CommandType::new_order:
-      if (step == PrefetchStep::blocks) {
-        ids.prefetch_block(participant, command.client_order_id.value);
-      } else if (step == PrefetchStep::slots) {
+      if (step == PrefetchStep::slots) {
         ids.prefetch_slot(participant, command.client_order_id.value);
         state_->orders.prefetch_next();
       }
       return;
     case CommandType::replace_order:
-      if (step == PrefetchStep::blocks) {
-        ids.prefetch_block(participant, command.client_order_id.value);
-      }
-      looked_up = command.orig_client_order_id.value;
-      break;
     case CommandType::cancel_order:
     case CommandType::order_status:
       looked_up = command.orig_client_order_id.value;
@@ -272,16 +273,10 @@ void Engine::prefetch_step(const Command& command, PrefetchStep step) const {
     default:
       return;
   }
-  switch (step) {
-    case PrefetchStep::blocks:
-      ids.prefetch_block(participant, looked_up);
-      break;
-    case PrefetchStep::slots:
-      ids.prefetch_slot(participant, looked_up);
-      break;
-    case PrefetchStep::orders:
-      state_->orders.prefetch(ids.peek_live_slot(participant, looked_up));
-      break;
+  if (step == PrefetchStep::slots) {
+    ids.prefetch_slot(participant, looked_up);
+  } else {
+    state_->orders.prefetch(ids.peek_live_slot(participant, looked_up));
   }
 }
 
