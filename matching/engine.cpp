@@ -51,7 +51,7 @@ EngineState::EngineState(const EngineConfig& engine_config)
   const EngineLimits& limits = config.limits;
   GHX_ASSERT(limits.quantity_max_lots > 0 && limits.quantity_max_lots <= INT32_MAX);
   GHX_ASSERT(limits.participants_max > 0 && limits.participants_max < FlatMap<int>::empty_high);
-  GHX_ASSERT(limits.products_max > 0 && limits.products_max <= 65536);  // Order::product
+  GHX_ASSERT(limits.products_max > 0);
   GHX_ASSERT(config.fee_bps >= 0 && config.fee_bps <= 10'000);
   GHX_ASSERT(config.market_collar_bps >= 0 && config.market_collar_bps < 10'000);
   products.reserve(limits.products_max);
@@ -97,6 +97,23 @@ void close_gate(EngineState& state, uint32_t product) {
   change_product_state(state, product, ProductState::gate_closed);
 }
 
+// A delivered product can never trade again: its capacity accounts go, so that a long-running
+// exchange does not fill the table with them (every seller registers capacity for every window
+// it sells), and so does the memory of its book. Its gate closed long before: nothing rests,
+// nothing is held.
+void retire_product(EngineState& state, uint32_t product) {
+  ProductBook& book = state.products[product];
+  GHX_ASSERT(book.bids.empty() && book.asks.empty());
+  for (const uint32_t seller : book.sellers) {
+    const CapacityAccount* capacity = state.capacity.find(seller, product);
+    GHX_ASSERT(capacity != nullptr && capacity->held == 0);
+    state.capacity.erase(seller, product);
+  }
+  std::vector<uint32_t>().swap(book.sellers);
+  book.bids.release_memory();
+  book.asks.release_memory();
+}
+
 // Everything due by now happens before the command itself, in (time, kind, id) order.
 // Rare, like the funds, capacity and listing handlers below: kept out of line so that
 // Engine::process stays a small dispatcher (it saves fewer registers on every command).
@@ -109,6 +126,7 @@ void close_gate(EngineState& state, uint32_t product) {
         close_gate(state, static_cast<uint32_t>(item.id));
         break;
       case DueItem::delivery_end:
+        retire_product(state, static_cast<uint32_t>(item.id));
         change_product_state(state, static_cast<uint32_t>(item.id), ProductState::delivered);
         break;
       case DueItem::order_expiry:
@@ -222,6 +240,7 @@ bool valid_amount(const EngineState& state, int64_t amount) {
       reject(state, command, RejectReason::capacity_accounts_full);
       return;
     }
+    state.products[command.product.value].sellers.push_back(participant);
   }
   if (capacity->available + capacity->held > INT32_MAX - lots) {
     reject(state, command, RejectReason::invalid_amount);

@@ -28,11 +28,13 @@ struct EngineLimits {
   uint32_t orders_max = 1 << 20;          // live (resting) orders at once
   uint32_t client_ids_max = 1 << 22;      // client order ids remembered (live and done)
   // Products are never removed (trades and the ledger name them for ever): ghxd's calendar
-  // lists about 200 a day, so 65,536 (the most Order::product holds) lasts about 11 months.
-  uint32_t products_max = 65536;
+  // lists about 200 a day, so 2^20 last about 14 years. A delivered product keeps its spec
+  // and state (160 bytes) and gives back its book's memory; the table is reserved, not touched.
+  uint32_t products_max = 1 << 20;
   uint32_t participants_max = 1 << 16;    // participant ids are 0 .. participants_max - 1
   uint32_t price_levels_max = 1 << 18;    // distinct (product, side, price) levels at once
-  uint32_t capacity_accounts_max = 1 << 18;  // (participant, product) pairs with capacity
+  // (participant, product) pairs with capacity; a product's go when it is delivered
+  uint32_t capacity_accounts_max = 1 << 18;
   int64_t price_max = 100'000'000;        // minor units per GPU-hour
   int64_t quantity_max_lots = 1'000'000;
   int64_t amount_max = int64_t{1} << 60;  // a single deposit, withdrawal or registration

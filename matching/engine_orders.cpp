@@ -149,7 +149,7 @@ uint32_t accept_order(EngineState& state, const Command& command, Price limit,
   order.expire_time =
       command.time_in_force == TimeInForce::good_till_time ? command.expire_time : Timestamp{};
   order.participant = command.participant.value;
-  order.product = static_cast<uint16_t>(command.product.value);
+  order.product = command.product.value;
   order.remaining_lots = static_cast<int32_t>(command.quantity.value);
   order.side = command.side;
   order.self_trade = static_cast<uint8_t>(command.self_trade);

@@ -160,7 +160,7 @@ bool load_order(In& in, EngineState& state, uint32_t product, Side side, Price p
     return false;
   }
   const uint32_t slot = state.orders.allocate();
-  order.product = static_cast<uint16_t>(product);
+  order.product = product;
   order.side = side;
   order.price = price;
   order.self_trade = flags & 3;
@@ -214,6 +214,11 @@ bool load_products(In& in, EngineState& state) {
     if (!load_side(in, state, id, Side::buy) || !load_side(in, state, id, Side::sell)) {
       return false;
     }
+    if (book.state == ProductState::delivered) {  // as retire_product left it
+      if (!book.bids.empty() || !book.asks.empty()) return false;
+      book.bids.release_memory();
+      book.asks.release_memory();
+    }
   }
   return true;
 }
@@ -239,10 +244,12 @@ bool load_accounts(In& in, EngineState& state) {
     CapacityAccount capacity;
     if (!in.get(participant) || !in.get(product) || !in.get(capacity.available) ||
         !in.get(capacity.held) || participant >= state.config.limits.participants_max ||
+        product >= state.products.size() ||
         state.capacity.find(participant, product) != nullptr ||
         state.capacity.insert(participant, product, capacity) == nullptr) {
       return false;
     }
+    state.products[product].sellers.push_back(participant);
   }
   return true;
 }

@@ -16,6 +16,8 @@ struct ProductBook {
   ProductState state = ProductState::trading;
   BookSide bids{Side::buy};
   BookSide asks{Side::sell};
+  // Participants with a capacity account for this product: freed when it is delivered.
+  std::vector<uint32_t> sellers;
 
   BookSide& side(Side s) { return s == Side::buy ? bids : asks; }
   const BookSide& side(Side s) const { return s == Side::buy ? bids : asks; }

@@ -1,8 +1,10 @@
 #pragma once
-// A fixed-capacity open-addressing hash map with linear probing and no erase.
+// A fixed-capacity open-addressing hash map with linear probing.
 //
-// Used for state that is only ever added to (capacity accounts are never removed). All memory is allocated up front, so an
-// insert never allocates; a full map refuses inserts and the caller rejects the command.
+// All memory is allocated up front, so an insert never allocates; a full map refuses inserts
+// and the caller rejects the command. Erase shifts the entries after the hole back (no
+// tombstones), so probe chains stay as short as if the erased keys had never been there.
+// Erase moves entries: pointers from find() or insert() do not survive it.
 
 #include <cstdint>
 #include <vector>
@@ -68,6 +70,27 @@ class FlatMap {
     return &slots_[i].value;
   }
 
+  // Removes the key if present; returns whether it was.
+  bool erase(uint32_t high, uint64_t low) {
+    GHX_ASSERT(high != empty_high);
+    uint64_t hole = index_of(high, low);
+    for (;; hole = (hole + 1) & mask_) {
+      if (slots_[hole].high == empty_high) return false;
+      if (slots_[hole].high == high && slots_[hole].low == low) break;
+    }
+    // Every later entry of the run whose home is not between the hole and itself would no
+    // longer be found past the hole: move it into the hole, which moves the hole on.
+    for (uint64_t i = (hole + 1) & mask_; slots_[i].high != empty_high; i = (i + 1) & mask_) {
+      const uint64_t home = index_of(slots_[i].high, slots_[i].low);
+      if (((i - home) & mask_) >= ((i - hole) & mask_)) {
+        slots_[hole] = slots_[i];
+        hole = i;
+      }
+    }
+    slots_[hole] = Slot{};
+    --size_;
+    return true;
+  }
   void prefetch(uint32_t high, uint64_t low) const {
     prefetch_line(&slots_[index_of(high, low)]);
   }

@@ -26,9 +26,8 @@ struct Order {
   uint32_t level = no_index;       // the level it rests on, while it rests
   uint32_t prev = no_index;        // time-priority queue of the level
   uint32_t next = no_index;
-  uint32_t reserved = 0;           // pads to 64 bytes
+  uint32_t product = 0;
   int32_t remaining_lots = 0;      // fits: quantity_max_lots is checked against INT32_MAX
-  uint16_t product = 0;            // fits: products_max is checked against 65536
   Side side = Side::buy;
   uint8_t self_trade : 2 = 0;      // SelfTradePrevention
   uint8_t time_in_force : 2 = 0;   // TimeInForce
@@ -96,6 +95,8 @@ class BookSide {
 
   Side side() const { return side_; }
   bool empty() const { return entries_.empty(); }
+  // Gives back the level array's memory (a delivered product's book); requires empty().
+  void release_memory() { std::vector<Entry>().swap(entries_); }
   uint32_t best() const { return entries_.back().level; }  // requires !empty()
   uint32_t find(Price price) const;                        // no_index when absent
   // Finds the level at `price` or inserts one taken from `levels`; no_index if the pool is out.

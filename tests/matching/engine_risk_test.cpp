@@ -257,5 +257,74 @@ TEST(EngineDeterminism, SameCommandsGiveSameEventsAndHash) {
   EXPECT_NE(first.second, third.second);
 }
 
+// Every seller registers capacity for every window it sells, so a long-running exchange
+// would fill any table of capacity accounts: a delivered product's accounts are freed.
+class CapacityTable : public EngineTest {
+ public:
+  CapacityTable() : EngineTest(with_room_for(4)) {}
+  static EngineConfig with_room_for(uint32_t accounts) {
+    EngineConfig config = make_config();
+    config.limits.capacity_accounts_max = accounts;
+    return config;
+  }
+  Command registration(uint32_t seller, ProductId product) {
+    Command command;
+    command.type = CommandType::register_capacity;
+    command.participant = ParticipantId{seller};
+    command.product = product;
+    command.capacity = Quantity{10};
+    return command;
+  }
+};
+
+TEST_F(CapacityTable, ADeliveredProductsCapacityAccountsAreFreed) {
+  const ProductId early = list(h100_spec("2026-12-01T08"));
+  const ProductId late = list(h100_spec("2026-12-03T08"));
+  for (uint32_t seller = 1; seller <= 4; ++seller) register_capacity(seller, early, 10);
+  run(sell(1, 1, 1900, 2));  // product 0: `early`
+  EXPECT_EQ(engine_.capacity(ParticipantId{1}, early).held.value, 2);
+  run(registration(5, late));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::capacity_accounts_full);
+
+  now_ns_ = h100_spec("2026-12-01T08").delivery_end().ns;
+  run(Command{});  // a tick: gate closure (the ask expires), then delivery
+  ASSERT_EQ(types(),
+            (std::vector{ET::expired, ET::book_level, ET::product_state, ET::product_state}));
+  EXPECT_EQ(events_[3].product_state, ProductState::delivered);
+  EXPECT_EQ(engine_.capacity(ParticipantId{1}, early).available.value, 0);
+  run(registration(1, early));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::product_not_trading);
+  for (uint32_t seller = 5; seller <= 7; ++seller) {
+    run(registration(seller, late));
+    EXPECT_EQ(events_.at(0).type, ET::capacity) << "seller " << seller;
+  }
+
+  // A restored engine knows each product's sellers too, and frees them at delivery.
+  std::vector<uint8_t> bytes;
+  engine_.save(bytes);
+  Engine restored(with_room_for(4));
+  ASSERT_TRUE(restored.load(bytes));
+  const int64_t late_delivered_ns = h100_spec("2026-12-03T08").delivery_end().ns;
+  for (Engine* engine : {&engine_, &restored}) {
+    uint64_t sequence = sequence_;
+    auto process = [&](Command command) {
+      command.sequence = SequenceNumber{++sequence};
+      command.timestamp = Timestamp{late_delivered_ns};
+      std::vector<Event> events;
+      engine->process(command, events);
+      return events;
+    };
+    Command listing;
+    listing.type = CommandType::list_product;
+    listing.spec = h100_spec("2026-12-05T08");
+    ASSERT_EQ(process(listing).back().type, ET::product_listed);  // after `late` is delivered
+    for (uint32_t seller = 1; seller <= 4; ++seller) {
+      EXPECT_EQ(process(registration(seller, ProductId{2})).at(0).type, ET::capacity)
+          << "seller " << seller;
+    }
+  }
+  EXPECT_EQ(restored.state_hash(), engine_.state_hash());
+}
+
 }  // namespace
 }  // namespace ghx::matching::testing
