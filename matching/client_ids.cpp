@@ -29,14 +29,15 @@ T* zeroed_array(uint64_t count) {
 
 }  // namespace
 
-ClientIds::ClientIds(uint32_t blocks_max, uint32_t live_max)
-    : blocks_max_(blocks_max), chunks_max_(live_max) {
-  GHX_ASSERT(blocks_max > 0 && live_max > 0);
+ClientIds::ClientIds(uint32_t blocks_max, uint32_t live_max, uint32_t participants_max)
+    : blocks_max_(blocks_max), floors_(participants_max, 0), chunks_max_(live_max) {
+  GHX_ASSERT(blocks_max > 0 && live_max > 0 && participants_max > 0);
   const uint64_t block_slots = table_slots(blocks_max);
   blocks_ = zeroed_array<Block>(block_slots);
   blocks_mask_ = block_slots - 1;
   blocks_shift_ = 64 - static_cast<unsigned>(std::countr_zero(block_slots));
   used_.reserve(blocks_max);  // address space only, until used
+  kept_.reserve(std::min(blocks_max, live_max));  // each live block has a live order
   chunks_ = zeroed_array<Chunk>(live_max);
   free_chunks_.reserve(live_max);
   // Chunks are handed out in order, so a growing book reaches a fresh page every 16 chunks,
@@ -70,6 +71,7 @@ ClientIds::Block* ClientIds::find_block(uint32_t owner, uint64_t first_id) const
 }
 
 bool ClientIds::known(uint32_t participant, uint64_t id) const {
+  if (participant < floors_.size() && id < floors_[participant]) return true;
   const Block* block = find_block(participant + 1, id - id % ids_per_block);
   return block != nullptr && (block->bits >> (id % ids_per_block) & 1) != 0;
 }
@@ -124,18 +126,65 @@ void ClientIds::set_live(Block& block, uint64_t id, uint32_t slot) {
   chunks_[block.chunk].slots[id % ids_per_block] = slot;
 }
 
+uint64_t ClientIds::place(const Block& block) {
+  GHX_ASSERT(blocks_used_ < blocks_max_);
+  uint64_t i = block_index(block.owner, block.first_id);
+  while (blocks_[i].owner != 0) i = (i + 1) & blocks_mask_;
+  blocks_[i] = block;
+  ++blocks_used_;
+  used_.push_back(i);
+  return i;
+}
+
 bool ClientIds::restore_block(uint32_t participant, uint64_t first_id, uint64_t bits) {
   const uint32_t owner = participant + 1;
   if (owner == 0 || first_id % ids_per_block != 0 || bits == 0) return false;
   if (blocks_used_ >= blocks_max_ || find_block(owner, first_id) != nullptr) return false;
-  uint64_t i = block_index(owner, first_id);
-  while (blocks_[i].owner != 0) i = (i + 1) & blocks_mask_;
-  blocks_[i] = Block{first_id, bits, 0, owner, 0};
-  ++blocks_used_;
-  used_.push_back(i);
+  place(Block{first_id, bits, 0, owner, 0});
   for (uint64_t bit = 0; bit < ids_per_block; ++bit) {
     if ((bits >> bit & 1) != 0) digest_ += mix64(mix64(first_id + bit) ^ owner);
   }
+  return true;
+}
+
+bool ClientIds::restore_floor(uint32_t participant, uint64_t floor) {
+  if (participant >= floors_.size() || floor == 0 || floors_[participant] != 0) return false;
+  floors_[participant] = floor;
+  digest_ += floor_digest(participant, floor);
+  return true;
+}
+
+bool ClientIds::forget_done_ids() {
+  kept_.clear();
+  for (const uint64_t index : used_) {
+    if (blocks_[index].live_bits != 0) kept_.push_back(blocks_[index]);
+  }
+  if (kept_.size() == used_.size()) return false;
+  for (const uint64_t index : used_) {
+    const Block& block = blocks_[index];
+    const uint64_t highest =
+        block.first_id + 63 - static_cast<uint64_t>(std::countl_zero(block.bits));
+    uint64_t& floor = floors_[block.owner - 1];
+    floor = std::max(floor, highest + 1);
+  }
+  // Only the slots in use are cleared: the rest of the table was never touched.
+  for (const uint64_t index : used_) blocks_[index] = Block{};
+  used_.clear();
+  blocks_used_ = 0;
+  digest_ = 0;
+  for (const Block& block : kept_) {
+    // A kept block's chunk and live ids stay as they were: only its place changes.
+    place(block);
+    for (uint64_t bit = 0; bit < ids_per_block; ++bit) {
+      if ((block.bits >> bit & 1) != 0) {
+        digest_ += mix64(mix64(block.first_id + bit) ^ block.owner);
+      }
+    }
+  }
+  for (uint32_t participant = 0; participant < floors_.size(); ++participant) {
+    if (floors_[participant] != 0) digest_ += floor_digest(participant, floors_[participant]);
+  }
+  block_hint_ = 0;
   return true;
 }
 

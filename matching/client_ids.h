@@ -8,21 +8,27 @@
 // ids) touches the same few hot cache lines order after order, however deep the book: a table
 // keyed by each live id instead costs a random access (a cache and TLB miss) per new order
 // once a million orders rest. Scattered ids cost one block each (and one 256-byte chunk while
-// live); the table holds `blocks_max` blocks and then refuses new ones (the engine rejects
-// with client_ids_full). There are as many chunks as live orders can ever need, so a live id
-// always finds one.
+// live). There are as many chunks as live orders can ever need, so a live id always finds one.
+//
+// The table holds `blocks_max` blocks. When they are all taken, forget_done_ids() frees every
+// block that names no live order, and from then on each participant's ids up to the highest it
+// had used count as known through a per-participant floor: a participant that uses increasing
+// ids (as it should) sees no difference, and a resend of any id it used is still a duplicate.
+// Only live blocks stay, so the table refills after another `blocks_max` blocks of ids; the
+// engine rejects with client_ids_full only if live orders alone fill it.
 // Memory is reserved up front and zero-filled lazily by the kernel: pages cost only once used.
 
 #include <cstdint>
 #include <vector>
 
+#include "matching/flat_map.h"
 #include "matching/prefetch.h"
 
 namespace ghx::matching {
 
 class ClientIds {
  public:
-  ClientIds(uint32_t blocks_max, uint32_t live_max);
+  ClientIds(uint32_t blocks_max, uint32_t live_max, uint32_t participants_max);
   ~ClientIds();
   ClientIds(const ClientIds&) = delete;
   ClientIds& operator=(const ClientIds&) = delete;
@@ -30,6 +36,11 @@ class ClientIds {
   bool known(uint32_t participant, uint64_t id) const;
   // True when a new id might need a block the table cannot give.
   bool full() const { return blocks_used_ >= blocks_max_; }
+  // Frees every block without live ids and raises each participant's floor above the highest
+  // id it has used (see above). Takes time in proportion to the blocks in use: a few tens of
+  // milliseconds for a full default table, once per some 268 million ids. False when every
+  // block names a live order (nothing could be freed).
+  bool forget_done_ids();
   // Remembers a new id (not known() yet) of a live order at `slot`. Requires !full().
   void add(uint32_t participant, uint64_t id, uint32_t slot);
   // The pool slot of the live order with this id, or UINT32_MAX.
@@ -37,8 +48,9 @@ class ClientIds {
   // The order left the book: its id stays known.
   void retire(uint32_t participant, uint64_t id);
 
-  // Snapshots: every known block (participant, first id of the block, presence bits), and a
-  // way to put one back. Live ids are restored with add_live, from the restored orders.
+  // Snapshots: every known block (participant, first id of the block, presence bits) and every
+  // floor above zero, and ways to put them back. Live ids are restored with add_live, from the
+  // restored orders.
   template <typename Visit>
   void for_each_block(Visit&& visit) const {
     for (const uint64_t index : used_) {
@@ -46,8 +58,16 @@ class ClientIds {
       visit(block.owner - 1, block.first_id, block.bits);
     }
   }
+  template <typename Visit>
+  void for_each_floor(Visit&& visit) const {
+    for (uint32_t participant = 0; participant < floors_.size(); ++participant) {
+      if (floors_[participant] != 0) visit(participant, floors_[participant]);
+    }
+  }
   // False when the block is malformed (first id not a multiple of 64, no bits) or no room.
   bool restore_block(uint32_t participant, uint64_t first_id, uint64_t bits);
+  // False for a participant out of range, a zero floor or one already set.
+  bool restore_floor(uint32_t participant, uint64_t floor);
   // Marks a known id as naming the live order at `slot`.
   void add_live(uint32_t participant, uint64_t id, uint32_t slot);
 
@@ -112,6 +132,11 @@ class ClientIds {
     return block.owner == owner && block.first_id == first_id ? &block : nullptr;
   }
   void set_live(Block& block, uint64_t id, uint32_t slot);
+  // Puts a block in the table (not present, room left) and remembers its index.
+  uint64_t place(const Block& block);
+  static uint64_t floor_digest(uint32_t participant, uint64_t floor) {
+    return mix64(mix64(floor) ^ (uint64_t{participant} << 32) ^ 0x666c6f6f72ULL);  // "floor"
+  }
 
   Block* blocks_ = nullptr;
   uint64_t blocks_mask_ = 0;
@@ -124,6 +149,8 @@ class ClientIds {
   // same block (and of consecutive ids, which share one).
   mutable uint64_t block_hint_ = 0;
   std::vector<uint64_t> used_;  // indices of the blocks in use, reserved up front
+  std::vector<uint64_t> floors_;  // per participant: every id below it counts as known
+  std::vector<Block> kept_;  // forget_done_ids: the live blocks, reserved for all of them
   Chunk* chunks_ = nullptr;
   uint32_t chunks_max_ = 0;        // one per live order at most
   uint32_t chunks_touched_ = 0;    // chunks [0, chunks_touched_) have been handed out before

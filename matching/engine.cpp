@@ -46,7 +46,8 @@ EngineState::EngineState(const EngineConfig& engine_config)
     : config(engine_config),
       orders(engine_config.limits.orders_max),
       levels(engine_config.limits.price_levels_max),
-      client_ids(engine_config.limits.client_ids_max, engine_config.limits.orders_max),
+      client_ids(engine_config.limits.client_ids_max, engine_config.limits.orders_max,
+                 engine_config.limits.participants_max),
       capacity(engine_config.limits.capacity_accounts_max) {
   const EngineLimits& limits = config.limits;
   GHX_ASSERT(limits.quantity_max_lots > 0 && limits.quantity_max_lots <= INT32_MAX);

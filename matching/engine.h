@@ -26,7 +26,7 @@ struct EngineState;  // private: matching/engine_state.h
 
 struct EngineLimits {
   uint32_t orders_max = 1 << 20;          // live (resting) orders at once
-  uint32_t client_ids_max = 1 << 22;      // client order ids remembered (live and done)
+  uint32_t client_ids_max = 1 << 22;      // blocks of 64 client ids; when full, done ones go
   // Products are never removed (trades and the ledger name them for ever): ghxd's calendar
   // lists about 200 a day, so 2^20 last about 14 years. A delivered product keeps its spec
   // and state (160 bytes) and gives back its book's memory; the table is reserved, not touched.

@@ -84,6 +84,18 @@ RejectReason check_new_order_fields(const EngineState& state, const Command& com
   return RejectReason::none;
 }
 
+// A new client id may need a block of the client-id table: when the table is full, the done
+// ids are forgotten (see ClientIds), and the id may then fall under its participant's floor:
+// used, as far as the engine can tell, so a duplicate.
+RejectReason make_room_for_id(EngineState& state, ParticipantId participant, ClientOrderId id) {
+  if (!state.client_ids.full()) return RejectReason::none;
+  if (!state.client_ids.forget_done_ids()) return RejectReason::client_ids_full;
+  if (state.client_ids.known(participant.value, id.value)) {
+    return RejectReason::duplicate_client_order_id;
+  }
+  return RejectReason::none;
+}
+
 // What the risk check found, so that taking the hold does not work it out again.
 struct CheckedHold {
   int64_t cash = 0;                      // a bid: cash to hold
@@ -106,7 +118,11 @@ RejectReason check_new_order_risk(EngineState& state, const Command& command, Pr
     return RejectReason::post_only_would_cross;
   }
   if (state.orders.full() || state.levels.full()) return RejectReason::orders_full;
-  if (state.client_ids.full()) return RejectReason::client_ids_full;
+  if (const RejectReason reason =
+          make_room_for_id(state, command.participant, command.client_order_id);
+      reason != RejectReason::none) {
+    return reason;
+  }
   if (command.side == Side::buy) {
     const Cash hold = bid_hold_of(state, book.spec, limit, command.quantity.value);
     if (hold.value > state.accounts[command.participant.value].available) {
@@ -205,7 +221,11 @@ RejectReason check_replace(EngineState& state, const Command& command, const Ord
   if (state.client_ids.known(command.participant.value, command.client_order_id.value)) {
     return RejectReason::duplicate_client_order_id;
   }
-  if (state.client_ids.full()) return RejectReason::client_ids_full;
+  if (const RejectReason reason =
+          make_room_for_id(state, command.participant, command.client_order_id);
+      reason != RejectReason::none) {
+    return reason;
+  }
   if (!valid_price(state, book.spec, command.price)) return RejectReason::invalid_price;
   if (!valid_quantity(state, command.quantity) ||
       !notional_within_limits(state, book.spec, command.price, command.quantity)) {

@@ -2,8 +2,9 @@
 //
 // Layout (little-endian, fixed width): magic, counters; per product its spec, state and both
 // sides best level first, each level's orders in time priority; accounts with money; capacity
-// accounts; known client-id blocks. Everything else is derived on load: levels and queues by
-// resting the orders again in the saved order, due items from the products and good-till-time orders.
+// accounts; known client-id blocks and floors. Everything else is derived on load: levels and
+// queues by resting the orders again in the saved order, due items from the products and
+// good-till-time orders.
 
 #include <algorithm>
 #include <cstring>
@@ -14,7 +15,8 @@
 namespace ghx::matching {
 namespace {
 
-constexpr uint64_t snapshot_magic = 0x31304e4553584847ULL;  // "GHXSEN01"
+// "GHXSEN02" (01 had no client-id floors: such a snapshot is refused, and recovery replays).
+constexpr uint64_t snapshot_magic = 0x32304e4553584847ULL;
 
 class Out {
  public:
@@ -125,6 +127,13 @@ void Engine::save(std::vector<uint8_t>& bytes) const {
     out.put(participant);
     out.put(first_id);
     out.put(bits);
+  });
+  uint32_t floors = 0;
+  state.client_ids.for_each_floor([&](uint32_t, uint64_t) { ++floors; });
+  out.put(floors);
+  state.client_ids.for_each_floor([&](uint32_t participant, uint64_t floor) {
+    out.put(participant);
+    out.put(floor);
   });
 }
 
@@ -263,6 +272,16 @@ bool load_client_ids(In& in, EngineState& state) {
     if (!in.get(participant) || !in.get(first_id) || !in.get(bits) ||
         participant >= state.config.limits.participants_max ||
         !state.client_ids.restore_block(participant, first_id, bits)) {
+      return false;
+    }
+  }
+  uint32_t floors = 0;
+  if (!in.get(floors)) return false;
+  for (uint32_t i = 0; i < floors; ++i) {
+    uint32_t participant = 0;
+    uint64_t floor = 0;
+    if (!in.get(participant) || !in.get(floor) ||
+        !state.client_ids.restore_floor(participant, floor)) {
       return false;
     }
   }

@@ -16,9 +16,10 @@ namespace ghx::matching {
 namespace {
 
 using Key = std::pair<uint32_t, uint64_t>;  // (participant, client order id)
+constexpr uint32_t participants_max = 64;
 
 TEST(ClientIds, IncreasingIdsAreKnownForEverAndLiveUntilRetired) {
-  ClientIds ids(1 << 12, 1 << 12);
+  ClientIds ids(1 << 12, 1 << 12, participants_max);
   for (uint64_t id = 1; id <= 1000; ++id) {
     ASSERT_FALSE(ids.known(3, id));
     ids.add(3, id, static_cast<uint32_t>(id * 10));
@@ -38,7 +39,7 @@ TEST(ClientIds, IncreasingIdsAreKnownForEverAndLiveUntilRetired) {
 // many chunks as live orders allowed. Chunks freed by retired orders serve new blocks.
 TEST(ClientIds, ScatteredIdsEachTakeAChunkAndFreedChunksAreReused) {
   constexpr uint32_t live_max = 512;
-  ClientIds ids(4 * live_max, live_max);
+  ClientIds ids(4 * live_max, live_max, participants_max);
   for (uint32_t round = 0; round < 3; ++round) {
     for (uint32_t i = 0; i < live_max; ++i) {
       const uint64_t id = (uint64_t{round} * live_max + i) * 64 + 17;
@@ -57,7 +58,7 @@ TEST(ClientIds, ScatteredIdsEachTakeAChunkAndFreedChunksAreReused) {
 }
 
 TEST(ClientIds, FullWhenEveryBlockIsTaken) {
-  ClientIds ids(4, 16);
+  ClientIds ids(4, 16, participants_max);
   for (uint64_t block = 0; block < 4; ++block) {
     ASSERT_FALSE(ids.full());
     ids.add(1, block * 64, static_cast<uint32_t>(block));
@@ -74,7 +75,7 @@ TEST(ClientIds, FullWhenEveryBlockIsTaken) {
 // copied into a fresh table, which must answer the same and have the same digest.
 TEST(ClientIds, MatchesAModelUnderRandomUseAndRestoresFromBlocks) {
   constexpr uint32_t live_max = 2000;
-  ClientIds ids(1 << 16, live_max);
+  ClientIds ids(1 << 16, live_max, participants_max);
   std::set<Key> known;
   std::map<Key, uint32_t> live;
   std::mt19937_64 rng(20261129);
@@ -114,7 +115,7 @@ TEST(ClientIds, MatchesAModelUnderRandomUseAndRestoresFromBlocks) {
   }
   ASSERT_GT(live.size(), 100u) << "blocks used " << ids.blocks_used() << ", known " << known.size();
 
-  ClientIds copy(1 << 16, live_max);
+  ClientIds copy(1 << 16, live_max, participants_max);
   ids.for_each_block([&](uint32_t participant, uint64_t first_id, uint64_t bits) {
     ASSERT_TRUE(copy.restore_block(participant, first_id, bits));
   });
@@ -129,8 +130,86 @@ TEST(ClientIds, MatchesAModelUnderRandomUseAndRestoresFromBlocks) {
   }
 }
 
+// A full table forgets the ids no live order names: each participant's ids up to the highest
+// it used stay known through its floor, live ids keep their slots, and the table takes new
+// blocks again.
+TEST(ClientIds, AFullTableForgetsDoneIdsButNotThatTheyWereUsed) {
+  ClientIds ids(8, 8, participants_max);
+  // Participant 1: ids 1..200 (blocks 0..3), of which 70 and 190 stay live.
+  for (uint64_t id = 1; id <= 200; ++id) ids.add(1, id, static_cast<uint32_t>(id % 8));
+  for (uint64_t id = 1; id <= 200; ++id) {
+    if (id != 70 && id != 190) ids.retire(1, id);
+  }
+  // Participant 2: scattered ids 5000 and 9000, both done; participant 3: id 64, live.
+  ids.add(2, 9000, 1);
+  ids.add(2, 5000, 2);
+  ids.retire(2, 9000);
+  ids.retire(2, 5000);
+  ids.add(3, 64, 3);
+  ASSERT_EQ(ids.blocks_used(), 7u);
+  ids.add(3, 200, 4);
+  ids.retire(3, 200);
+  ASSERT_TRUE(ids.full());
+
+  ASSERT_TRUE(ids.forget_done_ids());
+  EXPECT_EQ(ids.blocks_used(), 3u) << "the blocks of 70, 190 and participant 3's 64";
+  EXPECT_FALSE(ids.full());
+  EXPECT_EQ(ids.live_slot(1, 70), 70u % 8);
+  EXPECT_EQ(ids.live_slot(1, 190), 190u % 8);
+  EXPECT_EQ(ids.live_slot(3, 64), 3u);
+  for (uint64_t id = 1; id <= 200; ++id) EXPECT_TRUE(ids.known(1, id)) << id;
+  EXPECT_FALSE(ids.known(1, 201));
+  // Under the floor counts as used, even an id never sent: 9000 was participant 2's highest.
+  EXPECT_TRUE(ids.known(2, 5000));
+  EXPECT_TRUE(ids.known(2, 7777));
+  EXPECT_TRUE(ids.known(2, 9000));
+  EXPECT_FALSE(ids.known(2, 9001));
+  EXPECT_TRUE(ids.known(3, 200));
+  EXPECT_FALSE(ids.known(3, 201));
+  EXPECT_FALSE(ids.known(4, 1)) << "a participant that used no id has no floor";
+
+  // Retiring and adding go on as before, in kept blocks and new ones.
+  ids.retire(1, 70);
+  EXPECT_EQ(ids.live_slot(1, 70), UINT32_MAX);
+  EXPECT_TRUE(ids.known(1, 70));
+  ids.add(1, 201, 6);
+  ids.add(2, 9001, 7);
+  EXPECT_EQ(ids.live_slot(1, 201), 6u);
+  EXPECT_EQ(ids.live_slot(2, 9001), 7u);
+
+  // Blocks and floors give the same table (and digest) to a fresh one.
+  ClientIds copy(8, 8, participants_max);
+  ids.for_each_block([&](uint32_t participant, uint64_t first_id, uint64_t bits) {
+    ASSERT_TRUE(copy.restore_block(participant, first_id, bits));
+  });
+  uint32_t floors = 0;
+  ids.for_each_floor([&](uint32_t participant, uint64_t floor) {
+    ++floors;
+    ASSERT_TRUE(copy.restore_floor(participant, floor));
+  });
+  EXPECT_EQ(floors, 3u);
+  EXPECT_EQ(copy.digest(), ids.digest());
+  EXPECT_TRUE(copy.known(2, 7777));
+  EXPECT_FALSE(copy.known(2, 9002));
+  EXPECT_FALSE(copy.restore_floor(2, 5)) << "a floor already set";
+  EXPECT_FALSE(copy.restore_floor(participants_max, 5)) << "no such participant";
+  EXPECT_FALSE(copy.restore_floor(5, 0)) << "a zero floor is no floor";
+}
+
+TEST(ClientIds, ATableOfLiveBlocksOnlyCannotForget) {
+  ClientIds ids(2, 8, participants_max);
+  ids.add(1, 1, 0);
+  ids.add(1, 100, 1);
+  ASSERT_TRUE(ids.full());
+  const uint64_t digest = ids.digest();
+  EXPECT_FALSE(ids.forget_done_ids());
+  EXPECT_TRUE(ids.full());
+  EXPECT_EQ(ids.digest(), digest);
+  EXPECT_FALSE(ids.known(1, 50)) << "nothing was forgotten, so no floor";
+}
+
 TEST(ClientIds, RestoreRefusesMalformedAndRepeatedBlocks) {
-  ClientIds ids(8, 8);
+  ClientIds ids(8, 8, participants_max);
   EXPECT_FALSE(ids.restore_block(0, 65, 1)) << "first id not a multiple of 64";
   EXPECT_FALSE(ids.restore_block(0, 64, 0)) << "no ids in the block";
   EXPECT_TRUE(ids.restore_block(0, 64, 0b101));

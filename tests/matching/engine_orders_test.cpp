@@ -283,5 +283,86 @@ TEST_F(Market, ResentClientOrderIdIsRefusedWithTheOriginalsStatusAndTheOriginalU
   EXPECT_EQ(events_.at(0).type, ET::accepted);
 }
 
+// A client-id table of four blocks: it fills after a few hundred orders, and forgetting the
+// done ids must keep every promise about ids (duplicates refused with the original's status,
+// live orders found by id) while the exchange goes on taking orders.
+class SmallClientIdTable : public EngineTest {
+ public:
+  SmallClientIdTable() : EngineTest(with_blocks(4)) {}
+  static EngineConfig with_blocks(uint32_t blocks) {
+    EngineConfig config = make_config();
+    config.limits.client_ids_max = blocks;
+    return config;
+  }
+  void SetUp() override {
+    list(h100_spec());
+    deposit(1, 1'000'000'000'000);
+  }
+};
+
+TEST_F(SmallClientIdTable, DoneIdsAreForgottenWhenFullAndStayDuplicates) {
+  // Ids 1..1000 of participant 1 (16 blocks of 64): orders 1 and 700 rest, the rest cancel.
+  for (uint64_t id = 1; id <= 1000; ++id) {
+    run(buy(1, id, 1000 + static_cast<int64_t>(id % 7), 1));
+    ASSERT_EQ(events_.at(0).type, EventType::accepted) << "id " << id;
+    if (id != 1 && id != 700) {
+      run(cancel(1, id));
+      ASSERT_EQ(events_.at(0).type, EventType::canceled) << "id " << id;
+    }
+  }
+  EXPECT_EQ(engine_.live_order_count(), 2u);
+
+  // A resend of a forgotten id, and of a live one: duplicates, with what became of them.
+  run(buy(1, 5, 1000, 1));
+  ASSERT_EQ(types(), (std::vector{EventType::rejected, EventType::order_status}));
+  EXPECT_EQ(events_[0].reject_reason, RejectReason::duplicate_client_order_id);
+  EXPECT_EQ(events_[1].status, OrderStatus::done);
+  run(buy(1, 700, 1000, 1));
+  ASSERT_EQ(types(), (std::vector{EventType::rejected, EventType::order_status}));
+  EXPECT_EQ(events_[1].status, OrderStatus::live);
+  // An id under the highest used counts as used, even if it never was sent.
+  run(replace(1, 1, 999, 1001, 1));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::duplicate_client_order_id);
+
+  // The live orders are still found by their ids.
+  run(replace(1, 1, 1001, 1002, 1));
+  EXPECT_EQ(events_.at(0).type, EventType::replaced);
+  run(cancel(1, 700));
+  EXPECT_EQ(events_.at(0).type, EventType::canceled);
+
+  // A restored engine has the same state and goes on the same way.
+  std::vector<uint8_t> bytes;
+  engine_.save(bytes);
+  Engine restored(with_blocks(4));
+  ASSERT_TRUE(restored.load(bytes));
+  EXPECT_EQ(restored.state_hash(), engine_.state_hash());
+  for (Engine* engine : {&engine_, &restored}) {
+    uint64_t sequence = sequence_;
+    std::vector<Event> events;
+    for (uint64_t id : {uint64_t{1002}, uint64_t{1003}, uint64_t{600}}) {
+      Command command = buy(1, id, 1000, 1);
+      command.sequence = SequenceNumber{++sequence};
+      command.timestamp = Timestamp{now_ns_};
+      engine->process(command, events);
+    }
+  }
+  EXPECT_EQ(restored.state_hash(), engine_.state_hash());
+}
+
+TEST_F(SmallClientIdTable, LiveOrdersAloneFillingTheTableAreRefusedWithAReason) {
+  // Four live orders with ids 64 apart take every block: nothing can be forgotten.
+  for (uint64_t id : {1, 65, 129, 193}) {
+    run(buy(1, id, 1000, 1));
+    ASSERT_EQ(events_.at(0).type, EventType::accepted);
+  }
+  run(buy(1, 257, 1000, 1));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::client_ids_full);
+  run(cancel(1, 65));
+  run(buy(1, 257, 1000, 1));
+  EXPECT_EQ(events_.at(0).type, EventType::accepted) << "65's block is free to forget now";
+  run(buy(1, 66, 1000, 1));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::duplicate_client_order_id);
+}
+
 }  // namespace
 }  // namespace ghx::matching::testing
