@@ -164,6 +164,7 @@ bool ClientIds::forget_done_ids() {
     const Block& block = blocks_[index];
     const uint64_t highest =
         block.first_id + 63 - static_cast<uint64_t>(std::countl_zero(block.bits));
+    GHX_ASSERT(block.owner - 1 < floors_.size());
     uint64_t& floor = floors_[block.owner - 1];
     floor = std::max(floor, highest + 1);
   }
