@@ -81,5 +81,44 @@ TEST(EngineSnapshot, DamagedSnapshotsAreRefused) {
   EXPECT_FALSE(Engine(config).load(foreign));
 }
 
+// save() walks many levels' queues at once: every level must still come out whole and in time
+// priority, here with more levels than walks at a time and queues scattered over the pool.
+class SnapshotQueues : public EngineTest {};
+
+TEST_F(SnapshotQueues, EveryLevelKeepsItsQueueOrder) {
+  const ProductId product = list(h100_spec());
+  deposit(1, 1'000'000'000'000);
+  register_capacity(2, product, 1'000'000);
+  uint64_t id = 0;
+  for (int round = 0; round < 12; ++round) {
+    for (int64_t level = 0; level < 40; ++level) {
+      run(buy(1, ++id, 1000 + (level * 7) % 40, 1 + round % 3));
+      run(sell(2, ++id, 2000 + (level * 11) % 40, 1));
+    }
+    // Cancels free slots that later orders reuse, so queues jump about the pool.
+    for (uint64_t old = id - 70; old < id; old += 3) run(cancel(old % 2 == 1 ? 1 : 2, old));
+  }
+  std::vector<uint8_t> bytes;
+  engine_.save(bytes);
+  Engine restored(make_config());
+  ASSERT_TRUE(restored.load(bytes));
+  EXPECT_EQ(restored.state_hash(), engine_.state_hash());
+  for (const Side side : {Side::buy, Side::sell}) {
+    const std::vector<LevelView> levels = engine_.levels(product, side, 1000);
+    ASSERT_GT(levels.size(), 20u) << "more levels than save() walks at once";
+    for (const LevelView& level : levels) {
+      const std::vector<OrderView> original = engine_.orders_at(product, side, level.price);
+      const std::vector<OrderView> loaded = restored.orders_at(product, side, level.price);
+      ASSERT_GT(original.size(), 3u);
+      ASSERT_EQ(loaded.size(), original.size());
+      for (size_t i = 0; i < original.size(); ++i) {
+        EXPECT_EQ(loaded[i].order_id, original[i].order_id) << level.price.value << " #" << i;
+        EXPECT_EQ(loaded[i].client_order_id, original[i].client_order_id);
+        EXPECT_EQ(loaded[i].remaining, original[i].remaining);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ghx::matching::testing
