@@ -10,7 +10,6 @@
 namespace ghx::matching {
 namespace {
 
-
 // The smallest power of two that keeps the load factor at or below one half.
 uint64_t table_slots(uint64_t entries_max) {
   uint64_t slots = 16;
@@ -26,6 +25,20 @@ T* zeroed_array(uint64_t count) {
   return memory;
 }
 
+// A known id's share of digest(): summed, so the order ids arrive in does not matter.
+uint64_t id_digest(uint32_t owner, uint64_t id) { return mix64(mix64(id) ^ owner); }
+
+uint64_t block_digest(uint32_t owner, uint64_t first_id, uint64_t bits) {
+  uint64_t sum = 0;
+  for (; bits != 0; bits &= bits - 1) {
+    sum += id_digest(owner, first_id + static_cast<uint64_t>(std::countr_zero(bits)));
+  }
+  return sum;
+}
+
+uint64_t floor_digest(uint32_t participant, uint64_t floor) {
+  return mix64(mix64(floor) ^ (uint64_t{participant} << 32) ^ 0x666c6f6f72ULL);  // "floor"
+}
 
 }  // namespace
 
@@ -99,7 +112,7 @@ void ClientIds::add(uint32_t participant, uint64_t id, uint32_t slot) {
   block_hint_ = i;
   GHX_ASSERT((block.bits >> (id % ids_per_block) & 1) == 0);
   block.bits |= uint64_t{1} << (id % ids_per_block);
-  digest_ += mix64(mix64(id) ^ owner);
+  digest_ += id_digest(owner, id);
   set_live(block, id, slot);
 }
 
@@ -141,9 +154,7 @@ bool ClientIds::restore_block(uint32_t participant, uint64_t first_id, uint64_t 
   if (owner == 0 || first_id % ids_per_block != 0 || bits == 0) return false;
   if (blocks_used_ >= blocks_max_ || find_block(owner, first_id) != nullptr) return false;
   place(Block{first_id, bits, 0, owner, 0});
-  for (uint64_t bit = 0; bit < ids_per_block; ++bit) {
-    if ((bits >> bit & 1) != 0) digest_ += mix64(mix64(first_id + bit) ^ owner);
-  }
+  digest_ += block_digest(owner, first_id, bits);
   return true;
 }
 
@@ -176,11 +187,7 @@ bool ClientIds::forget_done_ids() {
   for (const Block& block : kept_) {
     // A kept block's chunk and live ids stay as they were: only its place changes.
     place(block);
-    for (uint64_t bit = 0; bit < ids_per_block; ++bit) {
-      if ((block.bits >> bit & 1) != 0) {
-        digest_ += mix64(mix64(block.first_id + bit) ^ block.owner);
-      }
-    }
+    digest_ += block_digest(block.owner, block.first_id, block.bits);
   }
   for (uint32_t participant = 0; participant < floors_.size(); ++participant) {
     if (floors_[participant] != 0) digest_ += floor_digest(participant, floors_[participant]);

@@ -21,7 +21,6 @@
 #include <cstdint>
 #include <vector>
 
-#include "matching/flat_map.h"
 #include "matching/prefetch.h"
 
 namespace ghx::matching {
@@ -134,9 +133,6 @@ class ClientIds {
   void set_live(Block& block, uint64_t id, uint32_t slot);
   // Puts a block in the table (not present, room left) and remembers its index.
   uint64_t place(const Block& block);
-  static uint64_t floor_digest(uint32_t participant, uint64_t floor) {
-    return mix64(mix64(floor) ^ (uint64_t{participant} << 32) ^ 0x666c6f6f72ULL);  // "floor"
-  }
 
   Block* blocks_ = nullptr;
   uint64_t blocks_mask_ = 0;

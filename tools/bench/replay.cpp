@@ -67,9 +67,9 @@ ReplayResult replay(const Stream& stream, Process&& process) {
   for (uint64_t i = stream.warmup_ops; i < held_at_start; ++i) expand_op(i);
   for (uint64_t i = stream.warmup_ops; i < stream.ops.size(); ++i) {
     const Command& command = held(i);
-    if (i + 3 < stream.ops.size()) {
-      expand_op(i + 3);
-      warm.prefetch(held(i + 3), Engine::PrefetchStep::blocks);
+    if (i + ahead < stream.ops.size()) {
+      expand_op(i + ahead);
+      warm.prefetch(held(i + ahead), Engine::PrefetchStep::blocks);
     }
     if (i + 2 < stream.ops.size()) warm.prefetch(held(i + 2), Engine::PrefetchStep::slots);
     if (i + 1 < stream.ops.size()) warm.prefetch(held(i + 1), Engine::PrefetchStep::orders);
