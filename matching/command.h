@@ -20,6 +20,11 @@ enum class CommandType : uint8_t {
   register_capacity, // adds sellable capacity (lots) of one product for a participant
   list_product,      // lists a new product; the engine assigns the next ProductId
   tick,              // carries only time: lets the sequencer advance the clock while idle
+  // A trade's seller did not deliver: the buyer gets the notional back and a penalty from
+  // the seller, and the seller's pending proceeds shrink. Carries the trade's facts (the
+  // engine keeps no trades): participant = seller, counterparty = buyer, product, trade_id,
+  // amount = notional, fee = the seller's fee on it.
+  fail_trade,
 };
 
 enum class OrderType : uint8_t {
@@ -63,8 +68,13 @@ struct Command {
   Timestamp expire_time;       // good_till_time only
 
   // Funds and capacity.
-  Cash amount;                 // deposit, withdraw
+  Cash amount;                 // deposit, withdraw; fail_trade: the trade's notional
   Quantity capacity;           // register_capacity, lots of `product`
+
+  // fail_trade: the rest of the trade's facts.
+  TradeId trade_id;
+  ParticipantId counterparty;  // the buyer
+  Cash fee;                    // the seller's fee on the trade
 
   // Listing.
   ProductSpec spec;            // list_product

@@ -37,6 +37,12 @@ Cash fee_on(Cash traded, int64_t fee_bps) {
   return Cash{static_cast<int64_t>(static_cast<Int128>(traded.value) * fee_bps / 10'000)};
 }
 
+Cash failure_penalty(Cash traded, int64_t penalty_bps) {
+  // Split so that notional x bps cannot overflow, as the ledger does (bps <= 10'000).
+  const int64_t n = traded.value;
+  return Cash{n / 10'000 * penalty_bps + n % 10'000 * penalty_bps / 10'000};
+}
+
 Cash bid_hold(const ProductSpec& spec, Price price, Quantity quantity, int64_t fee_bps) {
   const Cash traded = notional(spec, price, quantity);
   return Cash{traded.value + fee_on(traded, fee_bps).value};
@@ -55,6 +61,7 @@ EngineState::EngineState(const EngineConfig& engine_config)
   GHX_ASSERT(limits.products_max > 0);
   GHX_ASSERT(config.fee_bps >= 0 && config.fee_bps <= 10'000);
   GHX_ASSERT(config.market_collar_bps >= 0 && config.market_collar_bps < 10'000);
+  GHX_ASSERT(config.failure_penalty_bps >= 0 && config.failure_penalty_bps <= 10'000);
   products.reserve(limits.products_max);
   accounts.resize(limits.participants_max);
   due.reserve(size_t{limits.products_max} * 2 + limits.orders_max + 1);
@@ -98,19 +105,32 @@ void close_gate(EngineState& state, uint32_t product) {
   change_product_state(state, product, ProductState::gate_closed);
 }
 
-// A delivered product can never trade again: its capacity accounts go, so that a long-running
-// exchange does not fill the table with them (every seller registers capacity for every window
-// it sells), and so does the memory of its book. Its gate closed long before: nothing rests,
-// nothing is held.
+// A delivered product can never trade again. Its sellers are paid their proceeds (the ledger
+// pays the same sums out of the buyers' escrow when it sees the product delivered), in
+// participant order. Then its capacity accounts go, so that a long-running exchange does not
+// fill the table with them (every seller registers capacity for every window it sells), and
+// so does the memory of its book. Its gate closed long before: nothing rests, nothing is held.
 void retire_product(EngineState& state, uint32_t product) {
   ProductBook& book = state.products[product];
   GHX_ASSERT(book.bids.empty() && book.asks.empty());
+  std::sort(book.sellers.begin(), book.sellers.end());
   for (const uint32_t seller : book.sellers) {
     const CapacityAccount* capacity = state.capacity.find(seller, product);
-    GHX_ASSERT(capacity != nullptr && capacity->held == 0);
+    GHX_ASSERT(capacity != nullptr && capacity->held == 0 && capacity->proceeds >= 0);
+    if (capacity->proceeds > 0) {
+      Account& account = state.accounts[seller];
+      account.available += capacity->proceeds;
+      Event& event = state.emit(EventType::proceeds_paid);
+      event.participant = ParticipantId{seller};
+      event.product = ProductId{product};
+      event.notional = Cash{capacity->proceeds};
+      event.available_cash = Cash{account.available};
+      event.held_cash = Cash{account.held};
+    }
     state.capacity.erase(seller, product);
   }
   std::vector<uint32_t>().swap(book.sellers);
+  std::vector<uint64_t>().swap(book.failed_trades);
   book.bids.release_memory();
   book.asks.release_memory();
 }
@@ -255,6 +275,66 @@ bool valid_amount(const EngineState& state, int64_t amount) {
   event.held_capacity = Quantity{capacity->held};
 }
 
+// The seller of a trade did not deliver (the operator says so; the gateway looks the trade's
+// facts up in the ledger, which keeps every trade). Mirrors the ledger's fail_trade: the buyer
+// gets the notional back from escrow (its fee stays paid), the seller's proceeds shrink by what
+// the trade would have paid it, and the seller pays the buyer a penalty capped at its cash.
+[[gnu::noinline]] void handle_fail_trade(EngineState& state, const Command& command) {
+  const EngineLimits& limits = state.config.limits;
+  const uint32_t seller = command.participant.value;
+  const uint32_t buyer = command.counterparty.value;
+  if (seller >= limits.participants_max || buyer >= limits.participants_max) {
+    reject(state, command, RejectReason::unknown_participant);
+    return;
+  }
+  if (command.product.value >= state.products.size()) {
+    reject(state, command, RejectReason::unknown_product);
+    return;
+  }
+  const int64_t traded = command.amount.value;
+  const int64_t fee = command.fee.value;
+  // The buyer's cash grows by the notional and at most as much again in penalty: bounded as a
+  // deposit is, so that sums of money stay far from overflowing whatever the facts say.
+  if (traded <= 0 || traded > limits.amount_max || fee < 0 || fee > traded ||
+      command.trade_id.value == 0 || command.trade_id.value >= state.next_trade_id ||
+      state.accounts[buyer].available > limits.amount_max * 4 - 2 * traded) {
+    reject(state, command, RejectReason::invalid_amount);
+    return;
+  }
+  ProductBook& book = state.products[command.product.value];
+  const auto failed = std::lower_bound(book.failed_trades.begin(), book.failed_trades.end(),
+                                       command.trade_id.value);
+  CapacityAccount* capacity = state.capacity.find(seller, command.product.value);
+  // Delivered (the trade was paid), failed already, or not a trade of this seller as far as the
+  // engine can tell (no proceeds to take it from).
+  if (book.state == ProductState::delivered ||
+      (failed != book.failed_trades.end() && *failed == command.trade_id.value) ||
+      capacity == nullptr || capacity->proceeds < traded - fee) {
+    reject(state, command, RejectReason::trade_not_open);
+    return;
+  }
+  book.failed_trades.insert(failed, command.trade_id.value);
+  capacity->proceeds -= traded - fee;
+  Account& seller_account = state.accounts[seller];
+  Account& buyer_account = state.accounts[buyer];
+  buyer_account.available += traded;
+  int64_t penalty = 0;
+  if (buyer != seller) {
+    penalty = std::min(failure_penalty(Cash{traded}, state.config.failure_penalty_bps).value,
+                       std::max<int64_t>(0, seller_account.available));
+    seller_account.available -= penalty;
+    buyer_account.available += penalty;
+  }
+  Event& event = state.emit(EventType::trade_failed);
+  event.participant = command.participant;
+  event.counterparty = command.counterparty;
+  event.product = command.product;
+  event.trade_id = command.trade_id;
+  event.notional = Cash{traded};
+  event.seller_fee = Cash{fee};
+  event.penalty = Cash{penalty};
+}
+
 }  // namespace
 
 void Engine::note_book_size() {
@@ -321,6 +401,7 @@ void Engine::process(const Command& command, std::vector<Event>& events) {
     case CommandType::withdraw: handle_funds(state, command); break;
     case CommandType::register_capacity: handle_register_capacity(state, command); break;
     case CommandType::list_product: handle_list_product(state, command); break;
+    case CommandType::fail_trade: handle_fail_trade(state, command); break;
     case CommandType::tick: break;
     default: reject(state, command, RejectReason::unknown_command); break;
   }

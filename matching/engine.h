@@ -45,6 +45,9 @@ struct EngineConfig {
   int64_t fee_bps = 10;                    // charged to buyer and seller on notional, floored
   int64_t market_collar_bps = 500;         // market orders trade within 5 % of the best price
   int64_t gate_closure_lead_ns = gate_closure_lead_default_ns;
+  // A seller that fails to deliver pays the buyer this share of the notional, capped at the
+  // seller's available cash. The ledger applies the same rule (ledger::Options::penalty_bps).
+  int64_t failure_penalty_bps = 1000;
 };
 
 // What order_status and tests can see of one live order.
@@ -72,6 +75,7 @@ struct AccountView {
 struct CapacityView {
   Quantity available;
   Quantity held;
+  Cash proceeds;  // owed to the seller at delivery end
 };
 
 class Engine {
@@ -141,5 +145,8 @@ Cash bid_hold(const ProductSpec& spec, Price price, Quantity quantity, int64_t f
 Cash notional(const ProductSpec& spec, Price price, Quantity quantity);
 // floor(notional x fee_bps / 10000)
 Cash fee_on(Cash notional, int64_t fee_bps);
+// What a seller that failed to deliver owes the buyer before the cap at its cash:
+// floor(notional x penalty_bps / 10000), exact for any notional (the ledger's formula).
+Cash failure_penalty(Cash notional, int64_t penalty_bps);
 
 }  // namespace ghx::matching

@@ -29,6 +29,7 @@ void execute_fill(EngineState& state, uint32_t taker_slot, uint32_t maker_slot, 
   CapacityAccount* capacity = state.capacity.find(seller.participant, seller.product);
   GHX_ASSERT(capacity != nullptr && capacity->held >= lots);
   capacity->held -= lots;
+  capacity->proceeds += traded.value - fee.value;  // paid at delivery end
 
   taker.remaining_lots -= static_cast<int32_t>(lots);
   maker.remaining_lots -= static_cast<int32_t>(lots);

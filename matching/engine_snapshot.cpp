@@ -15,8 +15,9 @@
 namespace ghx::matching {
 namespace {
 
-// "GHXSEN02" (01 had no client-id floors: such a snapshot is refused, and recovery replays).
-constexpr uint64_t snapshot_magic = 0x32304e4553584847ULL;
+// "GHXSEN03". Older ones are refused, and recovery replays the journal instead: 01 had no
+// client-id floors, 02 no sellers' proceeds and failed trades.
+constexpr uint64_t snapshot_magic = 0x33304e4553584847ULL;
 
 // Writes into the caller's buffer with a bump pointer: a snapshot of a million orders is some
 // six million small values, and vector::insert per value cost more than the values' bytes.
@@ -65,6 +66,7 @@ class In {
     return true;
   }
   bool done() const { return bytes_.empty(); }
+  size_t left() const { return bytes_.size(); }
 
  private:
   std::span<const uint8_t> bytes_;
@@ -170,6 +172,8 @@ void Engine::save(std::vector<uint8_t>& bytes) const {
     out.put(static_cast<uint8_t>(book.state));
     save_side(out, state, book.bids, slots);
     save_side(out, state, book.asks, slots);
+    out.put(static_cast<uint32_t>(book.failed_trades.size()));
+    for (const uint64_t trade : book.failed_trades) out.put(trade);
   }
   std::vector<uint32_t> funded;
   for (uint32_t i = 0; i < state.accounts.size(); ++i) {
@@ -187,6 +191,7 @@ void Engine::save(std::vector<uint8_t>& bytes) const {
     out.put(product);
     out.put(c.available);
     out.put(c.held);
+    out.put(c.proceeds);
   });
   uint32_t blocks = 0;
   state.client_ids.for_each_block([&](uint32_t, uint64_t, uint64_t) { ++blocks; });
@@ -291,8 +296,19 @@ bool load_products(In& in, EngineState& state) {
     if (!load_side(in, state, id, Side::buy) || !load_side(in, state, id, Side::sell)) {
       return false;
     }
+    uint32_t failed = 0;
+    if (!in.get(failed) || failed > in.left() / sizeof(uint64_t)) return false;
+    book.failed_trades.resize(failed);
+    for (uint64_t& trade : book.failed_trades) {
+      if (!in.get(trade) || trade == 0 || trade >= state.next_trade_id) return false;
+    }
+    if (!std::is_sorted(book.failed_trades.begin(), book.failed_trades.end()) ||
+        std::adjacent_find(book.failed_trades.begin(), book.failed_trades.end()) !=
+            book.failed_trades.end()) {
+      return false;
+    }
     if (book.state == ProductState::delivered) {  // as retire_product left it
-      if (!book.bids.empty() || !book.asks.empty()) return false;
+      if (!book.bids.empty() || !book.asks.empty() || !book.failed_trades.empty()) return false;
       book.bids.release_memory();
       book.asks.release_memory();
     }
@@ -320,7 +336,8 @@ bool load_accounts(In& in, EngineState& state) {
     uint64_t product = 0;
     CapacityAccount capacity;
     if (!in.get(participant) || !in.get(product) || !in.get(capacity.available) ||
-        !in.get(capacity.held) || participant >= state.config.limits.participants_max ||
+        !in.get(capacity.held) || !in.get(capacity.proceeds) || capacity.proceeds < 0 ||
+        participant >= state.config.limits.participants_max ||
         product >= state.products.size() ||
         state.capacity.find(participant, product) != nullptr ||
         state.capacity.insert(participant, product, capacity) == nullptr) {

@@ -18,6 +18,9 @@ struct ProductBook {
   BookSide asks{Side::sell};
   // Participants with a capacity account for this product: freed when it is delivered.
   std::vector<uint32_t> sellers;
+  // Trades of this product that failed (fail_trade), sorted: a second failure is refused.
+  // Freed when it is delivered, when no trade of it can fail any more.
+  std::vector<uint64_t> failed_trades;
 
   BookSide& side(Side s) { return s == Side::buy ? bids : asks; }
   const BookSide& side(Side s) const { return s == Side::buy ? bids : asks; }
@@ -31,6 +34,9 @@ struct Account {
 struct CapacityAccount {
   int64_t available = 0;
   int64_t held = 0;
+  // Cash owed to the seller at delivery end: notional less seller fee of each of its fills of
+  // the product, less those that failed. The ledger holds the same sum in the buyers' escrow.
+  int64_t proceeds = 0;
 };
 
 // Something due at a time: a product's gate closure or delivery end, or a good-till-time

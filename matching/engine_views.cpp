@@ -44,6 +44,8 @@ uint64_t hash_products(const EngineState& state) {
     hash = combine(hash, static_cast<uint64_t>(spec.lot_size_gpus));
     hash = combine(hash, static_cast<uint64_t>(spec.tick_size));
     hash = combine(hash, static_cast<uint64_t>(book.state));
+    hash = combine(hash, book.failed_trades.size());
+    for (const uint64_t trade : book.failed_trades) hash = combine(hash, trade);
     hash = combine(hash, hash_side(state, book.bids));
     hash = combine(hash, hash_side(state, book.asks));
   }
@@ -67,9 +69,10 @@ uint64_t hash_tables(const EngineState& state) {
   uint64_t sum = 0;
   sum += state.client_ids.digest();
   state.capacity.for_each([&](uint32_t participant, uint64_t product, const CapacityAccount& c) {
-    sum += combine(combine(combine(participant | (uint64_t{1} << 40), product),
-                           static_cast<uint64_t>(c.available)),
-                   static_cast<uint64_t>(c.held));
+    sum += combine(combine(combine(combine(participant | (uint64_t{1} << 40), product),
+                                   static_cast<uint64_t>(c.available)),
+                           static_cast<uint64_t>(c.held)),
+                   static_cast<uint64_t>(c.proceeds));
   });
   return sum;
 }
@@ -133,7 +136,7 @@ AccountView Engine::account(ParticipantId participant) const {
 CapacityView Engine::capacity(ParticipantId participant, ProductId product) const {
   const CapacityAccount* capacity = state_->capacity.find(participant.value, product.value);
   if (capacity == nullptr) return {};
-  return {Quantity{capacity->available}, Quantity{capacity->held}};
+  return {Quantity{capacity->available}, Quantity{capacity->held}, Cash{capacity->proceeds}};
 }
 
 uint32_t Engine::live_order_count() const { return state_->orders.live(); }
@@ -155,6 +158,8 @@ std::string_view to_string(EventType type) {
     case EventType::capacity: return "capacity";
     case EventType::product_listed: return "product_listed";
     case EventType::product_state: return "product_state";
+    case EventType::proceeds_paid: return "proceeds_paid";
+    case EventType::trade_failed: return "trade_failed";
   }
   return "?";
 }
@@ -184,6 +189,7 @@ std::string_view to_string(RejectReason reason) {
     case RejectReason::duplicate_product: return "duplicate_product";
     case RejectReason::unknown_participant: return "unknown_participant";
     case RejectReason::unknown_command: return "unknown_command";
+    case RejectReason::trade_not_open: return "trade_not_open";
   }
   return "?";
 }

@@ -25,6 +25,11 @@ enum class EventType : uint8_t {
   capacity,          // a participant's capacity of a product after registration (available, held)
   product_listed,    // a new product: its id (Engine::product_spec tells the rest)
   product_state,     // a product moved to gate_closed or delivered
+  // Delivery end: a seller's proceeds of the product (notional less seller fee of every
+  // trade not failed) reach its available cash. One per seller with proceeds, by participant
+  // id, before the product_state (delivered) event.
+  proceeds_paid,
+  trade_failed,      // fail_trade applied: the buyer refunded, the seller penalised
 };
 
 enum class RejectReason : uint8_t {
@@ -51,6 +56,7 @@ enum class RejectReason : uint8_t {
   duplicate_product,
   unknown_participant,    // participant id beyond the engine's limit
   unknown_command,
+  trade_not_open,         // fail_trade of a trade already failed or delivered, or unknown here
 };
 
 enum class CancelReason : uint8_t {
@@ -75,42 +81,46 @@ std::string_view to_string(ExpireReason reason);
 // One flat record for every kind of event (fields not used by a kind stay zero), so that
 // events can be stored in a preallocated buffer, compared and hashed without allocation.
 struct Event {
+  // The one-byte fields first, together: no padding between them and the 8-byte fields.
   EventType type = EventType::accepted;
-  SequenceNumber sequence;  // of the command that caused it
-  Timestamp timestamp;
-
-  ParticipantId participant;          // owner of order_id; the taker in a fill
-  ProductId product;
-  OrderId order_id;
-  ClientOrderId client_order_id;
-  ClientOrderId orig_client_order_id;  // replaced: the id it had before
   Side side = Side::buy;               // of order_id; in a trade, the taker's side
-  Price price;                         // order's limit price; fill/trade/book_level price
-  Quantity quantity;                   // order's quantity; fill/trade/book_level quantity
-  Quantity remaining;                  // order_id's open quantity after this event
-
   RejectReason reject_reason = RejectReason::none;
   CancelReason cancel_reason = CancelReason::none;
   ExpireReason expire_reason = ExpireReason::none;
   OrderStatus status = OrderStatus::live;
   ProductState product_state = ProductState::trading;
 
-  // fill and trade
+  ParticipantId participant;          // owner of order_id; the taker in a fill; the seller in
+                                      // proceeds_paid and trade_failed
+  ProductId product;
+  SequenceNumber sequence;  // of the command that caused it
+  Timestamp timestamp;
+
+  OrderId order_id;
+  ClientOrderId client_order_id;
+  ClientOrderId orig_client_order_id;  // replaced: the id it had before
+  Price price;                         // order's limit price; fill/trade/book_level price
+  Quantity quantity;                   // order's quantity; fill/trade/book_level quantity
+  Quantity remaining;                  // order_id's open quantity after this event
+
+  // fill and trade (and trade_failed: trade_id, counterparty, notional, seller_fee, penalty)
   TradeId trade_id;
   OrderId maker_order_id;
   ParticipantId maker_participant;
+  ParticipantId counterparty;  // trade_failed: the buyer
   ClientOrderId maker_client_order_id;
   Quantity maker_remaining;
   Cash buyer_fee;
   Cash seller_fee;
-  Cash notional;  // price x lots x lot_size x hours
+  Cash notional;  // price x lots x lot_size x hours; proceeds_paid: the amount paid
   Cash buyer_hold_released;  // fill: cash the buyer's hold gave up (pays notional + buyer fee)
+  Cash penalty;   // trade_failed: what the seller paid the buyer (capped at its cash)
 
   // replaced: what the order was before, so that holds can be moved without asking the engine
   Price previous_price;
   Quantity previous_remaining;
 
-  // balance, capacity
+  // balance, capacity; proceeds_paid: the seller's cash after
   Cash available_cash;
   Cash held_cash;
   Quantity available_capacity;
@@ -118,5 +128,4 @@ struct Event {
 
   bool operator==(const Event&) const = default;
 };
-
 }  // namespace ghx::matching

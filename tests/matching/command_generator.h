@@ -3,6 +3,9 @@
 // snapshot tests). Seeded and reproducible.
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <map>
 #include <random>
 
 #include "tests/matching/engine_fixture.h"
@@ -12,10 +15,35 @@ namespace ghx::matching::testing {
 constexpr uint32_t participants = 8;
 
 // Generates a random but plausible stream: mostly orders near a wandering mid price, with
-// cancels, replaces, funds, listings, time passing through gate closures, and bad input.
+// cancels, replaces, funds, listings, failed trades, time passing through gate closures and
+// deliveries, and bad input.
 class CommandGenerator {
  public:
   explicit CommandGenerator(uint64_t seed) : random_(seed) {}
+
+  // Optional: shown the engine's events, the generator learns real trades, so that most of its
+  // fail_trade commands name one. Without it every fail_trade is a guess, and rejected.
+  void observe(const Event& event) {
+    if (event.type == EventType::fill) {
+      const bool taker_buys = event.side == Side::buy;
+      TradeFacts trade;
+      trade.trade_id = event.trade_id.value;
+      trade.product = event.product.value;
+      trade.buyer = taker_buys ? event.participant.value : event.maker_participant.value;
+      trade.seller = taker_buys ? event.maker_participant.value : event.participant.value;
+      trade.notional = event.notional.value;
+      trade.seller_fee = event.seller_fee.value;
+      recent_trades_[trades_seen_++ % recent_trades_.size()] = trade;
+      last_trade_of_product_[trade.product] = trade;
+    } else if (event.type == EventType::product_state &&
+               event.product_state == ProductState::delivered) {
+      // Kept to fail a trade of a delivered product, which must be refused.
+      const auto last = last_trade_of_product_.find(event.product.value);
+      if (last == last_trade_of_product_.end()) return;
+      delivered_trades_[delivered_seen_++ % delivered_trades_.size()] = last->second;
+      last_trade_of_product_.erase(last);
+    }
+  }
 
   Command next(int64_t now_ns, uint32_t product_count) {
     Command c;
@@ -48,6 +76,8 @@ class CommandGenerator {
       c.orig_client_order_id = ClientOrderId{recent_id(c.participant.value)};
     } else if (roll < 355) {
       c.type = CommandType::tick;
+    } else if (roll < 363) {
+      fail_trade(c, product_count);
     } else {
       new_order(c, now_ns);
     }
@@ -58,6 +88,16 @@ class CommandGenerator {
   int64_t time_step_ns() { return static_cast<int64_t>(pick(40)) * ns_per_second / 1000; }
 
  private:
+  // What fail_trade needs to know of a trade, as its fill reported it.
+  struct TradeFacts {
+    uint64_t trade_id = 0;
+    uint32_t product = 0;
+    uint32_t buyer = 0;
+    uint32_t seller = 0;
+    int64_t notional = 0;
+    int64_t seller_fee = 0;
+  };
+
   uint32_t pick(uint32_t bound) { return static_cast<uint32_t>(random_() % bound); }
 
   int64_t price_near_mid() {
@@ -110,9 +150,77 @@ class CommandGenerator {
     c.self_trade = static_cast<SelfTradePrevention>(pick(3));
   }
 
+  // Mostly the facts of a recent trade, so that most failures go through (a few meet a trade
+  // that failed already or whose product was delivered); the rest are wrong on purpose.
+  void fail_trade(Command& c, uint32_t product_count) {
+    c.type = CommandType::fail_trade;
+    TradeFacts trade;  // trade id 0 until a trade has been observed: invalid
+    if (trades_seen_ > 0) {
+      trade = recent_trades_[pick(
+          static_cast<uint32_t>(std::min<uint64_t>(trades_seen_, recent_trades_.size())))];
+    }
+    const uint32_t kind = pick(20);
+    if (kind == 0 && delivered_seen_ > 0) {  // a trade of a delivered product
+      trade = delivered_trades_[pick(
+          static_cast<uint32_t>(std::min<uint64_t>(delivered_seen_, delivered_trades_.size())))];
+    }
+    if (kind == 1 && last_failure_.type == CommandType::fail_trade) {
+      c = last_failure_;  // the same trade failing twice
+      return;
+    }
+    c.participant = ParticipantId{trade.seller};
+    c.counterparty = ParticipantId{trade.buyer};
+    c.product = ProductId{trade.product};
+    c.trade_id = TradeId{trade.trade_id};
+    c.amount = Cash{trade.notional};
+    c.fee = Cash{trade.seller_fee};
+    wrong_on_purpose(c, kind, product_count);
+    last_failure_ = c;
+  }
+
+  void wrong_on_purpose(Command& c, uint32_t kind, uint32_t product_count) {
+    const uint64_t far_future_trades = 1'000'000;
+    switch (kind) {
+      case 2:  // another seller, maybe the buyer
+        c.participant = ParticipantId{pick(participants)};
+        break;
+      case 3:  // more than any seller's proceeds
+        c.amount.value += int64_t{1} << 40;
+        break;
+      case 4:  // no such trade yet
+        c.trade_id = TradeId{pick(2) == 0 ? 0 : c.trade_id.value + far_future_trades};
+        break;
+      case 5:
+        c.product = ProductId{product_count};
+        break;
+      case 6:  // beyond any engine's participant limit
+        c.counterparty = ParticipantId{UINT32_MAX};
+        break;
+      case 7: {
+        const uint32_t which = pick(4);
+        if (which == 0) c.fee = Cash{c.amount.value + 1};
+        if (which == 1) c.fee = Cash{-1};
+        if (which == 2) c.amount = Cash{0};
+        if (which == 3) c.fee = c.amount;  // valid: takes nothing from the proceeds
+        break;
+      }
+      default:  // the trade as it was
+        break;
+    }
+  }
+
   std::mt19937_64 random_;
   int64_t mid_ = 1000;
   uint64_t next_id_[participants] = {};
+
+  // Trades seen through observe(): the latest ones, the last one of each product not yet
+  // delivered, and some of delivered products.
+  std::array<TradeFacts, 64> recent_trades_{};
+  uint64_t trades_seen_ = 0;
+  std::map<uint32_t, TradeFacts> last_trade_of_product_;
+  std::array<TradeFacts, 16> delivered_trades_{};
+  uint64_t delivered_seen_ = 0;
+  Command last_failure_;
 };
 
 }  // namespace ghx::matching::testing

@@ -29,6 +29,8 @@ std::string describe(const Event& e) {
       << " rej=" << to_string(e.reject_reason) << " cxl=" << to_string(e.cancel_reason)
       << " exp=" << to_string(e.expire_reason) << " trade=" << e.trade_id.value
       << " maker=" << e.maker_order_id.value << " mrem=" << e.maker_remaining.value
+      << " counterparty=" << e.counterparty.value << " notional=" << e.notional.value
+      << " seller_fee=" << e.seller_fee.value << " penalty=" << e.penalty.value
       << " avail=" << e.available_cash.value << " held=" << e.held_cash.value;
   return out.str();
 }
@@ -49,7 +51,7 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
   CommandGenerator generator(seed);
   std::vector<Event> engine_events, reference_events;
   int64_t now_ns = t0_ns;
-  uint64_t events_compared = 0, fills = 0;
+  uint64_t events_compared = 0, fills = 0, failed_trades = 0, proceeds_paid = 0, deliveries = 0;
   std::map<std::string, uint64_t> seen;  // event kinds and reasons the stream produced
   for (uint64_t i = 1; i <= commands; ++i) {
     now_ns += generator.time_step_ns();
@@ -67,7 +69,12 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
           << "\n engine:    " << describe(engine_events[e])
           << "\n reference: " << describe(reference_events[e]);
       const Event& event = engine_events[e];
+      generator.observe(event);
       fills += event.type == EventType::fill;
+      failed_trades += event.type == EventType::trade_failed;
+      proceeds_paid += event.type == EventType::proceeds_paid;
+      deliveries +=
+          event.type == EventType::product_state && event.product_state == ProductState::delivered;
       ++seen[std::string(to_string(event.type))];
       ++seen["cancel:" + std::string(to_string(event.cancel_reason))];
       ++seen["expire:" + std::string(to_string(event.expire_reason))];
@@ -79,8 +86,16 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
   }
   // The stream must have exercised the engine, not just bounced off validation.
   EXPECT_GT(fills, commands / 50);
+  // About 0.8 % of commands fail a trade, most of them one the generator saw fill.
+  EXPECT_GT(failed_trades, commands / 400);
+  // Products deliver hours after listing: a short run may see none. Most delivered products
+  // traded, and each of those pays at least one seller.
+  if (deliveries > 0) {
+    EXPECT_GT(proceeds_paid, deliveries / 2);
+  }
   if (check_coverage) {
-    for (int type = 0; type <= static_cast<int>(EventType::product_state); ++type) {
+    EXPECT_GT(deliveries, 10u);
+    for (int type = 0; type <= static_cast<int>(EventType::trade_failed); ++type) {
       EXPECT_GT(seen[std::string(to_string(static_cast<EventType>(type)))], 0u)
           << to_string(static_cast<EventType>(type));
     }
@@ -94,14 +109,19 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
                                "invalid_quantity", "invalid_min_quantity", "invalid_expire_time",
                                "invalid_order_type", "duplicate_client_order_id", "unknown_order",
                                "insufficient_cash", "insufficient_capacity", "post_only_would_cross",
-                               "invalid_amount", "invalid_product", "duplicate_product"}) {
+                               "invalid_amount", "invalid_product", "duplicate_product",
+                               "unknown_participant", "trade_not_open"}) {
       EXPECT_GT(seen[std::string("reject:") + reason], 0u) << reason;
     }
   }
-  std::printf("seed %llu: %llu commands, %llu events identical, %llu fills, %u products\n",
-              static_cast<unsigned long long>(seed), static_cast<unsigned long long>(commands),
-              static_cast<unsigned long long>(events_compared),
-              static_cast<unsigned long long>(fills), engine.product_count());
+  std::printf(
+      "seed %llu: %llu commands, %llu events identical, %llu fills, %llu trades failed, "
+      "%llu proceeds paid, %llu of %u products delivered\n",
+      static_cast<unsigned long long>(seed), static_cast<unsigned long long>(commands),
+      static_cast<unsigned long long>(events_compared), static_cast<unsigned long long>(fills),
+      static_cast<unsigned long long>(failed_trades),
+      static_cast<unsigned long long>(proceeds_paid), static_cast<unsigned long long>(deliveries),
+      engine.product_count());
 }
 
 TEST(Differential, EngineMatchesReferenceOnRandomCommands) {

@@ -27,6 +27,7 @@ void feed(CommandGenerator& generator, uint64_t& sequence, int64_t& now_ns, uint
     command.timestamp = Timestamp{now_ns};
     first.clear();
     engines[0]->process(command, first);
+    for (const Event& event : first) generator.observe(event);  // to fail real trades
     for (size_t e = 1; e < engines.size(); ++e) {
       other.clear();
       engines[e]->process(command, other);

@@ -16,6 +16,11 @@ int64_t fee_of(int64_t notional, int64_t fee_bps) {
   return static_cast<int64_t>(Int128{notional} * fee_bps / 10'000);
 }
 
+// What a seller that failed to deliver owes the buyer, before the cap at its cash.
+int64_t penalty_of(int64_t notional, int64_t penalty_bps) {
+  return static_cast<int64_t>(Int128{notional} * penalty_bps / 10'000);
+}
+
 }  // namespace
 
 std::pair<const int64_t, std::list<ReferenceEngine::Order>>* ReferenceEngine::best(uint32_t product,
@@ -50,7 +55,7 @@ void ReferenceEngine::release(const Order& order) {
     cash_[order.participant].held -= hold_of(order);
     cash_[order.participant].available += hold_of(order);
   } else {
-    Funds& funds = capacity_[{order.participant, order.product}];
+    Capacity& funds = capacity_[{order.participant, order.product}];
     funds.held -= order.remaining;
     funds.available += order.remaining;
   }
@@ -61,7 +66,7 @@ void ReferenceEngine::take(const Order& order) {
     cash_[order.participant].held += hold_of(order);
     cash_[order.participant].available -= hold_of(order);
   } else {
-    Funds& funds = capacity_[{order.participant, order.product}];
+    Capacity& funds = capacity_[{order.participant, order.product}];
     funds.held += order.remaining;
     funds.available -= order.remaining;
   }
@@ -175,7 +180,9 @@ ReferenceEngine::End ReferenceEngine::match(Order& taker) {
     cash_[buyer.participant].held -= released;
     cash_[buyer.participant].available += released - notional - fee;
     const uint32_t seller = taker.side == Side::sell ? taker.participant : maker.participant;
-    capacity_[{seller, taker.product}].held -= lots;
+    Capacity& sold = capacity_[{seller, taker.product}];
+    sold.held -= lots;
+    sold.proceeds += notional - fee;  // paid at delivery end
 
     Event& fill = emit_order(EventType::fill, taker);
     fill.price = Price{price};
@@ -303,6 +310,7 @@ void ReferenceEngine::run_due() {
       flush();
       product.state = ProductState::gate_closed;
     } else if (kind == 1) {
+      pay_proceeds(static_cast<uint32_t>(id));
       products_[id].state = ProductState::delivered;
     } else {
       const Key key = live_.at(id);
@@ -331,6 +339,7 @@ void ReferenceEngine::process(const Command& command, std::vector<Event>& events
     case CommandType::withdraw: funds(command); break;
     case CommandType::register_capacity: capacity(command); break;
     case CommandType::list_product: list(command); break;
+    case CommandType::fail_trade: fail_trade(command); break;
     case CommandType::tick: break;
     default: reject(command, RejectReason::unknown_command); break;
   }
@@ -615,7 +624,7 @@ void ReferenceEngine::capacity(const Command& c) {
   } else if (lots <= 0 || lots > config_.limits.quantity_max_lots) {
     reject(c, RejectReason::invalid_amount);
   } else {
-    Funds& funds = capacity_[{c.participant.value, c.product.value}];
+    Capacity& funds = capacity_[{c.participant.value, c.product.value}];
     if (funds.available + funds.held > INT32_MAX - lots) {
       reject(c, RejectReason::invalid_amount);
       return;
@@ -652,6 +661,90 @@ void ReferenceEngine::list(const Command& c) {
   products_.push_back(Product{c.spec});
   Event& event = emit(EventType::product_listed);
   event.product = ProductId{static_cast<uint32_t>(products_.size() - 1)};
+}
+
+// Delivery end: each seller of the product, by participant id, is paid what its sales of it
+// still owe (fills less failed trades). The product's capacity accounts and failed trades go:
+// nothing can touch them after delivery.
+void ReferenceEngine::pay_proceeds(uint32_t product) {
+  for (auto account = capacity_.begin(); account != capacity_.end();) {
+    const auto [participant, of_product] = account->first;
+    if (of_product != product) {
+      ++account;
+      continue;
+    }
+    if (account->second.proceeds > 0) {
+      Funds& cash = cash_[participant];
+      cash.available += account->second.proceeds;
+      Event& event = emit(EventType::proceeds_paid);
+      event.participant = ParticipantId{participant};
+      event.product = ProductId{product};
+      event.notional = Cash{account->second.proceeds};
+      event.available_cash = Cash{cash.available};
+      event.held_cash = Cash{cash.held};
+    }
+    account = capacity_.erase(account);
+  }
+  failed_trades_.erase(product);
+}
+
+// The engine keeps no trades: it trusts the command's facts as far as it can check them. A
+// trade is open while its product is not delivered, it has not failed yet, and its seller's
+// proceeds of the product still hold what the trade paid it.
+RejectReason ReferenceEngine::check_fail_trade(const Command& c) {
+  const EngineLimits& limits = config_.limits;
+  if (c.participant.value >= limits.participants_max ||
+      c.counterparty.value >= limits.participants_max) {
+    return RejectReason::unknown_participant;
+  }
+  if (c.product.value >= products_.size()) return RejectReason::unknown_product;
+  const int64_t amount = c.amount.value;
+  const int64_t fee = c.fee.value;
+  // Like a deposit, the buyer's cash stays at most 4 x amount_max: the refund and a penalty
+  // of at most as much again must fit under it.
+  if (amount <= 0 || amount > limits.amount_max || fee < 0 || fee > amount ||
+      c.trade_id.value == 0 || c.trade_id.value >= next_trade_id_ ||
+      cash_[c.counterparty.value].available > limits.amount_max * 4 - 2 * amount) {
+    return RejectReason::invalid_amount;
+  }
+  if (products_[c.product.value].state == ProductState::delivered ||
+      failed_trades_[c.product.value].count(c.trade_id.value) != 0) {
+    return RejectReason::trade_not_open;
+  }
+  const auto account = capacity_.find({c.participant.value, c.product.value});
+  if (account == capacity_.end() || account->second.proceeds < amount - fee) {
+    return RejectReason::trade_not_open;
+  }
+  return RejectReason::none;
+}
+
+// The buyer gets the notional back (its fee stays paid) and a penalty from the seller, capped
+// at the seller's available cash; the seller's proceeds lose what the trade would have paid.
+void ReferenceEngine::fail_trade(const Command& c) {
+  if (const RejectReason reason = check_fail_trade(c); reason != RejectReason::none) {
+    reject(c, reason);
+    return;
+  }
+  const uint32_t seller = c.participant.value;
+  const uint32_t buyer = c.counterparty.value;
+  failed_trades_[c.product.value].insert(c.trade_id.value);
+  capacity_.at({seller, c.product.value}).proceeds -= c.amount.value - c.fee.value;
+  cash_[buyer].available += c.amount.value;
+  int64_t penalty = 0;
+  if (buyer != seller) {
+    penalty = std::min(penalty_of(c.amount.value, config_.failure_penalty_bps),
+                       std::max<int64_t>(0, cash_[seller].available));
+  }
+  cash_[seller].available -= penalty;
+  cash_[buyer].available += penalty;
+  Event& event = emit(EventType::trade_failed);
+  event.participant = c.participant;
+  event.counterparty = c.counterparty;
+  event.product = c.product;
+  event.trade_id = c.trade_id;
+  event.notional = c.amount;
+  event.seller_fee = c.fee;
+  event.penalty = Cash{penalty};
 }
 
 }  // namespace ghx::matching::testing

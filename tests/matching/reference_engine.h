@@ -3,7 +3,8 @@
 //
 // Same rules, none of the speed: std::map books of std::list queues, linear scans, no pools.
 // Where the engine's rules need explaining, the comments here say them in plain words. It
-// shares only the public types and the notional/fee formulas' definitions (re-derived below).
+// shares only the public types and the notional, fee and penalty formulas' definitions
+// (re-derived in reference_engine.cpp).
 
 #include <cstdint>
 #include <list>
@@ -46,6 +47,12 @@ class ReferenceEngine {
   struct Funds {
     int64_t available = 0;
     int64_t held = 0;
+  };
+  // A seller's lots of one product, and the cash its sales of them will pay at delivery end.
+  struct Capacity {
+    int64_t available = 0;
+    int64_t held = 0;
+    int64_t proceeds = 0;  // notional less seller fee of each fill, less each failed trade's
   };
   using Key = std::pair<uint32_t, uint64_t>;
 
@@ -91,11 +98,16 @@ class ReferenceEngine {
   void funds(const Command& command);
   void capacity(const Command& command);
   void list(const Command& command);
+  RejectReason check_fail_trade(const Command& command);
+  void fail_trade(const Command& command);
+  void pay_proceeds(uint32_t product);
 
   EngineConfig config_;
   std::vector<Product> products_;
   std::map<uint32_t, Funds> cash_;
-  std::map<Key, Funds> capacity_;              // (participant, product)
+  std::map<Key, Capacity> capacity_;           // (participant, product)
+  // Trades that failed, by product: a trade fails once.
+  std::map<uint32_t, std::set<uint64_t>> failed_trades_;
   std::map<Key, uint64_t> client_ids_;         // -> live order id, 0 once done
   std::map<uint64_t, Key> live_;               // order id -> (participant, client id)
   int64_t now_ = 0;
