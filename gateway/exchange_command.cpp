@@ -75,7 +75,9 @@ void encode(const ExchangeCommand& command, std::vector<uint8_t>& out) {
   write_spec(w, c.spec);
   w.u8(command.roles);
   w.text(command.name);
-  w.varint(command.trade_id);
+  w.varint(c.trade_id.value);
+  w.varint(c.counterparty.value);
+  w.zigzag(c.fee.value);
 }
 
 bool decode(std::span<const uint8_t> bytes, ExchangeCommand& out) {
@@ -83,14 +85,18 @@ bool decode(std::span<const uint8_t> bytes, ExchangeCommand& out) {
   out = ExchangeCommand{};
   matching::Command& c = out.engine;
   uint8_t version = 0;
-  return r.u8(version) && version == exchange_command_version &&
-         read_enum(r, out.kind, 5) && out.kind != ExchangeCommandKind{0} &&
-         read_enum(r, c.type, static_cast<uint8_t>(matching::CommandType::tick)) &&
-         r.varint(c.sequence.value) && r.zigzag(c.timestamp.ns) &&
-         r.u32(c.participant.value) && r.u32(c.product.value) && r.flag(c.has_product) &&
-         read_order_fields(r, c) && r.zigzag(c.amount.value) && r.zigzag(c.capacity.value) &&
-         read_spec(r, c.spec) && r.u8(out.roles) &&
-         r.text(out.name, participant_name_bytes_max) && r.varint(out.trade_id) && r.done();
+  const bool common =
+      r.u8(version) && (version == 2 || version == exchange_command_version) &&
+      read_enum(r, out.kind, 5) && out.kind != ExchangeCommandKind{0} &&
+      read_enum(r, c.type, static_cast<uint8_t>(matching::CommandType::fail_trade)) &&
+      r.varint(c.sequence.value) && r.zigzag(c.timestamp.ns) && r.u32(c.participant.value) &&
+      r.u32(c.product.value) && r.flag(c.has_product) && read_order_fields(r, c) &&
+      r.zigzag(c.amount.value) && r.zigzag(c.capacity.value) && read_spec(r, c.spec) &&
+      r.u8(out.roles) && r.text(out.name, participant_name_bytes_max) &&
+      r.varint(c.trade_id.value);
+  if (!common) return false;
+  if (version == 2) return c.type != matching::CommandType::fail_trade && r.done();
+  return r.u32(c.counterparty.value) && r.zigzag(c.fee.value) && r.done();
 }
 
 }  // namespace ghx::gateway

@@ -19,7 +19,9 @@ namespace ghx::gateway {
 enum class ExchangeCommandKind : uint8_t {
   engine = 1,
   add_participant = 2,   // upsert: id, roles (ledger RoleBits), name
-  delivery_failure = 3,  // trade_id: the seller did not deliver
+  // The seller of engine.trade_id did not deliver: a ledger-only command of journals before
+  // version 3. Since then a failure is an engine command (fail_trade), with the trade's facts.
+  delivery_failure = 3,
   // A session with cancel-on-disconnect logged on / ended (after its orders were canceled).
   // Journaled so that a restart can cancel the orders of sessions a crash cut off.
   session_opened = 4,
@@ -31,12 +33,13 @@ struct ExchangeCommand {
   matching::Command engine;  // sequence and timestamp live here for every kind
   uint8_t roles = 0;
   std::string name;
-  uint64_t trade_id = 0;
 
   matching::SequenceNumber sequence() const { return engine.sequence; }
 };
 
-constexpr uint8_t exchange_command_version = 2;  // 1: fixed-width fields (before 2026-11-29)
+// 1: fixed-width fields (before 2026-11-29); 2: no fail_trade facts (counterparty, fee).
+// Version 2 entries still decode, so a journal written before the change replays.
+constexpr uint8_t exchange_command_version = 3;
 constexpr size_t participant_name_bytes_max = 64;
 
 // Appends the encoding of `command` to `out` (cleared first).

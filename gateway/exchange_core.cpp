@@ -68,8 +68,23 @@ void CommittedBatch::clear() {
 }
 
 
+namespace {
+
+// The engine and the ledger each apply a delivery failure's penalty; they must agree on it.
+ExchangeCoreConfig checked(ExchangeCoreConfig config) {
+  if (config.engine.failure_penalty_bps != config.ledger.penalty_bps) {
+    throw std::invalid_argument("the engine's failure_penalty_bps (" +
+                                std::to_string(config.engine.failure_penalty_bps) +
+                                ") differs from the ledger's penalty_bps (" +
+                                std::to_string(config.ledger.penalty_bps) + ")");
+  }
+  return config;
+}
+
+}  // namespace
+
 ExchangeCore::ExchangeCore(ExchangeCoreConfig config)
-    : config_(std::move(config)),
+    : config_(checked(std::move(config))),
       ledger_(std::make_unique<ledger::Ledger>(config_.data_directory, config_.ledger)),
       requests_(config_.request_queue_capacity),
       to_ledger_(batches_in_flight),

@@ -388,8 +388,25 @@ void ExchangeService::on_operator_message(const SessionInfo& session,
                                                  "delivery is settled when the window ends"));
       return;
     }
-    request.command.kind = ExchangeCommandKind::delivery_failure;
-    request.command.trade_id = outcome.trade_id();
+    // The engine keeps no trades, so the failure carries the trade's facts, from the ledger.
+    // A trade too new to be committed yet is not found: the operator tries again.
+    const std::optional<ledger::TradeRecord> trade =
+        core_.ledger().snapshot().trade(ledger::TradeId{outcome.trade_id()});
+    if (!trade || trade->state != ledger::TradeState::open) {
+      reply(session.id.value,
+            operator_ack_frame(outcome.request_id(), false, wire::OrderRejectReason::TradeNotOpen,
+                               nullptr, trade ? "the trade is already delivered or failed"
+                                              : "no settled trade with that id"));
+      return;
+    }
+    const ledger::Fill& fill = trade->fill;
+    command.type = matching::CommandType::fail_trade;
+    command.participant = {fill.seller.value};
+    command.counterparty = {fill.buyer.value};
+    command.product = {fill.product.value};
+    command.trade_id = {fill.trade_id.value};
+    command.amount = {fill.notional.value};
+    command.fee = {fill.seller_fee.value};
     submit(session, std::move(request), message.sequence());
     return;
   } else {
@@ -633,12 +650,7 @@ void ExchangeService::deliver_outcome(const CommittedBatch& batch, const Outcome
       participant_names_[id] = command.name;
       return;
     }
-    case ExchangeCommandKind::delivery_failure:
-      reply(outcome.origin.session,
-            operator_ack_frame(outcome.origin.request_id, outcome.ledger_ok,
-                               wire::OrderRejectReason::None, nullptr,
-                               outcome.ledger_ok ? "delivery failure recorded: buyer refunded"
-                                                 : "no open trade with that id"));
+    case ExchangeCommandKind::delivery_failure:  // journals before version 3 only
       return;
     case ExchangeCommandKind::session_opened:
     case ExchangeCommandKind::session_closed:
@@ -648,7 +660,8 @@ void ExchangeService::deliver_outcome(const CommittedBatch& batch, const Outcome
   }
   const matching::CommandType type = command.engine.type;
   if (type == matching::CommandType::deposit || type == matching::CommandType::withdraw ||
-      type == matching::CommandType::register_capacity) {
+      type == matching::CommandType::register_capacity ||
+      type == matching::CommandType::fail_trade) {
     deliver_operator_ack(batch, outcome);
     return;
   }

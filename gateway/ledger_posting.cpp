@@ -90,6 +90,11 @@ ledger::Result post_event(const ExchangeCommand& command, const matching::Engine
     case EventType::product_state:
       if (event.product_state != matching::ProductState::delivered) return ledger::Result::ok;
       return batch.deliver(product_of(event.product), at(event));
+    // The ledger pays sellers from the buyers' escrow when it sees the product delivered (the
+    // event just after these): proceeds_paid is the engine's side of the same payments.
+    case EventType::proceeds_paid: return ledger::Result::ok;
+    case EventType::trade_failed:
+      return batch.delivery_failure(ledger::TradeId{event.trade_id.value}, at(event));
     default: return ledger::Result::ok;  // rejects, trades, book levels, status: no money moves
   }
 }
@@ -104,8 +109,8 @@ ledger::Result post_to_ledger(const ExchangeCommand& command,
     case ExchangeCommandKind::add_participant:
       return batch.upsert_participant(party(command.engine.participant), command.name,
                                       command.roles);
-    case ExchangeCommandKind::delivery_failure:
-      return batch.delivery_failure(ledger::TradeId{command.trade_id}, now);
+    case ExchangeCommandKind::delivery_failure:  // journals before version 3 only
+      return batch.delivery_failure(ledger::TradeId{command.engine.trade_id.value}, now);
     case ExchangeCommandKind::session_opened:
     case ExchangeCommandKind::session_closed:
       return ledger::Result::ok;  // journaled only

@@ -161,6 +161,7 @@ wire::OrderRejectReason to_wire(matching::RejectReason reason) {
     case In::duplicate_product: return Out::DuplicateProduct;
     case In::unknown_participant: return Out::UnknownParticipant;
     case In::unknown_command: return Out::UnknownCommand;
+    case In::trade_not_open: return Out::TradeNotOpen;
   }
   return Out::UnknownCommand;
 }

@@ -15,7 +15,8 @@ bool same(const ExchangeCommand& a, const ExchangeCommand& b) {
   encode(a, bytes_a);
   encode(b, bytes_b);
   return bytes_a == bytes_b && a.kind == b.kind && a.name == b.name && a.roles == b.roles &&
-         a.trade_id == b.trade_id && a.engine.spec == b.engine.spec &&
+         a.engine.trade_id == b.engine.trade_id && a.engine.counterparty == b.engine.counterparty &&
+         a.engine.fee == b.engine.fee && a.engine.spec == b.engine.spec &&
          a.engine.price == b.engine.price && a.engine.expire_time == b.engine.expire_time;
 }
 
@@ -24,7 +25,7 @@ ExchangeCommand random_command(std::mt19937_64& random) {
   auto any = [&] { return static_cast<int64_t>(random()) >> (random() % 64); };
   command.kind = static_cast<ExchangeCommandKind>(1 + random() % 3);
   matching::Command& c = command.engine;
-  c.type = static_cast<matching::CommandType>(random() % 10);
+  c.type = static_cast<matching::CommandType>(random() % 11);
   c.sequence = {random()};
   c.timestamp = {any()};
   c.participant = {static_cast<uint32_t>(random())};
@@ -51,7 +52,9 @@ ExchangeCommand random_command(std::mt19937_64& random) {
   c.spec.tick_size = any();
   command.roles = static_cast<uint8_t>(random());
   command.name = std::string(random() % (participant_name_bytes_max + 1), 'x');
-  command.trade_id = random();
+  c.trade_id = {random()};
+  c.counterparty = {static_cast<uint32_t>(random())};
+  c.fee = {any()};
   return command;
 }
 
@@ -104,6 +107,34 @@ TEST(ExchangeCommandCodec, DamagedBytesAreRefused) {
   endless[1] = 1;
   endless[2] = 0;
   EXPECT_FALSE(decode(endless, decoded));
+}
+
+// A journal written before version 3 still replays: its entries have no fail_trade facts, and
+// its delivery failures are ledger-only commands naming a trade.
+TEST(ExchangeCommandCodec, AVersion2EntryStillDecodes) {
+  ExchangeCommand failure;
+  failure.kind = ExchangeCommandKind::delivery_failure;
+  failure.engine.sequence = {77};
+  failure.engine.trade_id = {123'456};
+  std::vector<uint8_t> bytes;
+  encode(failure, bytes);
+  // Version 3 appends the counterparty and the fee (zero here: one byte each).
+  ASSERT_EQ(bytes[bytes.size() - 2], 0);
+  ASSERT_EQ(bytes[bytes.size() - 1], 0);
+  std::vector<uint8_t> version_2(bytes.begin(), bytes.end() - 2);
+  version_2[0] = 2;
+  ExchangeCommand decoded;
+  ASSERT_TRUE(decode(version_2, decoded));
+  EXPECT_EQ(decoded.kind, ExchangeCommandKind::delivery_failure);
+  EXPECT_EQ(decoded.engine.trade_id.value, 123'456u);
+  EXPECT_EQ(decoded.sequence().value, 77u);
+
+  ExchangeCommand fail_trade;
+  fail_trade.engine.type = matching::CommandType::fail_trade;
+  encode(fail_trade, bytes);
+  version_2.assign(bytes.begin(), bytes.end() - 2);
+  version_2[0] = 2;
+  EXPECT_FALSE(decode(version_2, decoded)) << "version 2 had no fail_trade";
 }
 
 }  // namespace

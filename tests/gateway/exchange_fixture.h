@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -55,6 +56,12 @@ class Exchange : public ::testing::Test {
   void start() {
     ExchangeCoreConfig config;
     config.data_directory = (dir_ / "ledger").string();
+    config.clock_ns = [this] {
+      return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count() +
+             clock_ahead_ns_.load();
+    };
     std::filesystem::create_directories(config.data_directory);
     core_ = std::make_unique<ExchangeCore>(config);
     service_ = std::make_unique<ExchangeService>(*core_, service_config_);
@@ -145,6 +152,9 @@ class Exchange : public ::testing::Test {
   std::unique_ptr<Server> server_;
   uint16_t port_ = 0;
   std::string symbol_;
+  // How far the sequencer's clock runs ahead of the real one: a test moves it to reach a
+  // product's gate closure or delivery end (the idle ticks carry the new time to the engine).
+  std::atomic<int64_t> clock_ahead_ns_{0};
 };
 
 }  // namespace ghx::gateway::test

@@ -1,0 +1,183 @@
+// Delivery over the whole exchange: a failed delivery and a delivery end move the same cash in
+// the engine (which checks bids and withdrawals) and in the ledger (which keeps the books), so
+// a data centre can withdraw its proceeds and a refunded buyer can spend its refund.
+
+#include "tests/gateway/exchange_fixture.h"
+
+namespace ghx::gateway::test {
+namespace {
+
+constexpr int64_t lot_size = 8;  // test_spec(): GPUs per lot, one-hour window
+
+// A resting ask of dc-a taken in full by `buyer`: the trade's id.
+uint64_t trade(Client& seller, Client& buyer, uint64_t client_id, const std::string& symbol,
+               int64_t price, int64_t lots) {
+  Received r;
+  const auto next = [&](Client& client) {
+    r = client.receive_until(wire::Body::ExecutionReport);
+    EXPECT_EQ(r.status, ClientStatus::ok);
+    return r.status == ClientStatus::ok ? r.message().body_as_ExecutionReport() : nullptr;
+  };
+  const auto order = [&](wire::Side side) {
+    return make_new_order({.client_order_id = client_id, .symbol = symbol, .side = side,
+                           .price = price, .quantity = lots});
+  };
+  EXPECT_EQ(seller.send(order(wire::Side::Sell)), ClientStatus::ok);
+  const auto* accepted = next(seller);
+  if (accepted == nullptr || accepted->exec_type() != wire::ExecType::Accepted) return 0;
+  EXPECT_EQ(buyer.send(order(wire::Side::Buy)), ClientStatus::ok);
+  if (next(buyer) == nullptr) return 0;  // accepted
+  const auto* fill = next(buyer);
+  if (fill == nullptr || fill->exec_type() != wire::ExecType::Filled) return 0;
+  const uint64_t id = fill->trade_id();
+  next(seller);  // the maker's fill
+  return id;
+}
+
+class Delivery : public Exchange {
+ protected:
+  // Sends an operator request; returns its OperatorAck's ok, reject reason and text.
+  struct Ack {
+    bool ok = false;
+    wire::OrderRejectReason reason = wire::OrderRejectReason::None;
+    std::string text;
+  };
+  Ack operator_ack(Client& ops, Frame frame) {
+    EXPECT_EQ(ops.send(std::move(frame)), ClientStatus::ok);
+    const Received received = ops.receive_until(wire::Body::OperatorAck);
+    EXPECT_EQ(received.status, ClientStatus::ok);
+    if (received.status != ClientStatus::ok) return {};
+    const wire::OperatorAck& ack = *received.message().body_as_OperatorAck();
+    return {ack.ok(), ack.reject_reason(), ack.text() != nullptr ? ack.text()->str() : ""};
+  }
+
+  Frame failure(uint64_t request_id, uint64_t trade_id) {
+    return make_delivery_outcome(
+        {.request_id = request_id, .trade_id = trade_id, .failed_quantity = 1});
+  }
+
+  // Available cash in the ledger (whose commit the acknowledgement waited for).
+  int64_t ledger_available(uint32_t participant) {
+    return core_->ledger().snapshot().balance(
+        ledger::cash_account({participant}, ledger::AccountKind::available));
+  }
+  int64_t engine_available(uint32_t participant) {
+    return core_->engine().account({participant}).available.value;
+  }
+
+  // The engine's and the ledger's cash of every participant agree.
+  void expect_engine_and_ledger_agree() {
+    for (uint32_t participant = 1; participant <= 4; ++participant) {
+      EXPECT_EQ(engine_available(participant), ledger_available(participant))
+          << "participant " << participant;
+      EXPECT_EQ(core_->engine().account({participant}).held.value,
+                core_->ledger().snapshot().balance(
+                    ledger::cash_account({participant}, ledger::AccountKind::held)))
+          << "participant " << participant;
+    }
+  }
+};
+
+TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
+  fund_market();  // lab-a and lab-b 1e9 each, dc-a 100 lots
+  auto ops = logon("ops");
+  ASSERT_TRUE(operator_ack(*ops, make_deposit(10, "dc-a", 1'000)).ok);  // caps the penalty
+  auto seller = logon("dc-a");
+  auto lab_a = logon("lab-a");
+  auto lab_b = logon("lab-b");
+  const uint64_t failed_trade = trade(*seller, *lab_a, 1, symbol_, 1850, 2);
+  const uint64_t delivered_trade = trade(*seller, *lab_b, 2, symbol_, 1900, 3);
+  ASSERT_NE(failed_trade, 0u);
+  ASSERT_NE(delivered_trade, 0u);
+
+  // Notional 1850 x 2 lots x 8 GPUs x 1 hour; each side pays 10 bps of it as a fee.
+  const int64_t failed_notional = 1850 * 2 * lot_size;  // 29,600
+  const int64_t failed_fee = failed_notional / 1000;    // 29
+  const int64_t penalty = 1'000;  // 10 % would be 2,960: capped at dc-a's cash
+  const Ack ack = operator_ack(*ops, failure(11, failed_trade));
+  EXPECT_TRUE(ack.ok) << ack.text;
+  EXPECT_EQ(engine_available(3), 1'000'000'000 - failed_fee + penalty);
+  EXPECT_EQ(engine_available(2), 0);
+  EXPECT_EQ(core_->engine().capacity({2}, {0}).proceeds.value,
+            1900 * 3 * lot_size - 1900 * 3 * lot_size / 1000);
+  expect_engine_and_ledger_agree();
+  EXPECT_EQ(core_->ledger().snapshot().trade({failed_trade})->state, ledger::TradeState::failed);
+
+  // A second failure of the same trade, or of a trade that does not exist, changes nothing.
+  const Ack again = operator_ack(*ops, failure(12, failed_trade));
+  EXPECT_FALSE(again.ok);
+  EXPECT_EQ(again.reason, wire::OrderRejectReason::TradeNotOpen);
+  const Ack unknown = operator_ack(*ops, failure(13, 999'999));
+  EXPECT_FALSE(unknown.ok);
+  EXPECT_EQ(unknown.reason, wire::OrderRejectReason::TradeNotOpen);
+  EXPECT_EQ(engine_available(3), 1'000'000'000 - failed_fee + penalty);
+  EXPECT_EQ(core_->stats().ledger_op_errors.load(), 0u);
+
+  // The refund backs new bids at once: lab-a has 1e9 - 29 + 1,000 now, and bids for a hold
+  // of 999,990,992 (2 lots at 62,437,000: 998,992,000 + its fee), more than the
+  // 1e9 - 29,629 it would have had without the refund.
+  Received r;
+  ASSERT_EQ(lab_a->send(make_new_order({.client_order_id = 2, .symbol = symbol_,
+                                        .side = wire::Side::Buy, .price = 62'437'000,
+                                        .quantity = 2})),
+            ClientStatus::ok);
+  const auto* big_bid = report(*lab_a, r);
+  ASSERT_NE(big_bid, nullptr);
+  EXPECT_EQ(big_bid->exec_type(), wire::ExecType::Accepted)
+      << wire::EnumNameOrderRejectReason(big_bid->reject_reason());
+
+  // Then the window ends (the clock jumps past it; the bid expires at the gate): dc-a is paid
+  // for the delivered trade.
+  clock_ahead_ns_ = 50LL * 3600 * 1'000'000'000;
+  ASSERT_TRUE(eventually([&] {
+    const auto delivered = core_->ledger().snapshot().trade({delivered_trade});
+    return delivered && delivered->state == ledger::TradeState::delivered;
+  }));
+  const int64_t proceeds = 1900 * 3 * lot_size - 1900 * 3 * lot_size / 1000;  // 45,600 - 45
+  EXPECT_EQ(engine_available(2), proceeds);
+  EXPECT_EQ(core_->engine().capacity({2}, {0}).proceeds.value, 0);  // the account is gone
+  expect_engine_and_ledger_agree();
+
+  // The data centre withdraws its proceeds through the exchange; not a minor unit more.
+  const Ack too_much = operator_ack(*ops, make_withdraw(14, "dc-a", proceeds + 1));
+  EXPECT_FALSE(too_much.ok);
+  EXPECT_EQ(too_much.reason, wire::OrderRejectReason::InsufficientCash);
+  const Ack withdrawn = operator_ack(*ops, make_withdraw(15, "dc-a", proceeds));
+  EXPECT_TRUE(withdrawn.ok) << withdrawn.text;
+  EXPECT_EQ(ledger_available(2), 0);
+  expect_engine_and_ledger_agree();
+
+  // A delivered trade cannot fail any more.
+  const Ack late = operator_ack(*ops, failure(16, delivered_trade));
+  EXPECT_FALSE(late.ok);
+  EXPECT_EQ(late.reason, wire::OrderRejectReason::TradeNotOpen);
+  EXPECT_EQ(core_->stats().ledger_op_errors.load(), 0u);
+  const ledger::CheckReport check = ledger::check_ledger(core_->ledger().snapshot());
+  EXPECT_TRUE(check.ok()) << check.problems.front();
+}
+
+TEST_F(Delivery, AFailureSurvivesARestartAndIsNotAppliedTwice) {
+  fund_market();
+  auto ops = logon("ops");
+  auto seller = logon("dc-a");
+  auto lab_a = logon("lab-a");
+  const uint64_t id = trade(*seller, *lab_a, 1, symbol_, 1850, 2);
+  ASSERT_NE(id, 0u);
+  ASSERT_TRUE(operator_ack(*ops, failure(1, id)).ok);
+  const uint64_t hash = core_->engine().state_hash();
+  const int64_t buyer_cash = engine_available(3);
+  ops.reset();
+  seller.reset();
+  lab_a.reset();
+  restart();  // replays the journal, failure included, into a fresh engine
+  EXPECT_EQ(core_->engine().state_hash(), hash);
+  EXPECT_EQ(engine_available(3), buyer_cash);
+  expect_engine_and_ledger_agree();
+  ops = logon("ops");
+  const Ack again = operator_ack(*ops, failure(2, id));
+  EXPECT_FALSE(again.ok);
+  EXPECT_EQ(again.reason, wire::OrderRejectReason::TradeNotOpen);
+}
+
+}  // namespace
+}  // namespace ghx::gateway::test
