@@ -322,6 +322,12 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
     outcome.asks = engine_->levels(request.product, matching::Side::sell, snapshot_depth_max);
     return;
   }
+  if (request.kind == Request::Kind::account) {
+    outcome.participant = request.participant;
+    outcome.account = engine_->account(request.participant);
+    outcome.capacities = engine_->capacities(request.participant);
+    return;
+  }
   ExchangeCommand& command = request.command;
   last_time_ns_ = std::max(last_time_ns_, config_.clock_ns());
   command.engine.sequence = matching::SequenceNumber{++last_sequence_};

@@ -51,11 +51,13 @@ struct Origin {
 };
 
 struct Request {
-  enum class Kind : uint8_t { command, book_snapshot };
+  // book_snapshot and account read the engine in sequence with the commands, and change nothing.
+  enum class Kind : uint8_t { command, book_snapshot, account };
   Kind kind = Kind::command;
   Origin origin;
   ExchangeCommand command;        // kind command: sequence and timestamp are set by the core
   matching::ProductId product;    // kind book_snapshot
+  matching::ParticipantId participant;  // kind account
 };
 
 // The outcome of one request, in a committed batch.
@@ -72,6 +74,10 @@ struct Outcome {
   uint64_t market_sequence = 0;
   std::vector<matching::LevelView> bids;
   std::vector<matching::LevelView> asks;
+  // account
+  matching::ParticipantId participant;
+  matching::AccountView account;
+  std::vector<std::pair<matching::ProductId, matching::CapacityView>> capacities;
 };
 
 struct CommittedBatch {

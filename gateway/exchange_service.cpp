@@ -277,6 +277,9 @@ void ExchangeService::on_message(const SessionInfo& session, const wire::Message
     case wire::Body::ListProducts:
       send_product_list(session, *message.body_as_ListProducts());
       return;
+    case wire::Body::AccountRequest:
+      on_account_request(session, *who, *message.body_as_AccountRequest(), message.sequence());
+      return;
     default:
       break;
   }
@@ -464,6 +467,52 @@ void ExchangeService::on_subscribe(const SessionInfo& session, const wire::Subsc
   }
 }
 
+void ExchangeService::on_account_request(const SessionInfo& session, const ParticipantEntry& who,
+                                         const wire::AccountRequest& request,
+                                         uint64_t ref_sequence) {
+  uint32_t whose = who.id;
+  if (request.participant() != nullptr && request.participant()->string_view() != who.name) {
+    if (!has_role(who, ledger::role_operator)) {
+      reject(session, wire::ErrorCode::NotAuthorized,
+             "only an operator may ask for another participant's account", ref_sequence);
+      return;
+    }
+    const std::optional<ParticipantEntry> named = participant(request.participant()->str());
+    if (!named) {
+      reject(session, wire::ErrorCode::InvalidField, "unknown participant", ref_sequence);
+      return;
+    }
+    whose = named->id;
+  }
+  // Read on the engine thread, in sequence: it reflects every command sent before it.
+  Request account;
+  account.kind = Request::Kind::account;
+  account.participant = matching::ParticipantId{whose};
+  account.origin.request_id = request.request_id();
+  submit(session, std::move(account), ref_sequence);
+}
+
+void ExchangeService::deliver_account(const Outcome& outcome) {
+  constexpr size_t capacities_per_page_max = 250;  // about 20 KiB: well inside a 64 KiB frame
+  const auto& capacities = outcome.capacities;
+  size_t next = 0;
+  do {
+    flatbuffers::FlatBufferBuilder builder(4096);
+    std::vector<flatbuffers::Offset<wire::CapacityStatus>> page;
+    const size_t end = std::min(capacities.size(), next + capacities_per_page_max);
+    for (; next < end; ++next) {
+      const auto& [product, capacity] = capacities[next];
+      page.push_back(wire::CreateCapacityStatus(
+          builder, product.value, builder.CreateString(symbol_of(product.value)),
+          capacity.available.value, capacity.held.value, capacity.proceeds.value));
+    }
+    const auto body = wire::CreateAccountStatus(
+        builder, outcome.origin.request_id, outcome.account.available.value,
+        outcome.account.held.value, builder.CreateVector(page), next < capacities.size());
+    reply(outcome.origin.session, finish_frame(builder, wire::Body::AccountStatus, body.Union()));
+  } while (next < capacities.size());
+}
+
 void ExchangeService::send_product_list(const SessionInfo& session,
                                         const wire::ListProducts& request) {
   constexpr size_t products_per_page_max = 250;  // about 30 KiB: well inside a 64 KiB frame
@@ -639,6 +688,10 @@ const OrderFacts* ExchangeService::facts_for(const Outcome& outcome, const Event
 void ExchangeService::deliver_outcome(const CommittedBatch& batch, const Outcome& outcome) {
   if (outcome.kind == Request::Kind::book_snapshot) {
     deliver_snapshot(outcome);
+    return;
+  }
+  if (outcome.kind == Request::Kind::account) {
+    deliver_account(outcome);
     return;
   }
   const ExchangeCommand& command = outcome.command;

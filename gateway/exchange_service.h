@@ -137,6 +137,9 @@ class ExchangeService : public MessageHandler {
   void deliver_event(const CommittedBatch& batch, const Outcome& outcome, size_t index);
   void deliver_operator_ack(const CommittedBatch& batch, const Outcome& outcome);
   void deliver_snapshot(const Outcome& outcome);
+  void on_account_request(const SessionInfo& session, const ParticipantEntry& who,
+                          const wire::AccountRequest& request, uint64_t ref_sequence);
+  void deliver_account(const Outcome& outcome);
   void send_reports_of_event(size_t index);
   void keep_report(CommittedBatch& batch, size_t index, matching::ParticipantId viewer,
                    const OrderFacts* facts);

@@ -165,7 +165,8 @@ bool is_server_message(wire::Body type) {
     case Body::BookDelta:
     case Body::Trade:
     case Body::ProductList:
-    case Body::OperatorAck: return true;
+    case Body::OperatorAck:
+    case Body::AccountStatus: return true;
     default: return false;
   }
 }
@@ -189,7 +190,8 @@ bool is_client_message(wire::Body type) {
     case Body::Withdraw:
     case Body::RegisterCapacity:
     case Body::ListProducts:
-    case Body::DeliveryOutcome: return true;
+    case Body::DeliveryOutcome:
+    case Body::AccountRequest: return true;
     default: return false;
   }
 }

@@ -94,4 +94,11 @@ Frame make_delivery_outcome(const DeliveryFields& fields) {
   return finish_frame(builder, wire::Body::DeliveryOutcome, outcome.Finish().Union());
 }
 
+Frame make_account_request(uint64_t request_id, std::string_view participant) {
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
+  const auto name = optional_string(builder, participant);
+  const auto body = wire::CreateAccountRequest(builder, request_id, name);
+  return finish_frame(builder, wire::Body::AccountRequest, body.Union());
+}
+
 }  // namespace ghx::gateway

@@ -41,5 +41,7 @@ Frame make_withdraw(uint64_t request_id, std::string_view participant, int64_t a
 Frame make_register_capacity(uint64_t request_id, std::string_view participant,
                                       std::string_view symbol, int64_t lots);
 Frame make_delivery_outcome(const DeliveryFields& fields);
+// `participant` empty: the sender's own account (only an operator may name another).
+Frame make_account_request(uint64_t request_id, std::string_view participant);
 
 }  // namespace ghx::gateway

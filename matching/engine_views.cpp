@@ -1,5 +1,7 @@
 // Read-only views of the engine, the state hash and the names of enums.
 
+#include <algorithm>
+
 #include "matching/engine_state.h"
 
 namespace ghx::matching {
@@ -137,6 +139,21 @@ CapacityView Engine::capacity(ParticipantId participant, ProductId product) cons
   const CapacityAccount* capacity = state_->capacity.find(participant.value, product.value);
   if (capacity == nullptr) return {};
   return {Quantity{capacity->available}, Quantity{capacity->held}, Cash{capacity->proceeds}};
+}
+
+std::vector<std::pair<ProductId, CapacityView>> Engine::capacities(
+    ParticipantId participant) const {
+  std::vector<std::pair<ProductId, CapacityView>> views;
+  for (uint32_t product = 0; product < state_->products.size(); ++product) {
+    const ProductBook& book = state_->products[product];
+    if (book.state == ProductState::delivered) continue;  // its accounts are gone
+    if (std::find(book.sellers.begin(), book.sellers.end(), participant.value) ==
+        book.sellers.end()) {
+      continue;
+    }
+    views.emplace_back(ProductId{product}, capacity(participant, ProductId{product}));
+  }
+  return views;
 }
 
 uint32_t Engine::live_order_count() const { return state_->orders.live(); }

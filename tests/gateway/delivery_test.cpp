@@ -2,6 +2,11 @@
 // the engine (which checks bids and withdrawals) and in the ledger (which keeps the books), so
 // a data centre can withdraw its proceeds and a refunded buyer can spend its refund.
 
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
 #include "tests/gateway/exchange_fixture.h"
 
 namespace ghx::gateway::test {
@@ -49,6 +54,26 @@ class Delivery : public Exchange {
     if (received.status != ClientStatus::ok) return {};
     const wire::OperatorAck& ack = *received.message().body_as_OperatorAck();
     return {ack.ok(), ack.reject_reason(), ack.text() != nullptr ? ack.text()->str() : ""};
+  }
+
+  // The AccountStatus answering an AccountRequest (one page: these tests have few products).
+  struct Account {
+    int64_t available = 0, held = 0;
+    std::vector<std::tuple<uint32_t, std::string, int64_t, int64_t, int64_t>> capacities;
+  };
+  std::optional<Account> account(Client& client, std::string_view whose = "") {
+    EXPECT_EQ(client.send(make_account_request(21, whose)), ClientStatus::ok);
+    const Received received = client.receive_until(wire::Body::AccountStatus);
+    if (received.status != ClientStatus::ok) return std::nullopt;
+    const wire::AccountStatus& status = *received.message().body_as_AccountStatus();
+    EXPECT_EQ(status.request_id(), 21u);
+    EXPECT_FALSE(status.more());
+    Account out{status.available_cash(), status.held_cash(), {}};
+    for (const auto* c : *status.capacities()) {
+      out.capacities.emplace_back(c->product_id(), c->symbol()->str(), c->available_lots(),
+                                  c->held_lots(), c->proceeds());
+    }
+    return out;
   }
 
   Frame failure(uint64_t request_id, uint64_t trade_id) {
@@ -103,6 +128,21 @@ TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
   expect_engine_and_ledger_agree();
   EXPECT_EQ(core_->ledger().snapshot().trade({failed_trade})->state, ledger::TradeState::failed);
 
+  // The seller sees it too: its cash, and its capacity of the product with the proceeds still
+  // to come (the failed trade's are gone); 100 lots registered, 5 sold.
+  const std::optional<Account> seen = account(*seller);
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->available, 0);
+  EXPECT_EQ(seen->held, 0);
+  ASSERT_EQ(seen->capacities.size(), 1u);
+  EXPECT_EQ(seen->capacities[0],
+            std::make_tuple(0u, symbol_, int64_t{95}, int64_t{0},
+                            int64_t{1900 * 3 * lot_size - 1900 * 3 * lot_size / 1000}));
+  const std::optional<Account> seen_by_ops = account(*ops, "lab-a");
+  ASSERT_TRUE(seen_by_ops.has_value());
+  EXPECT_EQ(seen_by_ops->available, 1'000'000'000 - failed_fee + penalty);
+  EXPECT_TRUE(seen_by_ops->capacities.empty());
+
   // A second failure of the same trade, or of a trade that does not exist, changes nothing.
   const Ack again = operator_ack(*ops, failure(12, failed_trade));
   EXPECT_FALSE(again.ok);
@@ -138,6 +178,11 @@ TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
   EXPECT_EQ(core_->engine().capacity({2}, {0}).proceeds.value, 0);  // the account is gone
   expect_engine_and_ledger_agree();
 
+  const std::optional<Account> paid = account(*seller);
+  ASSERT_TRUE(paid.has_value());
+  EXPECT_EQ(paid->available, proceeds);
+  EXPECT_TRUE(paid->capacities.empty());  // a delivered product's accounts are gone
+
   // The data centre withdraws its proceeds through the exchange; not a minor unit more.
   const Ack too_much = operator_ack(*ops, make_withdraw(14, "dc-a", proceeds + 1));
   EXPECT_FALSE(too_much.ok);
@@ -154,6 +199,27 @@ TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
   EXPECT_EQ(core_->stats().ledger_op_errors.load(), 0u);
   const ledger::CheckReport check = ledger::check_ledger(core_->ledger().snapshot());
   EXPECT_TRUE(check.ok()) << check.problems.front();
+}
+
+TEST_F(Delivery, OnlyAnOperatorMayReadAnotherParticipantsAccount) {
+  fund_market();
+  auto lab_a = logon("lab-a");
+  const std::optional<Account> own = account(*lab_a, "lab-a");  // its own name is fine
+  ASSERT_TRUE(own.has_value());
+  EXPECT_EQ(own->available, 1'000'000'000);
+  ASSERT_EQ(lab_a->send(make_account_request(22, "lab-b")), ClientStatus::ok);
+  Received refused = lab_a->receive_until(wire::Body::Reject);
+  ASSERT_EQ(refused.status, ClientStatus::ok);
+  EXPECT_EQ(refused.message().body_as_Reject()->code(), wire::ErrorCode::NotAuthorized);
+  auto ops = logon("ops");
+  ASSERT_EQ(ops->send(make_account_request(23, "nobody")), ClientStatus::ok);
+  refused = ops->receive_until(wire::Body::Reject);
+  ASSERT_EQ(refused.status, ClientStatus::ok);
+  EXPECT_EQ(refused.message().body_as_Reject()->code(), wire::ErrorCode::InvalidField);
+  const std::optional<Account> seller = account(*ops, "dc-a");
+  ASSERT_TRUE(seller.has_value());
+  ASSERT_EQ(seller->capacities.size(), 1u);
+  EXPECT_EQ(std::get<2>(seller->capacities[0]), 100);  // registered by fund_market()
 }
 
 TEST_F(Delivery, AFailureSurvivesARestartAndIsNotAppliedTwice) {

@@ -143,6 +143,36 @@ TEST_F(GhxEndToEnd, SellBuyBookAndCancelOverRealTls) {
   EXPECT_TRUE(contains(empty.out, "\"asks\":[],\"bids\":[]")) << empty.out;
 }
 
+// A data centre sees its capacity and the proceeds it will be paid; an AI lab its cash; only
+// an operator may look at someone else's account.
+TEST_F(GhxEndToEnd, AccountShowsCashCapacityAndProceeds) {
+  const std::string product = far_product();  // a DAY window: 24 hours, 8 GPUs a lot
+  ASSERT_FALSE(product.empty());
+  ASSERT_EQ(ghx({"register", "dc-ulanqab", product, "12"}).exit_code, 0);
+  ASSERT_EQ(ghx({"deposit", "lab-delta", "100000.00"}).exit_code, 0);
+  ASSERT_EQ(ghx({"sell", product, "2", "20.00", "--id", "501"}, "dc-ulanqab").exit_code, 0);
+  const RunResult buy = ghx({"buy", product, "2", "20.00", "--id", "601"}, "lab-delta");
+  ASSERT_EQ(buy.exit_code, 0) << buy.err;
+  ASSERT_TRUE(contains(buy.out, "filled")) << buy.out;
+
+  // Notional 2000 x 2 lots x 8 GPUs x 24 hours = 768,000; each side's fee 768.
+  const RunResult seller = ghx({"account"}, "dc-ulanqab");
+  ASSERT_EQ(seller.exit_code, 0) << seller.err;
+  EXPECT_TRUE(contains(seller.out, "dc-ulanqab: cash available 0.00, held 0.00")) << seller.out;
+  EXPECT_TRUE(contains(seller.out, "  " + product +
+                                       ": capacity available 10 lots, held 0 lots; proceeds at "
+                                       "delivery 7672.32"))
+      << seller.out;
+  const RunResult buyer = ghx({"account", "lab-delta", "--json"});  // as ops
+  ASSERT_EQ(buyer.exit_code, 0) << buyer.err;
+  EXPECT_TRUE(contains(buyer.out, "{\"type\":\"account\",\"participant\":\"lab-delta\","
+                                  "\"available_cash\":9231232,\"held_cash\":0}"))
+      << buyer.out;
+  const RunResult nosy = ghx({"account", "lab-delta"}, "lab-gamma");
+  EXPECT_EQ(nosy.exit_code, 1) << nosy.out;
+  EXPECT_TRUE(contains(nosy.out, "not-authorized")) << nosy.out;
+}
+
 TEST_F(GhxEndToEnd, ReportsShowsTheKeptExecutionReportsAfterANumber) {
   const std::string product = far_product();
   ASSERT_FALSE(product.empty());

@@ -327,6 +327,38 @@ std::string product_header_text() {
          "  STATE";
 }
 
+std::string account_text(std::string_view whose, const wire::AccountStatus& account) {
+  return std::string(whose) + ": cash available " + format_money(account.available_cash()) +
+         ", held " + format_money(account.held_cash());
+}
+
+std::string account_json(std::string_view whose, const wire::AccountStatus& account) {
+  return JsonLine()
+      .add("type", "account")
+      .add("participant", whose)
+      .add("available_cash", account.available_cash())
+      .add("held_cash", account.held_cash())
+      .str();
+}
+
+std::string capacity_text(const wire::CapacityStatus& c) {
+  return "  " + str_or_empty(c.symbol()) + ": capacity available " +
+         std::to_string(c.available_lots()) + " lots, held " + std::to_string(c.held_lots()) +
+         " lots; proceeds at delivery " + format_money(c.proceeds());
+}
+
+std::string capacity_json(std::string_view whose, const wire::CapacityStatus& c) {
+  return JsonLine()
+      .add("type", "capacity")
+      .add("participant", whose)
+      .add("product_id", c.product_id())
+      .add("symbol", str_or_empty(c.symbol()))
+      .add("available_lots", c.available_lots())
+      .add("held_lots", c.held_lots())
+      .add("proceeds", c.proceeds())
+      .str();
+}
+
 std::string product_text(const wire::ProductInfo& p) {
   return pad_right(str_or_empty(p.symbol()), 40) + pad_right(std::to_string(p.product_id()), 7) +
          pad_right(str_or_empty(p.gpu()), 9) + pad_right(str_or_empty(p.zone()), 11) +

@@ -55,6 +55,12 @@ std::string session_reject_json(const wire::Reject& reject);
 std::string operator_ack_text(std::string_view what, const wire::OperatorAck& ack);
 std::string operator_ack_json(std::string_view what, const wire::OperatorAck& ack);
 
+// AccountStatus: the cash line, then one line per product with capacity.
+std::string account_text(std::string_view whose, const wire::AccountStatus& account);
+std::string account_json(std::string_view whose, const wire::AccountStatus& account);
+std::string capacity_text(const wire::CapacityStatus& capacity);
+std::string capacity_json(std::string_view whose, const wire::CapacityStatus& capacity);
+
 std::string product_header_text();
 std::string product_text(const wire::ProductInfo& product);
 std::string product_json(const wire::ProductInfo& product);

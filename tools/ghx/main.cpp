@@ -41,6 +41,8 @@ constexpr Command commands[] = {
     {"watch", ghx::cli::run_watch_command,
      "watch PRODUCT... [--seconds N] [--no-book] [--no-trades]"},
     {"products", ghx::cli::run_products_command, "products [--gpu GPU] [--zone ZONE]"},
+    {"account", ghx::cli::run_account_command,
+     "account [PARTICIPANT] (cash and capacity; an operator may name anyone)"},
     {"deposit", ghx::cli::run_deposit_command, "deposit PARTICIPANT AMOUNT (operator)"},
     {"withdraw", ghx::cli::run_withdraw_command, "withdraw PARTICIPANT AMOUNT (operator)"},
     {"register", ghx::cli::run_register_command,

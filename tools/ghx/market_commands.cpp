@@ -159,8 +159,44 @@ int run_watch(int argc, char** argv) {
   return exit_ok;
 }
 
+// Cash and capacity as the exchange's risk checks see them: the sender's own, or (an operator)
+// anyone's. Many capacities come in pages; the last says so.
+int run_account(int argc, char** argv) {
+  constexpr uint64_t account_request_id = 1;
+  const ParsedArgs args = parse_args(argc, argv, 1, connection_option_specs);
+  expect_positional(args, 0, 1, "account [PARTICIPANT]");
+  // Naming a participant is what an operator does: --as defaults to ops then.
+  const ConnectionOptions options =
+      connection_options(args, args.positional.empty() ? Role::participant : Role::operator_role);
+  const std::string whose = args.positional.empty() ? options.participant : args.positional[0];
+  Session session(options, false);
+  session.send(make_account_request(account_request_id, args.positional.empty() ? "" : whose));
+  const auto deadline = session.deadline_in(options.timeout_ms);
+  bool first_page = true;
+  while (auto received = session.next(deadline)) {  // bounded by the deadline
+    if (print_unsolicited(options.json, *received)) {
+      throw CliError(exit_refused, "account request refused");
+    }
+    const auto* account = received->message().body_as_AccountStatus();
+    if (account == nullptr) continue;
+    if (first_page) emit(options.json, account_text(whose, *account), account_json(whose, *account));
+    first_page = false;
+    if (account->capacities() != nullptr) {
+      for (const auto* capacity : *account->capacities()) {
+        emit(options.json, capacity_text(*capacity), capacity_json(whose, *capacity));
+      }
+    }
+    if (!account->more()) return exit_ok;
+  }
+  throw CliError(exit_timeout,
+                 "no AccountStatus within " + std::to_string(options.timeout_ms) + " ms");
+}
+
 }  // namespace
 
+int run_account_command(int argc, char** argv) {
+  return run_guarded("account", [&] { return run_account(argc, argv); });
+}
 int run_products_command(int argc, char** argv) {
   return run_guarded("products", [&] { return run_products(argc, argv); });
 }
