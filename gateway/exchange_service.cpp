@@ -551,12 +551,11 @@ void ExchangeService::send_product_list(const SessionInfo& session,
 namespace {
 
 // Commands whose events are told as execution reports (operator commands get an OperatorAck).
+// Every engine command, operators' included: whatever fell due before it ran (expiries, gate
+// closures) happened in its events. Its own balance and capacity events report nothing.
 bool reports_orders(const Outcome& outcome) {
-  if (outcome.kind != Request::Kind::command) return false;
-  if (outcome.command.kind != ExchangeCommandKind::engine) return false;
-  const matching::CommandType type = outcome.command.engine.type;
-  return type != matching::CommandType::deposit && type != matching::CommandType::withdraw &&
-         type != matching::CommandType::register_capacity;
+  return outcome.kind == Request::Kind::command &&
+         outcome.command.kind == ExchangeCommandKind::engine;
 }
 
 }  // namespace
@@ -715,8 +714,7 @@ void ExchangeService::deliver_outcome(const CommittedBatch& batch, const Outcome
   if (type == matching::CommandType::deposit || type == matching::CommandType::withdraw ||
       type == matching::CommandType::register_capacity ||
       type == matching::CommandType::fail_trade) {
-    deliver_operator_ack(batch, outcome);
-    return;
+    deliver_operator_ack(batch, outcome);  // then its events, like any command's
   }
   for (uint32_t i = 0; i < outcome.event_count; ++i) {
     deliver_event(batch, outcome, outcome.first_event + i);

@@ -206,6 +206,55 @@ TEST_F(Exchange, MarketDataSnapshotPlusDeltasEqualsTheEngineBook) {
   EXPECT_EQ(asks, engine_asks);
 }
 
+// Whatever falls due before a command runs happens first, whatever the command: an operator's
+// deposit may carry an expiry. Its report and its market data must go out like any other.
+class ExchangeWithoutTicks : public Exchange {
+ protected:
+  void SetUp() override {
+    // No idle tick during the test, even after the clock jumps: the deposit carries time.
+    tick_interval_ms_ = 10 * 3'600'000;
+    Exchange::SetUp();
+  }
+};
+
+TEST_F(ExchangeWithoutTicks, AnExpiryCarriedByAnOperatorCommandIsReportedAndPublished) {
+  fund_market();
+  auto buyer = logon("lab-a");
+  auto watcher = logon("lab-b");
+  const std::vector<std::string> symbols{symbol_};
+  ASSERT_EQ(watcher->send(make_subscribe(symbols, true, false)), ClientStatus::ok);
+  const Received snapshot = watcher->receive_until(wire::Body::BookSnapshot);
+  ASSERT_EQ(snapshot.status, ClientStatus::ok);
+  const uint64_t sequence = snapshot.message().body_as_BookSnapshot()->sequence();
+
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  ASSERT_EQ(buyer->send(make_new_order({.client_order_id = 5, .symbol = symbol_,
+                                        .side = wire::Side::Buy,
+                                        .time_in_force = wire::TimeInForce::GoodTillTime,
+                                        .price = 1800, .quantity = 2,
+                                        .expire_time_ns = now_ns + 3'600'000'000'000})),
+            ClientStatus::ok);
+  Received r;
+  ASSERT_EQ(report(*buyer, r)->exec_type(), wire::ExecType::Accepted);
+  Received delta = watcher->receive_until(wire::Body::BookDelta);
+  ASSERT_EQ(delta.status, ClientStatus::ok);
+  EXPECT_EQ(delta.message().body_as_BookDelta()->size(), 2);
+
+  clock_ahead_ns_ = 2 * 3'600'000'000'000;  // past the expiry; no tick will notice
+  operator_request(make_deposit(30, "lab-b", 100));
+  const auto* expired = report(*buyer, r);
+  ASSERT_NE(expired, nullptr);
+  EXPECT_EQ(expired->exec_type(), wire::ExecType::Expired);
+  EXPECT_EQ(expired->expire_reason(), wire::ExpireReason::GoodTillTime);
+  EXPECT_EQ(expired->client_order_id(), 5u);
+  delta = watcher->receive_until(wire::Body::BookDelta);
+  ASSERT_EQ(delta.status, ClientStatus::ok);
+  EXPECT_EQ(delta.message().body_as_BookDelta()->size(), 0);
+  EXPECT_EQ(delta.message().body_as_BookDelta()->sequence(), sequence + 2);
+}
+
 TEST_F(Exchange, CancelOnDisconnectCancelsTheParticipantsOrders) {
   fund_market();
   Received r;

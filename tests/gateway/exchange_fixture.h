@@ -56,6 +56,7 @@ class Exchange : public ::testing::Test {
   void start() {
     ExchangeCoreConfig config;
     config.data_directory = (dir_ / "ledger").string();
+    config.tick_interval_ms = tick_interval_ms_;
     config.clock_ns = [this] {
       return std::chrono::duration_cast<std::chrono::nanoseconds>(
                  std::chrono::system_clock::now().time_since_epoch())
@@ -155,6 +156,9 @@ class Exchange : public ::testing::Test {
   // How far the sequencer's clock runs ahead of the real one: a test moves it to reach a
   // product's gate closure or delivery end (the idle ticks carry the new time to the engine).
   std::atomic<int64_t> clock_ahead_ns_{0};
+  // The sequencer's idle ticks (set before start()): a test that needs time to reach the
+  // engine with a command of its own, not a tick, makes them rare.
+  int64_t tick_interval_ms_ = 100;
 };
 
 }  // namespace ghx::gateway::test
