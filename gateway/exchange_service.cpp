@@ -551,6 +551,13 @@ void ExchangeService::send_product_list(const SessionInfo& session,
 namespace {
 
 // Commands whose events are told as execution reports (operator commands get an OperatorAck).
+bool is_order_command(matching::CommandType type) {
+  using matching::CommandType;
+  return type == CommandType::new_order || type == CommandType::cancel_order ||
+         type == CommandType::replace_order || type == CommandType::mass_cancel ||
+         type == CommandType::order_status;
+}
+
 // Every engine command, operators' included: whatever fell due before it ran (expiries, gate
 // closures) happened in its events. Its own balance and capacity events report nothing.
 bool reports_orders(const Outcome& outcome) {
@@ -591,6 +598,9 @@ void ExchangeService::keep_reports_of_event(CommittedBatch& batch, const Outcome
     if (event.maker_remaining.value == 0 && maker != orders_.end()) orders_.erase(maker);
     return;
   }
+  // An operator's refused deposit, withdrawal, registration or delivery failure is answered by
+  // its OperatorAck, not reported to the participant it named.
+  if (event.type == EventType::rejected && !is_order_command(outcome.command.engine.type)) return;
   switch (event.type) {
     case EventType::accepted:
     case EventType::rejected:
@@ -605,6 +615,16 @@ void ExchangeService::keep_reports_of_event(CommittedBatch& batch, const Outcome
       }
       return;
     }
+    // Money, not orders: the trade's two sides, or the seller paid.
+    case EventType::trade_failed:
+      keep_report(batch, index, event.participant, nullptr);
+      if (event.counterparty != event.participant) {
+        keep_report(batch, index, event.counterparty, nullptr);
+      }
+      return;
+    case EventType::proceeds_paid:
+      keep_report(batch, index, event.participant, nullptr);
+      return;
     default:
       return;
   }

@@ -116,6 +116,24 @@ std::optional<ReportRecord> fill_record(const matching::Event& event,
   return r;
 }
 
+// A failed trade, to its seller (event.participant) and its buyer (event.counterparty); paid
+// proceeds, to the seller. The side is the viewer's in the trade.
+std::optional<ReportRecord> settlement_record(const matching::Event& event,
+                                              matching::ParticipantId viewer) {
+  const bool failed = event.type == EventType::trade_failed;
+  const bool seller = event.participant == viewer;
+  if (!seller && !(failed && event.counterparty == viewer)) return std::nullopt;
+  ReportRecord r;
+  r.exec_type = failed ? wire::ExecType::TradeFailed : wire::ExecType::ProceedsPaid;
+  r.side = seller ? wire::Side::Sell : wire::Side::Buy;
+  r.order_status = wire::OrderStatus::Done;
+  r.settlement = true;
+  r.trade_id = event.trade_id.value;
+  r.notional = event.notional.value;
+  r.penalty = event.penalty.value;
+  return r;
+}
+
 }  // namespace
 
 matching::Side to_engine(wire::Side side) {
@@ -244,6 +262,8 @@ std::optional<ReportRecord> report_record(const matching::Event& event,
   std::optional<ReportRecord> record;
   if (event.type == EventType::fill) {
     record = fill_record(event, viewer);
+  } else if (event.type == EventType::trade_failed || event.type == EventType::proceeds_paid) {
+    record = settlement_record(event, viewer);
   } else if (const std::optional<wire::ExecType> exec_type = order_exec_type(event.type);
              exec_type && event.participant == viewer) {
     record.emplace();
@@ -257,6 +277,7 @@ std::optional<ReportRecord> report_record(const matching::Event& event,
     record->remaining = event.remaining.value;
   }
   if (record) complete_record(event, facts, *record);
+  if (record && record->settlement) record->order_status = wire::OrderStatus::Done;
   return record;
 }
 
@@ -292,14 +313,20 @@ std::span<const uint8_t> execution_report(flatbuffers::FlatBufferBuilder& builde
     report.add_fee(r.fee);
     report.add_notional(r.notional);
   }
+  if (r.settlement) {
+    report.add_trade_id(r.trade_id);
+    report.add_notional(r.notional);
+    report.add_penalty(r.penalty);
+  }
   report.add_engine_sequence(r.engine_sequence);
   report.add_transact_time_ns(r.transact_time_ns);
   report.add_report_sequence(report_sequence);
   return finish_in_builder(builder, wire::Body::ExecutionReport, report.Finish().Union());
 }
 
-// Version byte, then every field in declaration order; enums one byte each.
-constexpr uint8_t report_record_version = 1;
+// Version byte, then every field in declaration order; enums one byte each. Version 2 added
+// the settlement fields at the end; kept records of version 1 still decode (for resends).
+constexpr uint8_t report_record_version = 2;
 
 void encode(const ReportRecord& r, std::vector<uint8_t>& out) {
   out.clear();
@@ -332,13 +359,19 @@ void encode(const ReportRecord& r, std::vector<uint8_t>& out) {
   }
   w.varint(r.engine_sequence);
   w.zigzag(r.transact_time_ns);
+  w.u8(r.settlement ? 1 : 0);
+  if (r.settlement) {
+    w.varint(r.trade_id);
+    w.zigzag(r.notional);
+    w.zigzag(r.penalty);
+  }
 }
 
 bool decode(std::span<const uint8_t> bytes, ReportRecord& out) {
   VarintReader in(bytes);
   ReportRecord r;
   uint8_t version = 0;
-  bool ok = in.u8(version) && version == report_record_version &&
+  bool ok = in.u8(version) && (version == 1 || version == report_record_version) &&
             read_enum(in, r.exec_type, static_cast<uint8_t>(wire::ExecType::MAX)) &&
             in.varint(r.order_id) && in.varint(r.client_order_id) &&
             in.varint(r.orig_client_order_id) && in.u32(r.product_id) &&
@@ -357,7 +390,12 @@ bool decode(std::span<const uint8_t> bytes, ReportRecord& out) {
          read_enum(in, r.liquidity, static_cast<uint8_t>(wire::Liquidity::MAX)) &&
          in.zigzag(r.fee) && in.zigzag(r.notional);
   }
-  ok = ok && in.varint(r.engine_sequence) && in.zigzag(r.transact_time_ns) && in.done();
+  ok = ok && in.varint(r.engine_sequence) && in.zigzag(r.transact_time_ns);
+  if (ok && version >= 2) ok = in.flag(r.settlement);
+  if (ok && r.settlement) {
+    ok = !r.fill && in.varint(r.trade_id) && in.zigzag(r.notional) && in.zigzag(r.penalty);
+  }
+  ok = ok && in.done();
   if (ok) out = r;
   return ok;
 }

@@ -84,6 +84,9 @@ struct ReportRecord {
   int64_t notional = 0;
   uint64_t engine_sequence = 0;
   int64_t transact_time_ns = 0;
+  // TradeFailed and ProceedsPaid: trade_id (failed only), notional and penalty are set.
+  bool settlement = false;
+  int64_t penalty = 0;
 
   bool operator==(const ReportRecord&) const = default;
 };

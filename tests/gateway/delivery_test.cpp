@@ -121,6 +121,18 @@ TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
   const int64_t penalty = 1'000;  // 10 % would be 2,960: capped at dc-a's cash
   const Ack ack = operator_ack(*ops, failure(11, failed_trade));
   EXPECT_TRUE(ack.ok) << ack.text;
+  // Both sides hear of it, each from its own side.
+  Received r;
+  for (Client* side : {seller.get(), lab_a.get()}) {
+    const auto* failed = report(*side, r);
+    ASSERT_NE(failed, nullptr);
+    EXPECT_EQ(failed->exec_type(), wire::ExecType::TradeFailed);
+    EXPECT_EQ(failed->trade_id(), failed_trade);
+    EXPECT_EQ(failed->side(), side == seller.get() ? wire::Side::Sell : wire::Side::Buy);
+    EXPECT_EQ(failed->notional(), failed_notional);
+    EXPECT_EQ(failed->penalty(), penalty);
+    EXPECT_EQ(failed->symbol()->str(), symbol_);
+  }
   EXPECT_EQ(engine_available(3), 1'000'000'000 - failed_fee + penalty);
   EXPECT_EQ(engine_available(2), 0);
   EXPECT_EQ(core_->engine().capacity({2}, {0}).proceeds.value,
@@ -156,7 +168,6 @@ TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
   // The refund backs new bids at once: lab-a has 1e9 - 29 + 1,000 now, and bids for a hold
   // of 999,990,992 (2 lots at 62,437,000: 998,992,000 + its fee), more than the
   // 1e9 - 29,629 it would have had without the refund.
-  Received r;
   ASSERT_EQ(lab_a->send(make_new_order({.client_order_id = 2, .symbol = symbol_,
                                         .side = wire::Side::Buy, .price = 62'437'000,
                                         .quantity = 2})),
@@ -175,6 +186,10 @@ TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
   }));
   const int64_t proceeds = 1900 * 3 * lot_size - 1900 * 3 * lot_size / 1000;  // 45,600 - 45
   EXPECT_EQ(engine_available(2), proceeds);
+  const auto* paid_report = report(*seller, r);
+  ASSERT_NE(paid_report, nullptr);
+  EXPECT_EQ(paid_report->exec_type(), wire::ExecType::ProceedsPaid);
+  EXPECT_EQ(paid_report->notional(), proceeds);
   EXPECT_EQ(core_->engine().capacity({2}, {0}).proceeds.value, 0);  // the account is gone
   expect_engine_and_ledger_agree();
 
@@ -189,6 +204,11 @@ TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
   EXPECT_EQ(too_much.reason, wire::OrderRejectReason::InsufficientCash);
   const Ack withdrawn = operator_ack(*ops, make_withdraw(15, "dc-a", proceeds));
   EXPECT_TRUE(withdrawn.ok) << withdrawn.text;
+  // The refused withdrawal was the operator's: its ack said so, dc-a gets no report of it.
+  for (Received quiet = seller->receive(300); quiet.status == ClientStatus::ok;
+       quiet = seller->receive(300)) {
+    EXPECT_NE(quiet.message().body_type(), wire::Body::ExecutionReport);
+  }
   EXPECT_EQ(ledger_available(2), 0);
   expect_engine_and_ledger_agree();
 

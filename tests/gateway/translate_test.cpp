@@ -197,8 +197,59 @@ TEST(Translate, KeptReportRecordsSurviveTheirEncoding) {
   bad_enum[1] = 200;  // exec_type
   EXPECT_FALSE(decode(bad_enum, decoded));
   std::vector<uint8_t> other_version = bytes;
-  other_version[0] = 2;
+  other_version[0] = 3;
   EXPECT_FALSE(decode(other_version, decoded));
+  // A record kept before version 2 (no settlement flag at the end) still decodes.
+  ASSERT_EQ(bytes.back(), 0);  // settlement: no
+  std::vector<uint8_t> version_1(bytes.begin(), bytes.end() - 1);
+  version_1[0] = 1;
+  ASSERT_TRUE(decode(version_1, decoded));
+  EXPECT_EQ(decoded, *record);
+}
+
+// A failed trade is reported to both its sides, each with its own side; paid proceeds to the
+// seller. Both survive the kept encoding, for resends.
+TEST(Translate, FailedTradeAndPaidProceedsAreReportedToTheirParticipants) {
+  matching::Event failed;
+  failed.type = matching::EventType::trade_failed;
+  failed.participant = {2};   // the seller
+  failed.counterparty = {3};  // the buyer
+  failed.product = {17};
+  failed.trade_id = {4'242};
+  failed.notional = {29'600};
+  failed.seller_fee = {29};
+  failed.penalty = {1'000};
+  EXPECT_FALSE(report_record(failed, {4}, nullptr).has_value());
+  for (const uint32_t viewer : {2u, 3u}) {
+    const std::optional<ReportRecord> record = report_record(failed, {viewer}, nullptr);
+    ASSERT_TRUE(record.has_value());
+    EXPECT_EQ(record->exec_type, wire::ExecType::TradeFailed);
+    EXPECT_EQ(record->side, viewer == 2 ? wire::Side::Sell : wire::Side::Buy);
+    std::vector<uint8_t> bytes;
+    encode(*record, bytes);
+    ReportRecord decoded;
+    ASSERT_TRUE(decode(bytes, decoded));
+    EXPECT_EQ(decoded, *record);
+    flatbuffers::FlatBufferBuilder builder;
+    const std::span<const uint8_t> built = execution_report(builder, decoded, symbol, 7);
+    const Frame frame(built.begin(), built.end());
+    const auto& report = report_of(frame);
+    EXPECT_EQ(report.exec_type(), wire::ExecType::TradeFailed);
+    EXPECT_EQ(report.trade_id(), 4'242u);
+    EXPECT_EQ(report.notional(), 29'600);
+    EXPECT_EQ(report.penalty(), 1'000);
+    EXPECT_EQ(report.order_status(), wire::OrderStatus::Done);
+  }
+  matching::Event paid;
+  paid.type = matching::EventType::proceeds_paid;
+  paid.participant = {2};
+  paid.product = {17};
+  paid.notional = {45'555};
+  EXPECT_FALSE(report_record(paid, {3}, nullptr).has_value());
+  const std::optional<ReportRecord> record = report_record(paid, {2}, nullptr);
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ(record->exec_type, wire::ExecType::ProceedsPaid);
+  EXPECT_EQ(record->notional, 45'555);
 }
 
 TEST(Translate, BookLevelBecomesADeltaWithAbsoluteSize) {

@@ -102,6 +102,7 @@ void with_report(wire::ExecType type, Check check) {
   report.add_notional(44'400);
   report.add_fee(44);
   report.add_reject_reason(wire::OrderRejectReason::InsufficientCash);
+  report.add_penalty(4'440);
   const auto body = report.Finish();
   const gateway::Frame frame =
       gateway::finish_frame(builder, wire::Body::ExecutionReport, body.Union());
@@ -125,6 +126,21 @@ TEST(ExecutionReportFormat, FillShowsTradeLiquidityNotionalAndFee) {
     EXPECT_NE(json.find("\"exec_type\":\"filled\""), std::string::npos);
     EXPECT_NE(json.find("\"trade_id\":9"), std::string::npos);
     EXPECT_NE(json.find("\"fee\":44"), std::string::npos);
+  });
+}
+
+TEST(ExecutionReportFormat, FailedTradeAndPaidProceedsSayWhatMoneyMoved) {
+  with_report(wire::ExecType::TradeFailed, [](const wire::ExecutionReport& r) {
+    EXPECT_EQ(execution_report_text(r),
+              "trade 9 failed (H100SXM.CN-EAST-1.2026-12-01T08.1H, you bought): the seller did "
+              "not deliver; refunded 444.00, penalty received 44.40");
+    EXPECT_NE(execution_report_json(r).find("\"notional\":44400,\"penalty\":4440"),
+              std::string::npos)
+        << execution_report_json(r);
+  });
+  with_report(wire::ExecType::ProceedsPaid, [](const wire::ExecutionReport& r) {
+    EXPECT_EQ(execution_report_text(r),
+              "proceeds paid for H100SXM.CN-EAST-1.2026-12-01T08.1H: 444.00");
   });
 }
 

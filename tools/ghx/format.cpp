@@ -216,6 +216,16 @@ JsonLine& JsonLine::add_raw(std::string_view k, std::string_view json) {
 }
 
 std::string execution_report_text(const wire::ExecutionReport& r) {
+  if (r.exec_type() == wire::ExecType::TradeFailed) {
+    const bool bought = r.side() == wire::Side::Buy;
+    return "trade " + std::to_string(r.trade_id()) + " failed (" + str_or_empty(r.symbol()) +
+           ", you " + (bought ? "bought" : "sold") + "): the seller did not deliver; " +
+           (bought ? "refunded " : "proceeds lost ") + format_money(r.notional()) + ", penalty " +
+           (bought ? "received " : "paid ") + format_money(r.penalty());
+  }
+  if (r.exec_type() == wire::ExecType::ProceedsPaid) {
+    return "proceeds paid for " + str_or_empty(r.symbol()) + ": " + format_money(r.notional());
+  }
   // A reject of an unknown order may carry only the id it was about.
   const uint64_t id = r.client_order_id() != 0 ? r.client_order_id() : r.orig_client_order_id();
   std::string out = kebab(wire::EnumNameExecType(r.exec_type())) + " order " + std::to_string(id);
@@ -269,6 +279,10 @@ std::string execution_report_json(const wire::ExecutionReport& r) {
         .add("liquidity", kebab(wire::EnumNameLiquidity(r.liquidity())))
         .add("fee", r.fee())
         .add("notional", r.notional());
+  }
+  if (r.exec_type() == wire::ExecType::TradeFailed ||
+      r.exec_type() == wire::ExecType::ProceedsPaid) {
+    line.add("trade_id", r.trade_id()).add("notional", r.notional()).add("penalty", r.penalty());
   }
   line.add("report_sequence", r.report_sequence())
       .add("engine_sequence", r.engine_sequence())
