@@ -158,6 +158,7 @@ class ExchangeCore {
   std::string use_snapshot(uint64_t sequence, std::span<const uint8_t> payload);
   bool journal_entry_matches(uint64_t sequence, uint64_t hash) const;
   void replay_journal(uint64_t from);
+  void check_against_ledger() const;
   void track_session(const ExchangeCommand& command);
   uint64_t count_market_event(const matching::Event& event);
   void take_snapshot();

@@ -265,5 +265,32 @@ TEST_F(Delivery, AFailureSurvivesARestartAndIsNotAppliedTwice) {
   EXPECT_EQ(again.reason, wire::OrderRejectReason::TradeNotOpen);
 }
 
+// Recovery checks that the engine's cash and capacity are the ledger's: money the ledger has
+// and the engine does not (here a deposit committed behind the exchange's back, with no
+// journal entry) stops ghxd from starting, naming the difference.
+TEST_F(Delivery, AnEngineThatDisagreesWithTheLedgerRefusesToStart) {
+  fund_market();
+  restart();  // agreeing books start as usual
+  stop();
+  server_.reset();
+  service_.reset();
+  core_.reset();
+  {
+    ledger::Ledger books((dir_ / "ledger").string());
+    ledger::Batch behind_its_back;
+    ASSERT_EQ(behind_its_back.deposit({4}, {500}, {1}), ledger::Result::ok);
+    ASSERT_EQ(books.commit(behind_its_back), ledger::Result::ok);
+  }
+  try {
+    start();
+    FAIL() << "started with books that disagree";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("participant 4 (lab-b) available cash: the engine "
+                                             "has 1000000000, the ledger 1000000500"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
 }  // namespace
 }  // namespace ghx::gateway::test
