@@ -403,6 +403,20 @@ void ExchangeService::on_operator_message(const SessionInfo& session,
       return;
     }
     const ledger::Fill& fill = trade->fill;
+    // A failure fails the whole trade: the refund, the penalty and the seller's lost proceeds
+    // are of all its lots. Refuse fewer failed lots rather than refund lots that were
+    // delivered; the operator states the whole trade.
+    if (outcome.failed_quantity() < fill.lots.value) {
+      reply(session.id.value,
+            operator_ack_frame(outcome.request_id(), false, wire::OrderRejectReason::InvalidQuantity,
+                               nullptr,
+                               "a failure fails the whole trade, and trade " +
+                                   std::to_string(fill.trade_id.value) + " has " +
+                                   std::to_string(fill.lots.value) +
+                                   " lots: report all of them failed (partial failures are not "
+                                   "supported)"));
+      return;
+    }
     command.type = matching::CommandType::fail_trade;
     command.participant = {fill.seller.value};
     command.counterparty = {fill.buyer.value};

@@ -76,9 +76,10 @@ class Delivery : public Exchange {
     return out;
   }
 
-  Frame failure(uint64_t request_id, uint64_t trade_id) {
+  // The trades of these tests have at most 3 lots: 3 fails any of them whole.
+  Frame failure(uint64_t request_id, uint64_t trade_id, int64_t failed_lots = 3) {
     return make_delivery_outcome(
-        {.request_id = request_id, .trade_id = trade_id, .failed_quantity = 1});
+        {.request_id = request_id, .trade_id = trade_id, .failed_quantity = failed_lots});
   }
 
   // Available cash in the ledger (whose commit the acknowledgement waited for).
@@ -119,7 +120,14 @@ TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
   const int64_t failed_notional = 1850 * 2 * lot_size;  // 29,600
   const int64_t failed_fee = failed_notional / 1000;    // 29
   const int64_t penalty = 1'000;  // 10 % would be 2,960: capped at dc-a's cash
-  const Ack ack = operator_ack(*ops, failure(11, failed_trade));
+  // Fewer lots than the trade's 2 is refused: a failure fails the whole trade.
+  const Ack partial = operator_ack(*ops, failure(10, failed_trade, 1));
+  EXPECT_FALSE(partial.ok);
+  EXPECT_EQ(partial.reason, wire::OrderRejectReason::InvalidQuantity);
+  EXPECT_NE(partial.text.find("has 2 lots"), std::string::npos) << partial.text;
+  EXPECT_EQ(engine_available(3), 1'000'000'000 - failed_notional - failed_fee);
+
+  const Ack ack = operator_ack(*ops, failure(11, failed_trade, 2));
   EXPECT_TRUE(ack.ok) << ack.text;
   // Both sides hear of it, each from its own side.
   Received r;

@@ -88,7 +88,8 @@ int run_delivery_failed(int argc, char** argv) {
   const std::string symbol = args.get_or("product", "");
   if (!symbol.empty()) check_symbol(symbol);
   fields.symbol = symbol;
-  // The ledger fails a trade as a whole; the lots are informational unless given.
+  // A failure fails the whole trade: the exchange refuses fewer lots than the trade has (and
+  // says how many it has), so a trade of more than one lot needs --lots.
   fields.failed_quantity =
       args.has("lots") ? parse_positive_int64(*args.get("lots"), "--lots") : 1;
   const std::string text = args.get_or("text", "delivery failed (ghx delivery-failed)");
