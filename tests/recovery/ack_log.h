@@ -29,10 +29,13 @@ struct AckedFill {
 struct AckLog {
   std::vector<AckedOrder> orders;
   std::vector<AckedFill> fills;
+  std::vector<uint64_t> failed_trades;  // an OperatorAck "ok" to a delivery failure
 
   void append(const AckLog& other) {
     orders.insert(orders.end(), other.orders.begin(), other.orders.end());
     fills.insert(fills.end(), other.fills.begin(), other.fills.end());
+    failed_trades.insert(failed_trades.end(), other.failed_trades.begin(),
+                         other.failed_trades.end());
   }
 };
 

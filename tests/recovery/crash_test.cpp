@@ -16,7 +16,9 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <algorithm>
 #include <random>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -140,11 +142,14 @@ class CrashRun {
     std::vector<TraderPlan> plans;
     for (std::string_view name : seller_names) plans.push_back(plan(name, true, epoch));
     for (std::string_view name : buyer_names) plans.push_back(plan(name, false, epoch));
-    std::vector<TraderResult> results(plans.size());
+    std::vector<TraderResult> results(plans.size() + 1);
     std::vector<std::thread> threads;
     for (size_t i = 0; i < plans.size(); ++i) {
       threads.emplace_back([&, i] { run_trader(plans[i], results[i]); });
     }
+    // The operator fails a few trades of earlier runs (durable ones) while the traders trade.
+    const std::vector<uint64_t> to_fail = trades_to_fail();
+    threads.emplace_back([&] { run_failing_operator(port_, data_, to_fail, results.back()); });
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     ghxd_.kill();
     for (std::thread& thread : threads) thread.join();  // each ends when its connection dies
@@ -157,8 +162,22 @@ class CrashRun {
       totals_.reports += result.reports;
       totals_.reports_out_of_sequence += result.report_problems.size();
       for (const std::string& problem : result.report_problems) report_problems_ += "\n  " + problem;
-      last_reports_[plans[i].name] = result.last_report_sequence;
+      if (i < plans.size()) last_reports_[plans[i].name] = result.last_report_sequence;
     }
+  }
+
+  // Trades acknowledged in earlier runs that the operator has not tried to fail yet, one in
+  // `fail_one_in`, in a random order.
+  std::vector<uint64_t> trades_to_fail() {
+    constexpr int64_t fail_one_in = 20;
+    std::vector<uint64_t> trades;
+    for (const AckedFill& fill : acks_.fills) {
+      if (!fill.buy || offered_for_failure_.contains(fill.trade_id)) continue;
+      offered_for_failure_.insert(fill.trade_id);
+      if (uniform(1, fail_one_in) == 1) trades.push_back(fill.trade_id);
+    }
+    std::shuffle(trades.begin(), trades.end(), rng_);
+    return trades;
   }
 
   TraderPlan plan(std::string_view name, bool seller, uint64_t epoch) {
@@ -204,6 +223,7 @@ class CrashRun {
   uint16_t port_ = 0;
   std::vector<MarketProduct> products_;
   AckLog acks_;
+  std::set<uint64_t> offered_for_failure_;         // trade ids given to the operator once
   std::map<std::string, uint64_t> last_reports_;  // participant -> last report seen
   std::string report_problems_;                    // of the last run, for check_after_kill
   RecoveryCheck last_check_;
@@ -217,10 +237,11 @@ void print_summary(const CrashRun& run) {
               "journal of %llu commands\n",
               (unsigned long long)totals.orders_sent, (unsigned long long)totals.rejects,
               (unsigned long long)totals.unanswered, (unsigned long long)check.journal_entries);
-  std::printf("crash test: %llu kills, %llu acknowledged orders and %llu fills checked, "
-              "%llu lost, %llu duplicated\n",
+  std::printf("crash test: %llu kills, %llu acknowledged orders, %llu fills and %llu delivery "
+              "failures checked, %llu lost, %llu duplicated\n",
               (unsigned long long)totals.kills, (unsigned long long)check.orders_checked,
-              (unsigned long long)check.fills_checked, (unsigned long long)check.lost,
+              (unsigned long long)check.fills_checked,
+              (unsigned long long)check.failures_checked, (unsigned long long)check.lost,
               (unsigned long long)check.duplicated);
   std::printf("crash test: %llu execution reports received across reconnects (missed ones "
               "resent at logon), %llu out of sequence\n",
@@ -253,6 +274,9 @@ TEST(CrashRecovery, NothingAcknowledgedIsLostOrDuplicatedAcrossKills) {
     EXPECT_EQ(check.duplicated, 0u);
     EXPECT_EQ(totals.reports_out_of_sequence, 0u);
     EXPECT_GT(totals.reports, 0u);
+    if (kills >= 10) {
+      EXPECT_GT(check.failures_checked, 0u);  // the operator failed trades
+    }
   }
   if (!failure.empty()) {
     ADD_FAILURE() << failure;
@@ -278,11 +302,13 @@ TEST(CrashRecovery, CheckerCountsForgedAcknowledgementsAsLostOrDuplicated) {
     AckedOrder ghost_order = forged.orders.front();
     ghost_order.client_order_id = uint64_t{1} << 50;  // never sent
     forged.orders.push_back(ghost_order);
+    forged.failed_trades.push_back(forged.fills.front().trade_id);  // never failed
     const RecoveryCheck check = check_recovery(run.ledger_dir(), forged);
-    EXPECT_EQ(check.lost, 2u);
+    EXPECT_EQ(check.lost, 3u);
     EXPECT_EQ(check.duplicated, 1u);
     EXPECT_EQ(check.orders_checked, forged.orders.size());
     EXPECT_EQ(check.fills_checked, forged.fills.size());
+    EXPECT_EQ(check.failures_checked, 1u);
   }
 }
 

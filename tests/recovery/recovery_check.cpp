@@ -24,6 +24,7 @@ struct Replayed {
   uint64_t duplicate_accepts = 0;              // one client order id accepted twice
   std::map<uint64_t, uint32_t> fill_transfers; // trade id -> fill_capacity transfers
   std::map<uint64_t, ledger::Fill> trades;
+  std::set<uint64_t> failed_trades;
   std::map<std::string, uint32_t> participants;
 };
 
@@ -80,6 +81,9 @@ void read_ledger(const ledger::Snapshot& snapshot, Replayed& out, RecoveryCheck&
   });
   snapshot.for_each_trade([&](const ledger::TradeRecord& record) {
     out.trades[record.fill.trade_id.value] = record.fill;
+    if (record.state == ledger::TradeState::failed) {
+      out.failed_trades.insert(record.fill.trade_id.value);
+    }
     return true;
   });
   snapshot.for_each_transfer([&](const ledger::Transfer& transfer) {
@@ -155,6 +159,23 @@ void compare_fills(const AckLog& acks, const Replayed& replayed, RecoveryCheck& 
   }
 }
 
+// An acknowledged delivery failure is durable: the ledger has the trade failed.
+void compare_failures(const AckLog& acks, const Replayed& replayed, RecoveryCheck& check) {
+  std::set<uint64_t> seen;
+  for (const uint64_t trade : acks.failed_trades) {
+    ++check.failures_checked;
+    const std::string what = "delivery failure of trade " + std::to_string(trade);
+    if (!seen.insert(trade).second) {
+      ++check.duplicated;
+      add_problem(check, what + " was acknowledged twice");
+    }
+    if (!replayed.failed_trades.contains(trade)) {
+      ++check.lost;
+      add_problem(check, what + " was acknowledged but the ledger does not have it failed");
+    }
+  }
+}
+
 }  // namespace
 
 RecoveryCheck check_recovery(const std::string& ledger_dir, const AckLog& acks) {
@@ -180,6 +201,7 @@ RecoveryCheck check_recovery(const std::string& ledger_dir, const AckLog& acks) 
   read_ledger(snapshot, replayed, check);
   compare_orders(acks, replayed, check);
   compare_fills(acks, replayed, check);
+  compare_failures(acks, replayed, check);
   return check;
 }
 

@@ -15,6 +15,7 @@ namespace ghx::recovery {
 struct RecoveryCheck {
   uint64_t orders_checked = 0;
   uint64_t fills_checked = 0;
+  uint64_t failures_checked = 0;
   uint64_t lost = 0;        // acknowledged, but not in the journal or the ledger
   uint64_t duplicated = 0;  // acknowledged or settled more than once
   uint64_t last_sequence = 0;

@@ -4,8 +4,10 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <thread>
 
 #include "gateway/wire_build.h"
+#include "gateway/wire_requests.h"
 
 namespace ghx::recovery {
 namespace {
@@ -150,6 +152,37 @@ class TraderRun {
 
 void run_trader(const TraderPlan& plan, TraderResult& result) {
   TraderRun(plan, result).run();
+}
+
+void run_failing_operator(uint16_t port, const std::string& data_dir,
+                          const std::vector<uint64_t>& trades, TraderResult& result) {
+  constexpr auto pause = std::chrono::milliseconds(20);  // a few dozen failures per run
+  std::string error;
+  const auto ops = connect_as(operator_name, port, data_dir, client_timeout_ms, error);
+  if (!ops) return void(result.end = error);
+  uint64_t request_id = 1;
+  for (const uint64_t trade : trades) {
+    const gateway::DeliveryFields fields{
+        .request_id = request_id, .trade_id = trade, .failed_quantity = lots_max};
+    if (ops->send(gateway::make_delivery_outcome(fields)) != gateway::ClientStatus::ok) {
+      return void(result.end = "send: " + ops->last_error());
+    }
+    const gateway::Received received = ops->receive_until(wire::Body::OperatorAck);
+    if (received.status != gateway::ClientStatus::ok) {
+      ++result.unanswered;
+      return void(result.end = "receive: " + std::string(gateway::to_string(received.status)));
+    }
+    const wire::OperatorAck& ack = *received.message().body_as_OperatorAck();
+    if (ack.request_id() != request_id) return void(result.end = "an ack out of order");
+    if (ack.ok()) {
+      result.acks.failed_trades.push_back(trade);
+    } else {
+      ++result.rejects;
+    }
+    ++request_id;
+    std::this_thread::sleep_for(pause);
+  }
+  result.end = "no trades left to fail";
 }
 
 }  // namespace ghx::recovery

@@ -41,4 +41,11 @@ struct TraderResult {
 
 void run_trader(const TraderPlan& plan, TraderResult& result);
 
+// The operator, beside the traders: reports delivery failures of `trades` (fills acknowledged
+// in earlier runs, so durable), one at a time, each awaiting its OperatorAck, until its
+// connection dies. Acknowledged failures go to result.acks.failed_trades; refused ones (the
+// trade failed already, its ack lost in a kill) count as rejects.
+void run_failing_operator(uint16_t port, const std::string& data_dir,
+                          const std::vector<uint64_t>& trades, TraderResult& result);
+
 }  // namespace ghx::recovery
