@@ -564,7 +564,7 @@ void ExchangeService::send_product_list(const SessionInfo& session,
 
 namespace {
 
-// Commands whose events are told as execution reports (operator commands get an OperatorAck).
+// Commands a participant sends about its own orders: their rejects are its execution reports.
 bool is_order_command(matching::CommandType type) {
   using matching::CommandType;
   return type == CommandType::new_order || type == CommandType::cancel_order ||
@@ -572,8 +572,9 @@ bool is_order_command(matching::CommandType type) {
          type == CommandType::order_status;
 }
 
-// Every engine command, operators' included: whatever fell due before it ran (expiries, gate
-// closures) happened in its events. Its own balance and capacity events report nothing.
+// Commands whose events are told as execution reports: every engine command, operators'
+// included (they also get an OperatorAck), since whatever fell due before it ran (expiries,
+// gate closures, deliveries) happened in its events. Balance and capacity events report nothing.
 bool reports_orders(const Outcome& outcome) {
   return outcome.kind == Request::Kind::command &&
          outcome.command.kind == ExchangeCommandKind::engine;
