@@ -801,6 +801,18 @@ void ExchangeService::deliver_operator_ack(const CommittedBatch& batch, const Ou
   }
   if (last == nullptr) return;
   const bool ok = last->type != EventType::rejected;
+  if (ok && last->type == EventType::trade_failed) {
+    // No one participant's balances to show: say what moved, between whom.
+    reply(outcome.origin.session,
+          operator_ack_frame(outcome.origin.request_id, true, wire::OrderRejectReason::None,
+                             nullptr,
+                             "trade " + std::to_string(last->trade_id.value) +
+                                 " failed: the buyer is refunded " +
+                                 std::to_string(last->notional.value) +
+                                 " and paid a penalty of " + std::to_string(last->penalty.value) +
+                                 " (minor units)"));
+    return;
+  }
   reply(outcome.origin.session,
         operator_ack_frame(outcome.origin.request_id, ok,
                            ok ? wire::OrderRejectReason::None : to_wire(last->reject_reason),

@@ -129,6 +129,9 @@ TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
 
   const Ack ack = operator_ack(*ops, failure(11, failed_trade, 2));
   EXPECT_TRUE(ack.ok) << ack.text;
+  EXPECT_EQ(ack.text, "trade " + std::to_string(failed_trade) +
+                          " failed: the buyer is refunded 29600 and paid a penalty of 1000 "
+                          "(minor units)");
   // Both sides hear of it, each from its own side.
   Received r;
   for (Client* side : {seller.get(), lab_a.get()}) {

@@ -144,16 +144,20 @@ TEST_F(GhxEndToEnd, SellBuyBookAndCancelOverRealTls) {
 }
 
 // A data centre sees its capacity and the proceeds it will be paid; an AI lab its cash; only
-// an operator may look at someone else's account.
-TEST_F(GhxEndToEnd, AccountShowsCashCapacityAndProceeds) {
+// an operator may look at someone else's account. Then the operator fails the trade.
+TEST_F(GhxEndToEnd, AccountShowsCashCapacityProceedsAndAFailedDelivery) {
   const std::string product = far_product();  // a DAY window: 24 hours, 8 GPUs a lot
   ASSERT_FALSE(product.empty());
   ASSERT_EQ(ghx({"register", "dc-ulanqab", product, "12"}).exit_code, 0);
   ASSERT_EQ(ghx({"deposit", "lab-delta", "100000.00"}).exit_code, 0);
   ASSERT_EQ(ghx({"sell", product, "2", "20.00", "--id", "501"}, "dc-ulanqab").exit_code, 0);
-  const RunResult buy = ghx({"buy", product, "2", "20.00", "--id", "601"}, "lab-delta");
+  const RunResult buy =
+      ghx({"buy", product, "2", "20.00", "--id", "601", "--json"}, "lab-delta");
   ASSERT_EQ(buy.exit_code, 0) << buy.err;
-  ASSERT_TRUE(contains(buy.out, "filled")) << buy.out;
+  const size_t trade_at = buy.out.find("\"trade_id\":");
+  ASSERT_NE(trade_at, std::string::npos) << buy.out;
+  const std::string trade_id =
+      std::to_string(std::strtoull(buy.out.c_str() + trade_at + 11, nullptr, 10));
 
   // Notional 2000 x 2 lots x 8 GPUs x 24 hours = 768,000; each side's fee 768.
   const RunResult seller = ghx({"account"}, "dc-ulanqab");
@@ -171,6 +175,21 @@ TEST_F(GhxEndToEnd, AccountShowsCashCapacityAndProceeds) {
   const RunResult nosy = ghx({"account", "lab-delta"}, "lab-gamma");
   EXPECT_EQ(nosy.exit_code, 1) << nosy.out;
   EXPECT_TRUE(contains(nosy.out, "not-authorized")) << nosy.out;
+
+  // The seller did not deliver: one lot of two is refused, the whole trade is taken back, and
+  // both accounts show it (dc-ulanqab has no cash: no penalty).
+  const RunResult one_lot = ghx({"delivery-failed", trade_id});
+  EXPECT_EQ(one_lot.exit_code, 1) << one_lot.out;
+  EXPECT_TRUE(contains(one_lot.out, "has 2 lots")) << one_lot.out;
+  const RunResult failed = ghx({"delivery-failed", trade_id, "--lots", "2"});
+  ASSERT_EQ(failed.exit_code, 0) << failed.out << failed.err;
+  EXPECT_TRUE(contains(failed.out, "delivery failed for trade " + trade_id + ": ok (trade " +
+                                       trade_id + " failed: the buyer is refunded 768000 and "
+                                       "paid a penalty of 0 (minor units))"))
+      << failed.out;
+  EXPECT_TRUE(contains(ghx({"account"}, "dc-ulanqab").out, "proceeds at delivery 0.00"));
+  EXPECT_TRUE(contains(ghx({"account", "lab-delta"}).out,
+                       "lab-delta: cash available 99992.32, held 0.00"));  // its fee stays paid
 }
 
 TEST_F(GhxEndToEnd, ReportsShowsTheKeptExecutionReportsAfterANumber) {

@@ -305,7 +305,8 @@ std::string session_reject_json(const wire::Reject& reject) {
       .str();
 }
 
-std::string operator_ack_text(std::string_view what, const wire::OperatorAck& ack) {
+std::string operator_ack_text(std::string_view what, const wire::OperatorAck& ack,
+                              bool balances) {
   std::string out = std::string(what);
   if (!ack.ok()) {
     const std::string reason = kebab(wire::EnumNameOrderRejectReason(ack.reject_reason()));
@@ -313,6 +314,7 @@ std::string operator_ack_text(std::string_view what, const wire::OperatorAck& ac
     if (reason != "none") out += ", reason " + reason;
     return out + text_suffix(ack.text());
   }
+  if (!balances) return out + ": ok" + text_suffix(ack.text());
   out += ": ok; cash available " + format_money(ack.available_cash()) + ", held " +
          format_money(ack.held_cash()) + "; capacity available " +
          std::to_string(ack.available_capacity()) + " lots, held " +

@@ -52,7 +52,10 @@ std::string execution_report_json(const wire::ExecutionReport& report);
 std::string session_reject_text(const wire::Reject& reject);
 std::string session_reject_json(const wire::Reject& reject);
 
-std::string operator_ack_text(std::string_view what, const wire::OperatorAck& ack);
+// `balances`: the command moved one participant's money (deposit, withdraw, register), whose
+// balances the ack carries; a delivery failure's ack says what moved in its text instead.
+std::string operator_ack_text(std::string_view what, const wire::OperatorAck& ack,
+                              bool balances = true);
 std::string operator_ack_json(std::string_view what, const wire::OperatorAck& ack);
 
 // AccountStatus: the cash line, then one line per product with capacity.

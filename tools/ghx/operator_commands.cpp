@@ -19,7 +19,7 @@ uint64_t fresh_request_id() { return client_order_id_from_time(wall_clock_ns());
 
 // Sends one operator request and prints its OperatorAck; exit_refused when not ok.
 int operator_round_trip(const ParsedArgs& args, std::string_view what, gateway::Frame frame,
-                        uint64_t request_id) {
+                        uint64_t request_id, bool balances = true) {
   const ConnectionOptions options = connection_options(args, Role::operator_role);
   Session session(options, false);
   session.send(std::move(frame));
@@ -35,7 +35,7 @@ int operator_round_trip(const ParsedArgs& args, std::string_view what, gateway::
     }
     const auto* ack = received->message().body_as_OperatorAck();
     if (ack == nullptr || ack->request_id() != request_id) continue;
-    emit(options.json, operator_ack_text(what, *ack), operator_ack_json(what, *ack));
+    emit(options.json, operator_ack_text(what, *ack, balances), operator_ack_json(what, *ack));
     return ack->ok() ? exit_ok : exit_refused;
   }
   throw CliError(exit_timeout, "no OperatorAck within " + std::to_string(options.timeout_ms) +
@@ -96,7 +96,7 @@ int run_delivery_failed(int argc, char** argv) {
   fields.text = text;
   fields.request_id = fresh_request_id();
   return operator_round_trip(args, "delivery failed for trade " + std::to_string(fields.trade_id),
-                             make_delivery_outcome(fields), fields.request_id);
+                             make_delivery_outcome(fields), fields.request_id, false);
 }
 
 int run_certs(int argc, char** argv) {
