@@ -64,7 +64,8 @@ wire::OrderStatus order_status(const matching::Event& event, const ReportRecord&
     return event.status == matching::OrderStatus::live ? wire::OrderStatus::Live
                                                        : wire::OrderStatus::Done;
   }
-  const bool ended = record.exec_type == wire::ExecType::Rejected ||
+  // A settlement (a failed trade, paid proceeds) is about money, not an open order.
+  const bool ended = record.settlement || record.exec_type == wire::ExecType::Rejected ||
                      record.exec_type == wire::ExecType::Canceled ||
                      record.exec_type == wire::ExecType::Expired || record.remaining == 0;
   return ended ? wire::OrderStatus::Done : wire::OrderStatus::Live;
@@ -126,7 +127,6 @@ std::optional<ReportRecord> settlement_record(const matching::Event& event,
   ReportRecord r;
   r.exec_type = failed ? wire::ExecType::TradeFailed : wire::ExecType::ProceedsPaid;
   r.side = seller ? wire::Side::Sell : wire::Side::Buy;
-  r.order_status = wire::OrderStatus::Done;
   r.settlement = true;
   r.trade_id = event.trade_id.value;
   r.notional = event.notional.value;
@@ -277,7 +277,6 @@ std::optional<ReportRecord> report_record(const matching::Event& event,
     record->remaining = event.remaining.value;
   }
   if (record) complete_record(event, facts, *record);
-  if (record && record->settlement) record->order_status = wire::OrderStatus::Done;
   return record;
 }
 
