@@ -65,7 +65,7 @@ EngineState::EngineState(const EngineConfig& engine_config)
   products.reserve(limits.products_max);
   accounts.resize(limits.participants_max);
   due.reserve(size_t{limits.products_max} * 2 + limits.orders_max + 1);
-  dirty_levels.reserve(1024);
+  dirty_levels = std::make_unique_for_overwrite<DirtyLevel[]>(size_t{limits.price_levels_max} + 1);
   mass_cancel_orders.reserve(limits.orders_max);
 }
 
@@ -405,7 +405,7 @@ void Engine::process(const Command& command, std::vector<Event>& events) {
     case CommandType::tick: break;
     default: reject(state, command, RejectReason::unknown_command); break;
   }
-  GHX_ASSERT(state.dirty_levels.empty());
+  GHX_ASSERT(state.dirty_count == 0);
   state.events = nullptr;
   note_book_size();
 }

@@ -49,7 +49,11 @@ ReplayResult replay(const Stream& stream, Process&& process) {
   std::unique_ptr<Engine> engine = warmed_engine(stream, events);
   Engine& warm = *engine;
   ReplayResult result;
-  result.ops = stream.ops.size() - stream.warmup_ops;
+  // Sizes read once: a vector's size() divides by the element size, which is a multiply on
+  // every use, three of them per op in the loop below.
+  const uint64_t op_count = stream.ops.size();
+  const uint64_t first_sequence = stream.setup.size() + 1;
+  result.ops = op_count - stream.warmup_ops;
   // Like a sequencer draining its queue, the loop holds the next commands while the current
   // one runs, and lets the engine prefetch for them: each takes one step of its lookups per
   // command run before it (Engine::prefetch).
@@ -57,22 +61,22 @@ ReplayResult replay(const Stream& stream, Process&& process) {
   Command commands[ahead + 1];
   auto held = [&](uint64_t i) -> Command& { return commands[i % (ahead + 1)]; };
   auto expand_op = [&](uint64_t i) {
-    const uint64_t sequence = stream.setup.size() + 1 + i;
+    const uint64_t sequence = first_sequence + i;
     expand(stream.ops[i], sequence, stream_start_ns + int64_t(sequence) * command_spacing_ns,
            held(i));
   };
   const uint64_t allocations_before = allocations_total();
   const auto start = std::chrono::steady_clock::now();
-  const uint64_t held_at_start = std::min(stream.warmup_ops + ahead, uint64_t{stream.ops.size()});
+  const uint64_t held_at_start = std::min(stream.warmup_ops + ahead, op_count);
   for (uint64_t i = stream.warmup_ops; i < held_at_start; ++i) expand_op(i);
-  for (uint64_t i = stream.warmup_ops; i < stream.ops.size(); ++i) {
+  for (uint64_t i = stream.warmup_ops; i < op_count; ++i) {
     const Command& command = held(i);
-    if (i + ahead < stream.ops.size()) {
+    if (i + ahead < op_count) {
       expand_op(i + ahead);
       warm.prefetch(held(i + ahead), Engine::PrefetchStep::blocks);
     }
-    if (i + 2 < stream.ops.size()) warm.prefetch(held(i + 2), Engine::PrefetchStep::slots);
-    if (i + 1 < stream.ops.size()) warm.prefetch(held(i + 1), Engine::PrefetchStep::orders);
+    if (i + 2 < op_count) warm.prefetch(held(i + 2), Engine::PrefetchStep::slots);
+    if (i + 1 < op_count) warm.prefetch(held(i + 1), Engine::PrefetchStep::orders);
     events.clear();
     process(warm, command, events);
     result.events += events.size();
