@@ -43,16 +43,18 @@ uint64_t floor_digest(uint32_t participant, uint64_t floor) {
 }  // namespace
 
 ClientIds::ClientIds(uint32_t blocks_max, uint32_t live_max, uint32_t participants_max)
-    : blocks_max_(blocks_max), floors_(participants_max, 0), chunks_max_(live_max) {
+    : blocks_max_(blocks_max),
+      used_(blocks_max),
+      floors_(participants_max, 0),
+      chunks_max_(live_max),
+      free_chunks_(live_max) {
   GHX_ASSERT(blocks_max > 0 && live_max > 0 && participants_max > 0);
   const uint64_t block_slots = table_slots(blocks_max);
   blocks_ = zeroed_array<Block>(block_slots);
   blocks_mask_ = block_slots - 1;
   blocks_shift_ = 64 - static_cast<unsigned>(std::countr_zero(block_slots));
-  used_.reserve(blocks_max);  // address space only, until used
   kept_.reserve(std::min(blocks_max, live_max));  // each live block has a live order
   chunks_ = zeroed_array<Chunk>(live_max);
-  free_chunks_.reserve(live_max);
   // Chunks are handed out in order, so a growing book reaches a fresh page every 16 chunks,
   // and a first touch costs a page fault (~10 us on this VM: one order in a thousand paid it).
   // Fault in up front what a book of increasing ids needs: one chunk per 16 live orders
@@ -107,7 +109,7 @@ void ClientIds::add(uint32_t participant, uint64_t id, uint32_t slot) {
     block.owner = owner;
     block.first_id = first_id;
     ++blocks_used_;
-    used_.push_back(i);
+    used_.push(i);
   }
   block_hint_ = i;
   GHX_ASSERT((block.bits >> (id % ids_per_block) & 1) == 0);
@@ -128,8 +130,7 @@ void ClientIds::set_live(Block& block, uint64_t id, uint32_t slot) {
   if (block.live_bits == 0) {
     // Each chunk in use holds at least one of at most chunks_max_ live orders: never empty.
     if (!free_chunks_.empty()) {
-      block.chunk = free_chunks_.back();
-      free_chunks_.pop_back();
+      block.chunk = free_chunks_.pop();
     } else {
       GHX_ASSERT(chunks_touched_ < chunks_max_);
       block.chunk = chunks_touched_++;
@@ -145,7 +146,7 @@ uint64_t ClientIds::place(const Block& block) {
   while (blocks_[i].owner != 0) i = (i + 1) & blocks_mask_;
   blocks_[i] = block;
   ++blocks_used_;
-  used_.push_back(i);
+  used_.push(i);
   return i;
 }
 
@@ -207,7 +208,7 @@ void ClientIds::retire(uint32_t participant, uint64_t id) {
   const uint64_t bit = uint64_t{1} << (id % ids_per_block);
   GHX_ASSERT(block != nullptr && (block->live_bits & bit) != 0);
   block->live_bits &= ~bit;
-  if (block->live_bits == 0) free_chunks_.push_back(block->chunk);
+  if (block->live_bits == 0) free_chunks_.push(block->chunk);
 }
 
 }  // namespace ghx::matching

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "matching/fixed_stack.h"
 #include "matching/prefetch.h"
 
 namespace ghx::matching {
@@ -144,13 +145,13 @@ class ClientIds {
   // the second hash and probe of known() then add(), or of live_slot() then retire(), for the
   // same block (and of consecutive ids, which share one).
   mutable uint64_t block_hint_ = 0;
-  std::vector<uint64_t> used_;  // indices of the blocks in use, reserved up front
+  FixedStack<uint64_t> used_;  // indices of the blocks in use (at most blocks_max_)
   std::vector<uint64_t> floors_;  // per participant: every id below it counts as known
   std::vector<Block> kept_;  // forget_done_ids: the live blocks, reserved for all of them
   Chunk* chunks_ = nullptr;
   uint32_t chunks_max_ = 0;        // one per live order at most
   uint32_t chunks_touched_ = 0;    // chunks [0, chunks_touched_) have been handed out before
-  std::vector<uint32_t> free_chunks_;  // LIFO: a chunk just freed is still in cache
+  FixedStack<uint32_t> free_chunks_;  // LIFO: a chunk just freed is still in cache
 };
 
 }  // namespace ghx::matching

@@ -12,16 +12,13 @@ Cash bid_hold_of(const EngineState& state, const ProductSpec& spec, Price price,
 // Notes that the level at (product, side, price) changed; `level` is its pool index, or
 // no_index when it just emptied. flush_dirty_levels reports each once, with its final size.
 void mark_dirty(EngineState& state, uint32_t product, Side side, Price price, uint32_t level) {
-  DirtyLevel* const dirty_levels = state.dirty_levels.get();
-  for (uint32_t i = 0; i < state.dirty_count; ++i) {
-    DirtyLevel& dirty = dirty_levels[i];
+  for (DirtyLevel& dirty : state.dirty_levels) {
     if (dirty.product == product && dirty.side == side && dirty.price == price) {
       dirty.level = level;
       return;
     }
   }
-  GHX_ASSERT(state.dirty_count <= state.config.limits.price_levels_max);
-  dirty_levels[state.dirty_count++] = {product, side, price, level};
+  state.dirty_levels.push({product, side, price, level});
 }
 
 // Moves the cash (bids) or capacity (asks) held for the open quantity of `order`: from
@@ -119,8 +116,7 @@ Event& reject(EngineState& state, const Command& command, RejectReason reason) {
 }
 
 void flush_dirty_levels(EngineState& state) {
-  for (uint32_t i = 0; i < state.dirty_count; ++i) {
-    const DirtyLevel& dirty = state.dirty_levels[i];
+  for (const DirtyLevel& dirty : state.dirty_levels) {
     Event& event = state.emit(EventType::book_level);
     event.product = ProductId{dirty.product};
     event.side = dirty.side;
@@ -128,7 +124,7 @@ void flush_dirty_levels(EngineState& state) {
     event.quantity =
         Quantity{dirty.level == no_index ? 0 : state.levels[dirty.level].quantity};
   }
-  state.dirty_count = 0;
+  state.dirty_levels.clear();
 }
 
 void expire_order(EngineState& state, uint32_t slot, ExpireReason reason) {

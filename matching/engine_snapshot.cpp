@@ -401,7 +401,7 @@ bool Engine::load(std::span<const uint8_t> bytes) {
                   in.get(state.last_sequence.value) && in.get(state.next_trade_id) &&
                   load_products(in, state) && load_accounts(in, state) &&
                   load_client_ids(in, state) && link_live_ids(state) && in.done();
-  state.dirty_count = 0;
+  state.dirty_levels.clear();
   note_book_size();
   return ok;
 }

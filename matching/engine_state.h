@@ -2,11 +2,11 @@
 // The engine's private state, shared by the files that implement Engine. Not a public header.
 
 #include <cstdint>
-#include <memory>
 #include <vector>
 
 #include "matching/client_ids.h"
 #include "matching/engine.h"
+#include "matching/fixed_stack.h"
 #include "matching/flat_map.h"
 #include "matching/order_book.h"
 
@@ -77,11 +77,8 @@ struct EngineState {
   FlatMap<CapacityAccount> capacity;
   std::vector<DueItem> due;  // min-heap by time
   // Levels touched by the command being processed. A command can touch every level there is,
-  // and create one (where it rests) after emptying others, so price_levels_max + 1 entries
-  // always suffice: a fixed array (allocated, not touched, up front) that marking appends to
-  // without a growth path, which kept the hot mark_dirty saving and restoring six registers.
-  std::unique_ptr<DirtyLevel[]> dirty_levels;
-  uint32_t dirty_count = 0;
+  // and create one (where it rests) after emptying others: price_levels_max + 1 entries.
+  FixedStack<DirtyLevel> dirty_levels;
   // Mass cancel collects the participant's orders here (reserved for every order: no
   // allocation), then cancels them oldest first.
   std::vector<std::pair<uint64_t, uint32_t>> mass_cancel_orders;
@@ -95,6 +92,9 @@ struct EngineState {
   std::vector<Event>* events = nullptr;
 
   Event& emit(EventType type);
+
+ private:
+  Event& emit_growing(EventType type);
 };
 
 // Command handlers: engine_orders.cpp.

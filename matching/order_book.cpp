@@ -85,9 +85,13 @@ uint32_t BookSide::find_or_insert(Price price, LevelPool& levels) {
   const int64_t wanted = rank(price);
   const size_t i = lower_bound(wanted);
   if (i < entries_.size() && entries_[i].rank == wanted) return entries_[i].level;
+  return insert_level(i, price, levels);
+}
+
+uint32_t BookSide::insert_level(size_t i, Price price, LevelPool& levels) {
   const uint32_t level = levels.allocate(price);
   if (level == no_index) return no_index;
-  entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(i), Entry{wanted, level});
+  entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(i), Entry{rank(price), level});
   return level;
 }
 

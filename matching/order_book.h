@@ -114,6 +114,9 @@ class BookSide {
  private:
   int64_t rank(Price price) const { return side_ == Side::buy ? price.value : -price.value; }
   size_t lower_bound(int64_t rank) const;
+  // find_or_insert's new level at entries_[i]. Out of line: its call to grow or shift the
+  // array made the common path (the level exists) save six registers on every order.
+  [[gnu::noinline]] uint32_t insert_level(size_t i, Price price, LevelPool& levels);
 
   Side side_;
   std::vector<Entry> entries_;
