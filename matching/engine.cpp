@@ -80,7 +80,9 @@ constexpr Event blank_event{};
 Event& EngineState::emit(EventType type) {
   // A full buffer is handed to another function: with the buffer's growth (a call) out of this
   // one, the common path keeps everything in scratch registers and saves none.
-  if (events->size() == events->capacity()) [[unlikely]] return emit_growing(type);
+  if (events->size() == events->capacity()) [[unlikely]] {
+    return emit_growing(type);
+  }
   Event& event = events->emplace_back(blank_event);
   event.type = type;
   event.sequence = sequence;
