@@ -69,29 +69,8 @@ EngineState::EngineState(const EngineConfig& engine_config)
   mass_cancel_orders.reserve(limits.orders_max);
 }
 
-namespace {
-
-// Copying a blank event compiles to a few vector stores; value-initialising one in place
-// (emplace_back()) compiles to `rep stos`, whose start-up cost was a sixth of a command.
-constexpr Event blank_event{};
-
-}  // namespace
-
-Event& EngineState::emit(EventType type) {
-  // A full buffer is handed to another function: with the buffer's growth (a call) out of this
-  // one, the common path keeps everything in scratch registers and saves none.
-  if (events->size() == events->capacity()) [[unlikely]] {
-    return emit_growing(type);
-  }
-  Event& event = events->emplace_back(blank_event);
-  event.type = type;
-  event.sequence = sequence;
-  event.timestamp = now;
-  return event;
-}
-
 Event& EngineState::emit_growing(EventType type) {
-  Event& event = events->emplace_back(blank_event);
+  Event& event = events->emplace_back(blank_event_);
   event.type = type;
   event.sequence = sequence;
   event.timestamp = now;

@@ -141,7 +141,7 @@ void print_json(const Stream& stream, const ReplayResult& fast, const ReplayResu
       static_cast<double>(overhead_ticks) / ticks_per_ns, to_mib(proc_status_kib("VmHWM")),
       static_cast<unsigned long long>(fast.allocations + timed.allocations),
       static_cast<double>(fast.allocations + timed.allocations) / (2 * ops),
-      static_cast<unsigned long long>(fast.rejects), static_cast<double>(fast.events) / ops,
+      static_cast<unsigned long long>(timed.rejects), static_cast<double>(timed.events) / ops,
       fast.live_orders, static_cast<unsigned long long>(stream.warmup_ops),
       stream.config.limits.orders_max, stream.config.limits.client_ids_max, hash_check,
       mix.new_pct, mix.ioc_pct, mix.cancel_pct, mix.replace_pct);

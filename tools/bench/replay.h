@@ -14,8 +14,8 @@ struct ReplayResult {
   uint64_t ops = 0;
   double seconds = 0;        // wall time of the whole timed loop
   uint64_t allocations = 0;  // operator new calls during the timed loop
-  uint64_t rejects = 0;      // timed commands answered with a `rejected` event
-  uint64_t events = 0;       // events of the timed commands
+  uint64_t rejects = 0;      // timed commands answered with a `rejected` event (latency replay)
+  uint64_t events = 0;       // events of the timed commands (latency replay)
   uint32_t live_orders = 0;  // resting orders at the end
   uint64_t state_hash = 0;
 };
