@@ -29,9 +29,11 @@ struct Order {
   uint32_t product = 0;
   int32_t remaining_lots = 0;      // fits: quantity_max_lots is checked against INT32_MAX
   Side side = Side::buy;
-  uint8_t self_trade : 2 = 0;      // SelfTradePrevention
-  uint8_t time_in_force : 2 = 0;   // TimeInForce
-  bool post_only : 1 = false;
+  // Whole bytes, not bit fields: there is room, and each bit field cost a read-modify-write
+  // on every new order.
+  uint8_t self_trade = 0;     // SelfTradePrevention
+  uint8_t time_in_force = 0;  // TimeInForce
+  bool post_only = false;
 };
 static_assert(sizeof(Order) == 64);
 
