@@ -25,8 +25,12 @@ T* zeroed_array(uint64_t count) {
   return memory;
 }
 
-// A known id's share of digest(): summed, so the order ids arrive in does not matter.
-uint64_t id_digest(uint32_t owner, uint64_t id) { return mix64(mix64(id) ^ owner); }
+// A known id's share of digest(): summed, so the order ids arrive in does not matter. One
+// mix of the id with its owner folded in (distinct for ids below 2^40): every new order pays
+// for it.
+uint64_t id_digest(uint32_t owner, uint64_t id) {
+  return mix64(id ^ (uint64_t{owner} << 40) ^ (uint64_t{owner} >> 24));
+}
 
 uint64_t block_digest(uint32_t owner, uint64_t first_id, uint64_t bits) {
   uint64_t sum = 0;
