@@ -9,18 +9,6 @@ Cash bid_hold_of(const EngineState& state, const ProductSpec& spec, Price price,
   return bid_hold(spec, price, Quantity{lots}, state.config.fee_bps);
 }
 
-// Notes that the level at (product, side, price) changed; `level` is its pool index, or
-// no_index when it just emptied. flush_dirty_levels reports each once, with its final size.
-void mark_dirty(EngineState& state, uint32_t product, Side side, Price price, uint32_t level) {
-  for (DirtyLevel& dirty : state.dirty_levels) {
-    if (dirty.product == product && dirty.side == side && dirty.price == price) {
-      dirty.level = level;
-      return;
-    }
-  }
-  state.dirty_levels.push({product, side, price, level});
-}
-
 // Moves the cash (bids) or capacity (asks) held for the open quantity of `order`: from
 // available to held when it is taken, back when it is released.
 void move_holds(EngineState& state, const Order& order, HoldMove move) {

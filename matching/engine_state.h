@@ -122,7 +122,19 @@ void handle_order_status(EngineState& state, const Command& command);
 
 // Bookkeeping: engine_book.cpp.
 Cash bid_hold_of(const EngineState& state, const ProductSpec& spec, Price price, int64_t lots);
-void mark_dirty(EngineState& state, uint32_t product, Side side, Price price, uint32_t level);
+// Notes that the level at (product, side, price) changed; `level` is its pool index, or
+// no_index when it just emptied. flush_dirty_levels reports each once, with its final size.
+inline void mark_dirty(EngineState& state, uint32_t product, Side side, Price price,
+                       uint32_t level) {
+  for (DirtyLevel& dirty : state.dirty_levels) {
+    if (dirty.product == product && dirty.side == side && dirty.price == price) {
+      dirty.level = level;
+      return;
+    }
+  }
+  state.dirty_levels.push({product, side, price, level});
+}
+
 enum class HoldMove { take, release };
 void move_holds(EngineState& state, const Order& order, HoldMove move);
 void release_holds(EngineState& state, const Order& order);

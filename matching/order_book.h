@@ -125,7 +125,37 @@ class BookSide {
 };
 
 // Queue operations on a level (time priority: append at the tail, match from the head).
-void level_append(Level& level, OrderPool& orders, uint32_t index);
-void level_remove(Level& level, OrderPool& orders, uint32_t index);
+// Inline: every order that rests or leaves pays one.
+inline void level_append(Level& level, OrderPool& orders, uint32_t index) {
+  Order& order = orders[index];
+  order.prev = level.tail;
+  order.next = no_index;
+  if (level.tail == no_index) {
+    level.head = index;
+  } else {
+    orders[level.tail].next = index;
+  }
+  level.tail = index;
+  level.quantity += order.remaining_lots;
+  ++level.orders;
+}
+
+inline void level_remove(Level& level, OrderPool& orders, uint32_t index) {
+  Order& order = orders[index];
+  if (order.prev == no_index) {
+    level.head = order.next;
+  } else {
+    orders[order.prev].next = order.next;
+  }
+  if (order.next == no_index) {
+    level.tail = order.prev;
+  } else {
+    orders[order.next].prev = order.prev;
+  }
+  order.prev = order.next = no_index;
+  level.quantity -= order.remaining_lots;
+  GHX_ASSERT(level.orders > 0 && level.quantity >= 0);
+  --level.orders;
+}
 
 }  // namespace ghx::matching
