@@ -72,17 +72,6 @@ void retire(EngineState& state, uint32_t slot, bool on_book) {
   state.orders.release(slot);
 }
 
-Event& emit_order_event(EngineState& state, EventType type, const Order& order) {
-  Event& event = state.emit(type);
-  event.participant = ParticipantId{order.participant};
-  event.product = ProductId{order.product};
-  event.order_id = order.id;
-  event.client_order_id = order.client_id;
-  event.side = order.side;
-  event.price = order.price;
-  return event;
-}
-
 void cancel(EngineState& state, uint32_t slot, CancelReason reason, bool on_book) {
   const Order& order = state.orders[slot];
   release_holds(state, order);

@@ -142,7 +142,18 @@ void take_holds(EngineState& state, const Order& order);
 void book_insert(EngineState& state, uint32_t slot);
 void book_remove(EngineState& state, uint32_t slot);
 void retire(EngineState& state, uint32_t slot, bool on_book);
-Event& emit_order_event(EngineState& state, EventType type, const Order& order);
+// An event about `order`, with the fields every order event carries.
+inline Event& emit_order_event(EngineState& state, EventType type, const Order& order) {
+  Event& event = state.emit(type);
+  event.participant = ParticipantId{order.participant};
+  event.product = ProductId{order.product};
+  event.order_id = order.id;
+  event.client_order_id = order.client_id;
+  event.side = order.side;
+  event.price = order.price;
+  return event;
+}
+
 void cancel(EngineState& state, uint32_t slot, CancelReason reason, bool on_book);
 Event& reject(EngineState& state, const Command& command, RejectReason reason);
 // Takes a live order off the book (expiry or gate closure) with an `expired` event.

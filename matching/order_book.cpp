@@ -13,23 +13,6 @@ OrderPool::OrderPool(uint32_t orders_max) : orders_(orders_max) {
   }
 }
 
-uint32_t OrderPool::allocate() {
-  const uint32_t index = free_head_;
-  if (index == no_index) return no_index;
-  free_head_ = orders_[index].next;
-  orders_[index] = Order{};
-  ++live_;
-  return index;
-}
-
-void OrderPool::release(uint32_t index) {
-  GHX_ASSERT(live_ > 0);
-  orders_[index].id = OrderId{0};
-  orders_[index].next = free_head_;
-  free_head_ = index;
-  --live_;
-}
-
 LevelPool::LevelPool(uint32_t levels_max) : levels_(levels_max) {
   GHX_ASSERT(levels_max > 0 && levels_max < no_index);
   for (uint32_t i = levels_max; i-- > 0;) {

@@ -41,8 +41,22 @@ static_assert(sizeof(Order) == 64);
 class OrderPool {
  public:
   explicit OrderPool(uint32_t orders_max);
-  uint32_t allocate();  // no_index when exhausted
-  void release(uint32_t index);
+  // No free slot: no_index. Inline, like release(): every order pays both.
+  uint32_t allocate() {
+    const uint32_t index = free_head_;
+    if (index == no_index) return no_index;
+    free_head_ = orders_[index].next;
+    orders_[index] = Order{};
+    ++live_;
+    return index;
+  }
+  void release(uint32_t index) {
+    GHX_ASSERT(live_ > 0);
+    orders_[index].id = OrderId{0};
+    orders_[index].next = free_head_;
+    free_head_ = index;
+    --live_;
+  }
   Order& operator[](uint32_t index) { return orders_[index]; }
   const Order& operator[](uint32_t index) const { return orders_[index]; }
   uint32_t live() const { return live_; }
