@@ -10,42 +10,11 @@
 
 namespace ghx::matching {
 
-__extension__ using Int128 = __int128;  // GCC and Clang: exact products of int64 values
-
-Cash notional(const ProductSpec& spec, Price price, Quantity quantity) {
-  // Limits keep each factor small (price <= 1e8, lots <= 2^31, lot size <= 1024, hours <= 168),
-  // but their product can pass 2^63: multiply with overflow checks rather than trust it.
-  int64_t value = 0;
-  const bool overflow = __builtin_mul_overflow(price.value, quantity.value, &value) ||
-                        __builtin_mul_overflow(value, spec.lot_size_gpus, &value) ||
-                        __builtin_mul_overflow(value, spec.hours(), &value);
-  GHX_ASSERT(!overflow && value >= 0);
-  return Cash{value};
-}
-
-Cash fee_on(Cash traded, int64_t fee_bps) {
-  // Floored, so that the fee on a whole order is never less than the fees of its parts: the
-  // cash held for a bid always covers every fill of it.
-  constexpr int64_t exact_in_64_bits = INT64_MAX / 10'000;  // fee_bps <= 10'000
-  if (traded.value <= exact_in_64_bits) {
-    const int64_t scaled = traded.value * fee_bps;
-    // Unsigned when it can be (always, in the engine): GCC divides an unsigned value by a
-    // constant with a multiply, where the signed form here became a ~40-cycle idiv.
-    if (scaled >= 0) return Cash{static_cast<int64_t>(static_cast<uint64_t>(scaled) / 10'000u)};
-    return Cash{scaled / 10'000};
-  }
-  return Cash{static_cast<int64_t>(static_cast<Int128>(traded.value) * fee_bps / 10'000)};
-}
 
 Cash failure_penalty(Cash traded, int64_t penalty_bps) {
   // Split so that notional x bps cannot overflow, as the ledger does (bps <= 10'000).
   const int64_t n = traded.value;
   return Cash{n / 10'000 * penalty_bps + n % 10'000 * penalty_bps / 10'000};
-}
-
-Cash bid_hold(const ProductSpec& spec, Price price, Quantity quantity, int64_t fee_bps) {
-  const Cash traded = notional(spec, price, quantity);
-  return Cash{traded.value + fee_on(traded, fee_bps).value};
 }
 
 EngineState::EngineState(const EngineConfig& engine_config)

@@ -5,10 +5,6 @@
 
 namespace ghx::matching {
 
-Cash bid_hold_of(const EngineState& state, const ProductSpec& spec, Price price, int64_t lots) {
-  return bid_hold(spec, price, Quantity{lots}, state.config.fee_bps);
-}
-
 // Moves the cash (bids) or capacity (asks) held for the open quantity of `order`: from
 // available to held when it is taken, back when it is released.
 void move_holds(EngineState& state, const Order& order, HoldMove move) {

@@ -121,7 +121,11 @@ void handle_mass_cancel(EngineState& state, const Command& command);
 void handle_order_status(EngineState& state, const Command& command);
 
 // Bookkeeping: engine_book.cpp.
-Cash bid_hold_of(const EngineState& state, const ProductSpec& spec, Price price, int64_t lots);
+inline Cash bid_hold_of(const EngineState& state, const ProductSpec& spec, Price price,
+                        int64_t lots) {
+  return bid_hold(spec, price, Quantity{lots}, state.config.fee_bps);
+}
+
 // Notes that the level at (product, side, price) changed; `level` is its pool index, or
 // no_index when it just emptied. flush_dirty_levels reports each once, with its final size.
 inline void mark_dirty(EngineState& state, uint32_t product, Side side, Price price,
