@@ -6,6 +6,7 @@
 // tombstones), so probe chains stay as short as if the erased keys had never been there.
 // Erase moves entries: pointers from find() or insert() do not survive it.
 
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -41,6 +42,7 @@ class FlatMap {
     while (slots < uint64_t{entries_max} * 2) slots *= 2;  // load factor stays <= 0.5
     slots_.resize(slots);
     mask_ = slots - 1;
+    shift_ = 64 - static_cast<unsigned>(std::countr_zero(slots));
   }
 
   // Returns the value for the key, or nullptr.
@@ -107,12 +109,16 @@ class FlatMap {
   }
 
  private:
+  // Fibonacci hashing (the top bits of key x 2^64/phi): one multiply where mix64 takes five
+  // dependent steps, and the engine looks up a seller's capacity on most of its commands.
   uint64_t index_of(uint32_t high, uint64_t low) const {
-    return mix64(low ^ (uint64_t{high} << 40) ^ (uint64_t{high} >> 24)) & mask_;
+    const uint64_t key = low ^ (uint64_t{high} << 40) ^ (uint64_t{high} >> 24);
+    return (key * 0x9e3779b97f4a7c15ULL) >> shift_;
   }
 
   std::vector<Slot> slots_;
   uint64_t mask_ = 0;
+  unsigned shift_ = 0;  // 64 - log2(slots)
   uint32_t entries_max_ = 0;
   uint32_t size_ = 0;
 };
