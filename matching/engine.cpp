@@ -10,7 +10,6 @@
 
 namespace ghx::matching {
 
-
 Cash failure_penalty(Cash traded, int64_t penalty_bps) {
   // Split so that notional x bps cannot overflow, as the ledger does (bps <= 10'000).
   const int64_t n = traded.value;
