@@ -38,11 +38,9 @@ EngineState::EngineState(const EngineConfig& engine_config)
 }
 
 Event& EngineState::emit_growing(EventType type) {
-  Event& event = events->emplace_back(blank_event_);
-  event.type = type;
-  event.sequence = sequence;
-  event.timestamp = now;
-  return event;
+  // Doubles the buffer, as the vector itself would, then takes emit()'s common path.
+  events->reserve(std::max<size_t>(16, events->capacity() * 2));
+  return emit(type);
 }
 
 namespace {
