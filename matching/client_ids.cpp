@@ -54,6 +54,7 @@ ClientIds::ClientIds(uint32_t blocks_max, uint32_t live_max, uint32_t participan
       free_chunks_(live_max) {
   GHX_ASSERT(blocks_max > 0 && live_max > 0 && participants_max > 0);
   const uint64_t block_slots = table_slots(blocks_max);
+  GHX_ASSERT(block_slots <= uint64_t{1} << 32);  // add() returns a block's index in 32 bits
   blocks_ = zeroed_array<Block>(block_slots);
   blocks_mask_ = block_slots - 1;
   blocks_shift_ = 64 - static_cast<unsigned>(std::countr_zero(block_slots));
@@ -75,10 +76,6 @@ ClientIds::~ClientIds() {
 }
 
 ClientIds::Block* ClientIds::find_block(uint32_t owner, uint64_t first_id) const {
-  // Blocks never move once placed, so a hint that matches the key is the block.
-  if (blocks_[block_hint_].owner == owner && blocks_[block_hint_].first_id == first_id) {
-    return &blocks_[block_hint_];
-  }
   for (uint64_t i = block_index(owner, first_id);; i = (i + 1) & blocks_mask_) {
     Block& block = blocks_[i];
     if (block.owner == owner && block.first_id == first_id) {
@@ -95,7 +92,7 @@ bool ClientIds::known(uint32_t participant, uint64_t id) const {
   return block != nullptr && (block->bits >> (id % ids_per_block) & 1) != 0;
 }
 
-void ClientIds::add(uint32_t participant, uint64_t id, uint32_t slot) {
+uint32_t ClientIds::add(uint32_t participant, uint64_t id, uint32_t slot) {
   const uint32_t owner = participant + 1;
   const uint64_t first_id = id - id % ids_per_block;
   // A new order's id was just checked with known(): its block, if it has one, is the hint.
@@ -120,12 +117,14 @@ void ClientIds::add(uint32_t participant, uint64_t id, uint32_t slot) {
   block.bits |= uint64_t{1} << (id % ids_per_block);
   digest_ += id_digest(owner, id);
   set_live(block, id, slot);
+  return static_cast<uint32_t>(i);
 }
 
-void ClientIds::add_live(uint32_t participant, uint64_t id, uint32_t slot) {
+uint32_t ClientIds::add_live(uint32_t participant, uint64_t id, uint32_t slot) {
   Block* block = find_block(participant + 1, id - id % ids_per_block);
   GHX_ASSERT(block != nullptr && (block->bits >> (id % ids_per_block) & 1) != 0);
   set_live(*block, id, slot);
+  return static_cast<uint32_t>(block - blocks_);
 }
 
 void ClientIds::set_live(Block& block, uint64_t id, uint32_t slot) {
@@ -207,10 +206,10 @@ uint32_t ClientIds::live_slot(uint32_t participant, uint64_t id) const {
   return chunks_[block->chunk].slots[id % ids_per_block];
 }
 
-void ClientIds::retire(uint32_t participant, uint64_t id) {
-  Block* block = find_block(participant + 1, id - id % ids_per_block);
+void ClientIds::retire(uint32_t block_index, uint64_t id) {
+  Block* block = &blocks_[block_index];
   const uint64_t bit = uint64_t{1} << (id % ids_per_block);
-  GHX_ASSERT(block != nullptr && (block->live_bits & bit) != 0);
+  GHX_ASSERT(block->first_id == id - id % ids_per_block && (block->live_bits & bit) != 0);
   block->live_bits &= ~bit;
   if (block->live_bits == 0) free_chunks_.push(block->chunk);
 }

@@ -18,6 +18,7 @@
 // engine rejects with client_ids_full only if live orders alone fill it.
 // Memory is reserved up front and zero-filled lazily by the kernel: pages cost only once used.
 
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -42,11 +43,15 @@ class ClientIds {
   // block names a live order (nothing could be freed).
   bool forget_done_ids();
   // Remembers a new id (not known() yet) of a live order at `slot`. Requires !full().
-  void add(uint32_t participant, uint64_t id, uint32_t slot);
+  // Returns where the id's block is: the order keeps it, so that retiring it needs no search
+  // (a fill retires makers whose blocks are nowhere near the cache). Blocks stay where they are
+  // until forget_done_ids(), after which for_each_live() tells each live id's new place.
+  uint32_t add(uint32_t participant, uint64_t id, uint32_t slot);
   // The pool slot of the live order with this id, or UINT32_MAX.
   uint32_t live_slot(uint32_t participant, uint64_t id) const;
-  // The order left the book: its id stays known.
-  void retire(uint32_t participant, uint64_t id);
+  // The order whose id lives in `block` (as add() or add_live() returned) left the book: its
+  // id stays known.
+  void retire(uint32_t block, uint64_t id);
 
   // Snapshots: every known block (participant, first id of the block, presence bits) and every
   // floor above zero, and ways to put them back. Live ids are restored with add_live, from the
@@ -68,11 +73,21 @@ class ClientIds {
   bool restore_block(uint32_t participant, uint64_t first_id, uint64_t bits);
   // False for a participant out of range, a zero floor or one already set.
   bool restore_floor(uint32_t participant, uint64_t floor);
-  // Marks a known id as naming the live order at `slot`.
-  void add_live(uint32_t participant, uint64_t id, uint32_t slot);
+  // Marks a known id as naming the live order at `slot`; returns its block, as add() does.
+  uint32_t add_live(uint32_t participant, uint64_t id, uint32_t slot);
+  // Every live id: visit(pool slot, block). After forget_done_ids() has moved the blocks.
+  template <typename Visit>
+  void for_each_live(Visit&& visit) const {
+    for (const uint64_t index : used_) {
+      const Block& block = blocks_[index];
+      for (uint64_t bits = block.live_bits; bits != 0; bits &= bits - 1) {
+        visit(chunks_[block.chunk].slots[std::countr_zero(bits)], static_cast<uint32_t>(index));
+      }
+    }
+  }
 
   // Prefetch steps (Engine::prefetch): start loading the block of (participant, id), which
-  // known(), add(), live_slot() and retire() read first; then, once the block is in cache, the
+  // known(), add() and live_slot() read first; then, once the block is in cache, the
   // line of its chunk that holds the id's slot. peek_live_slot() is live_slot() for a block at
   // its home position only (no probing, no hint change): UINT32_MAX where it is not.
   void prefetch_block(uint32_t participant, uint64_t id) const {
@@ -141,9 +156,9 @@ class ClientIds {
   uint32_t blocks_max_ = 0;
   uint32_t blocks_used_ = 0;
   uint64_t digest_ = 0;
-  // Where the latest successful search ended: checked against the key before any use, it saves
-  // the second hash and probe of known() then add(), or of live_slot() then retire(), for the
-  // same block (and of consecutive ids, which share one).
+  // Where the latest successful search ended: add() checks it against the key first, which
+  // saves the second hash and probe of known() then add() for the same block. Searches do not
+  // start from it: their callers' blocks (a cancel's, a replace's) are seldom the last one.
   mutable uint64_t block_hint_ = 0;
   FixedStack<uint64_t> used_;  // indices of the blocks in use (at most blocks_max_)
   std::vector<uint64_t> floors_;  // per participant: every id below it counts as known

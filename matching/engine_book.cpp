@@ -64,7 +64,7 @@ void book_remove(EngineState& state, uint32_t slot) {
 void retire(EngineState& state, uint32_t slot, bool on_book) {
   if (on_book) book_remove(state, slot);
   const Order& order = state.orders[slot];
-  state.client_ids.retire(order.participant, order.client_id.value);
+  state.client_ids.retire(order.id_block, order.client_id.value);
   state.orders.release(slot);
 }
 

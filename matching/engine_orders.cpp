@@ -93,6 +93,9 @@ RejectReason check_new_order_fields(const EngineState& state, const Command& com
 RejectReason make_room_for_id(EngineState& state, ParticipantId participant, ClientOrderId id) {
   if (!state.client_ids.full()) return RejectReason::none;
   if (!state.client_ids.forget_done_ids()) return RejectReason::client_ids_full;
+  // The live blocks moved: each live order learns where its id is now.
+  state.client_ids.for_each_live(
+      [&](uint32_t slot, uint32_t block) { state.orders[slot].id_block = block; });
   if (state.client_ids.known(participant.value, id.value)) {
     return RejectReason::duplicate_client_order_id;
   }
@@ -174,7 +177,7 @@ uint32_t accept_order(EngineState& state, const Command& command, Price limit,
   order.self_trade = static_cast<uint8_t>(command.self_trade);
   order.time_in_force = static_cast<uint8_t>(command.time_in_force);
   order.post_only = command.post_only;
-  state.client_ids.add(order.participant, order.client_id.value, slot);
+  order.id_block = state.client_ids.add(order.participant, order.client_id.value, slot);
   take_checked_holds(state, order, checked);
   Event& event = emit_order_event(state, EventType::accepted, order);
   event.quantity = command.quantity;
@@ -260,8 +263,8 @@ RejectReason check_replace(EngineState& state, const Command& command, const Ord
 // The order answers to a new client id from now on; the old one stays remembered as done.
 void rename_order(EngineState& state, uint32_t slot, ClientOrderId new_id) {
   Order& order = state.orders[slot];
-  state.client_ids.retire(order.participant, order.client_id.value);
-  state.client_ids.add(order.participant, new_id.value, slot);
+  state.client_ids.retire(order.id_block, order.client_id.value);
+  order.id_block = state.client_ids.add(order.participant, new_id.value, slot);
   order.client_id = new_id;
 }
 

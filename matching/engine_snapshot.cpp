@@ -380,9 +380,9 @@ bool link_live_ids(EngineState& state) {
       for (size_t depth = 0; depth < side->level_count(); ++depth) {
         for (uint32_t slot = state.levels[side->level_at(depth)].head; slot != no_index;
              slot = state.orders[slot].next) {
-          const Order& order = state.orders[slot];
+          Order& order = state.orders[slot];
           if (!state.client_ids.known(order.participant, order.client_id.value)) return false;
-          state.client_ids.add_live(order.participant, order.client_id.value, slot);
+          order.id_block = state.client_ids.add_live(order.participant, order.client_id.value, slot);
         }
       }
     }

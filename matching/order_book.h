@@ -34,6 +34,7 @@ struct Order {
   uint8_t self_trade = 0;     // SelfTradePrevention
   uint8_t time_in_force = 0;  // TimeInForce
   bool post_only = false;
+  uint32_t id_block = 0;  // where ClientIds keeps client_id (ClientIds::add)
 };
 static_assert(sizeof(Order) == 64);
 

@@ -20,11 +20,12 @@ constexpr uint32_t participants_max = 64;
 
 TEST(ClientIds, IncreasingIdsAreKnownForEverAndLiveUntilRetired) {
   ClientIds ids(1 << 12, 1 << 12, participants_max);
+  std::map<uint64_t, uint32_t> block_of;
   for (uint64_t id = 1; id <= 1000; ++id) {
     ASSERT_FALSE(ids.known(3, id));
-    ids.add(3, id, static_cast<uint32_t>(id * 10));
+    block_of[id] = ids.add(3, id, static_cast<uint32_t>(id * 10));
   }
-  for (uint64_t id = 1; id <= 1000; id += 2) ids.retire(3, id);
+  for (uint64_t id = 1; id <= 1000; id += 2) ids.retire(block_of[id], id);
   for (uint64_t id = 1; id <= 1000; ++id) {
     EXPECT_TRUE(ids.known(3, id)) << id;
     EXPECT_FALSE(ids.known(4, id)) << "another participant's id " << id;
@@ -41,15 +42,16 @@ TEST(ClientIds, ScatteredIdsEachTakeAChunkAndFreedChunksAreReused) {
   constexpr uint32_t live_max = 512;
   ClientIds ids(4 * live_max, live_max, participants_max);
   for (uint32_t round = 0; round < 3; ++round) {
+    std::vector<uint32_t> blocks;
     for (uint32_t i = 0; i < live_max; ++i) {
       const uint64_t id = (uint64_t{round} * live_max + i) * 64 + 17;
       ASSERT_FALSE(ids.known(0, id));
-      ids.add(0, id, i);
+      blocks.push_back(ids.add(0, id, i));
     }
     for (uint32_t i = 0; i < live_max; ++i) {
       const uint64_t id = (uint64_t{round} * live_max + i) * 64 + 17;
       ASSERT_EQ(ids.live_slot(0, id), i);
-      ids.retire(0, id);
+      ids.retire(blocks[i], id);
       ASSERT_EQ(ids.live_slot(0, id), UINT32_MAX);
     }
   }
@@ -78,6 +80,7 @@ TEST(ClientIds, MatchesAModelUnderRandomUseAndRestoresFromBlocks) {
   ClientIds ids(1 << 16, live_max, participants_max);
   std::set<Key> known;
   std::map<Key, uint32_t> live;
+  std::map<Key, uint32_t> block_of;  // of each live key, as add() returned it
   std::mt19937_64 rng(20261129);
   auto random_id = [&](uint32_t participant) -> uint64_t {
     switch (rng() % 3) {
@@ -100,14 +103,15 @@ TEST(ClientIds, MatchesAModelUnderRandomUseAndRestoresFromBlocks) {
       const size_t pick = rng() % live_keys.size();
       const Key gone = live_keys[pick];
       ASSERT_EQ(ids.live_slot(gone.first, gone.second), live.at(gone)) << step;
-      ids.retire(gone.first, gone.second);
+      ids.retire(block_of.at(gone), gone.second);
       ASSERT_EQ(ids.live_slot(gone.first, gone.second), UINT32_MAX) << step;
       ASSERT_TRUE(ids.known(gone.first, gone.second)) << step;
       live.erase(gone);
+      block_of.erase(gone);
       live_keys[pick] = live_keys.back();
       live_keys.pop_back();
     } else if (known.count(key) == 0 && !ids.full()) {
-      ids.add(participant, id, next_slot);
+      block_of[key] = ids.add(participant, id, next_slot);
       known.insert(key);
       live.emplace(key, next_slot++);
       live_keys.push_back(key);
@@ -119,7 +123,10 @@ TEST(ClientIds, MatchesAModelUnderRandomUseAndRestoresFromBlocks) {
   ids.for_each_block([&](uint32_t participant, uint64_t first_id, uint64_t bits) {
     ASSERT_TRUE(copy.restore_block(participant, first_id, bits));
   });
-  for (const auto& [key, slot] : live) copy.add_live(key.first, key.second, slot);
+  std::map<Key, uint32_t> copy_block_of;
+  for (const auto& [key, slot] : live) {
+    copy_block_of[key] = copy.add_live(key.first, key.second, slot);
+  }
   EXPECT_EQ(copy.digest(), ids.digest());
   EXPECT_EQ(copy.blocks_used(), ids.blocks_used());
   for (const Key& key : known) {
@@ -128,6 +135,12 @@ TEST(ClientIds, MatchesAModelUnderRandomUseAndRestoresFromBlocks) {
     ASSERT_EQ(copy.live_slot(key.first, key.second),
               found == live.end() ? UINT32_MAX : found->second);
   }
+  // add_live() told where each live id is: retiring there ends it.
+  for (const auto& [key, block] : copy_block_of) {
+    copy.retire(block, key.second);
+    ASSERT_EQ(copy.live_slot(key.first, key.second), UINT32_MAX);
+    ASSERT_TRUE(copy.known(key.first, key.second));
+  }
 }
 
 // A full table forgets the ids no live order names: each participant's ids up to the highest
@@ -135,27 +148,36 @@ TEST(ClientIds, MatchesAModelUnderRandomUseAndRestoresFromBlocks) {
 // blocks again.
 TEST(ClientIds, AFullTableForgetsDoneIdsButNotThatTheyWereUsed) {
   ClientIds ids(8, 8, participants_max);
+  std::map<uint64_t, uint32_t> block_of;  // participant 1's ids
   // Participant 1: ids 1..200 (blocks 0..3), of which 70 and 190 stay live.
-  for (uint64_t id = 1; id <= 200; ++id) ids.add(1, id, static_cast<uint32_t>(id % 8));
   for (uint64_t id = 1; id <= 200; ++id) {
-    if (id != 70 && id != 190) ids.retire(1, id);
+    block_of[id] = ids.add(1, id, static_cast<uint32_t>(id));
+  }
+  for (uint64_t id = 1; id <= 200; ++id) {
+    if (id != 70 && id != 190) ids.retire(block_of[id], id);
   }
   // Participant 2: scattered ids 5000 and 9000, both done; participant 3: id 64, live.
-  ids.add(2, 9000, 1);
-  ids.add(2, 5000, 2);
-  ids.retire(2, 9000);
-  ids.retire(2, 5000);
+  const uint32_t block_9000 = ids.add(2, 9000, 1);
+  const uint32_t block_5000 = ids.add(2, 5000, 2);
+  ids.retire(block_9000, 9000);
+  ids.retire(block_5000, 5000);
   ids.add(3, 64, 3);
   ASSERT_EQ(ids.blocks_used(), 7u);
-  ids.add(3, 200, 4);
-  ids.retire(3, 200);
+  ids.retire(ids.add(3, 200, 4), 200);
   ASSERT_TRUE(ids.full());
 
   ASSERT_TRUE(ids.forget_done_ids());
+  // The kept blocks may have moved: for_each_live() names each live id's slot and new block.
+  std::map<uint32_t, uint32_t> block_of_slot;
+  ids.for_each_live([&](uint32_t slot, uint32_t block) {
+    EXPECT_TRUE(block_of_slot.emplace(slot, block).second) << "slot " << slot << " twice";
+  });
+  EXPECT_EQ(block_of_slot.size(), 3u) << "the slots of 70, 190 and participant 3's 64";
+  ASSERT_EQ(block_of_slot.count(70), 1u);
   EXPECT_EQ(ids.blocks_used(), 3u) << "the blocks of 70, 190 and participant 3's 64";
   EXPECT_FALSE(ids.full());
-  EXPECT_EQ(ids.live_slot(1, 70), 70u % 8);
-  EXPECT_EQ(ids.live_slot(1, 190), 190u % 8);
+  EXPECT_EQ(ids.live_slot(1, 70), 70u);
+  EXPECT_EQ(ids.live_slot(1, 190), 190u);
   EXPECT_EQ(ids.live_slot(3, 64), 3u);
   for (uint64_t id = 1; id <= 200; ++id) EXPECT_TRUE(ids.known(1, id)) << id;
   EXPECT_FALSE(ids.known(1, 201));
@@ -169,7 +191,7 @@ TEST(ClientIds, AFullTableForgetsDoneIdsButNotThatTheyWereUsed) {
   EXPECT_FALSE(ids.known(4, 1)) << "a participant that used no id has no floor";
 
   // Retiring and adding go on as before, in kept blocks and new ones.
-  ids.retire(1, 70);
+  ids.retire(block_of_slot.at(70), 70);
   EXPECT_EQ(ids.live_slot(1, 70), UINT32_MAX);
   EXPECT_TRUE(ids.known(1, 70));
   ids.add(1, 201, 6);

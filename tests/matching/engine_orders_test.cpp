@@ -349,6 +349,37 @@ TEST_F(SmallClientIdTable, DoneIdsAreForgottenWhenFullAndStayDuplicates) {
   EXPECT_EQ(restored.state_hash(), engine_.state_hash());
 }
 
+// An order keeps where its client id's block is (so that retiring it needs no search), and
+// forgetting done ids moves the live blocks: the orders must learn their new places. In a
+// table of 16 slots a block's home is its number mod 16, so participant 2's block 0 lands
+// behind participant 1's and moves home once that one is forgotten.
+TEST_F(SmallClientIdTable, LiveOrdersAreFoundAndRetiredAfterTheirBlocksMove) {
+  deposit(2, 1'000'000'000'000);
+  run(buy(1, 1, 1000, 1));
+  run(cancel(1, 1));
+  for (uint64_t id : {5, 6}) {
+    run(buy(2, id, 1000, 1));
+    ASSERT_EQ(events_.at(0).type, EventType::accepted);
+  }
+  for (uint64_t id : {64, 128}) {
+    run(buy(1, id, 1000, 1));
+    run(cancel(1, id));
+    ASSERT_EQ(events_.at(0).type, EventType::canceled);
+  }
+  run(buy(1, 192, 1000, 1));  // a fifth block: the done ones are forgotten first
+  ASSERT_EQ(events_.at(0).type, EventType::accepted);
+
+  run(replace(2, 5, 7, 1000, 1));  // retires id 5 where its block is now
+  ASSERT_EQ(events_.at(0).type, EventType::replaced);
+  run(cancel(2, 6));
+  ASSERT_EQ(events_.at(0).type, EventType::canceled);
+  run(cancel(2, 7));
+  ASSERT_EQ(events_.at(0).type, EventType::canceled);
+  run(buy(2, 6, 1000, 1));
+  EXPECT_EQ(events_.at(0).reject_reason, RejectReason::duplicate_client_order_id);
+  EXPECT_EQ(engine_.live_order_count(), 1u);
+}
+
 TEST_F(SmallClientIdTable, LiveOrdersAloneFillingTheTableAreRefusedWithAReason) {
   // Four live orders with ids 64 apart take every block: nothing can be forgotten.
   for (uint64_t id : {1, 65, 129, 193}) {
