@@ -37,24 +37,29 @@ void LevelPool::release(uint32_t index) {
 }
 
 size_t BookSide::lower_bound(int64_t wanted) const {
-  // Most activity is near the top of the book, which is the back of the array: scan a few
-  // entries from the back before falling back to a binary search.
+  // Most activity is near the top of the book, which is the back of the array. When the answer
+  // is among the last `near` places, it is found by counting the entries at or above `wanted`
+  // there, with no branch: which of those places it is varies from order to order, so a scan
+  // that stops at the first entry below mispredicts as often as not.
   const size_t size = entries_.size();
-  constexpr size_t scan_max = 2;
-  size_t i = size;
-  for (size_t scanned = 0; i > 0 && scanned < scan_max; --i, ++scanned) {
-    if (entries_[i - 1].rank < wanted) return i;
+  const Entry* entries = entries_.data();
+  constexpr size_t near = 8;
+  if (size >= near && entries[size - near].rank < wanted) {
+    size_t above = 0;
+#pragma GCC unroll 8
+    for (size_t k = 1; k < near; ++k) above += entries[size - k].rank >= wanted ? 1 : 0;
+    return size - above;
   }
-  if (i == 0) return 0;
-  // Branch-free binary search over [0, i) (a conditional move per step): prices deep in the
-  // book are as likely to be below as above the middle, so a branch mispredicts half the time.
-  const Entry* base = entries_.data();
-  for (size_t count = i; count > 1;) {
+  // Branch-free binary search (a conditional move per step): prices deep in the book are as
+  // likely to be below as above the middle, so a branch mispredicts half the time.
+  if (size == 0) return 0;
+  const Entry* base = entries;
+  for (size_t count = size; count > 1;) {
     const size_t half = count / 2;
     base = base[half].rank < wanted ? base + half : base;
     count -= half;
   }
-  return static_cast<size_t>(base - entries_.data()) + (base->rank < wanted ? 1 : 0);
+  return static_cast<size_t>(base - entries) + (base->rank < wanted ? 1 : 0);
 }
 
 uint32_t BookSide::find(Price price) const {
