@@ -87,11 +87,9 @@ RejectReason check_new_order_fields(const EngineState& state, const Command& com
   return RejectReason::none;
 }
 
-// A new client id may need a block of the client-id table: when the table is full, the done
-// ids are forgotten (see ClientIds), and the id may then fall under its participant's floor:
-// used, as far as the engine can tell, so a duplicate.
-RejectReason make_room_for_id(EngineState& state, ParticipantId participant, ClientOrderId id) {
-  if (!state.client_ids.full()) return RejectReason::none;
+// make_room_for_id's rare half, out of line so that the common one inlines into the handlers.
+[[gnu::noinline]] RejectReason forget_done_ids(EngineState& state, ParticipantId participant,
+                                               ClientOrderId id) {
   if (!state.client_ids.forget_done_ids()) return RejectReason::client_ids_full;
   // The live blocks moved: each live order learns where its id is now.
   state.client_ids.for_each_live(
@@ -102,10 +100,21 @@ RejectReason make_room_for_id(EngineState& state, ParticipantId participant, Cli
   return RejectReason::none;
 }
 
-// What the risk check found, so that taking the hold does not work it out again.
+// A new client id may need a block of the client-id table: when the table is full, the done
+// ids are forgotten (see ClientIds), and the id may then fall under its participant's floor:
+// used, as far as the engine can tell, so a duplicate.
+RejectReason make_room_for_id(EngineState& state, ParticipantId participant, ClientOrderId id) {
+  if (!state.client_ids.full()) return RejectReason::none;
+  return forget_done_ids(state, participant, id);
+}
+
+// What the risk check found, so that taking the hold does not work it out again: the amount
+// of cash (a bid) or capacity (an ask) to move from available to held, and where those are.
+// Taking it is then the same for both sides: no second branch on the side.
 struct CheckedHold {
-  int64_t cash = 0;                      // a bid: cash to hold
-  CapacityAccount* capacity = nullptr;   // an ask: the seller's capacity of the product
+  int64_t amount = 0;
+  int64_t* available = nullptr;
+  int64_t* held = nullptr;
 };
 
 // Checks the book, the pools and the participant's funds; sets the order's effective limit.
@@ -131,33 +140,25 @@ RejectReason check_new_order_risk(EngineState& state, const Command& command, Pr
   }
   if (command.side == Side::buy) {
     const Cash hold = bid_hold_of(state, book.spec, limit, command.quantity.value);
-    if (hold.value > state.accounts[command.participant.value].available) {
-      return RejectReason::insufficient_cash;
-    }
-    checked.cash = hold.value;
+    Account& account = state.accounts[command.participant.value];
+    if (hold.value > account.available) return RejectReason::insufficient_cash;
+    checked = {hold.value, &account.available, &account.held};
   } else {
     CapacityAccount* capacity =
         state.capacity.find(command.participant.value, command.product.value);
     if (capacity == nullptr || capacity->available < command.quantity.value) {
       return RejectReason::insufficient_capacity;
     }
-    checked.capacity = capacity;
+    checked = {command.quantity.value, &capacity->available, &capacity->held};
   }
   return RejectReason::none;
 }
 
 // take_holds for a new order, with the amounts the risk check already found.
-void take_checked_holds(EngineState& state, const Order& order, const CheckedHold& checked) {
-  if (order.side == Side::buy) {
-    Account& account = state.accounts[order.participant];
-    account.available -= checked.cash;
-    account.held += checked.cash;
-    GHX_ASSERT(account.available >= 0 && account.held >= 0);
-  } else {
-    checked.capacity->available -= order.remaining_lots;
-    checked.capacity->held += order.remaining_lots;
-    GHX_ASSERT(checked.capacity->available >= 0 && checked.capacity->held >= 0);
-  }
+void take_checked_holds(const CheckedHold& checked) {
+  *checked.available -= checked.amount;
+  *checked.held += checked.amount;
+  GHX_ASSERT(*checked.available >= 0 && *checked.held >= 0);
 }
 
 uint32_t accept_order(EngineState& state, const Command& command, Price limit,
@@ -178,7 +179,7 @@ uint32_t accept_order(EngineState& state, const Command& command, Price limit,
   order.time_in_force = static_cast<uint8_t>(command.time_in_force);
   order.post_only = command.post_only;
   order.id_block = state.client_ids.add(order.participant, order.client_id.value, slot);
-  take_checked_holds(state, order, checked);
+  take_checked_holds(checked);
   Event& event = emit_order_event(state, EventType::accepted, order);
   event.quantity = command.quantity;
   event.remaining = command.quantity;
