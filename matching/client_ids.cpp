@@ -206,12 +206,4 @@ uint32_t ClientIds::live_slot(uint32_t participant, uint64_t id) const {
   return chunks_[block->chunk].slots[id % ids_per_block];
 }
 
-void ClientIds::retire(uint32_t block_index, uint64_t id) {
-  Block* block = &blocks_[block_index];
-  const uint64_t bit = uint64_t{1} << (id % ids_per_block);
-  GHX_ASSERT(block->first_id == id - id % ids_per_block && (block->live_bits & bit) != 0);
-  block->live_bits &= ~bit;
-  if (block->live_bits == 0) free_chunks_.push(block->chunk);
-}
-
 }  // namespace ghx::matching
