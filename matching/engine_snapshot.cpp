@@ -382,7 +382,8 @@ bool link_live_ids(EngineState& state) {
              slot = state.orders[slot].next) {
           Order& order = state.orders[slot];
           if (!state.client_ids.known(order.participant, order.client_id.value)) return false;
-          order.id_block = state.client_ids.add_live(order.participant, order.client_id.value, slot);
+          order.id_block =
+              state.client_ids.add_live(order.participant, order.client_id.value, slot);
         }
       }
     }
