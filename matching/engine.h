@@ -10,7 +10,6 @@
 //   once warm (the event buffer and the level arrays keep the capacity they grew to).
 // - Expected outcomes (rejects, cancels) are events, not exceptions. A broken invariant aborts.
 
-#include <climits>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -148,15 +147,21 @@ class Engine {
 // The money arithmetic of every order and fill, inline: the engine works out a bid's hold on
 // entry, on cancel and twice per fill.
 
-// price x lots x lot_size x hours
+// price x lots x lot_size x hours into `value`; false when the product passes 2^63. Limits
+// keep each factor small (price <= 1e8, lots <= 2^31, lot size <= 1024, hours <= 168), but
+// their product can pass it: overflow checks, cheaper than 128-bit products.
+inline bool notional_fits(const ProductSpec& spec, Price price, Quantity quantity,
+                          int64_t& value) {
+  return !__builtin_mul_overflow(price.value, quantity.value, &value) &&
+         !__builtin_mul_overflow(value, spec.lot_size_gpus, &value) &&
+         !__builtin_mul_overflow(value, spec.hours(), &value);
+}
+
+// price x lots x lot_size x hours, of an order the engine accepted (so it fits)
 inline Cash notional(const ProductSpec& spec, Price price, Quantity quantity) {
-  // Limits keep each factor small (price <= 1e8, lots <= 2^31, lot size <= 1024, hours <= 168),
-  // but their product can pass 2^63: multiply with overflow checks rather than trust it.
   int64_t value = 0;
-  const bool overflow = __builtin_mul_overflow(price.value, quantity.value, &value) ||
-                        __builtin_mul_overflow(value, spec.lot_size_gpus, &value) ||
-                        __builtin_mul_overflow(value, spec.hours(), &value);
-  GHX_ASSERT(!overflow && value >= 0);
+  const bool fits = notional_fits(spec, price, quantity, value);
+  GHX_ASSERT(fits && value >= 0);
   return Cash{value};
 }
 

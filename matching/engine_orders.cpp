@@ -21,13 +21,9 @@ bool valid_quantity(const EngineState& state, Quantity quantity) {
 // in the engine then stays far from overflowing.
 bool notional_within_limits(const EngineState& state, const ProductSpec& spec, Price price,
                             Quantity quantity) {
-  // The factors are positive (checked before), so a product that overflows 64 bits is past
-  // amount_max too: overflow checks are cheaper than 128-bit products.
+  // The factors are positive (checked before), so a product past 2^63 is past amount_max too.
   int64_t value = 0;
-  return !__builtin_mul_overflow(price.value, quantity.value, &value) &&
-         !__builtin_mul_overflow(value, spec.lot_size_gpus, &value) &&
-         !__builtin_mul_overflow(value, spec.hours(), &value) &&
-         value <= state.config.limits.amount_max;
+  return notional_fits(spec, price, quantity, value) && value <= state.config.limits.amount_max;
 }
 
 // Would an order at `price` on `side` trade at once against the opposite best?
