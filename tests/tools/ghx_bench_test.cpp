@@ -52,6 +52,8 @@ TEST(GhxBench, PrintsOneConsistentLinePerScenario) {
   EXPECT_GT(number(json, "peak_rss_mib"), 0);
   EXPECT_EQ(number(json, "allocations"), 0);
   EXPECT_EQ(field(json, "replay_matches_model"), "true");
+  EXPECT_GT(number(json, "core_probe_ns_before"), 0);
+  EXPECT_GT(number(json, "core_probe_ns_after"), 0);
 }
 
 TEST(GhxBench, RefusesABadRepeatCountWithItsUsage) {

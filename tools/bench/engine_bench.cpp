@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/bench/core_probe.h"
 #include "tools/bench/cycle_clock.h"
 #include "tools/bench/replay.h"
 #include "tools/bench/scenarios.h"
@@ -176,8 +177,15 @@ double median(const std::vector<double>& ascending) {
                                    : (ascending[middle - 1] + ascending[middle]) / 2;
 }
 
+// The core's speed before and after a scenario's replays (core_probe.h).
+struct CoreProbes {
+  double before_ns = 0;
+  double after_ns = 0;
+};
+
 void print_json(const Stream& stream, const ThroughputRuns& fast, const ReplayResult& timed,
-                const LatencyHistogram& latencies, double ticks_per_ns, uint64_t overhead_ticks) {
+                const LatencyHistogram& latencies, double ticks_per_ns, uint64_t overhead_ticks,
+                const CoreProbes& probes) {
   const auto ns = [&](double fraction) {
     return static_cast<double>(latencies.percentile_ticks(fraction)) / ticks_per_ns;
   };
@@ -199,7 +207,8 @@ void print_json(const Stream& stream, const ThroughputRuns& fast, const ReplayRe
       "\"peak_rss_mib\":%.1f,\"allocations\":%llu,\"allocations_per_op\":%.3g,"
       "\"rejects\":%llu,\"events_per_op\":%.2f,\"live_orders_end\":%u,\"warmup_ops\":%llu,"
       "\"orders_max\":%u,\"client_ids_max\":%u,\"replay_matches_model\":%s,"
-      "\"new_pct\":%.1f,\"ioc_pct\":%.1f,\"cancel_pct\":%.1f,\"replace_pct\":%.1f}\n",
+      "\"new_pct\":%.1f,\"ioc_pct\":%.1f,\"cancel_pct\":%.1f,\"replace_pct\":%.1f,"
+      "\"core_probe_ns_before\":%.2f,\"core_probe_ns_after\":%.2f}\n",
       stream.scenario.c_str(), static_cast<unsigned long long>(fast.first.ops),
       median(fast.ops_per_s), fast.ops_per_s.front(), fast.ops_per_s.back(),
       fast.ops_per_s.size(), ops / timed.seconds, ns(0.5), ns(0.9), ns(0.99), ns(0.999), ns(1.0),
@@ -209,7 +218,8 @@ void print_json(const Stream& stream, const ThroughputRuns& fast, const ReplayRe
       static_cast<unsigned long long>(timed.rejects), static_cast<double>(timed.events) / ops,
       fast.first.live_orders, static_cast<unsigned long long>(stream.warmup_ops),
       stream.config.limits.orders_max, stream.config.limits.client_ids_max, hash_check,
-      mix.new_pct, mix.ioc_pct, mix.cancel_pct, mix.replace_pct);
+      mix.new_pct, mix.ioc_pct, mix.cancel_pct, mix.replace_pct, probes.before_ns,
+      probes.after_ns);
   std::fflush(stdout);
 }
 
@@ -222,10 +232,13 @@ int run_scenario(const std::string& name, const Options& options) {
   const Stream stream = generate_stream(name, options.ops, options.seed);
   keep_freed_memory();
   reset_peak_rss();
+  CoreProbes probes;
+  probes.before_ns = core_probe_ns();
   const ThroughputRuns fast = replay_throughput_repeatedly(stream, options.repeats);
   LatencyHistogram latencies;
   const ReplayResult timed = replay_latency(stream, overhead_ticks, latencies);
-  print_json(stream, fast, timed, latencies, ticks_per_ns, overhead_ticks);
+  probes.after_ns = core_probe_ns();
+  print_json(stream, fast, timed, latencies, ticks_per_ns, overhead_ticks, probes);
   return 0;
 }
 
