@@ -24,7 +24,7 @@
 namespace ghx::bench {
 namespace {
 
-constexpr uint64_t timed_ops_default = 2'000'000;  // all scenarios in ~40 s here
+constexpr uint64_t timed_ops_default = 2'000'000;  // all scenarios in ~20 s here
 constexpr uint64_t seed_default = 20261201;
 // Throughput replays per scenario, each on a fresh engine: the line reports their median (and
 // the slowest and fastest), so that one replay caught by the host's other work does not make
