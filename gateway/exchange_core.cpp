@@ -142,7 +142,7 @@ void ExchangeCore::recover() {
 // The engine's risk checks and the ledger's books move the same cash and capacity, so after
 // recovery they agree for every participant. If they did not, trading on would check orders
 // against money that is not there (or refuse money that is): refuse to start instead, naming
-// the first difference. Walks the products once per participant.
+// the first difference. Walks the products not yet delivered once per participant.
 void ExchangeCore::check_against_ledger() const {
   const ledger::Snapshot books = ledger_->snapshot();
   std::string difference;

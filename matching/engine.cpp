@@ -31,7 +31,11 @@ EngineState::EngineState(const EngineConfig& engine_config)
   GHX_ASSERT(config.fee_bps >= 0 && config.fee_bps <= 10'000);
   GHX_ASSERT(config.market_collar_bps >= 0 && config.market_collar_bps < 10'000);
   GHX_ASSERT(config.failure_penalty_bps >= 0 && config.failure_penalty_bps <= 10'000);
+  // The gate closes before delivery starts, so a window that has ended can never be listed
+  // again (handle_list_product relies on it).
+  GHX_ASSERT(config.gate_closure_lead_ns >= 0);
   products.reserve(limits.products_max);
+  open_products.reserve(limits.products_max);
   accounts.resize(limits.participants_max);
   due.reserve(size_t{limits.products_max} * 2 + limits.orders_max + 1);
   mass_cancel_orders.reserve(limits.orders_max);
@@ -98,6 +102,13 @@ void retire_product(EngineState& state, uint32_t product) {
   book.asks.release_memory();
 }
 
+void forget_open_product(EngineState& state, uint32_t product) {
+  auto& open = state.open_products;
+  const auto found = std::lower_bound(open.begin(), open.end(), product);
+  GHX_ASSERT(found != open.end() && *found == product);
+  open.erase(found);
+}
+
 // Everything due by now happens before the command itself, in (time, kind, id) order.
 // Rare, like the funds, capacity and listing handlers below: kept out of line so that
 // Engine::process stays a small dispatcher (it saves fewer registers on every command).
@@ -112,6 +123,7 @@ void retire_product(EngineState& state, uint32_t product) {
       case DueItem::delivery_end:
         retire_product(state, static_cast<uint32_t>(item.id));
         change_product_state(state, static_cast<uint32_t>(item.id), ProductState::delivered);
+        forget_open_product(state, static_cast<uint32_t>(item.id));
         break;
       case DueItem::order_expiry:
         if (state.orders[item.slot].id.value == item.id) {  // else: gone already
@@ -144,7 +156,10 @@ void push_due(EngineState& state, DueItem item) {
     reject(state, command, RejectReason::products_full);
     return;
   }
-  for (const ProductBook& book : state.products) {
+  // Only an open product can have the same window: a delivered one's has ended, and a window
+  // is listed only before its gate closes, which is before it starts (time never goes back).
+  for (const uint32_t open : state.open_products) {
+    const ProductBook& book = state.products[open];
     if (book.spec.gpu == spec.gpu && book.spec.zone == spec.zone &&
         book.spec.start_hour == spec.start_hour && book.spec.length == spec.length) {
       reject(state, command, RejectReason::duplicate_product);
@@ -153,6 +168,7 @@ void push_due(EngineState& state, DueItem item) {
   }
   const auto id = static_cast<uint32_t>(state.products.size());
   state.products.emplace_back().spec = spec;
+  state.open_products.push_back(id);  // ids only grow: still ascending
   push_due(state, {gate_close_ns, DueItem::gate_closure, id, 0});
   push_due(state, {spec.delivery_end().ns, DueItem::delivery_end, id, 0});
   Event& event = state.emit(EventType::product_listed);

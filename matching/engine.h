@@ -78,6 +78,7 @@ struct CapacityView {
   Quantity available;
   Quantity held;
   Cash proceeds;  // owed to the seller at delivery end
+  bool operator==(const CapacityView&) const = default;
 };
 
 class Engine {
@@ -130,7 +131,8 @@ class Engine {
   AccountView account(ParticipantId participant) const;
   CapacityView capacity(ParticipantId participant, ProductId product) const;
   // The participant's capacity of every product not yet delivered, by product id. Walks the
-  // products (their lists of sellers), not the capacity table: some microseconds per thousand.
+  // products not yet delivered (their lists of sellers), not the capacity table or every
+  // product ever listed: some microseconds per thousand open products.
   std::vector<std::pair<ProductId, CapacityView>> capacities(ParticipantId participant) const;
   uint32_t live_order_count() const;
   Timestamp now() const;

@@ -1,6 +1,7 @@
 // Orders: validation, pre-trade risk, new orders, cancel, replace, mass cancel, status.
 
 #include <algorithm>
+#include <span>
 
 #include "matching/engine_state.h"
 
@@ -338,12 +339,14 @@ void handle_mass_cancel(EngineState& state, const Command& command) {
     reject(state, command, RejectReason::unknown_product);
     return;
   }
-  // Scans the books (of the product, or all) rather than keep per-participant lists that
-  // every order would pay for on the hot path; mass cancel is rare.
+  // Scans the books (of the product, or all open ones) rather than keep per-participant lists
+  // that every order would pay for on the hot path; mass cancel is rare.
   auto& found = state.mass_cancel_orders;
   found.clear();
-  for (uint32_t product = 0; product < state.products.size(); ++product) {
-    if (command.has_product && product != command.product.value) continue;
+  const std::span<const uint32_t> products =
+      command.has_product ? std::span<const uint32_t>(&command.product.value, 1)
+                          : std::span<const uint32_t>(state.open_products);
+  for (const uint32_t product : products) {
     const ProductBook& book = state.products[product];
     for (const BookSide* side : {&book.bids, &book.asks}) {
       for (size_t depth = 0; depth < side->level_count(); ++depth) {

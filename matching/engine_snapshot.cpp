@@ -292,6 +292,7 @@ bool load_products(In& in, EngineState& state) {
     }
     if (book.state != ProductState::delivered) {
       push_due(state, {book.spec.delivery_end().ns, DueItem::delivery_end, id, 0});
+      state.open_products.push_back(id);
     }
     if (!load_side(in, state, id, Side::buy) || !load_side(in, state, id, Side::sell)) {
       return false;

@@ -72,6 +72,10 @@ struct EngineState {
   OrderPool orders;
   LevelPool levels;
   std::vector<ProductBook> products;
+  // Ids of the products not yet delivered, ascending: the only ones with orders, capacity
+  // accounts or a window still to come. A long-running exchange has listed many more (about
+  // 200 a day), so whatever looks for those walks this, not `products`.
+  std::vector<uint32_t> open_products;
   std::vector<Account> accounts;
   ClientIds client_ids;
   FlatMap<CapacityAccount> capacity;

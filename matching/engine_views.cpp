@@ -144,9 +144,8 @@ CapacityView Engine::capacity(ParticipantId participant, ProductId product) cons
 std::vector<std::pair<ProductId, CapacityView>> Engine::capacities(
     ParticipantId participant) const {
   std::vector<std::pair<ProductId, CapacityView>> views;
-  for (uint32_t product = 0; product < state_->products.size(); ++product) {
+  for (const uint32_t product : state_->open_products) {  // a delivered one's accounts are gone
     const ProductBook& book = state_->products[product];
-    if (book.state == ProductState::delivered) continue;  // its accounts are gone
     if (std::find(book.sellers.begin(), book.sellers.end(), participant.value) ==
         book.sellers.end()) {
       continue;

@@ -326,5 +326,66 @@ TEST_F(CapacityTable, ADeliveredProductsCapacityAccountsAreFreed) {
   EXPECT_EQ(restored.state_hash(), engine_.state_hash());
 }
 
+// A long-running exchange lists about 200 products a day and never forgets one, so what looks
+// for open products (capacities, a listing's duplicate check, a mass cancel of every product)
+// walks only those not yet delivered, in id order, and a restored engine knows which they are.
+TEST_F(CapacityTable, DeliveredProductsDropOutOfCapacitiesListingsAndMassCancels) {
+  const ProductId early = list(h100_spec("2026-12-01T08"));
+  const ProductId middle = list(h100_spec("2026-12-02T08"));
+  const ProductId late = list(h100_spec("2026-12-03T08"));
+  register_capacity(1, late, 5);
+  register_capacity(1, early, 3);
+  register_capacity(2, middle, 4);
+  using Capacities = std::vector<std::pair<ProductId, CapacityView>>;
+  const auto ids = [](const Capacities& capacities) {
+    std::vector<uint32_t> ids;
+    for (const auto& [product, capacity] : capacities) ids.push_back(product.value);
+    return ids;
+  };
+  EXPECT_EQ(ids(engine_.capacities(ParticipantId{1})), (std::vector{early.value, late.value}));
+
+  now_ns_ = h100_spec("2026-12-01T08").delivery_end().ns;
+  run(Command{});  // `early` closes and is delivered
+  ASSERT_EQ(engine_.product_state(early), ProductState::delivered);
+  EXPECT_EQ(ids(engine_.capacities(ParticipantId{1})), (std::vector{late.value}));
+  EXPECT_EQ(ids(engine_.capacities(ParticipantId{2})), (std::vector{middle.value}));
+  Command listing;
+  listing.type = CommandType::list_product;
+  listing.spec = h100_spec("2026-12-01T08");
+  EXPECT_EQ(run(listing).at(0).reject_reason, RejectReason::product_not_trading);
+
+  run(order(1, 1, Side::sell, 1900, 2, late));
+  run(order(2, 1, Side::sell, 1900, 1, middle));
+  std::vector<uint8_t> bytes;
+  engine_.save(bytes);
+  Engine restored(with_room_for(4));
+  ASSERT_TRUE(restored.load(bytes));
+  EXPECT_EQ(restored.capacities(ParticipantId{1}), engine_.capacities(ParticipantId{1}));
+
+  for (Engine* engine : {&engine_, &restored}) {
+    uint64_t sequence = sequence_;
+    auto process = [&](Command command) {
+      command.sequence = SequenceNumber{++sequence};
+      command.timestamp = Timestamp{now_ns_};
+      std::vector<Event> events;
+      engine->process(command, events);
+      return events;
+    };
+    listing.spec = h100_spec("2026-12-03T08");  // `late` is still open: a duplicate
+    EXPECT_EQ(process(listing).at(0).reject_reason, RejectReason::duplicate_product);
+    Command mass_cancel;
+    mass_cancel.type = CommandType::mass_cancel;
+    mass_cancel.participant = ParticipantId{1};
+    const std::vector<Event> events = process(mass_cancel);
+    ASSERT_EQ(events.size(), 2u);  // its ask on `late`, and that level emptied
+    EXPECT_EQ(events[0].type, ET::canceled);
+    EXPECT_EQ(events[0].product, late);
+    EXPECT_EQ(events[1].type, ET::book_level);
+    EXPECT_EQ(engine->capacity(ParticipantId{1}, late).available.value, 5);
+    EXPECT_EQ(engine->capacity(ParticipantId{2}, middle).held.value, 1);  // untouched
+  }
+  EXPECT_EQ(restored.state_hash(), engine_.state_hash());
+}
+
 }  // namespace
 }  // namespace ghx::matching::testing
