@@ -2,14 +2,15 @@
 
 #include <string_view>
 
-#include "gateway/varint_codec.h"
+#include "ledger/varint_codec.h"
 
 namespace ghx::gateway {
 namespace {
 
 // A typical order journals in about 45 bytes.
-using Writer = VarintWriter;
-using Reader = VarintReader;
+using Writer = ledger::VarintWriter;
+using Reader = ledger::VarintReader;
+using ledger::read_enum;
 
 bool read_name(Reader& in, matching::ShortName& name) {
   std::string text;

@@ -2,11 +2,14 @@
 
 #include <cassert>
 
-#include "gateway/varint_codec.h"
+#include "ledger/varint_codec.h"
 
 namespace ghx::gateway {
 namespace {
 
+using ledger::read_enum;
+using ledger::VarintReader;
+using ledger::VarintWriter;
 using matching::EventType;
 
 // These wire enums mirror the engine's by position; the asserts catch a reordering on either

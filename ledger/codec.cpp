@@ -79,42 +79,16 @@ bool read_kept_key(std::span<const uint8_t> bytes, ParticipantId& participant,
   return r.ok();
 }
 
-size_t varint_size(uint64_t value) {
-  size_t size = 1;
-  for (; value >= 0x80; value >>= 7) ++size;
-  return size;
-}
-
-uint8_t* put_varint(uint8_t* out, uint64_t value) {
-  for (; value >= 0x80; value >>= 7) *out++ = static_cast<uint8_t>(value | 0x80);
-  *out++ = static_cast<uint8_t>(value);
-  return out;
-}
-
 KeptChunkReader::KeptChunkReader(std::span<const uint8_t> value) : in_(value) {
-  ok_ = varint(count_) && count_ > 0;
-}
-
-bool KeptChunkReader::varint(uint64_t& value) {
-  value = 0;
-  for (int shift = 0; shift < 64 && !in_.empty(); shift += 7) {
-    const uint8_t byte = in_[0];
-    in_ = in_.subspan(1);
-    value |= uint64_t{byte & 0x7fu} << shift;
-    if ((byte & 0x80) == 0) return true;
-  }
-  return false;
+  ok_ = in_.varint(count_) && count_ > 0;
 }
 
 bool KeptChunkReader::next(std::span<const uint8_t>& message) {
   if (!ok_ || read_ == count_) {
-    if (ok_ && !in_.empty()) ok_ = false;  // bytes after the last message
+    if (ok_ && !in_.done()) ok_ = false;  // bytes after the last message
     return false;
   }
-  uint64_t size = 0;
-  if (!varint(size) || size > in_.size()) return ok_ = false;
-  message = in_.first(size);
-  in_ = in_.subspan(size);
+  if (!in_.bytes(message)) return ok_ = false;
   ++read_;
   return true;
 }

@@ -14,6 +14,7 @@
 
 #include "ledger/ledger_assert.h"
 #include "ledger/types.h"
+#include "ledger/varint_codec.h"
 
 namespace ghx::ledger::codec {
 
@@ -102,9 +103,6 @@ KeptKey kept_key(ParticipantId participant, uint64_t sequence);
 bool read_kept_key(std::span<const uint8_t> bytes, ParticipantId& participant,
                    uint64_t& sequence);
 
-size_t varint_size(uint64_t value);
-uint8_t* put_varint(uint8_t* out, uint64_t value);
-
 // Reads a chunk's messages in order; ok() is false once the bytes do not decode.
 class KeptChunkReader {
  public:
@@ -115,8 +113,7 @@ class KeptChunkReader {
   bool ok() const { return ok_; }
 
  private:
-  bool varint(uint64_t& value);
-  std::span<const uint8_t> in_;
+  VarintReader in_;
   uint64_t count_ = 0;
   uint64_t read_ = 0;
   bool ok_ = true;

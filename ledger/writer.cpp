@@ -84,19 +84,19 @@ void BatchWriter::write_kept_messages(const Batch& batch) {
 void BatchWriter::write_kept_chunk(MDB_cursor* cursor, const Batch& batch,
                                    std::span<const uint32_t> run) {
   if (rc_ != 0) return;
-  size_t size = codec::varint_size(run.size());
+  size_t size = varint_size(run.size());
   for (const uint32_t i : run) {
-    size += codec::varint_size(batch.kept_[i].size) + batch.kept_[i].size;
+    size += varint_size(batch.kept_[i].size) + batch.kept_[i].size;
   }
   const Batch::KeptMessage& first = batch.kept_[run.front()];
   const codec::KeptKey key = codec::kept_key(first.participant, first.sequence);
   MDB_val k = val(key);
   MDB_val v{size, nullptr};
   if ((rc_ = mdb_cursor_put(cursor, &k, &v, MDB_RESERVE)) != 0) return;
-  uint8_t* out = codec::put_varint(static_cast<uint8_t*>(v.mv_data), run.size());
+  uint8_t* out = put_varint(static_cast<uint8_t*>(v.mv_data), run.size());
   for (const uint32_t i : run) {
     const Batch::KeptMessage& kept = batch.kept_[i];
-    out = codec::put_varint(out, kept.size);
+    out = put_varint(out, kept.size);
     std::memcpy(out, batch.kept_bytes_.data() + kept.offset, kept.size);
     out += kept.size;
   }

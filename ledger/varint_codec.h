@@ -1,7 +1,9 @@
 #pragma once
-// Varint byte codecs for what the exchange stores (journal entries, kept execution reports):
-// integers are LEB128 varints (signed ones zigzag-encoded first), so the many zero and small
-// fields cost a byte each. Readers return false on truncated or out-of-range input.
+// Varint byte codecs for what the exchange stores (journal entries, kept execution reports and
+// the ledger's chunks of them): integers are LEB128 varints (signed ones zigzag-encoded first),
+// so the many zero and small fields cost a byte each. Readers return false on truncated or
+// out-of-range input. In ledger/, the lowest module that stores bytes, so that the gateway's
+// codecs and the ledger's own share one.
 
 #include <cstdint>
 #include <span>
@@ -9,18 +11,30 @@
 #include <string_view>
 #include <vector>
 
-namespace ghx::gateway {
+namespace ghx::ledger {
+
+constexpr size_t varint_size_max = 10;  // bytes of a uint64_t
+
+inline size_t varint_size(uint64_t value) {
+  size_t size = 1;
+  for (; value >= 0x80; value >>= 7) ++size;
+  return size;
+}
+
+// Writes `value` at `out` (room for varint_size(value) bytes); returns the end of what it wrote.
+inline uint8_t* put_varint(uint8_t* out, uint64_t value) {
+  for (; value >= 0x80; value >>= 7) *out++ = static_cast<uint8_t>(value | 0x80);
+  *out++ = static_cast<uint8_t>(value);
+  return out;
+}
 
 class VarintWriter {
  public:
   explicit VarintWriter(std::vector<uint8_t>& out) : out_(out) {}
   void u8(uint8_t value) { out_.push_back(value); }
   void varint(uint64_t value) {
-    uint8_t bytes[10];  // encoded here, then appended once: one capacity check, not one a byte
-    size_t size = 0;
-    for (; value >= 0x80; value >>= 7) bytes[size++] = static_cast<uint8_t>(value | 0x80);
-    bytes[size++] = static_cast<uint8_t>(value);
-    out_.insert(out_.end(), bytes, bytes + size);
+    uint8_t bytes[varint_size_max];  // encoded here, then appended once: one capacity check
+    out_.insert(out_.end(), bytes, put_varint(bytes, value));
   }
   void zigzag(int64_t value) {
     varint((static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63));
@@ -71,11 +85,18 @@ class VarintReader {
     value = raw == 1;
     return true;
   }
-  bool text(std::string& value, size_t size_max) {
+  // Length-prefixed bytes, viewed where they are.
+  bool bytes(std::span<const uint8_t>& value) {
     uint64_t size = 0;
-    if (!varint(size) || size > size_max || size > in_.size()) return false;
-    value.assign(reinterpret_cast<const char*>(in_.data()), size);
+    if (!varint(size) || size > in_.size()) return false;
+    value = in_.first(size);
     in_ = in_.subspan(size);
+    return true;
+  }
+  bool text(std::string& value, size_t size_max) {
+    std::span<const uint8_t> raw;
+    if (!bytes(raw) || raw.size() > size_max) return false;
+    value.assign(reinterpret_cast<const char*>(raw.data()), raw.size());
     return true;
   }
   bool done() const { return in_.empty(); }
@@ -93,4 +114,4 @@ bool read_enum(VarintReader& in, Enum& value, uint8_t max) {
   return true;
 }
 
-}  // namespace ghx::gateway
+}  // namespace ghx::ledger
