@@ -72,10 +72,6 @@ struct EngineState {
   OrderPool orders;
   LevelPool levels;
   std::vector<ProductBook> products;
-  // Ids of the products not yet delivered, ascending: the only ones with orders, capacity
-  // accounts or a window still to come. A long-running exchange has listed many more (about
-  // 200 a day), so whatever looks for those walks this, not `products`.
-  std::vector<uint32_t> open_products;
   std::vector<Account> accounts;
   ClientIds client_ids;
   FlatMap<CapacityAccount> capacity;
@@ -94,6 +90,12 @@ struct EngineState {
   // The command being processed: stamps every event.
   SequenceNumber sequence;
   std::vector<Event>* events = nullptr;
+
+  // Ids of the products not yet delivered, ascending: the only ones with orders, capacity
+  // accounts or a window still to come. A long-running exchange has listed many more (about
+  // 200 a day), so whatever looks for those walks this, not `products`. (Last: the members
+  // the hot path uses keep their places.)
+  std::vector<uint32_t> open_products;
 
   // Appends an event of the command being processed. Inline: a command emits two or three.
   Event& emit(EventType type) {
