@@ -267,6 +267,23 @@ class CapacityTable : public EngineTest {
     config.limits.capacity_accounts_max = accounts;
     return config;
   }
+  // Runs commands on `engine` (this test's, or one restored from its snapshot) after those run
+  // so far, all at `at_ns`: each engine numbers its commands on from sequence_.
+  struct Continuation {
+    Engine& engine;
+    uint64_t sequence;
+    int64_t at_ns;
+    std::vector<Event> operator()(Command command) {
+      command.sequence = SequenceNumber{++sequence};
+      command.timestamp = Timestamp{at_ns};
+      std::vector<Event> events;
+      engine.process(command, events);
+      return events;
+    }
+  };
+  Continuation continue_on(Engine& engine, int64_t at_ns) const {
+    return {engine, sequence_, at_ns};
+  }
   Command registration(uint32_t seller, ProductId product) {
     Command command;
     command.type = CommandType::register_capacity;
@@ -306,14 +323,7 @@ TEST_F(CapacityTable, ADeliveredProductsCapacityAccountsAreFreed) {
   ASSERT_TRUE(restored.load(bytes));
   const int64_t late_delivered_ns = h100_spec("2026-12-03T08").delivery_end().ns;
   for (Engine* engine : {&engine_, &restored}) {
-    uint64_t sequence = sequence_;
-    auto process = [&](Command command) {
-      command.sequence = SequenceNumber{++sequence};
-      command.timestamp = Timestamp{late_delivered_ns};
-      std::vector<Event> events;
-      engine->process(command, events);
-      return events;
-    };
+    auto process = continue_on(*engine, late_delivered_ns);
     Command listing;
     listing.type = CommandType::list_product;
     listing.spec = h100_spec("2026-12-05T08");
@@ -363,14 +373,7 @@ TEST_F(CapacityTable, DeliveredProductsDropOutOfCapacitiesListingsAndMassCancels
   EXPECT_EQ(restored.capacities(ParticipantId{1}), engine_.capacities(ParticipantId{1}));
 
   for (Engine* engine : {&engine_, &restored}) {
-    uint64_t sequence = sequence_;
-    auto process = [&](Command command) {
-      command.sequence = SequenceNumber{++sequence};
-      command.timestamp = Timestamp{now_ns_};
-      std::vector<Event> events;
-      engine->process(command, events);
-      return events;
-    };
+    auto process = continue_on(*engine, now_ns_);
     listing.spec = h100_spec("2026-12-03T08");  // `late` is still open: a duplicate
     EXPECT_EQ(process(listing).at(0).reject_reason, RejectReason::duplicate_product);
     Command mass_cancel;
