@@ -59,6 +59,9 @@ ExchangeService::ExchangeService(ExchangeCore& core, ServiceConfig config)
     const matching::ProductSpec& spec = engine.product_spec({id});
     products_.push_back({matching::format_symbol(spec), spec, engine.product_state({id})});
     product_ids_[products_.back().symbol] = id;
+    if (products_.back().state != matching::ProductState::delivered) {
+      open_product_ids_.push_back(id);
+    }
   }
 }
 
@@ -532,7 +535,7 @@ void ExchangeService::send_product_list(const SessionInfo& session,
   constexpr size_t products_per_page_max = 250;  // about 30 KiB: well inside a 64 KiB frame
   std::vector<uint32_t> ids;
   std::lock_guard lock(reference_mutex_);
-  for (uint32_t id = 0; id < products_.size(); ++id) {
+  for (const uint32_t id : open_product_ids_) {
     const ProductEntry& product = products_[id];
     if (request.gpu() != nullptr && request.gpu()->string_view() != product.spec.gpu.view()) {
       continue;
@@ -540,7 +543,7 @@ void ExchangeService::send_product_list(const SessionInfo& session,
     if (request.zone() != nullptr && request.zone()->string_view() != product.spec.zone.view()) {
       continue;
     }
-    if (product.state != matching::ProductState::delivered) ids.push_back(id);
+    ids.push_back(id);
   }
   size_t next = 0;
   do {
@@ -767,11 +770,18 @@ void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& 
       std::lock_guard lock(reference_mutex_);
       products_.push_back({matching::format_symbol(spec), spec, matching::ProductState::trading});
       product_ids_[products_.back().symbol] = product;
+      open_product_ids_.push_back(product);  // the engine numbers products upwards
       return;
     }
     case EventType::product_state: {
       std::lock_guard lock(reference_mutex_);
-      if (product < products_.size()) products_[product].state = event.product_state;
+      if (product >= products_.size()) return;
+      products_[product].state = event.product_state;
+      if (event.product_state == matching::ProductState::delivered) {
+        const auto found =
+            std::lower_bound(open_product_ids_.begin(), open_product_ids_.end(), product);
+        if (found != open_product_ids_.end() && *found == product) open_product_ids_.erase(found);
+      }
       return;
     }
     case EventType::book_level: {

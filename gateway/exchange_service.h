@@ -166,6 +166,9 @@ class ExchangeService : public MessageHandler {
   std::map<std::string, ParticipantEntry> participants_by_name_;
   std::map<uint32_t, std::string> participant_names_;
   std::vector<ProductEntry> products_;
+  // Ids of the products not yet delivered, ascending: what ListProducts answers from. The
+  // exchange lists about 200 products a day and keeps every one in products_.
+  std::vector<uint32_t> open_product_ids_;
   std::map<std::string, uint32_t, std::less<>> product_ids_;
   std::map<uint64_t, SessionEntry> sessions_;
   std::map<uint32_t, std::set<uint64_t>> sessions_of_;       // participant -> sessions

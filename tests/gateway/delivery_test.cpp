@@ -76,6 +76,23 @@ class Delivery : public Exchange {
     return out;
   }
 
+  // The symbols a ListProducts request returns (every page).
+  std::vector<std::string> listed_symbols(Client& client) {
+    EXPECT_EQ(client.send(make_list_products(22, "", "")), ClientStatus::ok);
+    std::vector<std::string> symbols;
+    for (bool more = true; more;) {
+      const Received received = client.receive_until(wire::Body::ProductList);
+      EXPECT_EQ(received.status, ClientStatus::ok);
+      if (received.status != ClientStatus::ok) break;
+      const wire::ProductList& list = *received.message().body_as_ProductList();
+      if (list.products() != nullptr) {
+        for (const auto* info : *list.products()) symbols.push_back(info->symbol()->str());
+      }
+      more = list.more();
+    }
+    return symbols;
+  }
+
   // The trades of these tests have at most 3 lots: 3 fails any of them whole.
   Frame failure(uint64_t request_id, uint64_t trade_id, int64_t failed_lots = 3) {
     return make_delivery_outcome(
@@ -115,6 +132,7 @@ TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
   const uint64_t delivered_trade = trade(*seller, *lab_b, 2, symbol_, 1900, 3);
   ASSERT_NE(failed_trade, 0u);
   ASSERT_NE(delivered_trade, 0u);
+  EXPECT_EQ(listed_symbols(*lab_b), std::vector{symbol_});
 
   // Notional 1850 x 2 lots x 8 GPUs x 1 hour; each side pays 10 bps of it as a fee.
   const int64_t failed_notional = 1850 * 2 * lot_size;  // 29,600
@@ -208,6 +226,7 @@ TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
   ASSERT_TRUE(paid.has_value());
   EXPECT_EQ(paid->available, proceeds);
   EXPECT_TRUE(paid->capacities.empty());  // a delivered product's accounts are gone
+  EXPECT_TRUE(listed_symbols(*lab_b).empty());  // nor is it listed any more
 
   // The data centre withdraws its proceeds through the exchange; not a minor unit more.
   const Ack too_much = operator_ack(*ops, make_withdraw(14, "dc-a", proceeds + 1));
