@@ -94,7 +94,9 @@ ledger::Result post_event(const ExchangeCommand& command, const matching::Engine
     // event just after these): proceeds_paid is the engine's side of the same payments.
     case EventType::proceeds_paid: return ledger::Result::ok;
     case EventType::trade_failed:
-      return batch.delivery_failure(ledger::TradeId{event.trade_id.value}, at(event));
+      return batch.delivery_failure(ledger::TradeId{event.trade_id.value},
+                                    ledger::Lots{event.quantity.value},
+                                    ledger::Lots{event.remaining.value}, at(event));
     default: return ledger::Result::ok;  // rejects, trades, book levels, status: no money moves
   }
 }
@@ -110,7 +112,9 @@ ledger::Result post_to_ledger(const ExchangeCommand& command,
       return batch.upsert_participant(party(command.engine.participant), command.name,
                                       command.roles);
     case ExchangeCommandKind::delivery_failure:  // journals before version 3 only
-      return batch.delivery_failure(ledger::TradeId{command.engine.trade_id.value}, now);
+      // Those failed whole trades: no lots left open.
+      return batch.delivery_failure(ledger::TradeId{command.engine.trade_id.value}, ledger::Lots{},
+                                    ledger::Lots{}, now);
     case ExchangeCommandKind::session_opened:
     case ExchangeCommandKind::session_closed:
       return ledger::Result::ok;  // journaled only

@@ -151,10 +151,14 @@ Result Batch::deliver(ProductId product, Timestamp at) {
   return push(op, {});
 }
 
-Result Batch::delivery_failure(TradeId trade, Timestamp at) {
+// The lots are checked against the trade when the batch is committed: only the ledger knows
+// how many are still open.
+Result Batch::delivery_failure(TradeId trade, Lots lots, Lots lots_open_after, Timestamp at) {
   Op op;
   op.kind = OpKind::fail_trade;
   op.trade = trade;
+  op.amount = lots.value;
+  op.lots_open_after = lots_open_after;
   op.at = at;
   return push(op, {});
 }

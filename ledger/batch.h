@@ -35,10 +35,11 @@ struct Op {
   ProductId product;
   uint32_t bytes_offset = 0;
   uint32_t bytes_size = 0;
-  int64_t amount = 0;  // cash or lots, by kind
+  int64_t amount = 0;  // cash or lots, by kind (fail_trade: the lots failed now)
   Timestamp at;
   SequenceNumber sequence;  // journal entries only
   TradeId trade;            // fail_trade only
+  Lots lots_open_after;     // fail_trade only
   int64_t lot_size_gpus = 0;
   int64_t hours = 0;
   Timestamp delivery_start;
@@ -72,10 +73,22 @@ class Batch {
   [[nodiscard]] Result release_capacity(ParticipantId p, ProductId product, Lots lots,
                                         Timestamp at);
   [[nodiscard]] Result settle_fill(const Fill& fill);
-  // Releases escrow to the sellers of every open trade of the product; needs at >= window end.
+  // Releases escrow to the sellers of every open trade of the product (for its open lots:
+  // their notional less the seller fee left, see ledger/trade_amounts.h); needs at >= window
+  // end.
   [[nodiscard]] Result deliver(ProductId product, Timestamp at);
-  // Refunds the buyer and charges the seller a penalty (Options::penalty_bps of notional).
-  [[nodiscard]] Result delivery_failure(TradeId trade, Timestamp at);
+  // The seller of `trade` failed to deliver `lots` of its lots; the engine says
+  // `lots_open_after` stay open. For the failed lots the buyer gets their notional back from
+  // escrow, the seller pays the buyer a penalty of Options::penalty_bps of that refund (capped
+  // at the seller's available cash) and the buyer's received capacity goes back. The trade
+  // closes as failed once all its lots have; until then delivery pays for the rest.
+  // lots_open_after 0 fails every lot still open, whatever `lots` says (journals from before
+  // partial failures always failed whole trades). Results when committed: unknown_trade;
+  // trade_not_open; invalid_argument (nothing written) unless lots_open_after is 0, or lots > 0,
+  // lots_open_after > 0 and lots + lots_open_after equal the trade's open lots.
+  [[nodiscard]] Result delivery_failure(TradeId trade, Lots lots, Lots lots_open_after,
+                                        Timestamp at);
+  // Fails every open lot of every open trade of `seller` in `product`; not_found if none.
   [[nodiscard]] Result delivery_failure(ProductId product, ParticipantId seller, Timestamp at);
 
   // Messages kept for a resend (the exchange's execution reports), opaque to the ledger: one

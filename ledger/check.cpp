@@ -4,6 +4,8 @@
 #include <unordered_map>
 
 #include "ledger/cache.h"
+#include "ledger/ledger.h"
+#include "ledger/trade_amounts.h"
 
 namespace ghx::ledger {
 namespace {
@@ -15,15 +17,13 @@ void problem(CheckReport& report, std::string text) {
   if (report.problems.size() < problems_max) report.problems.push_back(std::move(text));
 }
 
+// What the capacity transfers of one trade say: settled once, then each failure and the
+// delivery move some of its lots out of the buyer's received capacity.
 struct TradeCounts {
   int settled = 0;
-  int delivered = 0;
-  int failed = 0;
+  int64_t delivered_lots = 0;
+  int64_t failed_lots = 0;
 };
-
-bool is_settlement(TransferKind k) { return k == TransferKind::fill_capacity; }
-bool is_delivery(TransferKind k) { return k == TransferKind::delivery_consumed; }
-bool is_failure(TransferKind k) { return k == TransferKind::failure_capacity; }
 
 void check_transfers(const Snapshot& s, CheckReport& report,
                      std::unordered_map<AccountKey, int64_t, AccountHash>& sums,
@@ -43,9 +43,9 @@ void check_transfers(const Snapshot& s, CheckReport& report,
     sums[t.debit] -= t.amount;
     sums[t.credit] += t.amount;
     TradeCounts& c = counts[t.trade_id.value];
-    c.settled += is_settlement(t.kind);
-    c.delivered += is_delivery(t.kind);
-    c.failed += is_failure(t.kind);
+    c.settled += t.kind == TransferKind::fill_capacity;
+    if (t.kind == TransferKind::delivery_consumed) c.delivered_lots += t.amount;
+    if (t.kind == TransferKind::failure_capacity) c.failed_lots += t.amount;
     return true;
   });
   if (r != Result::ok) problem(report, "transfers cannot be read: a record is corrupt");
@@ -84,9 +84,54 @@ void check_balances(const Snapshot& s, CheckReport& report,
   }
 }
 
+// A trade's failed lots, its state and its delivery and failure transfers agree: failed once
+// every lot failed, delivered of the lots that did not.
+void check_trade_lots(const TradeRecord& t, const TradeCounts& c, const std::string& name,
+                      CheckReport& report) {
+  const bool all_failed = t.failed_lots == t.fill.lots;
+  if (all_failed != (t.state == TradeState::failed)) {
+    problem(report, name + " is " + to_string(t.state) + " with " +
+                        std::to_string(t.failed_lots.value) + " of " +
+                        std::to_string(t.fill.lots.value) + " lots failed");
+  }
+  const int64_t delivered = t.state == TradeState::delivered ? open_lots(t).value : 0;
+  if (c.delivered_lots != delivered || c.failed_lots != t.failed_lots.value) {
+    problem(report, name + " is " + to_string(t.state) + " with " +
+                        std::to_string(t.failed_lots.value) +
+                        " lots failed but its delivery transfers disagree");
+  }
+}
+
+// Escrow holds the notional of the buyer's open lots and received capacity the open lots
+// themselves: these are the only transfers in and out of those accounts.
+void check_owed_by_open_trades(const Snapshot& s, CheckReport& report,
+                               std::map<AccountKey, int64_t>& owed) {
+  const Result r = s.for_each_balance([&](const AccountKey& account, int64_t balance) {
+    if (account.kind != AccountKind::escrow && account.kind != AccountKind::received) {
+      return true;
+    }
+    const auto it = owed.find(account);
+    const int64_t expected = it == owed.end() ? 0 : it->second;
+    if (balance != expected) {
+      problem(report, describe(account) + " holds " + std::to_string(balance) +
+                          " but its open trades owe " + std::to_string(expected));
+    }
+    if (it != owed.end()) owed.erase(it);
+    return true;
+  });
+  if (r != Result::ok) problem(report, "balances cannot be read: a record is corrupt");
+  for (const auto& [account, amount] : owed) {
+    if (amount != 0) {
+      problem(report, describe(account) + " has open trades owing " + std::to_string(amount) +
+                          " but no stored balance");
+    }
+  }
+}
+
 void check_trades(const Snapshot& s, CheckReport& report,
                   std::unordered_map<uint64_t, TradeCounts>& counts) {
   std::unordered_map<uint64_t, bool> open_index;
+  std::map<AccountKey, int64_t> owed;  // escrow and received capacity, by open trades
   s.for_each_open_trade([&](ProductId, TradeId t) { return open_index[t.value] = true; });
   const Result r = s.for_each_trade([&](const TradeRecord& t) {
     ++report.trades;
@@ -96,10 +141,12 @@ void check_trades(const Snapshot& s, CheckReport& report,
     if (c.settled != 1) {
       problem(report, name + " is settled " + std::to_string(c.settled) + " times, not once");
     }
+    check_trade_lots(t, c, name, report);
     const bool open = t.state == TradeState::open;
-    if (c.delivered != (t.state == TradeState::delivered) ||
-        c.failed != (t.state == TradeState::failed)) {
-      problem(report, name + " is " + to_string(t.state) + " but its delivery transfers disagree");
+    if (open) {
+      const Fill& f = t.fill;
+      owed[cash_account(f.buyer, AccountKind::escrow)] += notional_of(f, open_lots(t)).value;
+      owed[capacity_account(f.buyer, f.product, AccountKind::received)] += open_lots(t).value;
     }
     if (open != open_index.contains(t.fill.trade_id.value)) {
       problem(report, name + " is " + to_string(t.state) + " but the open-trade index disagrees");
@@ -109,13 +156,14 @@ void check_trades(const Snapshot& s, CheckReport& report,
   });
   if (r != Result::ok) problem(report, "trades cannot be read: a record is corrupt");
   for (const auto& [id, c] : counts) {
-    if (id != 0 && (c.settled || c.delivered || c.failed)) {
+    if (id != 0 && (c.settled || c.delivered_lots || c.failed_lots)) {
       problem(report, "transfers settle trade " + std::to_string(id) + " which is not recorded");
     }
   }
   for (const auto& [id, open] : open_index) {
     problem(report, "open-trade index names trade " + std::to_string(id) + " which is unknown");
   }
+  if (r == Result::ok) check_owed_by_open_trades(s, report, owed);
 }
 
 void check_journal(const Snapshot& s, CheckReport& report) {

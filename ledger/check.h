@@ -1,8 +1,10 @@
 #pragma once
 // Verification of the ledger's invariants on a snapshot (`ghx ledger check` and the tests):
 // every asset sums to zero, stored balances equal the sum of the transfers, participant
-// balances are not negative, every trade is settled exactly once and closed at most once, the
-// open-trade index agrees with the trades, and the journal has no gap.
+// balances are not negative, every trade is settled exactly once and closed at most once, its
+// failed lots agree with its state and transfers, escrow and received capacity are what the
+// open lots of open trades owe, the open-trade index agrees with the trades, and the journal
+// has no gap.
 
 #include <cstdint>
 #include <string>

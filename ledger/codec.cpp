@@ -160,12 +160,14 @@ TradeBytes encode(const TradeRecord& t) {
   w.i64(f.buyer_hold_released.value);
   w.u8(static_cast<uint8_t>(t.state));
   w.i64(t.closed_at.ns);
+  w.i64(t.failed_lots.value);
   GHX_LEDGER_ASSERT(w.size() == trade_value_size);
   return bytes;
 }
 
 bool decode(std::span<const uint8_t> bytes, TradeRecord& out) {
-  if (bytes.size() != trade_value_size) return false;
+  const bool has_failed_lots = bytes.size() == trade_value_size;
+  if (!has_failed_lots && bytes.size() != trade_value_size_without_failed_lots) return false;
   Reader r(bytes);
   Fill& f = out.fill;
   f.trade_id.value = r.u64();
@@ -185,7 +187,12 @@ bool decode(std::span<const uint8_t> bytes, TradeRecord& out) {
   const uint8_t state = r.u8();
   out.state = static_cast<TradeState>(state);
   out.closed_at.ns = r.i64();
-  return state <= 2 && r.ok() && r.at_end();
+  // An older record has no failed_lots: a failed trade had failed every lot, others none.
+  const Lots failed_before_partial_failures = out.state == TradeState::failed ? f.lots : Lots{};
+  out.failed_lots = has_failed_lots ? Lots{r.i64()} : failed_before_partial_failures;
+  // Whether the state agrees with failed_lots is for check_ledger to name, not a decoding error.
+  const bool lots_ok = f.lots.value > 0 && out.failed_lots.value >= 0 && out.failed_lots <= f.lots;
+  return state <= 2 && lots_ok && r.ok() && r.at_end();
 }
 
 }  // namespace ghx::ledger::codec

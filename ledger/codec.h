@@ -73,7 +73,9 @@ constexpr size_t u64_key_size = 8;
 constexpr size_t account_key_size = 10;
 constexpr size_t open_trade_key_size = 12;
 constexpr size_t transfer_value_size = 61;
-constexpr size_t trade_value_size = 109;
+constexpr size_t trade_value_size = 117;
+// A trade written before partial delivery failures: no failed_lots at the end.
+constexpr size_t trade_value_size_without_failed_lots = 109;
 constexpr size_t product_fixed_size = 32;
 
 using U64Key = std::array<uint8_t, u64_key_size>;
@@ -122,6 +124,8 @@ class KeptChunkReader {
 TransferBytes encode(const Transfer& t);
 bool decode(std::span<const uint8_t> bytes, Transfer& out);
 
+// Always writes the current layout. Decodes it and the older one without failed_lots (data
+// directories written before partial failures), where a failed trade had failed all its lots.
 TradeBytes encode(const TradeRecord& t);
 bool decode(std::span<const uint8_t> bytes, TradeRecord& out);
 

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <map>
 
+#include "ledger/trade_amounts.h"
+
 namespace ghx::ledger {
 namespace {
 
@@ -37,8 +39,8 @@ Result collect_trades(const Snapshot& s, Report& r) {
       symbol = symbols.emplace(f.product.value, product ? product->symbol : "?").first;
     }
     const bool buy = f.buyer == p;  // a self-trade is listed as a buy; the engine prevents them
-    r.trades.push_back({f.timestamp_ns, f.trade_id, f.product, symbol->second, buy, f.lots,
-                        f.price, f.notional, buy ? f.buyer_fee : f.seller_fee, t.state});
+    r.trades.push_back({f.timestamp_ns, f.trade_id, f.product, symbol->second, buy, f.lots, f.price,
+                        f.notional, buy ? f.buyer_fee : f.seller_fee, t.state, t.failed_lots});
     Lots& lots = buy ? r.bought_lots : r.sold_lots;
     Cash& notional = buy ? r.bought_notional : r.sold_notional;
     lots.value += f.lots.value;
@@ -82,14 +84,18 @@ Result collect_obligations(const Snapshot& s, Report& r) {
     line.symbol = product->symbol;
     line.delivery_start = product->delivery_start;
     line.delivery_end = product->delivery_end;
-    const int64_t gpu_hours = f.lots.value * product->lot_size_gpus * product->hours;
+    // Only the lots not failed are still owed; their notional is what escrow still holds.
+    const Lots open = open_lots(*trade);
+    const int64_t gpu_hours = open.value * product->lot_size_gpus * product->hours;
+    const Cash open_notional = notional_of(f, open);
     if (f.buyer == p) {
       line.gpu_hours_to_receive += gpu_hours;
-      line.escrow_paid.value += f.notional.value;
+      line.escrow_paid.value += open_notional.value;
     }
     if (f.seller == p) {
       line.gpu_hours_to_deliver += gpu_hours;
-      line.proceeds_pending.value += f.notional.value - f.seller_fee.value;
+      line.proceeds_pending.value +=
+          open_notional.value - seller_fee_left(f, trade->failed_lots).value;
     }
     return true;
   });

@@ -23,8 +23,9 @@ struct TradeLine {
   Lots lots;
   Price price;
   Cash notional;
-  Cash fee;  // the participant's own fee
+  Cash fee;  // the participant's own fee, as at the fill
   TradeState state = TradeState::open;
+  Lots failed_lots;  // of `lots`, those the seller failed to deliver
 };
 
 // One cash transfer touching one of the participant's accounts. Accounts of the participant are
@@ -39,7 +40,8 @@ struct MovementLine {
   TradeId trade;
 };
 
-// Open (neither delivered nor failed) trades of one product window, as of the snapshot.
+// Open (neither delivered nor failed) trades of one product window, as of the snapshot: their
+// open lots only (a partly failed trade owes nothing for the lots that failed).
 struct ObligationLine {
   ProductId product;
   std::string symbol;
@@ -48,7 +50,7 @@ struct ObligationLine {
   int64_t gpu_hours_to_deliver = 0;
   int64_t gpu_hours_to_receive = 0;
   Cash escrow_paid;        // as buyer: cash held in escrow until delivery
-  Cash proceeds_pending;   // as seller: notional - fee, paid on delivery
+  Cash proceeds_pending;   // as seller: notional - seller fee left, paid on delivery
 };
 
 struct CashBalances {

@@ -4,6 +4,7 @@
 #include "ledger/codec.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_assert.h"
+#include "ledger/trade_amounts.h"
 #include "ledger/writer.h"
 
 namespace ghx::ledger {
@@ -88,27 +89,53 @@ bool BatchWriter::collect_open_trades(ProductId product) {
   return rc_ == 0;
 }
 
+Result BatchWriter::read_trade(TradeId id, TradeRecord& out) {
+  const codec::U64Key key = codec::u64_key(id.value);
+  MDB_val k = val(key);
+  MDB_val v{};
+  const int found = mdb_get(txn_, dbis_.trades, &k, &v);
+  if (found == MDB_NOTFOUND) return Result::unknown_trade;
+  if (found != 0) {
+    rc_ = found;
+    return Result::storage_error;
+  }
+  GHX_LEDGER_ASSERT(codec::decode(span(v), out));
+  return Result::ok;
+}
+
+// A trade named by the open-trade index (collect_open_trades): one that is not stored, or not
+// open, means the index and the trades disagree, so the batch stops rather than guess.
+Result BatchWriter::read_open_trade(uint64_t id, TradeRecord& out) {
+  const Result found = read_trade(TradeId{id}, out);
+  if (found == Result::unknown_trade) rc_ = MDB_NOTFOUND;
+  if (found != Result::ok) return Result::storage_error;
+  GHX_LEDGER_ASSERT(out.state == TradeState::open && open_lots(out).value > 0);
+  return Result::ok;
+}
+
+// Pays each open trade's seller for the lots it did not fail: their notional less the seller
+// fee left (the fee of the failed lots was never earned), out of the buyer's escrow, which
+// holds exactly the notional of the open lots.
 Result BatchWriter::deliver(const Op& op) {
   const auto product = cache_.products.find(op.product.value);
   if (product == cache_.products.end()) return Result::unknown_product;
   if (op.at < product->second.delivery_end) return Result::delivery_window_open;
   if (!collect_open_trades(op.product)) return Result::storage_error;
   for (const uint64_t id : scratch_) {
-    const codec::U64Key key = codec::u64_key(id);
-    MDB_val k = val(key);
-    MDB_val v{};
     TradeRecord trade;
-    if ((rc_ = mdb_get(txn_, dbis_.trades, &k, &v)) != 0) return Result::storage_error;
-    GHX_LEDGER_ASSERT(codec::decode(span(v), trade));
-    GHX_LEDGER_ASSERT(trade.state == TradeState::open);
+    if (read_open_trade(id, trade) != Result::ok) return Result::storage_error;
     const Fill& f = trade.fill;
+    const Lots delivered = open_lots(trade);
+    const Cash paid = notional_of(f, delivered);
+    const Cash fee = seller_fee_left(f, trade.failed_lots);
+    GHX_LEDGER_ASSERT(fee <= paid);
     const AccountKey escrow = cash_account(f.buyer, AccountKind::escrow);
     move(TransferKind::delivery_payment, escrow, cash_account(f.seller, AccountKind::available),
-         f.notional.value - f.seller_fee.value, f.trade_id);
-    move(TransferKind::delivery_fee, escrow, fee_account(), f.seller_fee.value, f.trade_id);
+         paid.value - fee.value, f.trade_id);
+    move(TransferKind::delivery_fee, escrow, fee_account(), fee.value, f.trade_id);
     move(TransferKind::delivery_consumed,
          capacity_account(f.buyer, f.product, AccountKind::received),
-         external_account(Asset::capacity(f.product)), f.lots.value, f.trade_id);
+         external_account(Asset::capacity(f.product)), delivered.value, f.trade_id);
     if (close_trade(trade, TradeState::delivered, op.at) != Result::ok) {
       return Result::storage_error;
     }
@@ -127,25 +154,39 @@ Result BatchWriter::close_trade(TradeRecord& trade, TradeState state, Timestamp 
   return rc_ == 0 ? Result::ok : Result::storage_error;
 }
 
-Result BatchWriter::fail_trade(TradeId id, Timestamp at) {
-  const codec::U64Key key = codec::u64_key(id.value);
-  MDB_val k = val(key);
-  MDB_val v{};
-  const int found = mdb_get(txn_, dbis_.trades, &k, &v);
-  if (found == MDB_NOTFOUND) return Result::unknown_trade;
-  if (found != 0) { rc_ = found; return Result::storage_error; }
+Result BatchWriter::fail_trade(const Op& op) {
   TradeRecord trade;
-  GHX_LEDGER_ASSERT(codec::decode(span(v), trade));
+  const Result found = read_trade(op.trade, trade);
+  if (found != Result::ok) return found;
   if (trade.state != TradeState::open) return Result::trade_not_open;
+  const Lots open = open_lots(trade);
+  GHX_LEDGER_ASSERT(open.value > 0);
+  // lots_open_after 0 fails the rest whatever `amount` says: journals from before partial
+  // failures always failed the whole trade and replay this way.
+  if (op.lots_open_after.value == 0) return fail_lots(trade, open, op.at);
+  int64_t lots_total = 0;
+  if (op.amount <= 0 || op.lots_open_after.value < 0 ||
+      __builtin_add_overflow(op.amount, op.lots_open_after.value, &lots_total) ||
+      lots_total != open.value) {
+    return Result::invalid_argument;  // the engine and the ledger disagree on the trade
+  }
+  return fail_lots(trade, Lots{op.amount}, op.at);
+}
+
+// Fails `lots` of the trade's open lots: refund, penalty, capacity back; closes the trade as
+// failed once every lot has, else stores the new failed_lots and leaves it open.
+Result BatchWriter::fail_lots(TradeRecord& trade, Lots lots, Timestamp at) {
+  GHX_LEDGER_ASSERT(lots.value > 0 && lots <= open_lots(trade));
   const Fill& f = trade.fill;
   at_ = at;
   const AccountKey buyer_available = cash_account(f.buyer, AccountKind::available);
   const AccountKey seller_available = cash_account(f.seller, AccountKind::available);
+  const Cash refund = notional_of(f, lots);
   move(TransferKind::failure_refund, cash_account(f.buyer, AccountKind::escrow), buyer_available,
-       f.notional.value, f.trade_id);
+       refund.value, f.trade_id);
   // The penalty is capped at what the seller has: the ledger never lends.
-  // Split so that notional x bps cannot overflow (bps <= 10000 is checked at open).
-  const int64_t n = f.notional.value;
+  // Split so that refund x bps cannot overflow (bps <= 10000 is checked at open).
+  const int64_t n = refund.value;
   const int64_t penalty_full = n / 10'000 * options_.penalty_bps +
                                n % 10'000 * options_.penalty_bps / 10'000;
   const int64_t penalty =
@@ -153,10 +194,12 @@ Result BatchWriter::fail_trade(TradeId id, Timestamp at) {
   if (f.buyer != f.seller) {
     move(TransferKind::failure_penalty, seller_available, buyer_available, penalty, f.trade_id);
   }
-  move(TransferKind::failure_capacity,
-       capacity_account(f.buyer, f.product, AccountKind::received),
-       external_account(Asset::capacity(f.product)), f.lots.value, f.trade_id);
-  return close_trade(trade, TradeState::failed, at);
+  move(TransferKind::failure_capacity, capacity_account(f.buyer, f.product, AccountKind::received),
+       external_account(Asset::capacity(f.product)), lots.value, f.trade_id);
+  trade.failed_lots.value += lots.value;
+  if (trade.failed_lots == f.lots) return close_trade(trade, TradeState::failed, at);
+  put(dbis_.trades, codec::u64_key(f.trade_id.value), codec::encode(trade), 0);
+  return rc_ == 0 ? Result::ok : Result::storage_error;
 }
 
 Result BatchWriter::fail_seller(const Op& op) {
@@ -164,15 +207,10 @@ Result BatchWriter::fail_seller(const Op& op) {
   if (!collect_open_trades(op.product)) return Result::storage_error;
   size_t failed = 0;
   for (const uint64_t id : scratch_) {
-    const auto trade = TradeId{id};
-    const codec::U64Key key = codec::u64_key(id);
-    MDB_val k = val(key);
-    MDB_val v{};
     TradeRecord record;
-    if ((rc_ = mdb_get(txn_, dbis_.trades, &k, &v)) != 0) return Result::storage_error;
-    GHX_LEDGER_ASSERT(codec::decode(span(v), record));
+    if (read_open_trade(id, record) != Result::ok) return Result::storage_error;
     if (record.fill.seller != op.participant) continue;
-    const Result r = fail_trade(trade, op.at);
+    const Result r = fail_lots(record, open_lots(record), op.at);
     if (r != Result::ok) return r;
     ++failed;
   }

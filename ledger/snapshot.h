@@ -45,7 +45,8 @@ class Snapshot {
   Result for_each_balance(const std::function<bool(const AccountKey&, int64_t)>& fn) const;
   Result for_each_participant(const std::function<bool(const ParticipantRecord&)>& fn) const;
   Result for_each_product(const std::function<bool(const ProductRecord&)>& fn) const;
-  // Trades neither delivered nor failed, by product then trade id.
+  // Trades neither delivered nor failed, by product then trade id. A partly failed trade is
+  // open: only its open lots are owed (open_lots in ledger/trade_amounts.h).
   Result for_each_open_trade(const std::function<bool(ProductId, TradeId)>& fn) const;
 
   // Messages kept for participant `p` with a sequence above `after`, in order (see

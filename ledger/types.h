@@ -131,6 +131,9 @@ struct TradeRecord {
   Fill fill;
   TradeState state = TradeState::open;
   Timestamp closed_at;  // when delivered or failed
+  // Lots the seller failed to deliver, 0..fill.lots: a trade fails lot by lot, possibly in
+  // several steps, and is `failed` once every lot has (see ledger/trade_amounts.h).
+  Lots failed_lots;
 };
 
 struct ParticipantRecord {

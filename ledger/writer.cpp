@@ -182,7 +182,8 @@ Result BatchWriter::apply(const Batch& batch, const Op& op) {
       return r;
     }
     case OpKind::deliver: return deliver(op);
-    case OpKind::fail_trade: return fail_trade(op.trade, op.at);
+    case OpKind::fail_trade:
+      return fail_trade(op);
     case OpKind::fail_seller: return fail_seller(op);
     default: return apply_amount(op);
   }

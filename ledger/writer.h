@@ -35,8 +35,12 @@ class BatchWriter {
   Result list_product(const Batch& batch, const Op& op);
   Result settle(const Fill& fill);
   Result deliver(const Op& op);
-  Result fail_trade(TradeId trade, Timestamp at);
+  // ok, unknown_trade, or storage_error (LMDB failed: rc_ set).
+  Result read_trade(TradeId id, TradeRecord& out);
+  Result read_open_trade(uint64_t id, TradeRecord& out);
+  Result fail_trade(const Op& op);
   Result fail_seller(const Op& op);
+  Result fail_lots(TradeRecord& trade, Lots lots, Timestamp at);
   Result close_trade(TradeRecord& trade, TradeState state, Timestamp at);
   bool collect_open_trades(ProductId product);
   void move(TransferKind kind, const AccountKey& from, const AccountKey& to, int64_t amount,

@@ -78,7 +78,8 @@ TEST_F(LedgerSettlement, DeliveryBeforeTheWindowEndsIsRejected) {
 TEST_F(LedgerSettlement, DeliveryFailureRefundsBuyerWithPenaltyCappedAtSellersCash) {
   Batch b;
   ASSERT_EQ(b.settle_fill(make_fill(1, h100, buyer_a, seller_x, 1850, 4)), Result::ok);
-  ASSERT_EQ(b.delivery_failure(TradeId{1}, Timestamp{t0.ns + ns_per_hour}), Result::ok);
+  ASSERT_EQ(b.delivery_failure(TradeId{1}, Lots{4}, Lots{0}, Timestamp{t0.ns + ns_per_hour}),
+            Result::ok);
   ASSERT_EQ(commit(b), Result::ok);
   EXPECT_EQ(b.result(1), Result::ok);
   // 10 % of 59'200 is 5'920, but the seller has only 3'000.
@@ -106,8 +107,8 @@ TEST_F(LedgerSettlement, FailureOfADeliveredTradeIsRejected) {
   Batch b;
   ASSERT_EQ(b.settle_fill(make_fill(1, h100, buyer_a, seller_x, 100, 1)), Result::ok);
   ASSERT_EQ(b.deliver(h100, Timestamp{t0.ns + 3 * ns_per_hour}), Result::ok);
-  ASSERT_EQ(b.delivery_failure(TradeId{1}, t0), Result::ok);
-  ASSERT_EQ(b.delivery_failure(TradeId{99}, t0), Result::ok);
+  ASSERT_EQ(b.delivery_failure(TradeId{1}, Lots{1}, Lots{0}, t0), Result::ok);
+  ASSERT_EQ(b.delivery_failure(TradeId{99}, Lots{1}, Lots{0}, t0), Result::ok);
   ASSERT_EQ(commit(b), Result::ok);
   EXPECT_EQ(b.result(2), Result::trade_not_open);
   EXPECT_EQ(b.result(3), Result::unknown_trade);

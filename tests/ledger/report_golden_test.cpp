@@ -13,7 +13,8 @@ namespace {
 
 const std::filesystem::path golden_dir = GHX_LEDGER_GOLDEN_DIR;
 
-// Deposits, holds and four trades on 2026-12-01, one delivered, one failed, two still open.
+// Deposits, holds and four trades on 2026-12-01: one delivered, one failed, two still open, one
+// of which failed 1 of its 4 lots (so the report shows failed lots and owes only 3).
 void build_fixed_ledger(const std::string& dir) {
   Ledger ledger(dir);
   add_market(ledger);
@@ -30,7 +31,10 @@ void build_fixed_ledger(const std::string& dir) {
   ASSERT_EQ(b.settle_fill(make_fill(600, h100, buyer_a, seller_x, 1900, 3)), Result::ok);
   ASSERT_EQ(b.settle_fill(make_fill(1800, l40s, buyer_a, seller_x, 720, 4)), Result::ok);
   ASSERT_EQ(b.settle_fill(make_fill(3000, l40s, buyer_a, seller_x, 700, 1)), Result::ok);
-  ASSERT_EQ(b.delivery_failure(TradeId{600}, Timestamp{t0.ns + ns_per_hour}), Result::ok);
+  ASSERT_EQ(b.delivery_failure(TradeId{600}, Lots{3}, Lots{0}, Timestamp{t0.ns + ns_per_hour}),
+            Result::ok);
+  ASSERT_EQ(b.delivery_failure(TradeId{1800}, Lots{1}, Lots{3}, Timestamp{t0.ns + 2 * ns_per_hour}),
+            Result::ok);
   ASSERT_EQ(b.deliver(h100, Timestamp{t0.ns + 3 * ns_per_hour}), Result::ok);
   ASSERT_EQ(b.release_cash(buyer_a, Cash{1'000}, Timestamp{t0.ns + 4 * ns_per_hour}), Result::ok);
   ASSERT_EQ(ledger.commit(b), Result::ok);

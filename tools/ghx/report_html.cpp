@@ -104,16 +104,17 @@ std::string balances_table(const Report& r) {
 
 std::string trades_table(const Report& r) {
   if (r.trades.empty()) return "<p class=\"empty\">None.</p>\n";
-  std::string out = "<table><tr><th class=\"l\">time</th><th class=\"l\">product</th><th>side</th>"
-                    "<th>lots</th><th>price</th><th>notional</th><th>fee</th><th>trade</th>"
-                    "<th class=\"l\">state</th></tr>\n";
+  std::string out =
+      "<table><tr><th class=\"l\">time</th><th class=\"l\">product</th><th>side</th>"
+      "<th>lots</th><th>price</th><th>notional</th><th>fee</th><th>trade</th>"
+      "<th class=\"l\">state</th><th>failed lots</th></tr>\n";
   for (const TradeLine& t : r.trades) {
     out += "<tr><td class=\"l\">" + esc(iso_time(t.time)) + "</td><td class=\"l\">" +
            esc(t.symbol) + "</td><td class=\"" + (t.buy ? "buy\">buy" : "sell\">sell") +
            "</td><td>" + std::to_string(t.lots.value) + "</td><td>" + money(t.price.value) +
-           "</td><td>" + money(t.notional.value) + "</td><td>" + money(t.fee.value) +
-           "</td><td>" + std::to_string(t.trade.value) + "</td><td class=\"l\">" +
-           to_string(t.state) + "</td></tr>\n";
+           "</td><td>" + money(t.notional.value) + "</td><td>" + money(t.fee.value) + "</td><td>" +
+           std::to_string(t.trade.value) + "</td><td class=\"l\">" + to_string(t.state) +
+           "</td><td>" + std::to_string(t.failed_lots.value) + "</td></tr>\n";
   }
   return out + "</table>\n";
 }

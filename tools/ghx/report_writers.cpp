@@ -68,12 +68,12 @@ std::string balances_json(const CashBalances& b) {
 
 CsvFiles render_csv(const Report& r) {
   CsvFiles f;
-  f.trades = "time,trade_id,product,symbol,side,lots,price,notional,fee,state\n";
+  f.trades = "time,trade_id,product,symbol,side,lots,price,notional,fee,state,failed_lots\n";
   for (const TradeLine& t : r.trades) {
     f.trades += iso_time(t.time) + "," + n(t.trade.value) + "," + n(t.product.value) + "," +
                 csv(t.symbol) + "," + (t.buy ? "buy" : "sell") + "," + n(t.lots.value) + "," +
                 n(t.price.value) + "," + n(t.notional.value) + "," + n(t.fee.value) + "," +
-                to_string(t.state) + "\n";
+                to_string(t.state) + "," + n(t.failed_lots.value) + "\n";
   }
   f.movements = "time,transfer_id,kind,from,to,amount,trade_id\n";
   for (const MovementLine& m : r.movements) {
@@ -117,7 +117,8 @@ std::string render_json(const Report& r) {
            ", \"symbol\": " + json(t.symbol) + ", \"side\": " + (t.buy ? "\"buy\"" : "\"sell\"") +
            ", \"lots\": " + n(t.lots.value) + ", \"price\": " + n(t.price.value) +
            ", \"notional\": " + n(t.notional.value) + ", \"fee\": " + n(t.fee.value) +
-           ", \"state\": " + json(to_string(t.state)) + "}";
+           ", \"state\": " + json(to_string(t.state)) +
+           ", \"failed_lots\": " + n(t.failed_lots.value) + "}";
   }
   out += r.trades.empty() ? "],\n" : "\n  ],\n";
   out += "  \"movements\": [";
