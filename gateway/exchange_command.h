@@ -37,9 +37,10 @@ struct ExchangeCommand {
   matching::SequenceNumber sequence() const { return engine.sequence; }
 };
 
-// 1: fixed-width fields (before 2026-11-29); 2: no fail_trade facts (counterparty, fee).
-// Version 2 entries still decode, so a journal written before the change replays.
-constexpr uint8_t exchange_command_version = 3;
+// 1: fixed-width fields (before 2026-11-29); 2: no fail_trade facts (counterparty, fee);
+// 3: a fail_trade failed the whole trade (no lots named). Version 2 and 3 entries still decode,
+// so a journal written before the change replays.
+constexpr uint8_t exchange_command_version = 4;
 constexpr size_t participant_name_bytes_max = 64;
 
 // Appends the encoding of `command` to `out` (cleared first).

@@ -34,6 +34,14 @@ Frame operator_ack_frame(uint64_t request_id, bool ok, wire::OrderRejectReason r
   return finish_frame(builder, wire::Body::OperatorAck, body.Union());
 }
 
+// A trade_failed event's lots, when some of the trade's stay open: " (1 lot; 2 still open)".
+std::string failed_lots_text(const Event& failed) {
+  if (failed.remaining.value == 0) return "";
+  const int64_t lots = failed.quantity.value;
+  return " (" + std::to_string(lots) + (lots == 1 ? " lot; " : " lots; ") +
+         std::to_string(failed.remaining.value) + " still open)";
+}
+
 }  // namespace
 
 ExchangeService::ExchangeService(ExchangeCore& core, ServiceConfig config)
@@ -395,6 +403,8 @@ void ExchangeService::on_operator_message(const SessionInfo& session,
       return;
     }
     // The engine keeps no trades, so the failure carries the trade's facts, from the ledger.
+    // Two failures of one trade in flight at once both pass this check: the engine, which
+    // counts each trade's failed lots, refuses whichever would fail more lots than it has.
     // A trade too new to be committed yet is not found: the operator tries again.
     const std::optional<ledger::TradeRecord> trade =
         core_.ledger().snapshot().trade(ledger::TradeId{outcome.trade_id()});
@@ -406,18 +416,15 @@ void ExchangeService::on_operator_message(const SessionInfo& session,
       return;
     }
     const ledger::Fill& fill = trade->fill;
-    // A failure fails the whole trade: the refund, the penalty and the seller's lost proceeds
-    // are of all its lots. Refuse fewer failed lots rather than refund lots that were
-    // delivered; the operator states the whole trade.
-    if (outcome.failed_quantity() < fill.lots.value) {
+    // Some of the trade's lots may have failed before: only the open ones can fail now.
+    const int64_t open_lots = fill.lots.value - trade->failed_lots.value;
+    if (outcome.failed_quantity() > open_lots) {
       reply(session.id.value,
-            operator_ack_frame(outcome.request_id(), false, wire::OrderRejectReason::InvalidQuantity,
-                               nullptr,
-                               "a failure fails the whole trade, and trade " +
-                                   std::to_string(fill.trade_id.value) + " has " +
-                                   std::to_string(fill.lots.value) +
-                                   " lots: report all of them failed (partial failures are not "
-                                   "supported)"));
+            operator_ack_frame(
+                outcome.request_id(), false, wire::OrderRejectReason::InvalidQuantity, nullptr,
+                "trade " + std::to_string(fill.trade_id.value) + " has " +
+                    std::to_string(open_lots) + " lots open (of " +
+                    std::to_string(fill.lots.value) + "): at most that many can fail"));
       return;
     }
     command.type = matching::CommandType::fail_trade;
@@ -425,8 +432,11 @@ void ExchangeService::on_operator_message(const SessionInfo& session,
     command.counterparty = {fill.buyer.value};
     command.product = {fill.product.value};
     command.trade_id = {fill.trade_id.value};
+    // The whole trade's facts; the engine works out what the failing lots take.
     command.amount = {fill.notional.value};
     command.fee = {fill.seller_fee.value};
+    command.capacity = {fill.lots.value};
+    command.quantity = {outcome.failed_quantity()};
     submit(session, std::move(request), message.sequence());
     return;
   } else {
@@ -813,14 +823,13 @@ void ExchangeService::deliver_operator_ack(const CommittedBatch& batch, const Ou
   const bool ok = last->type != EventType::rejected;
   if (ok && last->type == EventType::trade_failed) {
     // No one participant's balances to show: say what moved, between whom.
-    reply(outcome.origin.session,
-          operator_ack_frame(outcome.origin.request_id, true, wire::OrderRejectReason::None,
-                             nullptr,
-                             "trade " + std::to_string(last->trade_id.value) +
-                                 " failed: the buyer is refunded " +
-                                 std::to_string(last->notional.value) +
-                                 " and paid a penalty of " + std::to_string(last->penalty.value) +
-                                 " (minor units)"));
+    reply(
+        outcome.origin.session,
+        operator_ack_frame(outcome.origin.request_id, true, wire::OrderRejectReason::None, nullptr,
+                           "trade " + std::to_string(last->trade_id.value) + " failed" +
+                               failed_lots_text(*last) + ": the buyer is refunded " +
+                               std::to_string(last->notional.value) + " and paid a penalty of " +
+                               std::to_string(last->penalty.value) + " (minor units)"));
     return;
   }
   reply(outcome.origin.session,

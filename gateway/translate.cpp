@@ -134,6 +134,8 @@ std::optional<ReportRecord> settlement_record(const matching::Event& event,
   r.trade_id = event.trade_id.value;
   r.notional = event.notional.value;
   r.penalty = event.penalty.value;
+  // trade_failed: the lots of the trade still open (the failed lots are its quantity).
+  r.remaining = failed ? event.remaining.value : 0;
   return r;
 }
 

@@ -63,15 +63,17 @@ struct Command {
   SelfTradePrevention self_trade = SelfTradePrevention::cancel_taker;
   bool post_only = false;      // rejected rather than trade on entry
   Price price;                 // limit price; ignored for market orders
-  Quantity quantity;           // lots; for replace, the new open quantity
+  Quantity quantity;           // lots; for replace, the new open quantity; fail_trade: the
+                               // lots that failed
   Quantity min_quantity;       // 0 = none; else trade at least this many lots on entry or nothing
   Timestamp expire_time;       // good_till_time only
 
   // Funds and capacity.
   Cash amount;                 // deposit, withdraw; fail_trade: the trade's notional
-  Quantity capacity;           // register_capacity, lots of `product`
+  Quantity capacity;           // register_capacity, lots of `product`; fail_trade: the trade's
+                               // lots
 
-  // fail_trade: the rest of the trade's facts.
+  // fail_trade: the rest of the trade's facts (the whole trade's, whatever lots fail).
   TradeId trade_id;
   ParticipantId counterparty;  // the buyer
   Cash fee;                    // the seller's fee on the trade

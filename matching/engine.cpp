@@ -16,6 +16,12 @@ Cash failure_penalty(Cash traded, int64_t penalty_bps) {
   return Cash{n / 10'000 * penalty_bps + n % 10'000 * penalty_bps / 10'000};
 }
 
+Cash seller_fee_left(Cash fee, int64_t lots, int64_t failed_lots) {
+  // In 128 bits: a fee up to the notional's bound times up to a million lots.
+  __extension__ using Int128 = __int128;
+  return Cash{static_cast<int64_t>(static_cast<Int128>(fee.value) * (lots - failed_lots) / lots)};
+}
+
 EngineState::EngineState(const EngineConfig& engine_config)
     : config(engine_config),
       orders(engine_config.limits.orders_max),
@@ -97,7 +103,7 @@ void retire_product(EngineState& state, uint32_t product) {
     state.capacity.erase(seller, product);
   }
   std::vector<uint32_t>().swap(book.sellers);
-  std::vector<uint64_t>().swap(book.failed_trades);
+  std::vector<FailedTrade>().swap(book.failed_trades);
   book.bids.release_memory();
   book.asks.release_memory();
 }
@@ -254,10 +260,12 @@ bool valid_amount(const EngineState& state, int64_t amount) {
   event.held_capacity = Quantity{capacity->held};
 }
 
-// The seller of a trade did not deliver (the operator says so; the gateway looks the trade's
-// facts up in the ledger, which keeps every trade). Mirrors the ledger's fail_trade: the buyer
-// gets the notional back from escrow (its fee stays paid), the seller's proceeds shrink by what
-// the trade would have paid it, and the seller pays the buyer a penalty capped at its cash.
+// The seller of a trade did not deliver some or all of its lots (the operator says so; the
+// gateway looks the trade's facts up in the ledger, which keeps every trade). Mirrors the
+// ledger's fail_trade: the buyer gets the failed lots' notional back from escrow (its fee stays
+// paid), the seller's proceeds shrink by what those lots would have paid it, and the seller pays
+// the buyer a penalty on them, capped at its cash. A trade may fail in several steps, until all
+// its lots have failed.
 [[gnu::noinline]] void handle_fail_trade(EngineState& state, const Command& command) {
   const EngineLimits& limits = state.config.limits;
   const uint32_t seller = command.participant.value;
@@ -272,34 +280,60 @@ bool valid_amount(const EngineState& state, int64_t amount) {
   }
   const int64_t traded = command.amount.value;
   const int64_t fee = command.fee.value;
+  const int64_t lots = command.capacity.value;
+  const int64_t failing = command.quantity.value;
   // The buyer's cash grows by the notional and at most as much again in penalty: bounded as a
-  // deposit is, so that sums of money stay far from overflowing whatever the facts say.
+  // deposit is, so that sums of money stay far from overflowing whatever the facts say. The
+  // notional is price x lots x GPUs x hours, so a whole number per lot.
   if (traded <= 0 || traded > limits.amount_max || fee < 0 || fee > traded ||
       command.trade_id.value == 0 || command.trade_id.value >= state.next_trade_id ||
       state.accounts[buyer].available > limits.amount_max * 4 - 2 * traded) {
     reject(state, command, RejectReason::invalid_amount);
     return;
   }
+  if (lots <= 0 || lots > limits.quantity_max_lots || traded % lots != 0 || failing <= 0 ||
+      failing > lots) {
+    reject(state, command, RejectReason::invalid_quantity);
+    return;
+  }
   ProductBook& book = state.products[command.product.value];
-  const auto failed = std::lower_bound(book.failed_trades.begin(), book.failed_trades.end(),
-                                       command.trade_id.value);
+  auto failed =
+      std::lower_bound(book.failed_trades.begin(), book.failed_trades.end(), command.trade_id.value,
+                       [](const FailedTrade& trade, uint64_t id) { return trade.trade_id < id; });
+  const bool failed_before =
+      failed != book.failed_trades.end() && failed->trade_id == command.trade_id.value;
+  const int64_t failed_lots = failed_before ? failed->failed_lots : 0;
+  // A failure of more lots than the trade has open, or with facts that disagree with the first
+  // failure's: refused rather than refund lots that were never bought.
+  if (failed_before && (failed->lots != lots || failed_lots + failing > lots)) {
+    reject(state, command,
+           failed_lots == failed->lots ? RejectReason::trade_not_open
+                                       : RejectReason::invalid_quantity);
+    return;
+  }
+  const int64_t refund = traded / lots * failing;
+  const int64_t fee_failed = seller_fee_left(Cash{fee}, lots, failed_lots).value -
+                             seller_fee_left(Cash{fee}, lots, failed_lots + failing).value;
   CapacityAccount* capacity = state.capacity.find(seller, command.product.value);
-  // Delivered (the trade was paid), failed already, or not a trade of this seller as far as the
-  // engine can tell (no proceeds to take it from).
-  if (book.state == ProductState::delivered ||
-      (failed != book.failed_trades.end() && *failed == command.trade_id.value) ||
-      capacity == nullptr || capacity->proceeds < traded - fee) {
+  // Delivered (the trade was paid), or not a trade of this seller as far as the engine can tell
+  // (no proceeds to take it from).
+  if (book.state == ProductState::delivered || capacity == nullptr ||
+      capacity->proceeds < refund - fee_failed) {
     reject(state, command, RejectReason::trade_not_open);
     return;
   }
-  book.failed_trades.insert(failed, command.trade_id.value);
-  capacity->proceeds -= traded - fee;
+  if (failed_before) {
+    failed->failed_lots += failing;
+  } else {
+    book.failed_trades.insert(failed, {command.trade_id.value, lots, failing});
+  }
+  capacity->proceeds -= refund - fee_failed;
   Account& seller_account = state.accounts[seller];
   Account& buyer_account = state.accounts[buyer];
-  buyer_account.available += traded;
+  buyer_account.available += refund;
   int64_t penalty = 0;
   if (buyer != seller) {
-    penalty = std::min(failure_penalty(Cash{traded}, state.config.failure_penalty_bps).value,
+    penalty = std::min(failure_penalty(Cash{refund}, state.config.failure_penalty_bps).value,
                        std::max<int64_t>(0, seller_account.available));
     seller_account.available -= penalty;
     buyer_account.available += penalty;
@@ -309,8 +343,10 @@ bool valid_amount(const EngineState& state, int64_t amount) {
   event.counterparty = command.counterparty;
   event.product = command.product;
   event.trade_id = command.trade_id;
-  event.notional = Cash{traded};
-  event.seller_fee = Cash{fee};
+  event.quantity = Quantity{failing};
+  event.remaining = Quantity{lots - failed_lots - failing};
+  event.notional = Cash{refund};
+  event.seller_fee = Cash{fee_failed};
   event.penalty = Cash{penalty};
 }
 

@@ -191,5 +191,8 @@ inline Cash bid_hold(const ProductSpec& spec, Price price, Quantity quantity, in
 // What a seller that failed to deliver owes the buyer before the cap at its cash:
 // floor(notional x penalty_bps / 10000), exact for any notional (the ledger's formula).
 Cash failure_penalty(Cash notional, int64_t penalty_bps);
+// The seller's fee of a trade of `lots` lots still due once `failed_lots` of them have failed:
+// floor(fee x open lots / lots) (the ledger's formula). A failure takes the difference.
+Cash seller_fee_left(Cash fee, int64_t lots, int64_t failed_lots);
 
 }  // namespace ghx::matching

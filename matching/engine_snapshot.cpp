@@ -15,9 +15,9 @@
 namespace ghx::matching {
 namespace {
 
-// "GHXSEN03". Older ones are refused, and recovery replays the journal instead: 01 had no
-// client-id floors, 02 no sellers' proceeds and failed trades.
-constexpr uint64_t snapshot_magic = 0x33304e4553584847ULL;
+// "GHXSEN04". Older ones are refused, and recovery replays the journal instead: 01 had no
+// client-id floors, 02 no sellers' proceeds and failed trades, 03 no failed lots.
+constexpr uint64_t snapshot_magic = 0x34304e4553584847ULL;
 
 // Writes into the caller's buffer with a bump pointer: a snapshot of a million orders is some
 // six million small values, and vector::insert per value cost more than the values' bytes.
@@ -173,7 +173,11 @@ void Engine::save(std::vector<uint8_t>& bytes) const {
     save_side(out, state, book.bids, slots);
     save_side(out, state, book.asks, slots);
     out.put(static_cast<uint32_t>(book.failed_trades.size()));
-    for (const uint64_t trade : book.failed_trades) out.put(trade);
+    for (const FailedTrade& trade : book.failed_trades) {
+      out.put(trade.trade_id);
+      out.put(trade.lots);
+      out.put(trade.failed_lots);
+    }
   }
   std::vector<uint32_t> funded;
   for (uint32_t i = 0; i < state.accounts.size(); ++i) {
@@ -298,15 +302,18 @@ bool load_products(In& in, EngineState& state) {
       return false;
     }
     uint32_t failed = 0;
-    if (!in.get(failed) || failed > in.left() / sizeof(uint64_t)) return false;
+    constexpr size_t failed_trade_bytes = 3 * sizeof(uint64_t);
+    if (!in.get(failed) || failed > in.left() / failed_trade_bytes) return false;
     book.failed_trades.resize(failed);
-    for (uint64_t& trade : book.failed_trades) {
-      if (!in.get(trade) || trade == 0 || trade >= state.next_trade_id) return false;
-    }
-    if (!std::is_sorted(book.failed_trades.begin(), book.failed_trades.end()) ||
-        std::adjacent_find(book.failed_trades.begin(), book.failed_trades.end()) !=
-            book.failed_trades.end()) {
-      return false;
+    uint64_t previous_id = 0;
+    for (FailedTrade& trade : book.failed_trades) {
+      // Ascending ids, each failed in 1..lots of its lots.
+      if (!in.get(trade.trade_id) || !in.get(trade.lots) || !in.get(trade.failed_lots) ||
+          trade.trade_id <= previous_id || trade.trade_id >= state.next_trade_id ||
+          trade.lots <= 0 || trade.failed_lots <= 0 || trade.failed_lots > trade.lots) {
+        return false;
+      }
+      previous_id = trade.trade_id;
     }
     if (book.state == ProductState::delivered) {  // as retire_product left it
       if (!book.bids.empty() || !book.asks.empty() || !book.failed_trades.empty()) return false;

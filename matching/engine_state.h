@@ -12,6 +12,13 @@
 
 namespace ghx::matching {
 
+struct FailedTrade {
+  uint64_t trade_id = 0;
+  int64_t lots = 0;         // the trade's lots, as the first failure stated them
+  int64_t failed_lots = 0;  // 1..lots; the trade has failed whole at lots
+  bool operator==(const FailedTrade&) const = default;
+};
+
 struct ProductBook {
   ProductSpec spec;
   ProductState state = ProductState::trading;
@@ -19,9 +26,10 @@ struct ProductBook {
   BookSide asks{Side::sell};
   // Participants with a capacity account for this product: freed when it is delivered.
   std::vector<uint32_t> sellers;
-  // Trades of this product that failed (fail_trade), sorted: a second failure is refused.
-  // Freed when it is delivered, when no trade of it can fail any more.
-  std::vector<uint64_t> failed_trades;
+  // Trades of this product with failed lots (fail_trade), sorted by id: failing more lots than
+  // a trade has open is refused. Freed when it is delivered, when no trade of it can fail any
+  // more.
+  std::vector<FailedTrade> failed_trades;
 
   BookSide& side(Side s) { return s == Side::buy ? bids : asks; }
   const BookSide& side(Side s) const { return s == Side::buy ? bids : asks; }

@@ -47,7 +47,11 @@ uint64_t hash_products(const EngineState& state) {
     hash = combine(hash, static_cast<uint64_t>(spec.tick_size));
     hash = combine(hash, static_cast<uint64_t>(book.state));
     hash = combine(hash, book.failed_trades.size());
-    for (const uint64_t trade : book.failed_trades) hash = combine(hash, trade);
+    for (const FailedTrade& trade : book.failed_trades) {
+      hash = combine(hash, trade.trade_id);
+      hash = combine(hash, static_cast<uint64_t>(trade.lots));
+      hash = combine(hash, static_cast<uint64_t>(trade.failed_lots));
+    }
     hash = combine(hash, hash_side(state, book.bids));
     hash = combine(hash, hash_side(state, book.asks));
   }

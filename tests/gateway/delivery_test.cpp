@@ -93,8 +93,9 @@ class Delivery : public Exchange {
     return symbols;
   }
 
-  // The trades of these tests have at most 3 lots: 3 fails any of them whole.
-  Frame failure(uint64_t request_id, uint64_t trade_id, int64_t failed_lots = 3) {
+  // One lot by default: enough where the failure is refused whatever its lots (the gateway
+  // checks that the trade is open before it looks at them).
+  Frame failure(uint64_t request_id, uint64_t trade_id, int64_t failed_lots = 1) {
     return make_delivery_outcome(
         {.request_id = request_id, .trade_id = trade_id, .failed_quantity = failed_lots});
   }
@@ -138,11 +139,11 @@ TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
   const int64_t failed_notional = 1850 * 2 * lot_size;  // 29,600
   const int64_t failed_fee = failed_notional / 1000;    // 29
   const int64_t penalty = 1'000;  // 10 % would be 2,960: capped at dc-a's cash
-  // Fewer lots than the trade's 2 is refused: a failure fails the whole trade.
-  const Ack partial = operator_ack(*ops, failure(10, failed_trade, 1));
-  EXPECT_FALSE(partial.ok);
-  EXPECT_EQ(partial.reason, wire::OrderRejectReason::InvalidQuantity);
-  EXPECT_NE(partial.text.find("has 2 lots"), std::string::npos) << partial.text;
+  // More lots than the trade's 2 are refused.
+  const Ack too_many = operator_ack(*ops, failure(10, failed_trade, 3));
+  EXPECT_FALSE(too_many.ok);
+  EXPECT_EQ(too_many.reason, wire::OrderRejectReason::InvalidQuantity);
+  EXPECT_NE(too_many.text.find("has 2 lots open (of 2)"), std::string::npos) << too_many.text;
   EXPECT_EQ(engine_available(3), 1'000'000'000 - failed_notional - failed_fee);
 
   const Ack ack = operator_ack(*ops, failure(11, failed_trade, 2));
@@ -160,6 +161,8 @@ TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
     EXPECT_EQ(failed->side(), side == seller.get() ? wire::Side::Sell : wire::Side::Buy);
     EXPECT_EQ(failed->notional(), failed_notional);
     EXPECT_EQ(failed->penalty(), penalty);
+    EXPECT_EQ(failed->quantity(), 2);
+    EXPECT_EQ(failed->remaining(), 0);
     EXPECT_EQ(failed->symbol()->str(), symbol_);
   }
   EXPECT_EQ(engine_available(3), 1'000'000'000 - failed_fee + penalty);
@@ -251,6 +254,66 @@ TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
   EXPECT_TRUE(check.ok()) << check.problems.front();
 }
 
+// A node of a data centre fails: one lot of a three-lot trade is not delivered. The buyer gets
+// that lot's notional back with a penalty on it, and the seller is paid for the other two at
+// delivery end, less the fee still due on them.
+TEST_F(Delivery, PartOfATradeFailsAndItsOtherLotsArePaidAtDeliveryEnd) {
+  fund_market();
+  auto ops = logon("ops");
+  ASSERT_TRUE(operator_ack(*ops, make_deposit(10, "dc-a", 100'000)).ok);
+  auto seller = logon("dc-a");
+  auto lab_b = logon("lab-b");
+  const uint64_t id = trade(*seller, *lab_b, 1, symbol_, 1850, 3);
+  ASSERT_NE(id, 0u);
+
+  // 1850 x 3 lots x 8 GPUs = 44,400, seller fee 44; one lot is 14,800. The fee still due on
+  // two lots is floor(44 x 2 / 3) = 29, so the failed lot takes 15 of it.
+  const Ack ack = operator_ack(*ops, failure(11, id, 1));
+  ASSERT_TRUE(ack.ok) << ack.text;
+  EXPECT_EQ(ack.text, "trade " + std::to_string(id) +
+                          " failed (1 lot; 2 still open): the buyer is refunded 14800 and paid a "
+                          "penalty of 1480 (minor units)");
+  Received r;
+  for (Client* side : {seller.get(), lab_b.get()}) {
+    const auto* failed = report(*side, r);
+    ASSERT_NE(failed, nullptr);
+    EXPECT_EQ(failed->exec_type(), wire::ExecType::TradeFailed);
+    EXPECT_EQ(failed->quantity(), 1);
+    EXPECT_EQ(failed->remaining(), 2);
+    EXPECT_EQ(failed->notional(), 14'800);
+    EXPECT_EQ(failed->penalty(), 1'480);
+  }
+  EXPECT_EQ(engine_available(2), 100'000 - 1'480);
+  EXPECT_EQ(core_->engine().capacity({2}, {0}).proceeds.value, (44'400 - 44) - (14'800 - 15));
+  expect_engine_and_ledger_agree();
+  const auto open = core_->ledger().snapshot().trade({id});
+  ASSERT_TRUE(open.has_value());
+  EXPECT_EQ(open->state, ledger::TradeState::open);
+  EXPECT_EQ(open->failed_lots.value, 1);
+
+  const Ack too_many = operator_ack(*ops, failure(12, id, 3));
+  EXPECT_FALSE(too_many.ok);
+  EXPECT_EQ(too_many.reason, wire::OrderRejectReason::InvalidQuantity);
+  EXPECT_NE(too_many.text.find("has 2 lots open (of 3)"), std::string::npos) << too_many.text;
+
+  clock_ahead_ns_ = 50LL * 3600 * 1'000'000'000;
+  ASSERT_TRUE(eventually([&] {
+    const auto delivered = core_->ledger().snapshot().trade({id});
+    return delivered && delivered->state == ledger::TradeState::delivered;
+  }));
+  const int64_t proceeds = 2 * 14'800 - 29;
+  const auto* paid = report(*seller, r);
+  ASSERT_NE(paid, nullptr);
+  EXPECT_EQ(paid->exec_type(), wire::ExecType::ProceedsPaid);
+  EXPECT_EQ(paid->notional(), proceeds);
+  EXPECT_EQ(engine_available(2), 100'000 - 1'480 + proceeds);
+  EXPECT_EQ(core_->ledger().snapshot().trade({id})->failed_lots.value, 1);
+  expect_engine_and_ledger_agree();
+  EXPECT_EQ(core_->stats().ledger_op_errors.load(), 0u);
+  const ledger::CheckReport check = ledger::check_ledger(core_->ledger().snapshot());
+  EXPECT_TRUE(check.ok()) << check.problems.front();
+}
+
 TEST_F(Delivery, OnlyAnOperatorMayReadAnotherParticipantsAccount) {
   fund_market();
   auto lab_a = logon("lab-a");
@@ -279,7 +342,7 @@ TEST_F(Delivery, AFailureSurvivesARestartAndIsNotAppliedTwice) {
   auto lab_a = logon("lab-a");
   const uint64_t id = trade(*seller, *lab_a, 1, symbol_, 1850, 2);
   ASSERT_NE(id, 0u);
-  ASSERT_TRUE(operator_ack(*ops, failure(1, id)).ok);
+  ASSERT_TRUE(operator_ack(*ops, failure(1, id)).ok);  // one lot of two
   const uint64_t hash = core_->engine().state_hash();
   const int64_t buyer_cash = engine_available(3);
   ops.reset();
@@ -290,7 +353,13 @@ TEST_F(Delivery, AFailureSurvivesARestartAndIsNotAppliedTwice) {
   EXPECT_EQ(engine_available(3), buyer_cash);
   expect_engine_and_ledger_agree();
   ops = logon("ops");
-  const Ack again = operator_ack(*ops, failure(2, id));
+  // The replayed engine knows one lot is left, and so does the ledger.
+  const Ack two = operator_ack(*ops, failure(2, id, 2));
+  EXPECT_FALSE(two.ok);
+  EXPECT_EQ(two.reason, wire::OrderRejectReason::InvalidQuantity);
+  EXPECT_TRUE(operator_ack(*ops, failure(3, id)).ok);
+  expect_engine_and_ledger_agree();
+  const Ack again = operator_ack(*ops, failure(4, id));
   EXPECT_FALSE(again.ok);
   EXPECT_EQ(again.reason, wire::OrderRejectReason::TradeNotOpen);
 }

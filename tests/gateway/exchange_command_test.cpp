@@ -137,5 +137,39 @@ TEST(ExchangeCommandCodec, AVersion2EntryStillDecodes) {
   EXPECT_FALSE(decode(version_2, decoded)) << "version 2 had no fail_trade";
 }
 
+// Version 3 fail_trade entries named no lots: each failed its whole trade. They replay as a
+// trade of one lot failing whole, which refunds the same notional and takes the same fee.
+TEST(ExchangeCommandCodec, AVersion3FailTradeFailsTheWholeTrade) {
+  ExchangeCommand failure;
+  failure.engine.type = matching::CommandType::fail_trade;
+  failure.engine.trade_id = {42};
+  failure.engine.amount = {29'600};
+  failure.engine.fee = {29};
+  std::vector<uint8_t> bytes;
+  encode(failure, bytes);
+  ASSERT_EQ(bytes[0], exchange_command_version);
+  bytes[0] = 3;
+  ExchangeCommand decoded;
+  ASSERT_TRUE(decode(bytes, decoded));
+  EXPECT_EQ(decoded.engine.quantity.value, 1);
+  EXPECT_EQ(decoded.engine.capacity.value, 1);
+  EXPECT_EQ(decoded.engine.amount.value, 29'600);
+  EXPECT_EQ(decoded.engine.fee.value, 29);
+
+  failure.engine.quantity = {2};  // no version 3 entry named lots
+  encode(failure, bytes);
+  bytes[0] = 3;
+  EXPECT_FALSE(decode(bytes, decoded));
+
+  ExchangeCommand order;  // other commands decode as they were
+  order.engine.type = matching::CommandType::new_order;
+  order.engine.quantity = {8};
+  encode(order, bytes);
+  bytes[0] = 3;
+  ASSERT_TRUE(decode(bytes, decoded));
+  EXPECT_EQ(decoded.engine.quantity.value, 8);
+  EXPECT_EQ(decoded.engine.capacity.value, 0);
+}
+
 }  // namespace
 }  // namespace ghx::gateway

@@ -33,6 +33,7 @@ class CommandGenerator {
       trade.seller = taker_buys ? event.maker_participant.value : event.participant.value;
       trade.notional = event.notional.value;
       trade.seller_fee = event.seller_fee.value;
+      trade.lots = event.quantity.value;
       recent_trades_[trades_seen_++ % recent_trades_.size()] = trade;
       last_trade_of_product_[trade.product] = trade;
     } else if (event.type == EventType::product_state &&
@@ -96,6 +97,7 @@ class CommandGenerator {
     uint32_t seller = 0;
     int64_t notional = 0;
     int64_t seller_fee = 0;
+    int64_t lots = 0;
   };
 
   uint32_t pick(uint32_t bound) { return static_cast<uint32_t>(random_() % bound); }
@@ -174,6 +176,11 @@ class CommandGenerator {
     c.trade_id = TradeId{trade.trade_id};
     c.amount = Cash{trade.notional};
     c.fee = Cash{trade.seller_fee};
+    c.capacity = Quantity{trade.lots};
+    // Half fail the whole trade, half some of its lots (so that some trades fail in steps).
+    c.quantity = Quantity{pick(2) == 0 || trade.lots <= 1
+                              ? trade.lots
+                              : static_cast<int64_t>(pick(static_cast<uint32_t>(trade.lots))) + 1};
     wrong_on_purpose(c, kind, product_count);
     last_failure_ = c;
   }
@@ -202,6 +209,14 @@ class CommandGenerator {
         if (which == 1) c.fee = Cash{-1};
         if (which == 2) c.amount = Cash{0};
         if (which == 3) c.fee = c.amount;  // valid: takes nothing from the proceeds
+        break;
+      }
+      case 8: {
+        const uint32_t which = pick(4);
+        if (which == 0) c.quantity = Quantity{c.capacity.value + 1};
+        if (which == 1) c.quantity = Quantity{0};
+        if (which == 2) c.capacity = Quantity{c.capacity.value + 1};  // disagrees with the trade
+        if (which == 3) c.capacity = Quantity{0};
         break;
       }
       default:  // the trade as it was

@@ -47,8 +47,10 @@ class Delivery : public EngineTest {
     ASSERT_EQ(fills[0].trade_id.value, expected_trade_id);
   }
 
+  // A failure of the whole trade (all its lots, as SetUp made it), unless `failing` says fewer.
   Command fail(uint32_t seller, uint32_t buyer, uint64_t trade_id, int64_t notional, int64_t fee,
-               std::optional<ProductId> product = std::nullopt) const {
+               std::optional<ProductId> product = std::nullopt,
+               std::optional<int64_t> failing = std::nullopt) const {
     Command command;
     command.type = CommandType::fail_trade;
     command.participant = ParticipantId{seller};
@@ -57,7 +59,15 @@ class Delivery : public EngineTest {
     command.trade_id = TradeId{trade_id};
     command.amount = Cash{notional};
     command.fee = Cash{fee};
+    const int64_t lots = trade_id == 1 ? 2 : trade_id == 3 ? 3 : 1;
+    command.capacity = Quantity{lots};
+    command.quantity = Quantity{failing.value_or(lots)};
     return command;
+  }
+
+  // Trade 3 (3 lots), `failing` of its lots.
+  Command fail_trade_3(int64_t failing) const {
+    return fail(4, 2, 3, 44'400, 44, std::nullopt, failing);
   }
 
   const Event& withdraw(uint32_t participant, int64_t amount) {
@@ -83,6 +93,12 @@ class Delivery : public EngineTest {
 
   ProductId product_;
 };
+
+// The same failure, stating the trade has `lots` lots (29,600 is not a whole sum per lot of 3).
+Command with_lots(Command command, int64_t lots) {
+  command.capacity = Quantity{lots};
+  return command;
+}
 
 void expect_paid(const Event& event, uint32_t seller, ProductId product, int64_t paid,
                  int64_t available_after) {
@@ -202,6 +218,10 @@ TEST_F(Delivery, BadFailTradeIsRejectedWithTheFirstReasonThatApplies) {
       {fail(4, 1, 0, 29'600, 29), RejectReason::invalid_amount},
       {fail(4, 1, 4, 29'600, 29), RejectReason::invalid_amount},  // trade 4 does not exist yet
       {fail(6, 1, 4, 29'600, 29), RejectReason::invalid_amount},
+      {fail(4, 1, 1, 29'600, 29, std::nullopt, 0), RejectReason::invalid_quantity},
+      {fail(4, 1, 1, 29'600, 29, std::nullopt, 3), RejectReason::invalid_quantity},  // 2 lots
+      {with_lots(fail(4, 1, 1, 29'600, 29), 0), RejectReason::invalid_quantity},
+      {with_lots(fail(4, 1, 1, 29'600, 29, std::nullopt, 1), 3), RejectReason::invalid_quantity},
       {fail(6, 1, 1, 29'600, 29), RejectReason::trade_not_open},  // no capacity account
       {fail(5, 1, 1, 29'600, 29), RejectReason::trade_not_open},  // an account, no proceeds
       {fail(3, 1, 2, 15'201, 15), RejectReason::trade_not_open},  // 15,186 > 15,185 proceeds
@@ -272,22 +292,77 @@ TEST_F(Delivery, TradeFailsOnlyOnce) {
   ASSERT_EQ(types(), (std::vector{ET::trade_failed}));
 }
 
+// Trade 3 is 3 lots (notional 44,400, seller fee 44): each failed lot refunds 14,800, and the
+// seller's fee still due falls to floor(44 x open lots / 3): 29, 14, then 0.
+TEST_F(Delivery, TradeFailsLotByLotUntilNoneAreLeft) {
+  deposit(4, 100'000);
+  run(fail_trade_3(1));
+  ASSERT_EQ(types(), (std::vector{ET::trade_failed}));
+  EXPECT_EQ(events_[0].quantity.value, 1);
+  EXPECT_EQ(events_[0].remaining.value, 2);
+  EXPECT_EQ(events_[0].notional.value, 14'800);
+  EXPECT_EQ(events_[0].seller_fee.value, 44 - 29);
+  EXPECT_EQ(events_[0].penalty.value, 1'480);
+  EXPECT_EQ(cash(2), buyer_2_cash + 14'800 + 1'480);
+  EXPECT_EQ(cash(4), 100'000 - 1'480);
+  EXPECT_EQ(proceeds(4), seller_4_proceeds - (14'800 - 15));
+
+  // More lots than are open, or another lot count than the first failure stated: refused.
+  for (const Command& command : {fail_trade_3(3), with_lots(fail_trade_3(1), 6)}) {
+    run(command);
+    ASSERT_EQ(types(), (std::vector{ET::rejected}));
+    EXPECT_EQ(events_[0].reject_reason, RejectReason::invalid_quantity);
+  }
+
+  run(fail_trade_3(1));
+  ASSERT_EQ(types(), (std::vector{ET::trade_failed}));
+  EXPECT_EQ(events_[0].remaining.value, 1);
+  EXPECT_EQ(events_[0].seller_fee.value, 29 - 14);
+  run(fail_trade_3(1));
+  ASSERT_EQ(types(), (std::vector{ET::trade_failed}));
+  EXPECT_EQ(events_[0].remaining.value, 0);
+  EXPECT_EQ(events_[0].seller_fee.value, 14);  // the three failures took the whole fee
+  EXPECT_EQ(proceeds(4), 29'571);              // trade 1's, as if trade 3 had never been
+  EXPECT_EQ(cash(2), buyer_2_cash + 44'400 + 3 * 1'480);
+
+  run(fail_trade_3(1));
+  ASSERT_EQ(types(), (std::vector{ET::rejected}));
+  EXPECT_EQ(events_[0].reject_reason, RejectReason::trade_not_open);
+}
+
+// The lots that did not fail are paid at delivery end: notional less the fee still due.
+TEST_F(Delivery, PartlyFailedTradePaysItsDeliveredLots) {
+  run(fail_trade_3(2));
+  ASSERT_EQ(types(), (std::vector{ET::trade_failed}));
+  EXPECT_EQ(events_[0].notional.value, 29'600);
+  EXPECT_EQ(events_[0].seller_fee.value, 44 - 14);
+  EXPECT_EQ(events_[0].penalty.value, 0);  // seller 4 has no cash
+  deliver();
+  ASSERT_EQ(types(), (std::vector{ET::product_state, ET::proceeds_paid, ET::proceeds_paid,
+                                  ET::product_state}));
+  expect_paid(events_[2], 4, product_, 29'571 + 14'800 - 14, 29'571 + 14'800 - 14);
+  EXPECT_EQ(cash(2), buyer_2_cash + 29'600);
+}
+
 TEST_F(Delivery, SnapshotKeepsProceedsAndFailedTrades) {
   deposit(4, 100'000);
   run(fail(4, 1, 1, 29'600, 29));
+  ASSERT_EQ(types(), (std::vector{ET::trade_failed}));
+  run(fail_trade_3(2));
   ASSERT_EQ(types(), (std::vector{ET::trade_failed}));
   std::vector<uint8_t> bytes;
   engine_.save(bytes);
   Engine restored(make_config());
   ASSERT_TRUE(restored.load(bytes));
   EXPECT_EQ(restored.state_hash(), engine_.state_hash());
-  EXPECT_EQ(restored.capacity(ParticipantId{4}, product_).proceeds.value, 44'356);
+  EXPECT_EQ(restored.capacity(ParticipantId{4}, product_).proceeds.value, 14'800 - 14);
   EXPECT_EQ(restored.capacity(ParticipantId{3}, product_).proceeds.value, seller_3_proceeds);
 
-  // The same commands to both: the failed trade is remembered, the other one fails, and the
-  // rest of seller 4's proceeds are paid at delivery end.
+  // The same commands to both: the failed trade and the failed lots are remembered, the other
+  // trade fails, and the rest of seller 4's proceeds are paid at delivery end.
   const std::vector<std::pair<Command, int64_t>> later = {
       {fail(4, 1, 1, 29'600, 29), now_ns_},
+      {fail_trade_3(2), now_ns_},
       {fail(3, 1, 2, 15'200, 15), now_ns_},
       {Command{}, h100_spec().delivery_end().ns},
   };
@@ -303,13 +378,15 @@ TEST_F(Delivery, SnapshotKeepsProceedsAndFailedTrades) {
   }
   EXPECT_EQ(restored_events, original_events);
   EXPECT_EQ(restored.state_hash(), engine_.state_hash());
-  ASSERT_EQ(original_events.size(), 5u);
+  ASSERT_EQ(original_events.size(), 6u);
   EXPECT_EQ(original_events[0].reject_reason, RejectReason::trade_not_open);
-  EXPECT_EQ(original_events[1].type, ET::trade_failed);
-  EXPECT_EQ(original_events[1].penalty.value, 0);  // seller 3 has no cash
-  EXPECT_EQ(original_events[2].product_state, ProductState::gate_closed);
-  expect_paid(original_events[3], 4, product_, 44'356, 100'000 - 2'960 + 44'356);
-  EXPECT_EQ(original_events[4].product_state, ProductState::delivered);
+  EXPECT_EQ(original_events[1].reject_reason, RejectReason::invalid_quantity);  // 1 lot open
+  EXPECT_EQ(original_events[2].type, ET::trade_failed);
+  EXPECT_EQ(original_events[2].penalty.value, 0);  // seller 3 has no cash
+  EXPECT_EQ(original_events[3].product_state, ProductState::gate_closed);
+  const int64_t seller_4_cash = 100'000 - 2'960 - 2'960;  // two penalties of 10 % of 29,600
+  expect_paid(original_events[4], 4, product_, 14'800 - 14, seller_4_cash + 14'800 - 14);
+  EXPECT_EQ(original_events[5].product_state, ProductState::delivered);
   EXPECT_EQ(restored.account(ParticipantId{1}).available.value,
             buyer_1_cash + 29'600 + 2'960 + 15'200);
 }

@@ -689,8 +689,8 @@ void ReferenceEngine::pay_proceeds(uint32_t product) {
 }
 
 // The engine keeps no trades: it trusts the command's facts as far as it can check them. A
-// trade is open while its product is not delivered, it has not failed yet, and its seller's
-// proceeds of the product still hold what the trade paid it.
+// trade is open while its product is not delivered, it has lots that have not failed yet, and
+// its seller's proceeds of the product still hold what the failing lots paid it.
 RejectReason ReferenceEngine::check_fail_trade(const Command& c) {
   const EngineLimits& limits = config_.limits;
   if (c.participant.value >= limits.participants_max ||
@@ -707,19 +707,44 @@ RejectReason ReferenceEngine::check_fail_trade(const Command& c) {
       cash_[c.counterparty.value].available > limits.amount_max * 4 - 2 * amount) {
     return RejectReason::invalid_amount;
   }
-  if (products_[c.product.value].state == ProductState::delivered ||
-      failed_trades_[c.product.value].count(c.trade_id.value) != 0) {
-    return RejectReason::trade_not_open;
+  const int64_t lots = c.capacity.value;
+  const int64_t failing = c.quantity.value;
+  if (lots <= 0 || lots > limits.quantity_max_lots || amount % lots != 0 || failing <= 0 ||
+      failing > lots) {
+    return RejectReason::invalid_quantity;
+  }
+  const auto& failed = failed_trades_[c.product.value];
+  if (const auto it = failed.find(c.trade_id.value); it != failed.end()) {
+    const auto [first_lots, failed_lots] = it->second;
+    if (failed_lots == first_lots) return RejectReason::trade_not_open;
+    if (first_lots != lots || failed_lots + failing > lots) return RejectReason::invalid_quantity;
   }
   const auto account = capacity_.find({c.participant.value, c.product.value});
-  if (account == capacity_.end() || account->second.proceeds < amount - fee) {
+  if (products_[c.product.value].state == ProductState::delivered || account == capacity_.end() ||
+      account->second.proceeds < lost_proceeds(c)) {
     return RejectReason::trade_not_open;
   }
   return RejectReason::none;
 }
 
-// The buyer gets the notional back (its fee stays paid) and a penalty from the seller, capped
-// at the seller's available cash; the seller's proceeds lose what the trade would have paid.
+// What the failing lots would have paid the seller: their notional less the part of the
+// seller's fee they take (the fee still due falls to floor(fee x open lots / lots)).
+int64_t ReferenceEngine::lost_proceeds(const Command& c) {
+  const int64_t lots = c.capacity.value;
+  const auto failed = failed_trades_[c.product.value].find(c.trade_id.value);
+  const int64_t before =
+      failed == failed_trades_[c.product.value].end() ? 0 : failed->second.second;
+  __extension__ using Int128 = __int128;
+  const auto fee_left = [&](int64_t failed_lots) {
+    return static_cast<int64_t>(static_cast<Int128>(c.fee.value) * (lots - failed_lots) / lots);
+  };
+  const int64_t refund = c.amount.value / lots * c.quantity.value;
+  return refund - (fee_left(before) - fee_left(before + c.quantity.value));
+}
+
+// The buyer gets the failing lots' notional back (its fee stays paid) and a penalty on it from
+// the seller, capped at the seller's available cash; the seller's proceeds lose what those lots
+// would have paid.
 void ReferenceEngine::fail_trade(const Command& c) {
   if (const RejectReason reason = check_fail_trade(c); reason != RejectReason::none) {
     reject(c, reason);
@@ -727,12 +752,17 @@ void ReferenceEngine::fail_trade(const Command& c) {
   }
   const uint32_t seller = c.participant.value;
   const uint32_t buyer = c.counterparty.value;
-  failed_trades_[c.product.value].insert(c.trade_id.value);
-  capacity_.at({seller, c.product.value}).proceeds -= c.amount.value - c.fee.value;
-  cash_[buyer].available += c.amount.value;
+  const int64_t lots = c.capacity.value;
+  const int64_t refund = c.amount.value / lots * c.quantity.value;
+  const int64_t lost = lost_proceeds(c);
+  auto& failed = failed_trades_[c.product.value][c.trade_id.value];
+  failed.first = lots;
+  failed.second += c.quantity.value;
+  capacity_.at({seller, c.product.value}).proceeds -= lost;
+  cash_[buyer].available += refund;
   int64_t penalty = 0;
   if (buyer != seller) {
-    penalty = std::min(penalty_of(c.amount.value, config_.failure_penalty_bps),
+    penalty = std::min(penalty_of(refund, config_.failure_penalty_bps),
                        std::max<int64_t>(0, cash_[seller].available));
   }
   cash_[seller].available -= penalty;
@@ -742,8 +772,10 @@ void ReferenceEngine::fail_trade(const Command& c) {
   event.counterparty = c.counterparty;
   event.product = c.product;
   event.trade_id = c.trade_id;
-  event.notional = c.amount;
-  event.seller_fee = c.fee;
+  event.quantity = c.quantity;
+  event.remaining = Quantity{lots - failed.second};
+  event.notional = Cash{refund};
+  event.seller_fee = Cash{refund - lost};
   event.penalty = Cash{penalty};
 }
 

@@ -99,6 +99,7 @@ class ReferenceEngine {
   void capacity(const Command& command);
   void list(const Command& command);
   RejectReason check_fail_trade(const Command& command);
+  int64_t lost_proceeds(const Command& command);
   void fail_trade(const Command& command);
   void pay_proceeds(uint32_t product);
 
@@ -107,7 +108,8 @@ class ReferenceEngine {
   std::map<uint32_t, Funds> cash_;
   std::map<Key, Capacity> capacity_;           // (participant, product)
   // Trades that failed, by product: a trade fails once.
-  std::map<uint32_t, std::set<uint64_t>> failed_trades_;
+  // Per product: trade id -> (the trade's lots, lots failed so far).
+  std::map<uint32_t, std::map<uint64_t, std::pair<int64_t, int64_t>>> failed_trades_;
   std::map<Key, uint64_t> client_ids_;         // -> live order id, 0 once done
   std::map<uint64_t, Key> live_;               // order id -> (participant, client id)
   int64_t now_ = 0;

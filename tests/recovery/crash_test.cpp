@@ -148,7 +148,7 @@ class CrashRun {
       threads.emplace_back([&, i] { run_trader(plans[i], results[i]); });
     }
     // The operator fails a few trades of earlier runs (durable ones) while the traders trade.
-    const std::vector<uint64_t> to_fail = trades_to_fail();
+    const std::vector<TradeToFail> to_fail = trades_to_fail();
     threads.emplace_back([&] { run_failing_operator(port_, data_, to_fail, results.back()); });
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     ghxd_.kill();
@@ -168,13 +168,13 @@ class CrashRun {
 
   // Trades acknowledged in earlier runs that the operator has not tried to fail yet, one in
   // `fail_one_in`, in a random order.
-  std::vector<uint64_t> trades_to_fail() {
+  std::vector<TradeToFail> trades_to_fail() {
     constexpr int64_t fail_one_in = 20;
-    std::vector<uint64_t> trades;
+    std::vector<TradeToFail> trades;
     for (const AckedFill& fill : acks_.fills) {
       if (!fill.buy || offered_for_failure_.contains(fill.trade_id)) continue;
       offered_for_failure_.insert(fill.trade_id);
-      if (uniform(1, fail_one_in) == 1) trades.push_back(fill.trade_id);
+      if (uniform(1, fail_one_in) == 1) trades.push_back({fill.trade_id, fill.lots});
     }
     std::shuffle(trades.begin(), trades.end(), rng_);
     return trades;

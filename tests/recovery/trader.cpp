@@ -155,15 +155,15 @@ void run_trader(const TraderPlan& plan, TraderResult& result) {
 }
 
 void run_failing_operator(uint16_t port, const std::string& data_dir,
-                          const std::vector<uint64_t>& trades, TraderResult& result) {
+                          const std::vector<TradeToFail>& trades, TraderResult& result) {
   constexpr auto pause = std::chrono::milliseconds(20);  // a few dozen failures per run
   std::string error;
   const auto ops = connect_as(operator_name, port, data_dir, client_timeout_ms, error);
   if (!ops) return void(result.end = error);
   uint64_t request_id = 1;
-  for (const uint64_t trade : trades) {
+  for (const auto& [trade, lots] : trades) {
     const gateway::DeliveryFields fields{
-        .request_id = request_id, .trade_id = trade, .failed_quantity = lots_max};
+        .request_id = request_id, .trade_id = trade, .failed_quantity = lots};
     if (ops->send(gateway::make_delivery_outcome(fields)) != gateway::ClientStatus::ok) {
       return void(result.end = "send: " + ops->last_error());
     }

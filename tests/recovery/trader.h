@@ -45,7 +45,11 @@ void run_trader(const TraderPlan& plan, TraderResult& result);
 // in earlier runs, so durable), one at a time, each awaiting its OperatorAck, until its
 // connection dies. Acknowledged failures go to result.acks.failed_trades; refused ones (the
 // trade failed already, its ack lost in a kill) count as rejects.
+struct TradeToFail {
+  uint64_t trade_id = 0;
+  int64_t lots = 0;  // all of them: the trade fails whole
+};
 void run_failing_operator(uint16_t port, const std::string& data_dir,
-                          const std::vector<uint64_t>& trades, TraderResult& result);
+                          const std::vector<TradeToFail>& trades, TraderResult& result);
 
 }  // namespace ghx::recovery

@@ -133,7 +133,7 @@ TEST(ExecutionReportFormat, FailedTradeAndPaidProceedsSayWhatMoneyMoved) {
   with_report(wire::ExecType::TradeFailed, [](const wire::ExecutionReport& r) {
     EXPECT_EQ(execution_report_text(r),
               "trade 9 failed (H100SXM.CN-EAST-1.2026-12-01T08.1H, you bought): the seller did "
-              "not deliver; refunded 444.00, penalty received 44.40");
+              "not deliver 3 lots (3 still to deliver); refunded 444.00, penalty received 44.40");
     EXPECT_NE(execution_report_json(r).find("\"notional\":44400,\"penalty\":4440"),
               std::string::npos)
         << execution_report_json(r);

@@ -176,17 +176,25 @@ TEST_F(GhxEndToEnd, AccountShowsCashCapacityProceedsAndAFailedDelivery) {
   EXPECT_EQ(nosy.exit_code, 1) << nosy.out;
   EXPECT_TRUE(contains(nosy.out, "not-authorized")) << nosy.out;
 
-  // The seller did not deliver: one lot of two is refused, the whole trade is taken back, and
-  // both accounts show it (dc-ulanqab has no cash: no penalty).
-  const RunResult one_lot = ghx({"delivery-failed", trade_id});
-  EXPECT_EQ(one_lot.exit_code, 1) << one_lot.out;
-  EXPECT_TRUE(contains(one_lot.out, "has 2 lots")) << one_lot.out;
-  const RunResult failed = ghx({"delivery-failed", trade_id, "--lots", "2"});
-  ASSERT_EQ(failed.exit_code, 0) << failed.out << failed.err;
-  EXPECT_TRUE(contains(failed.out, "delivery failed for trade " + trade_id + ": ok (trade " +
-                                       trade_id + " failed: the buyer is refunded 768000 and "
-                                       "paid a penalty of 0 (minor units))"))
-      << failed.out;
+  // The seller did not deliver: three lots of two are refused; one lot fails, then the other,
+  // and both accounts show the whole trade taken back (dc-ulanqab has no cash: no penalty).
+  const RunResult three_lots = ghx({"delivery-failed", trade_id, "--lots", "3"});
+  EXPECT_EQ(three_lots.exit_code, 1) << three_lots.out;
+  EXPECT_TRUE(contains(three_lots.out, "has 2 lots open (of 2)")) << three_lots.out;
+  // Each failure is acknowledged with what it moved (both times one lot's 384,000).
+  for (const auto& [lots_args, what] :
+       {std::pair{std::vector<std::string>{}, " failed (1 lot; 1 still open)"},
+        std::pair{std::vector<std::string>{"--lots", "1"}, " failed"}}) {
+    std::vector<std::string> args = {"delivery-failed", trade_id};
+    args.insert(args.end(), lots_args.begin(), lots_args.end());
+    const RunResult failed = ghx(args);
+    ASSERT_EQ(failed.exit_code, 0) << failed.out << failed.err;
+    EXPECT_TRUE(contains(failed.out, "delivery failed for trade " + trade_id + ": ok (trade " +
+                                         trade_id + what +
+                                         ": the buyer is refunded 384000 and paid a penalty of "
+                                         "0 (minor units))"))
+        << failed.out;
+  }
   EXPECT_TRUE(contains(ghx({"account"}, "dc-ulanqab").out, "proceeds at delivery 0.00"));
   EXPECT_TRUE(contains(ghx({"account", "lab-delta"}).out,
                        "lab-delta: cash available 99992.32, held 0.00"));  // its fee stays paid

@@ -218,8 +218,14 @@ JsonLine& JsonLine::add_raw(std::string_view k, std::string_view json) {
 std::string execution_report_text(const wire::ExecutionReport& r) {
   if (r.exec_type() == wire::ExecType::TradeFailed) {
     const bool bought = r.side() == wire::Side::Buy;
+    // Reports kept from before partial failures name no lots: the whole trade failed.
+    std::string what = "the seller did not deliver";
+    if (r.quantity() > 0) {
+      what += " " + std::to_string(r.quantity()) + (r.quantity() == 1 ? " lot" : " lots");
+      if (r.remaining() > 0) what += " (" + std::to_string(r.remaining()) + " still to deliver)";
+    }
     return "trade " + std::to_string(r.trade_id()) + " failed (" + str_or_empty(r.symbol()) +
-           ", you " + (bought ? "bought" : "sold") + "): the seller did not deliver; " +
+           ", you " + (bought ? "bought" : "sold") + "): " + what + "; " +
            (bought ? "refunded " : "proceeds lost ") + format_money(r.notional()) + ", penalty " +
            (bought ? "received " : "paid ") + format_money(r.penalty());
   }

@@ -88,8 +88,8 @@ int run_delivery_failed(int argc, char** argv) {
   const std::string symbol = args.get_or("product", "");
   if (!symbol.empty()) check_symbol(symbol);
   fields.symbol = symbol;
-  // A failure fails the whole trade: the exchange refuses fewer lots than the trade has (and
-  // says how many it has), so a trade of more than one lot needs --lots.
+  // The lots that failed, 1 by default; the exchange refuses more than the trade has open (and
+  // says how many it has), and a trade may fail in several steps.
   fields.failed_quantity =
       args.has("lots") ? parse_positive_int64(*args.get("lots"), "--lots") : 1;
   const std::string text = args.get_or("text", "delivery failed (ghx delivery-failed)");
