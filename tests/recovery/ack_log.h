@@ -26,16 +26,21 @@ struct AckedFill {
   int64_t price = 0;
 };
 
+// An OperatorAck "ok" to a delivery failure: `lots` of the trade failed.
+struct AckedFailure {
+  uint64_t trade_id = 0;
+  int64_t lots = 0;
+};
+
 struct AckLog {
   std::vector<AckedOrder> orders;
   std::vector<AckedFill> fills;
-  std::vector<uint64_t> failed_trades;  // an OperatorAck "ok" to a delivery failure
+  std::vector<AckedFailure> failures;
 
   void append(const AckLog& other) {
     orders.insert(orders.end(), other.orders.begin(), other.orders.end());
     fills.insert(fills.end(), other.fills.begin(), other.fills.end());
-    failed_trades.insert(failed_trades.end(), other.failed_trades.begin(),
-                         other.failed_trades.end());
+    failures.insert(failures.end(), other.failures.begin(), other.failures.end());
   }
 };
 

@@ -302,7 +302,7 @@ TEST(CrashRecovery, CheckerCountsForgedAcknowledgementsAsLostOrDuplicated) {
     AckedOrder ghost_order = forged.orders.front();
     ghost_order.client_order_id = uint64_t{1} << 50;  // never sent
     forged.orders.push_back(ghost_order);
-    forged.failed_trades.push_back(forged.fills.front().trade_id);  // never failed
+    forged.failures.push_back({forged.fills.front().trade_id, 1});  // never failed
     const RecoveryCheck check = check_recovery(run.ledger_dir(), forged);
     EXPECT_EQ(check.lost, 3u);
     EXPECT_EQ(check.duplicated, 1u);

@@ -24,7 +24,7 @@ struct Replayed {
   uint64_t duplicate_accepts = 0;              // one client order id accepted twice
   std::map<uint64_t, uint32_t> fill_transfers; // trade id -> fill_capacity transfers
   std::map<uint64_t, ledger::Fill> trades;
-  std::set<uint64_t> failed_trades;
+  std::map<uint64_t, int64_t> failed_lots;  // trades with lots failed -> how many
   std::map<std::string, uint32_t> participants;
 };
 
@@ -81,8 +81,8 @@ void read_ledger(const ledger::Snapshot& snapshot, Replayed& out, RecoveryCheck&
   });
   snapshot.for_each_trade([&](const ledger::TradeRecord& record) {
     out.trades[record.fill.trade_id.value] = record.fill;
-    if (record.state == ledger::TradeState::failed) {
-      out.failed_trades.insert(record.fill.trade_id.value);
+    if (record.failed_lots.value > 0) {
+      out.failed_lots[record.fill.trade_id.value] = record.failed_lots.value;
     }
     return true;
   });
@@ -159,19 +159,31 @@ void compare_fills(const AckLog& acks, const Replayed& replayed, RecoveryCheck& 
   }
 }
 
-// An acknowledged delivery failure is durable: the ledger has the trade failed.
+// An acknowledged delivery failure is durable: the ledger has at least the acknowledged lots of
+// each trade failed (more if a failure committed but its acknowledgement was lost in a kill),
+// and never more lots acknowledged than the trade has.
 void compare_failures(const AckLog& acks, const Replayed& replayed, RecoveryCheck& check) {
-  std::set<uint64_t> seen;
-  for (const uint64_t trade : acks.failed_trades) {
+  std::map<uint64_t, int64_t> acked_lots;
+  for (const AckedFailure& failure : acks.failures) {
     ++check.failures_checked;
-    const std::string what = "delivery failure of trade " + std::to_string(trade);
-    if (!seen.insert(trade).second) {
+    acked_lots[failure.trade_id] += failure.lots;
+  }
+  for (const auto& [trade_id, lots] : acked_lots) {
+    const std::string what = "delivery failure of " + std::to_string(lots) + " lots of trade " +
+                             std::to_string(trade_id);
+    const auto trade = replayed.trades.find(trade_id);
+    if (trade != replayed.trades.end() && lots > trade->second.lots.value) {
       ++check.duplicated;
-      add_problem(check, what + " was acknowledged twice");
+      add_problem(check, what + " was acknowledged, more than its " +
+                             std::to_string(trade->second.lots.value));
     }
-    if (!replayed.failed_trades.contains(trade)) {
+    const auto failed = replayed.failed_lots.find(trade_id);
+    if (failed == replayed.failed_lots.end() || failed->second < lots) {
       ++check.lost;
-      add_problem(check, what + " was acknowledged but the ledger does not have it failed");
+      add_problem(check,
+                  what + " was acknowledged but the ledger has " +
+                      std::to_string(failed == replayed.failed_lots.end() ? 0 : failed->second) +
+                      " failed");
     }
   }
 }

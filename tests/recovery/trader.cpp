@@ -162,25 +162,28 @@ void run_failing_operator(uint16_t port, const std::string& data_dir,
   if (!ops) return void(result.end = error);
   uint64_t request_id = 1;
   for (const auto& [trade, lots] : trades) {
-    const gateway::DeliveryFields fields{
-        .request_id = request_id, .trade_id = trade, .failed_quantity = lots};
-    if (ops->send(gateway::make_delivery_outcome(fields)) != gateway::ClientStatus::ok) {
-      return void(result.end = "send: " + ops->last_error());
+    const bool in_steps = lots > 1 && trade % 2 == 0;
+    for (const int64_t step : in_steps ? std::vector{int64_t{1}, lots - 1} : std::vector{lots}) {
+      const gateway::DeliveryFields fields{
+          .request_id = request_id, .trade_id = trade, .failed_quantity = step};
+      if (ops->send(gateway::make_delivery_outcome(fields)) != gateway::ClientStatus::ok) {
+        return void(result.end = "send: " + ops->last_error());
+      }
+      const gateway::Received received = ops->receive_until(wire::Body::OperatorAck);
+      if (received.status != gateway::ClientStatus::ok) {
+        ++result.unanswered;
+        return void(result.end = "receive: " + std::string(gateway::to_string(received.status)));
+      }
+      const wire::OperatorAck& ack = *received.message().body_as_OperatorAck();
+      if (ack.request_id() != request_id) return void(result.end = "an ack out of order");
+      ++request_id;
+      std::this_thread::sleep_for(pause);
+      if (!ack.ok()) {
+        ++result.rejects;
+        break;
+      }
+      result.acks.failures.push_back({trade, step});
     }
-    const gateway::Received received = ops->receive_until(wire::Body::OperatorAck);
-    if (received.status != gateway::ClientStatus::ok) {
-      ++result.unanswered;
-      return void(result.end = "receive: " + std::string(gateway::to_string(received.status)));
-    }
-    const wire::OperatorAck& ack = *received.message().body_as_OperatorAck();
-    if (ack.request_id() != request_id) return void(result.end = "an ack out of order");
-    if (ack.ok()) {
-      result.acks.failed_trades.push_back(trade);
-    } else {
-      ++result.rejects;
-    }
-    ++request_id;
-    std::this_thread::sleep_for(pause);
   }
   result.end = "no trades left to fail";
 }

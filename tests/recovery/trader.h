@@ -43,11 +43,12 @@ void run_trader(const TraderPlan& plan, TraderResult& result);
 
 // The operator, beside the traders: reports delivery failures of `trades` (fills acknowledged
 // in earlier runs, so durable), one at a time, each awaiting its OperatorAck, until its
-// connection dies. Acknowledged failures go to result.acks.failed_trades; refused ones (the
-// trade failed already, its ack lost in a kill) count as rejects.
+// connection dies. A trade of several lots fails in two steps when its id is even (one lot,
+// then the rest), else whole. Acknowledged failures go to result.acks.failures; refused ones
+// count as rejects, and end that trade's steps.
 struct TradeToFail {
   uint64_t trade_id = 0;
-  int64_t lots = 0;  // all of them: the trade fails whole
+  int64_t lots = 0;  // the trade's: all of them fail
 };
 void run_failing_operator(uint16_t port, const std::string& data_dir,
                           const std::vector<TradeToFail>& trades, TraderResult& result);
