@@ -71,6 +71,34 @@ ExchangeService::ExchangeService(ExchangeCore& core, ServiceConfig config)
       open_product_ids_.push_back(id);
     }
   }
+  load_recent_bars(snapshot);
+}
+
+// The bars of the last day, from the ledger's trades (it keeps every one, with the sequencer's
+// time): a restart does not lose the market's recent history. Newest first until a day back.
+void ExchangeService::load_recent_bars(const ledger::Snapshot& snapshot) {
+  const int64_t now_ns = core_.engine().now().ns;
+  const int64_t since_ns = now_ns - int64_t{BarBook::kept_max} * BarBook::interval_ns;
+  std::vector<ledger::Fill> recent;
+  const ledger::Result read = snapshot.for_each_trade_newest_first([&](const auto& trade) {
+    if (trade.fill.timestamp_ns.ns < since_ns) return false;
+    const uint32_t product = trade.fill.product.value;
+    if (product < products_.size() &&
+        products_[product].state != matching::ProductState::delivered) {
+      recent.push_back(trade.fill);
+    }
+    return true;
+  });
+  if (read != ledger::Result::ok) {
+    throw std::runtime_error("the ledger's trades cannot be read: " +
+                             std::string(ledger::to_string(read)));
+  }
+  for (auto fill = recent.rbegin(); fill != recent.rend(); ++fill) {
+    bars_.add_trade(fill->product.value, fill->timestamp_ns.ns, fill->price.value, fill->lots.value,
+                    fill->notional.value, closed_bars_);
+  }
+  bars_.close_until(now_ns, closed_bars_);
+  closed_bars_.clear();  // closed before this run: nobody is subscribed yet
 }
 
 void ExchangeService::start_core() {
@@ -218,7 +246,7 @@ void ExchangeService::on_disconnect(const SessionInfo& session) {
     cancel = found->second.cancel_on_disconnect;
     sessions_.erase(found);
     sessions_of_[participant].erase(session.id.value);
-    for (auto* subscribers : {&book_subscribers_, &trade_subscribers_}) {
+    for (auto* subscribers : {&book_subscribers_, &trade_subscribers_, &bar_subscribers_}) {
       for (auto& [product, sessions] : *subscribers) sessions.erase(session.id.value);
     }
   }
@@ -280,7 +308,7 @@ void ExchangeService::on_message(const SessionInfo& session, const wire::Message
       return;
     case wire::Body::Unsubscribe: {
       std::lock_guard lock(sessions_mutex_);
-      for (auto* subscribers : {&book_subscribers_, &trade_subscribers_}) {
+      for (auto* subscribers : {&book_subscribers_, &trade_subscribers_, &bar_subscribers_}) {
         for (auto& [product, sessions] : *subscribers) sessions.erase(session.id.value);
       }
       return;
@@ -290,6 +318,9 @@ void ExchangeService::on_message(const SessionInfo& session, const wire::Message
       return;
     case wire::Body::AccountRequest:
       on_account_request(session, *who, *message.body_as_AccountRequest(), message.sequence());
+      return;
+    case wire::Body::BarsRequest:
+      on_bars_request(session, *message.body_as_BarsRequest(), message.sequence());
       return;
     default:
       break;
@@ -481,9 +512,10 @@ void ExchangeService::on_subscribe(const SessionInfo& session, const wire::Subsc
     }
   }
   for (const matching::ProductId product : products) {
-    if (subscribe.trades()) {
+    if (subscribe.trades() || subscribe.bars()) {
       std::lock_guard lock(sessions_mutex_);
-      trade_subscribers_[product.value].insert(session.id.value);
+      if (subscribe.trades()) trade_subscribers_[product.value].insert(session.id.value);
+      if (subscribe.bars()) bar_subscribers_[product.value].insert(session.id.value);
     }
     if (!subscribe.book()) continue;
     // The snapshot is taken on the engine thread, in sequence with the deltas that follow it.
@@ -677,7 +709,47 @@ void ExchangeService::keep_report(CommittedBatch& batch, size_t index,
 
 void ExchangeService::on_committed(const CommittedBatch& batch) {
   std::lock_guard lock(sessions_mutex_);
-  for (const Outcome& outcome : batch.outcomes) deliver_outcome(batch, outcome);
+  int64_t latest_ns = INT64_MIN;
+  for (const Outcome& outcome : batch.outcomes) {
+    deliver_outcome(batch, outcome);
+    latest_ns = std::max(latest_ns, outcome.command.engine.timestamp.ns);
+  }
+  // Time passed (an idle tick at the least every 100 ms): minutes that ended close their bars.
+  bars_.close_until(latest_ns, closed_bars_);
+  publish_closed_bars();
+}
+
+void ExchangeService::publish_closed_bars() {
+  for (const Bar& bar : closed_bars_) {
+    const auto found = bar_subscribers_.find(bar.product);
+    if (found == bar_subscribers_.end() || found->second.empty()) continue;
+    const auto frame = bar_frame(builder_, bar, symbol_of(bar.product));
+    for (const uint64_t session : found->second) reply(session, frame);
+  }
+  closed_bars_.clear();
+}
+
+void ExchangeService::on_bars_request(const SessionInfo& session, const wire::BarsRequest& request,
+                                      uint64_t ref_sequence) {
+  const auto product = resolve(request.symbol(), optional_id(request.product_id()));
+  if (!product) {
+    reject(session, wire::ErrorCode::UnknownProduct, "unknown product", ref_sequence);
+    return;
+  }
+  const int64_t before_ns =
+      request.before_time_ns().has_value() ? *request.before_time_ns() : INT64_MAX;
+  std::vector<Bar> bars;
+  bool more = false;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    bars = bars_.recent(product->value, request.count(), before_ns, more);
+  }
+  std::string symbol;
+  {
+    std::lock_guard lock(reference_mutex_);
+    symbol = symbol_of(product->value);
+  }
+  reply(session.id.value, bar_list_frame(request.request_id(), product->value, symbol, bars, more));
 }
 
 std::string_view ExchangeService::symbol_of(uint32_t product) const {
@@ -788,6 +860,7 @@ void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& 
       if (product >= products_.size()) return;
       products_[product].state = event.product_state;
       if (event.product_state == matching::ProductState::delivered) {
+        bars_.forget(product);
         const auto found =
             std::lower_bound(open_product_ids_.begin(), open_product_ids_.end(), product);
         if (found != open_product_ids_.end() && *found == product) open_product_ids_.erase(found);
@@ -802,6 +875,9 @@ void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& 
       return;
     }
     case EventType::trade: {
+      bars_.add_trade(product, event.timestamp.ns, event.price.value, event.quantity.value,
+                      event.notional.value, closed_bars_);
+      publish_closed_bars();  // the minute before this trade's, if it ended with this trade
       const auto found = trade_subscribers_.find(product);
       if (found == trade_subscribers_.end() || found->second.empty()) return;
       const auto frame = trade_frame(builder_, event, symbol, batch.market_sequences[index]);

@@ -34,6 +34,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "gateway/bars.h"
 #include "gateway/exchange_core.h"
 #include "gateway/server.h"
 #include "gateway/session_handler.h"
@@ -132,6 +133,10 @@ class ExchangeService : public MessageHandler {
   void on_subscribe(const SessionInfo& session, const wire::Subscribe& subscribe,
                     uint64_t ref_sequence);
   void send_product_list(const SessionInfo& session, const wire::ListProducts& request);
+  void on_bars_request(const SessionInfo& session, const wire::BarsRequest& request,
+                       uint64_t ref_sequence);
+  void load_recent_bars(const ledger::Snapshot& snapshot);
+  void publish_closed_bars();
 
   void deliver_outcome(const CommittedBatch& batch, const Outcome& outcome);
   void deliver_event(const CommittedBatch& batch, const Outcome& outcome, size_t index);
@@ -174,6 +179,11 @@ class ExchangeService : public MessageHandler {
   std::map<uint32_t, std::set<uint64_t>> sessions_of_;       // participant -> sessions
   std::map<uint32_t, std::set<uint64_t>> book_subscribers_;  // product -> sessions
   std::map<uint32_t, std::set<uint64_t>> trade_subscribers_;
+  std::map<uint32_t, std::set<uint64_t>> bar_subscribers_;
+  // Under sessions_mutex_: every product's bars (written on the ledger thread, read by
+  // BarsRequest), and the bars closed but not yet sent (ledger thread).
+  BarBook bars_;
+  std::vector<Bar> closed_bars_;
   ServiceCounters counters_;
   // Ledger thread only (on_committed): a builder reused for every outbound frame, and what is
   // known of each live order entered since start (OrderFacts), by engine order id. An entry

@@ -460,4 +460,35 @@ Frame trade_frame(const matching::Event& trade, std::string_view symbol,
   return to_frame(trade_frame(builder, trade, symbol, market_sequence));
 }
 
+namespace {
+
+flatbuffers::Offset<wire::Bar> build_bar(flatbuffers::FlatBufferBuilder& builder, const Bar& bar,
+                                         flatbuffers::Offset<flatbuffers::String> symbol) {
+  return wire::CreateBar(builder, bar.product, symbol, bar.start_ns, bar.open, bar.high, bar.low,
+                         bar.close, bar.volume, bar.trades, bar.notional, bar.closed);
+}
+
+}  // namespace
+
+std::span<const uint8_t> bar_frame(flatbuffers::FlatBufferBuilder& builder, const Bar& bar,
+                                   std::string_view symbol) {
+  builder.Clear();
+  const auto symbol_offset = builder.CreateString(symbol.data(), symbol.size());
+  const auto body = build_bar(builder, bar, symbol_offset);
+  return finish_in_builder(builder, wire::Body::Bar, body.Union());
+}
+
+Frame bar_list_frame(uint64_t request_id, uint32_t product, std::string_view symbol,
+                     const std::vector<Bar>& bars, bool more) {
+  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes + bars.size() * 96);
+  std::vector<flatbuffers::Offset<wire::Bar>> offsets;
+  offsets.reserve(bars.size());
+  for (const Bar& bar : bars) offsets.push_back(build_bar(builder, bar, 0));  // no symbol
+  const auto bars_offset = builder.CreateVector(offsets);
+  const auto symbol_offset = builder.CreateString(symbol.data(), symbol.size());
+  const auto body =
+      wire::CreateBarList(builder, request_id, product, symbol_offset, bars_offset, more);
+  return to_frame(finish_in_builder(builder, wire::Body::BarList, body.Union()));
+}
+
 }  // namespace ghx::gateway

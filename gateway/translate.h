@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/bars.h"
 #include "gateway/framing.h"
 #include "matching/command.h"
 #include "matching/event.h"
@@ -133,5 +134,10 @@ std::span<const uint8_t> book_delta_frame(flatbuffers::FlatBufferBuilder& builde
 std::span<const uint8_t> trade_frame(flatbuffers::FlatBufferBuilder& builder,
                                      const matching::Event& trade, std::string_view symbol,
                                      uint64_t market_sequence);
+// A closed bar as a Bar; a product's recent bars as the BarList answering a BarsRequest.
+std::span<const uint8_t> bar_frame(flatbuffers::FlatBufferBuilder& builder, const Bar& bar,
+                                   std::string_view symbol);
+Frame bar_list_frame(uint64_t request_id, uint32_t product, std::string_view symbol,
+                     const std::vector<Bar>& bars, bool more);
 
 }  // namespace ghx::gateway

@@ -111,6 +111,15 @@ Check check_delivery(const wire::DeliveryOutcome& outcome) {
   return {};
 }
 
+Check check_bars_request(const wire::BarsRequest& request) {
+  if (!has_product(request.symbol(), request.product_id())) return invalid("product required");
+  if (!short_enough(request.symbol(), symbol_chars_max)) return invalid("symbol too long");
+  if (request.count() == 0 || request.count() > bars_request_max) {
+    return invalid("BarsRequest.count must be 1..500");
+  }
+  return {};
+}
+
 Check check_to_server(const wire::Message& message) {
   using wire::Body;
   switch (message.body_type()) {
@@ -132,6 +141,8 @@ Check check_to_server(const wire::Message& message) {
     case Body::Withdraw: return check_funds(*message.body_as_Withdraw());
     case Body::RegisterCapacity: return check_register(*message.body_as_RegisterCapacity());
     case Body::DeliveryOutcome: return check_delivery(*message.body_as_DeliveryOutcome());
+    case Body::BarsRequest:
+      return check_bars_request(*message.body_as_BarsRequest());
     default: return {};  // Logout, Heartbeat, ListProducts: nothing to check beyond the Verifier
   }
 }
@@ -166,7 +177,10 @@ bool is_server_message(wire::Body type) {
     case Body::Trade:
     case Body::ProductList:
     case Body::OperatorAck:
-    case Body::AccountStatus: return true;
+    case Body::AccountStatus:
+    case Body::Bar:
+    case Body::BarList:
+      return true;
     default: return false;
   }
 }
@@ -191,7 +205,9 @@ bool is_client_message(wire::Body type) {
     case Body::RegisterCapacity:
     case Body::ListProducts:
     case Body::DeliveryOutcome:
-    case Body::AccountRequest: return true;
+    case Body::AccountRequest:
+    case Body::BarsRequest:
+      return true;
     default: return false;
   }
 }

@@ -14,6 +14,7 @@ constexpr uint32_t symbol_chars_max = 64;
 constexpr uint32_t participant_chars_max = 64;
 constexpr uint32_t text_chars_max = 256;
 constexpr uint32_t subscription_entries_max = 256;
+constexpr uint32_t bars_request_max = 500;  // a BarList of 500 bars stays within a frame
 
 // Only call with a message that passed the FlatBuffers Verifier (decode_frame does both).
 Check validate_message(const wire::Message& message, Direction direction);

@@ -32,7 +32,7 @@ Frame make_order_status_request(uint64_t orig_client_order_id) {
   return finish_frame(builder, wire::Body::OrderStatusRequest, body.Union());
 }
 
-Frame make_subscribe(std::span<const std::string> symbols, bool book, bool trades) {
+Frame make_subscribe(std::span<const std::string> symbols, bool book, bool trades, bool bars) {
   flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   std::vector<flatbuffers::Offset<flatbuffers::String>> names;
   names.reserve(symbols.size());
@@ -42,6 +42,7 @@ Frame make_subscribe(std::span<const std::string> symbols, bool book, bool trade
   subscribe.add_symbols(vector);
   subscribe.add_book(book);
   subscribe.add_trades(trades);
+  subscribe.add_bars(bars);
   return finish_frame(builder, wire::Body::Subscribe, subscribe.Finish().Union());
 }
 
@@ -92,6 +93,18 @@ Frame make_delivery_outcome(const DeliveryFields& fields) {
   outcome.add_failed_quantity(fields.failed_quantity);
   outcome.add_text(text);
   return finish_frame(builder, wire::Body::DeliveryOutcome, outcome.Finish().Union());
+}
+
+Frame make_bars_request(uint64_t request_id, std::string_view symbol, uint32_t count,
+                        std::optional<int64_t> before_time_ns) {
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
+  const auto name = builder.CreateString(symbol.data(), symbol.size());
+  wire::BarsRequestBuilder request(builder);
+  request.add_request_id(request_id);
+  request.add_symbol(name);
+  request.add_count(count);
+  if (before_time_ns) request.add_before_time_ns(*before_time_ns);
+  return finish_frame(builder, wire::Body::BarsRequest, request.Finish().Union());
 }
 
 Frame make_account_request(uint64_t request_id, std::string_view participant) {

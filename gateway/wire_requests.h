@@ -5,6 +5,7 @@
 // its owner takes them over.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,7 +34,8 @@ struct DeliveryFields {
 Frame make_replace_order(const ReplaceFields& fields);
 Frame make_mass_cancel(std::string_view symbol);  // empty: every live order
 Frame make_order_status_request(uint64_t orig_client_order_id);
-Frame make_subscribe(std::span<const std::string> symbols, bool book, bool trades);
+Frame make_subscribe(std::span<const std::string> symbols, bool book, bool trades,
+                     bool bars = false);
 Frame make_list_products(uint64_t request_id, std::string_view gpu,
                                   std::string_view zone);
 Frame make_deposit(uint64_t request_id, std::string_view participant, int64_t amount);
@@ -43,5 +45,8 @@ Frame make_register_capacity(uint64_t request_id, std::string_view participant,
 Frame make_delivery_outcome(const DeliveryFields& fields);
 // `participant` empty: the sender's own account (only an operator may name another).
 Frame make_account_request(uint64_t request_id, std::string_view participant);
+// The newest `count` bars of `symbol`, or those that started before `before_time_ns`.
+Frame make_bars_request(uint64_t request_id, std::string_view symbol, uint32_t count,
+                        std::optional<int64_t> before_time_ns = std::nullopt);
 
 }  // namespace ghx::gateway

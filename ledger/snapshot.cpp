@@ -187,6 +187,29 @@ Result Snapshot::for_each_trade(const std::function<bool(const TradeRecord&)>& f
   return bad ? Result::storage_error : r;
 }
 
+Result Snapshot::for_each_trade_newest_first(
+    const std::function<bool(const TradeRecord&)>& fn) const {
+  if (txn_ == nullptr) return Result::storage_error;
+  MDB_cursor* cursor = nullptr;
+  if (mdb_cursor_open(txn_, dbis_->trades, &cursor) != 0) return Result::storage_error;
+  MDB_val key{};
+  MDB_val value{};
+  bool bad = false;
+  int rc = mdb_cursor_get(cursor, &key, &value, MDB_LAST);
+  while (rc == 0) {
+    TradeRecord trade;
+    if (!codec::decode(span(value), trade)) {
+      bad = true;
+      break;
+    }
+    if (!fn(trade)) break;
+    rc = mdb_cursor_get(cursor, &key, &value, MDB_PREV);
+  }
+  mdb_cursor_close(cursor);
+  if (bad || (rc != 0 && rc != MDB_NOTFOUND)) return Result::storage_error;
+  return Result::ok;
+}
+
 Result Snapshot::for_each_balance(
     const std::function<bool(const AccountKey&, int64_t)>& fn) const {
   bool bad = false;

@@ -42,6 +42,8 @@ class Snapshot {
       const;
   Result for_each_transfer(const std::function<bool(const Transfer&)>& fn) const;
   Result for_each_trade(const std::function<bool(const TradeRecord&)>& fn) const;
+  // Newest (highest trade id, latest) first, until `fn` returns false.
+  Result for_each_trade_newest_first(const std::function<bool(const TradeRecord&)>& fn) const;
   Result for_each_balance(const std::function<bool(const AccountKey&, int64_t)>& fn) const;
   Result for_each_participant(const std::function<bool(const ParticipantRecord&)>& fn) const;
   Result for_each_product(const std::function<bool(const ProductRecord&)>& fn) const;

@@ -144,6 +144,24 @@ TEST(ExecutionReportFormat, FailedTradeAndPaidProceedsSayWhatMoneyMoved) {
   });
 }
 
+TEST(BarFormat, ABarSaysItsPricesVolumeAndWhetherItsMinuteStillRuns) {
+  for (const bool closed : {true, false}) {
+    flatbuffers::FlatBufferBuilder builder;
+    builder.Finish(wire::CreateBar(builder, 3, 0, int64_t{1'796'112'060} * 1'000'000'000, 1850,
+                                   1900, 1800, 1810, 6, 3, 88'000, closed));
+    const auto& bar = *flatbuffers::GetRoot<wire::Bar>(builder.GetBufferPointer());
+    EXPECT_EQ(bar_text(bar, "H100SXM.CN-EAST-1.2026-12-01T08.1H"),
+              "2026-12-01T08:01:00.000Z bar H100SXM.CN-EAST-1.2026-12-01T08.1H open 1850 (18.50) "
+              "high 1900 (19.00) low 1800 (18.00) close 1810 (18.10), 6 lots in 3 trades" +
+                  std::string(closed ? "" : ", running"));
+    EXPECT_NE(bar_json(bar, "X").find("\"volume\":6,\"trades\":3,\"notional\":88000,"
+                                      "\"closed\":" +
+                                      std::string(closed ? "true" : "false")),
+              std::string::npos)
+        << bar_json(bar, "X");
+  }
+}
+
 TEST(ExecutionReportFormat, RejectNamesTheReason) {
   with_report(wire::ExecType::Rejected, [](const wire::ExecutionReport& r) {
     EXPECT_NE(execution_report_text(r).find("reason insufficient-cash"), std::string::npos);

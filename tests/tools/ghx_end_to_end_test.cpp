@@ -136,6 +136,18 @@ TEST_F(GhxEndToEnd, SellBuyBookAndCancelOverRealTls) {
   EXPECT_TRUE(contains(book.out, "ask        1850       18.50         7        56")) << book.out;
   EXPECT_TRUE(contains(book.out, "---- no bids ----")) << book.out;
 
+  // The trade is this minute's bar (still running, or closed if the minute just ended).
+  const RunResult bars = ghx({"bars", product}, "lab-beta");
+  ASSERT_EQ(bars.exit_code, 0) << bars.err;
+  EXPECT_TRUE(contains(bars.out, " bar " + product +
+                                     " open 1850 (18.50) high 1850 (18.50) low 1850 (18.50) "
+                                     "close 1850 (18.50), 3 lots in 1 trade"))
+      << bars.out;
+  const RunResult bars_json = ghx({"bars", product, "--json"}, "lab-beta");  // a DAY: 24 h
+  EXPECT_TRUE(contains(bars_json.out, "\"volume\":3,\"trades\":1,\"notional\":1065600"))
+      << bars_json.out;
+  EXPECT_EQ(ghx({"bars", product, "--count", "501"}, "lab-beta").exit_code, 2);
+
   const RunResult cancel = ghx({"cancel", "101"}, "dc-shanghai");
   ASSERT_EQ(cancel.exit_code, 0) << cancel.err;
   EXPECT_TRUE(contains(cancel.out, "canceled order 101")) << cancel.out;

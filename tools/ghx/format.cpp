@@ -425,6 +425,31 @@ std::string trade_json(const wire::Trade& t, std::string_view symbol) {
       .str();
 }
 
+std::string bar_text(const wire::Bar& b, std::string_view symbol) {
+  return format_utc_ns(b.start_time_ns()) + " bar " + std::string(symbol) + " open " +
+         price_words(b.open()) + " high " + price_words(b.high()) + " low " + price_words(b.low()) +
+         " close " + price_words(b.close()) + ", " + std::to_string(b.volume()) + " lots in " +
+         std::to_string(b.trades()) + (b.trades() == 1 ? " trade" : " trades") +
+         (b.closed() ? "" : ", running");
+}
+
+std::string bar_json(const wire::Bar& b, std::string_view symbol) {
+  return JsonLine()
+      .add("type", "bar")
+      .add("symbol", symbol)
+      .add("product_id", b.product_id())
+      .add("start_time", format_utc_ns(b.start_time_ns()))
+      .add("open", b.open())
+      .add("high", b.high())
+      .add("low", b.low())
+      .add("close", b.close())
+      .add("volume", b.volume())
+      .add("trades", b.trades())
+      .add("notional", b.notional())
+      .add("closed", b.closed())
+      .str();
+}
+
 std::string book_delta_text(const wire::BookDelta& d, std::string_view symbol) {
   const std::string side = d.side() == wire::Side::Buy ? "bid" : "ask";
   return "book " + std::string(symbol) + " #" + std::to_string(d.sequence()) + " " + side + " " +

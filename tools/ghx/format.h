@@ -70,6 +70,10 @@ std::string product_json(const wire::ProductInfo& product);
 
 std::string trade_text(const wire::Trade& trade, std::string_view symbol);
 std::string trade_json(const wire::Trade& trade, std::string_view symbol);
+// A one-minute bar: "2026-12-01T08:01:00.000Z bar SYMBOL open 1850 (18.50) high ... , 12 lots
+// in 3 trades" (", running" while its minute lasts).
+std::string bar_text(const wire::Bar& bar, std::string_view symbol);
+std::string bar_json(const wire::Bar& bar, std::string_view symbol);
 std::string book_delta_text(const wire::BookDelta& delta, std::string_view symbol);
 std::string book_delta_json(const wire::BookDelta& delta, std::string_view symbol);
 

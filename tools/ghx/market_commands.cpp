@@ -2,11 +2,12 @@
 
 #include <map>
 
+#include "gateway/validate.h"
+#include "gateway/wire_requests.h"
 #include "matching/product.h"
 #include "tools/ghx/command_support.h"
 #include "tools/ghx/format.h"
 #include "tools/ghx/order_options.h"
-#include "gateway/wire_requests.h"
 
 namespace ghx::cli {
 
@@ -132,16 +133,23 @@ void print_market_data(const ConnectionOptions& options, const gateway::Received
     const std::string symbol =
         trade->symbol() != nullptr ? trade->symbol()->str() : symbols[trade->product_id()];
     emit(options.json, trade_text(*trade, symbol), trade_json(*trade, symbol));
+  } else if (const auto* bar = message.body_as_Bar()) {
+    const std::string symbol =
+        bar->symbol() != nullptr ? bar->symbol()->str() : symbols[bar->product_id()];
+    emit(options.json, bar_text(*bar, symbol), bar_json(*bar, symbol));
   } else if (print_unsolicited(options.json, received)) {
     throw CliError(exit_refused, "subscription refused");
   }
 }
 
 int run_watch(int argc, char** argv) {
-  const std::vector<OptionSpec> own = {{"seconds"}, {"no-trades", false}, {"no-book", false}};
+  const std::vector<OptionSpec> own = {
+      {"seconds"}, {"no-trades", false}, {"no-book", false}, {"bars", false}};
   const ParsedArgs args = parse_args(argc, argv, 1, with_specs(own, connection_option_specs));
   if (args.positional.empty() || args.positional.size() > watch_symbols_max) {
-    usage_error("usage: ghx watch PRODUCT... [--seconds N] (at most 64 products)");
+    usage_error(
+        "usage: ghx watch PRODUCT... [--seconds N] [--no-book] [--no-trades] [--bars] "
+        "(at most 64 products)");
   }
   for (const std::string& symbol : args.positional) check_symbol(symbol);
   // 0 = until interrupted; the session heartbeats meanwhile (Session::next).
@@ -149,7 +157,8 @@ int run_watch(int argc, char** argv) {
   if (seconds < 0 || seconds > 7 * 86'400) usage_error("--seconds must be within 0..604800");
   const ConnectionOptions options = connection_options(args, Role::participant);
   Session session(options, false);
-  session.send(make_subscribe(args.positional, !args.has("no-book"), !args.has("no-trades")));
+  session.send(make_subscribe(args.positional, !args.has("no-book"), !args.has("no-trades"),
+                              args.has("bars")));
   const auto end = seconds > 0 ? session.deadline_in(static_cast<uint32_t>(seconds * 1000))
                                : Session::Clock::time_point::max();
   std::map<uint32_t, std::string> symbols;
@@ -157,6 +166,45 @@ int run_watch(int argc, char** argv) {
     print_market_data(options, *received, symbols);
   }
   return exit_ok;
+}
+
+// The product's recent one-minute bars, oldest first: the newest --count (60), or those that
+// started before --before, to page back through the day ghxd keeps.
+int run_bars(int argc, char** argv) {
+  constexpr uint64_t bars_request_id = 1;
+  const std::vector<OptionSpec> own = {{"count"}, {"before"}};
+  const ParsedArgs args = parse_args(argc, argv, 1, with_specs(own, connection_option_specs));
+  expect_positional(args, 1, 1, "bars PRODUCT [--count N] [--before ISO8601]");
+  const std::string symbol = args.positional[0];
+  check_symbol(symbol);
+  const int64_t count =
+      args.has("count") ? parse_positive_int64(*args.get("count"), "--count") : 60;
+  if (count > gateway::bars_request_max) usage_error("--count must be within 1..500");
+  std::optional<int64_t> before_ns;
+  if (args.has("before")) before_ns = parse_utc_time(*args.get("before"), "--before");
+  const ConnectionOptions options = connection_options(args, Role::participant);
+  Session session(options, false);
+  session.send(
+      gateway::make_bars_request(bars_request_id, symbol, static_cast<uint32_t>(count), before_ns));
+  const auto deadline = session.deadline_in(options.timeout_ms);
+  while (auto received = session.next(deadline)) {  // bounded by the deadline
+    if (print_unsolicited(options.json, *received)) return exit_refused;
+    const auto* list = received->message().body_as_BarList();
+    if (list == nullptr || list->request_id() != bars_request_id) continue;
+    const size_t bars = list->bars() != nullptr ? list->bars()->size() : 0;
+    for (size_t i = 0; i < bars; ++i) {
+      const wire::Bar& bar = *list->bars()->Get(static_cast<flatbuffers::uoffset_t>(i));
+      emit(options.json, bar_text(bar, symbol), bar_json(bar, symbol));
+    }
+    if (bars == 0 && !options.json)
+      std::printf("no trades of %s in the day kept\n", symbol.c_str());
+    if (list->more() && bars > 0 && !options.json) {
+      std::printf("older bars: ghx bars %s --before %s\n", symbol.c_str(),
+                  format_utc_ns(list->bars()->Get(0)->start_time_ns()).c_str());
+    }
+    return exit_ok;
+  }
+  throw CliError(exit_timeout, "no bars within " + std::to_string(options.timeout_ms) + " ms");
 }
 
 // Cash and capacity as the exchange's risk checks see them: the sender's own, or (an operator)
@@ -199,6 +247,9 @@ int run_account_command(int argc, char** argv) {
 }
 int run_products_command(int argc, char** argv) {
   return run_guarded("products", [&] { return run_products(argc, argv); });
+}
+int run_bars_command(int argc, char** argv) {
+  return run_guarded("bars", [&] { return run_bars(argc, argv); });
 }
 int run_book_command(int argc, char** argv) {
   return run_guarded("book", [&] { return run_book(argc, argv); });

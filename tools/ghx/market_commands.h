@@ -8,6 +8,7 @@ namespace ghx::cli {
 int run_account_command(int argc, char** argv);
 int run_products_command(int argc, char** argv);
 int run_book_command(int argc, char** argv);
+int run_bars_command(int argc, char** argv);
 int run_watch_command(int argc, char** argv);
 
 }  // namespace ghx::cli

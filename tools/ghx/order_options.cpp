@@ -29,19 +29,21 @@ bool read_digits(std::string_view text, size_t pos, size_t digits, int64_t& valu
   return true;
 }
 
-[[noreturn]] void bad_time(std::string_view text) {
-  usage_error("--expire takes +SECONDS or an ISO 8601 UTC time like 2026-12-01T08:30:00Z, got '" +
-              std::string(text) + "'");
+[[noreturn]] void bad_time(std::string_view text, std::string_view option) {
+  usage_error(std::string(option) +
+              (option == "--expire" ? " takes +SECONDS or an ISO 8601 UTC time"
+                                    : " takes an ISO 8601 UTC time") +
+              " like 2026-12-01T08:30:00Z, got '" + std::string(text) + "'");
 }
 
 // Optional ":MM", ":SS" and ".fraction" after the hour; advances pos.
-int64_t parse_clock_rest(std::string_view text, size_t& pos) {
+int64_t parse_clock_rest(std::string_view text, size_t& pos, std::string_view option) {
   int64_t minutes = 0, seconds = 0, fraction_ns = 0;
   if (pos < text.size() && text[pos] == ':') {
-    if (!read_digits(text, pos + 1, 2, minutes) || minutes > 59) bad_time(text);
+    if (!read_digits(text, pos + 1, 2, minutes) || minutes > 59) bad_time(text, option);
     pos += 3;
     if (pos < text.size() && text[pos] == ':') {
-      if (!read_digits(text, pos + 1, 2, seconds) || seconds > 60) bad_time(text);
+      if (!read_digits(text, pos + 1, 2, seconds) || seconds > 60) bad_time(text, option);
       pos += 3;
       if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
         int64_t scale = ns_per_second / 10;
@@ -56,38 +58,38 @@ int64_t parse_clock_rest(std::string_view text, size_t& pos) {
 }
 
 // "Z", "+HH:MM", "-HH:MM", "+HHMM" or nothing (UTC); returns the offset east of UTC in ns.
-int64_t parse_offset(std::string_view text, size_t pos) {
+int64_t parse_offset(std::string_view text, size_t pos, std::string_view option) {
   if (pos == text.size()) return 0;
   if (text[pos] == 'Z' && pos + 1 == text.size()) return 0;
-  if (text[pos] != '+' && text[pos] != '-') bad_time(text);
+  if (text[pos] != '+' && text[pos] != '-') bad_time(text, option);
   int64_t hours = 0, minutes = 0;
-  if (!read_digits(text, pos + 1, 2, hours)) bad_time(text);
+  if (!read_digits(text, pos + 1, 2, hours)) bad_time(text, option);
   size_t next = pos + 3;
   if (next < text.size() && text[next] == ':') ++next;
-  if (next < text.size() && !read_digits(text, next, 2, minutes)) bad_time(text);
+  if (next < text.size() && !read_digits(text, next, 2, minutes)) bad_time(text, option);
   if (next < text.size()) next += 2;
-  if (next != text.size() || hours > 23 || minutes > 59) bad_time(text);
+  if (next != text.size() || hours > 23 || minutes > 59) bad_time(text, option);
   const int64_t offset = (hours * 60 + minutes) * 60 * ns_per_second;
   return text[pos] == '+' ? offset : -offset;
 }
 
-int64_t parse_iso_time(std::string_view text) {
+}  // namespace
+
+int64_t parse_utc_time(std::string_view text, std::string_view option) {
   int64_t year = 0, month = 0, day = 0, hour = 0;
   if (text.size() < 13 || !read_digits(text, 0, 4, year) || text[4] != '-' ||
       !read_digits(text, 5, 2, month) || text[7] != '-' || !read_digits(text, 8, 2, day) ||
       (text[10] != 'T' && text[10] != ' ') || !read_digits(text, 11, 2, hour)) {
-    bad_time(text);
+    bad_time(text, option);
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23) bad_time(text);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23) bad_time(text, option);
   size_t pos = 13;
-  const int64_t within_hour_ns = parse_clock_rest(text, pos);
-  const int64_t offset_ns = parse_offset(text, pos);
+  const int64_t within_hour_ns = parse_clock_rest(text, pos, option);
+  const int64_t offset_ns = parse_offset(text, pos, option);
   const int64_t days = days_from_civil(year, static_cast<unsigned>(month),
                                        static_cast<unsigned>(day));
   return (days * 24 + hour) * 3600 * ns_per_second + within_hour_ns - offset_ns;
 }
-
-}  // namespace
 
 wire::OrderType parse_order_type(std::string_view text) {
   if (text == "limit") return wire::OrderType::Limit;
@@ -117,7 +119,7 @@ int64_t parse_expire(std::string_view text, int64_t now_ns) {
     if (seconds > 10LL * 365 * 86400) usage_error("--expire is more than ten years away");
     return now_ns + seconds * ns_per_second;
   }
-  return parse_iso_time(text);
+  return parse_utc_time(text, "--expire");
 }
 
 void check_symbol(std::string_view symbol) {

@@ -34,6 +34,8 @@ wire::SelfTradePrevention parse_self_trade(std::string_view text);
 
 // "+SECONDS" (relative to now_ns) or ISO 8601 UTC: YYYY-MM-DDTHH[:MM[:SS[.fff]]][Z|+HH:MM].
 int64_t parse_expire(std::string_view text, int64_t now_ns);
+// ISO 8601 UTC as above; a usage error naming `option` otherwise.
+int64_t parse_utc_time(std::string_view text, std::string_view option);
 
 // Checks a product symbol's syntax (GPU.ZONE.START.LENGTH); usage error naming the bad part.
 void check_symbol(std::string_view symbol);
