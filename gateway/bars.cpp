@@ -3,15 +3,10 @@
 #include <algorithm>
 
 namespace ghx::gateway {
-namespace {
-
-// The minute a time falls in (floored, also before 1970).
-int64_t minute_start(int64_t time_ns) {
-  const int64_t rest = time_ns % BarBook::interval_ns;
-  return time_ns - (rest < 0 ? rest + BarBook::interval_ns : rest);
+int64_t BarBook::minute_start(int64_t time_ns) {
+  const int64_t rest = time_ns % interval_ns;
+  return time_ns - (rest < 0 ? rest + interval_ns : rest);
 }
-
-}  // namespace
 
 void BarBook::add_trade(uint32_t product, int64_t time_ns, int64_t price, int64_t lots,
                         int64_t notional, std::vector<Bar>& closed) {
@@ -29,6 +24,14 @@ void BarBook::add_trade(uint32_t product, int64_t time_ns, int64_t price, int64_
   bar.volume += lots;
   bar.notional += notional;
   ++bar.trades;
+}
+
+void BarBook::restore(const Bar& bar, std::vector<Bar>& closed) {
+  ProductBars& bars = products_[bar.product];
+  if (bars.running.trades != 0) close_running(bars, closed);
+  bars.running = bar;
+  bars.running.closed = false;
+  running_by_end_.emplace(bar.start_ns + interval_ns, bar.product);
 }
 
 void BarBook::close_until(int64_t now_ns, std::vector<Bar>& closed) {

@@ -31,12 +31,18 @@ class BarBook {
   static constexpr int64_t interval_ns = int64_t{60} * 1'000'000'000;
   static constexpr size_t kept_max = 1440;  // closed bars per product: a day
 
+  // The start of the minute `time_ns` falls in (floored, also before 1970).
+  static int64_t minute_start(int64_t time_ns);
+
   // Adds a trade. A trade of a later minute closes its product's running bar first, appended
   // to `closed`. Trades come in time order (the sequencer's).
   void add_trade(uint32_t product, int64_t time_ns, int64_t price, int64_t lots,
                  int64_t notional, std::vector<Bar>& closed);
   // Closes every running bar whose minute ended at or before `now_ns`, appended to `closed`.
   void close_until(int64_t now_ns, std::vector<Bar>& closed);
+  // Takes a bar rebuilt from the ledger's trades as its product's running one (the one it had
+  // closes, appended to `closed`). A product's bars come in time order.
+  void restore(const Bar& bar, std::vector<Bar>& closed);
   // Drops a product's bars (it was delivered: nobody trades it any more).
   void forget(uint32_t product);
   // The product's last `count` bars that started before `before_ns`, oldest first (the running

@@ -75,28 +75,43 @@ ExchangeService::ExchangeService(ExchangeCore& core, ServiceConfig config)
 }
 
 // The bars of the last day, from the ledger's trades (it keeps every one, with the sequencer's
-// time): a restart does not lose the market's recent history. Newest first until a day back.
+// time): a restart does not lose the market's recent history. The trades come newest first
+// until a day back, so each bar's first trade seen is its close and its last its open; a busy
+// day has a million trades but only minutes x products bars.
 void ExchangeService::load_recent_bars(const ledger::Snapshot& snapshot) {
   const int64_t now_ns = core_.engine().now().ns;
   const int64_t since_ns = now_ns - int64_t{BarBook::kept_max} * BarBook::interval_ns;
-  std::vector<ledger::Fill> recent;
+  std::map<std::pair<uint32_t, int64_t>, Bar> rebuilt;  // by product, then minute
   const ledger::Result read = snapshot.for_each_trade_newest_first([&](const auto& trade) {
-    if (trade.fill.timestamp_ns.ns < since_ns) return false;
-    const uint32_t product = trade.fill.product.value;
-    if (product < products_.size() &&
-        products_[product].state != matching::ProductState::delivered) {
-      recent.push_back(trade.fill);
+    const ledger::Fill& fill = trade.fill;
+    if (fill.timestamp_ns.ns < since_ns) return false;
+    const uint32_t product = fill.product.value;
+    if (product >= products_.size() ||
+        products_[product].state == matching::ProductState::delivered) {
+      return true;
     }
+    const int64_t start = BarBook::minute_start(fill.timestamp_ns.ns);
+    const int64_t price = fill.price.value;
+    Bar& bar = rebuilt
+                   .try_emplace({product, start}, Bar{.product = product,
+                                                      .start_ns = start,
+                                                      .high = price,
+                                                      .low = price,
+                                                      .close = price})
+                   .first->second;
+    bar.open = price;  // the oldest trade seen so far
+    bar.high = std::max(bar.high, price);
+    bar.low = std::min(bar.low, price);
+    bar.volume += fill.lots.value;
+    bar.notional += fill.notional.value;
+    ++bar.trades;
     return true;
   });
   if (read != ledger::Result::ok) {
     throw std::runtime_error("the ledger's trades cannot be read: " +
                              std::string(ledger::to_string(read)));
   }
-  for (auto fill = recent.rbegin(); fill != recent.rend(); ++fill) {
-    bars_.add_trade(fill->product.value, fill->timestamp_ns.ns, fill->price.value, fill->lots.value,
-                    fill->notional.value, closed_bars_);
-  }
+  for (const auto& [key, bar] : rebuilt) bars_.restore(bar, closed_bars_);
   bars_.close_until(now_ns, closed_bars_);
   closed_bars_.clear();  // closed before this run: nobody is subscribed yet
 }
