@@ -94,6 +94,35 @@ TEST(BarBook, AForgottenProductHasNoBarsAndNothingLeftToClose) {
   EXPECT_TRUE(book.recent(4, 10, INT64_MAX, more).empty());
 }
 
+TEST(BarBook, RestoredBarsCloseInTurnAndTheLastRunsOn) {
+  BarBook book;
+  std::vector<Bar> closed;
+  const Bar older{.product = 2,
+                  .start_ns = t0,
+                  .open = 10,
+                  .high = 12,
+                  .low = 9,
+                  .close = 11,
+                  .volume = 4,
+                  .trades = 2,
+                  .notional = 320,
+                  .closed = true};
+  Bar newer = older;
+  newer.start_ns = t0 + 3 * minute;
+  book.restore(older, closed);
+  book.restore(newer, closed);
+  ASSERT_EQ(closed, std::vector{older});
+  bool more = false;
+  std::vector<Bar> recent = book.recent(2, 10, INT64_MAX, more);
+  ASSERT_EQ(recent.size(), 2u);
+  EXPECT_FALSE(recent[1].closed);  // restored as the running one
+  book.close_until(t0 + 4 * minute, closed);
+  ASSERT_EQ(closed.size(), 2u);
+  EXPECT_EQ(closed[1], newer);
+  EXPECT_EQ(BarBook::minute_start(t0 + 59 * second), t0);
+  EXPECT_EQ(BarBook::minute_start(-1), -minute);
+}
+
 class Bars : public Exchange {
  protected:
   // A resting ask of dc-a taken in full by lab-a.
