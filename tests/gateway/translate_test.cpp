@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "gateway/validate.h"
 #include "gateway/wire_build.h"
 
 namespace ghx::gateway {
@@ -219,6 +220,8 @@ TEST(Translate, FailedTradeAndPaidProceedsAreReportedToTheirParticipants) {
   failed.notional = {29'600};
   failed.seller_fee = {29};
   failed.penalty = {1'000};
+  failed.quantity = {1};   // one lot failed
+  failed.remaining = {2};  // two still open
   EXPECT_FALSE(report_record(failed, {4}, nullptr).has_value());
   for (const uint32_t viewer : {2u, 3u}) {
     const std::optional<ReportRecord> record = report_record(failed, {viewer}, nullptr);
@@ -238,6 +241,8 @@ TEST(Translate, FailedTradeAndPaidProceedsAreReportedToTheirParticipants) {
     EXPECT_EQ(report.trade_id(), 4'242u);
     EXPECT_EQ(report.notional(), 29'600);
     EXPECT_EQ(report.penalty(), 1'000);
+    EXPECT_EQ(report.quantity(), 1);
+    EXPECT_EQ(report.remaining(), 2);
     EXPECT_EQ(report.order_status(), wire::OrderStatus::Done);
   }
   matching::Event paid;
@@ -250,6 +255,32 @@ TEST(Translate, FailedTradeAndPaidProceedsAreReportedToTheirParticipants) {
   ASSERT_TRUE(record.has_value());
   EXPECT_EQ(record->exec_type, wire::ExecType::ProceedsPaid);
   EXPECT_EQ(record->notional, 45'555);
+}
+
+// The largest BarsRequest answer, 500 bars of large values, is a frame a client accepts.
+TEST(Translate, TheLargestBarListFitsInAFrame) {
+  std::vector<Bar> bars(bars_request_max);
+  for (size_t i = 0; i < bars.size(); ++i) {
+    const int64_t big = INT64_MAX - static_cast<int64_t>(i);
+    bars[i] = {.product = 17,
+               .start_ns = big,
+               .open = big,
+               .high = big,
+               .low = big,
+               .close = big,
+               .volume = big,
+               .trades = UINT32_MAX,
+               .notional = big,
+               .closed = false};
+  }
+  const Frame frame = bar_list_frame(9, 17, symbol, bars, true);
+  const Decoded decoded = decode_frame(frame, FrameLimits{}, Direction::to_client);
+  ASSERT_TRUE(decoded.check.ok()) << decoded.check.detail;
+  const wire::BarList& list = *decoded.message->body_as_BarList();
+  ASSERT_EQ(list.bars()->size(), bars_request_max);
+  EXPECT_EQ(list.bars()->Get(499)->open(), INT64_MAX - 499);
+  EXPECT_FALSE(list.bars()->Get(0)->closed());
+  EXPECT_TRUE(list.more());
 }
 
 TEST(Translate, BookLevelBecomesADeltaWithAbsoluteSize) {
