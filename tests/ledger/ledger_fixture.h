@@ -57,6 +57,19 @@ inline void add_market(Ledger& ledger) {
   ASSERT_EQ(ledger.commit(b), Result::ok);
 }
 
+// The market funded: buyer_a 500'000 available and 500'000 held; seller_x 3'000 cash and 10
+// lots of h100 registered, `seller_held` of them held by asks.
+inline void fund_market(Ledger& ledger, Lots seller_held) {
+  add_market(ledger);
+  Batch b;
+  ASSERT_EQ(b.deposit(buyer_a, Cash{1'000'000}, t0), Result::ok);
+  ASSERT_EQ(b.hold_cash(buyer_a, Cash{500'000}, t0), Result::ok);
+  ASSERT_EQ(b.deposit(seller_x, Cash{3'000}, t0), Result::ok);
+  ASSERT_EQ(b.register_capacity(seller_x, h100, Lots{10}, t0), Result::ok);
+  ASSERT_EQ(b.hold_capacity(seller_x, h100, seller_held, t0), Result::ok);
+  ASSERT_EQ(ledger.commit(b), Result::ok);
+}
+
 // A fill whose notional is consistent with the products above; the buyer's hold covers notional
 // plus fee plus `extra_hold`.
 inline Fill make_fill(uint64_t trade, ProductId product, ParticipantId buyer, ParticipantId seller,

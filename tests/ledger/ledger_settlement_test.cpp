@@ -7,14 +7,8 @@ namespace {
 class LedgerSettlement : public ::testing::Test {
  protected:
   void SetUp() override {
-    add_market(ledger_);
-    Batch b;
-    ASSERT_EQ(b.deposit(buyer_a, Cash{1'000'000}, t0), Result::ok);
-    ASSERT_EQ(b.hold_cash(buyer_a, Cash{500'000}, t0), Result::ok);
-    ASSERT_EQ(b.deposit(seller_x, Cash{3'000}, t0), Result::ok);
-    ASSERT_EQ(b.register_capacity(seller_x, h100, Lots{10}, t0), Result::ok);
-    ASSERT_EQ(b.hold_capacity(seller_x, h100, Lots{6}, t0), Result::ok);
-    ASSERT_EQ(commit(b), Result::ok);
+    fund_market(ledger_, Lots{6});
+    expect_check_passes(ledger_);
   }
   Result commit(Batch& b) {
     const Result r = ledger_.commit(b);
