@@ -25,6 +25,13 @@ enum class CommandType : uint8_t {
   // engine keeps no trades): participant = seller, counterparty = buyer, product, trade_id,
   // amount = notional, fee = the seller's fee on it.
   fail_trade,
+  // Operator controls of one product. A halt stops trading in a trading product: new orders
+  // and replaces are rejected (product_halted) while cancels, mass cancels and status still
+  // work, so that participants can take risk off; resting orders stay, unless cancel_orders
+  // asks for every one of them to be canceled (reason product_halted). Resume returns a halted
+  // product to trading. The gate still closes on time while halted.
+  halt_product,
+  resume_product,
 };
 
 enum class OrderType : uint8_t {
@@ -62,6 +69,7 @@ struct Command {
   TimeInForce time_in_force = TimeInForce::good_till_gate_closure;
   SelfTradePrevention self_trade = SelfTradePrevention::cancel_taker;
   bool post_only = false;      // rejected rather than trade on entry
+  bool cancel_orders = false;  // halt_product: cancel every resting order of the product too
   Price price;                 // limit price; ignored for market orders
   Quantity quantity;           // lots; for replace, the new open quantity; fail_trade: the
                                // lots that failed

@@ -230,7 +230,9 @@ bool valid_amount(const EngineState& state, int64_t amount) {
     reject(state, command, RejectReason::unknown_product);
     return;
   }
-  if (state.products[command.product.value].state != ProductState::trading) {
+  // A halted product takes registrations: sellers can get ready for trading to resume.
+  const ProductState product_state = state.products[command.product.value].state;
+  if (product_state != ProductState::trading && product_state != ProductState::halted) {
     reject(state, command, RejectReason::product_not_trading);
     return;
   }
@@ -258,6 +260,46 @@ bool valid_amount(const EngineState& state, int64_t amount) {
   event.product = command.product;
   event.available_capacity = Quantity{capacity->available};
   event.held_capacity = Quantity{capacity->held};
+}
+
+// The operator stops trading in a product (a zone lost power, a listing was wrong) and later
+// starts it again. Halting keeps the resting orders unless told to cancel them: their owners
+// may cancel them meanwhile, and since nothing can be added while halted the book cannot be
+// crossed when trading resumes. The state change comes first, so that a market-data reader
+// knows why the cancels that follow happen.
+[[gnu::noinline]] void handle_halt_product(EngineState& state, const Command& command) {
+  if (command.product.value >= state.products.size()) {
+    reject(state, command, RejectReason::unknown_product);
+    return;
+  }
+  const uint32_t product = command.product.value;
+  ProductBook& book = state.products[product];
+  if (book.state != ProductState::trading) {
+    reject(state, command,
+           book.state == ProductState::halted ? RejectReason::product_halted
+                                              : RejectReason::product_not_trading);
+    return;
+  }
+  change_product_state(state, product, ProductState::halted);
+  if (!command.cancel_orders) return;
+  for (BookSide* side : {&book.bids, &book.asks}) {
+    while (!side->empty()) {
+      cancel(state, state.levels[side->best()].head, CancelReason::product_halted, true);
+    }
+  }
+  flush_dirty_levels(state);
+}
+
+[[gnu::noinline]] void handle_resume_product(EngineState& state, const Command& command) {
+  if (command.product.value >= state.products.size()) {
+    reject(state, command, RejectReason::unknown_product);
+    return;
+  }
+  if (state.products[command.product.value].state != ProductState::halted) {
+    reject(state, command, RejectReason::product_not_halted);
+    return;
+  }
+  change_product_state(state, command.product.value, ProductState::trading);
 }
 
 // The seller of a trade did not deliver some or all of its lots (the operator says so; the
@@ -418,6 +460,8 @@ void Engine::process(const Command& command, std::vector<Event>& events) {
     case CommandType::register_capacity: handle_register_capacity(state, command); break;
     case CommandType::list_product: handle_list_product(state, command); break;
     case CommandType::fail_trade: handle_fail_trade(state, command); break;
+    case CommandType::halt_product: handle_halt_product(state, command); break;
+    case CommandType::resume_product: handle_resume_product(state, command); break;
     case CommandType::tick: break;
     default: reject(state, command, RejectReason::unknown_command); break;
   }

@@ -63,7 +63,10 @@ RejectReason check_new_order_fields(const EngineState& state, const Command& com
   if (command.participant.value >= limits.participants_max) return RejectReason::unknown_participant;
   if (command.product.value >= state.products.size()) return RejectReason::unknown_product;
   const ProductBook& book = state.products[command.product.value];
-  if (book.state != ProductState::trading) return RejectReason::product_not_trading;
+  if (book.state != ProductState::trading) {
+    return book.state == ProductState::halted ? RejectReason::product_halted
+                                              : RejectReason::product_not_trading;
+  }
   if (state.client_ids.known(command.participant.value, command.client_order_id.value)) {
     return RejectReason::duplicate_client_order_id;
   }
@@ -222,6 +225,8 @@ uint32_t find_live(const EngineState& state, ParticipantId participant, ClientOr
 
 RejectReason check_replace(EngineState& state, const Command& command, const Order& order) {
   const ProductBook& book = state.products[order.product];
+  // A live order rests in a trading product or in a halted one.
+  if (book.state != ProductState::trading) return RejectReason::product_halted;
   if (state.client_ids.known(command.participant.value, command.client_order_id.value)) {
     return RejectReason::duplicate_client_order_id;
   }

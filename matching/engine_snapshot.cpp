@@ -286,11 +286,11 @@ bool load_products(In& in, EngineState& state) {
     ProductBook& book = state.products.emplace_back();
     uint8_t product_state = 0;
     if (!load_spec(in, book.spec) || !in.get(product_state) ||
-        product_state > static_cast<uint8_t>(ProductState::delivered)) {
+        product_state > static_cast<uint8_t>(ProductState::halted)) {
       return false;
     }
     book.state = static_cast<ProductState>(product_state);
-    if (book.state == ProductState::trading) {
+    if (book.state == ProductState::trading || book.state == ProductState::halted) {
       push_due(state, {book.spec.delivery_start().ns - state.config.gate_closure_lead_ns,
                        DueItem::gate_closure, id, 0});
     }

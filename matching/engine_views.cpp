@@ -210,6 +210,8 @@ std::string_view to_string(RejectReason reason) {
     case RejectReason::unknown_participant: return "unknown_participant";
     case RejectReason::unknown_command: return "unknown_command";
     case RejectReason::trade_not_open: return "trade_not_open";
+    case RejectReason::product_halted: return "product_halted";
+    case RejectReason::product_not_halted: return "product_not_halted";
   }
   return "?";
 }
@@ -223,6 +225,7 @@ std::string_view to_string(CancelReason reason) {
     case CancelReason::min_quantity: return "min_quantity";
     case CancelReason::self_trade: return "self_trade";
     case CancelReason::market_collar: return "market_collar";
+    case CancelReason::product_halted: return "product_halted";
   }
   return "?";
 }

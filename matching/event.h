@@ -31,7 +31,7 @@ enum class EventType : uint8_t {
   balance,           // a participant's cash after deposit/withdraw (available, held)
   capacity,          // a participant's capacity of a product after registration (available, held)
   product_listed,    // a new product: its id (Engine::product_spec tells the rest)
-  product_state,     // a product moved to gate_closed or delivered
+  product_state,     // a product moved to gate_closed, delivered, halted or back to trading
   // Delivery end: a seller's proceeds of the product (notional less seller fee of every
   // trade not failed) reach its available cash. One per seller with proceeds, by participant
   // id, before the product_state (delivered) event.
@@ -64,6 +64,8 @@ enum class RejectReason : uint8_t {
   unknown_participant,    // participant id beyond the engine's limit
   unknown_command,
   trade_not_open,         // fail_trade of a trade already failed or delivered, or unknown here
+  product_halted,         // new order or replace in a halted product; halt of a halted one
+  product_not_halted,     // resume of a product that is not halted
 };
 
 enum class CancelReason : uint8_t {
@@ -74,6 +76,7 @@ enum class CancelReason : uint8_t {
   min_quantity,          // could not fill the minimum quantity on entry
   self_trade,            // self-trade prevention
   market_collar,         // market order reached its protection collar
+  product_halted,        // the operator halted the product and canceled its orders
 };
 
 enum class ExpireReason : uint8_t { none, good_till_time, gate_closure };

@@ -62,6 +62,7 @@ std::string_view to_string(ProductState state) {
     case ProductState::trading: return "trading";
     case ProductState::gate_closed: return "gate_closed";
     case ProductState::delivered: return "delivered";
+    case ProductState::halted: return "halted";
   }
   return "?";
 }

@@ -78,6 +78,7 @@ enum class ProductState : uint8_t {
   trading,      // listed and accepting orders
   gate_closed,  // delivery starts soon: no orders; positions are delivery obligations
   delivered,    // the delivery window has ended
+  halted,       // the operator stopped trading: no new orders or replaces, cancels work
 };
 
 std::string_view to_string(ProductState state);
