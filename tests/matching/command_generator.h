@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <map>
 #include <random>
+#include <set>
+#include <utility>
+#include <vector>
 
 #include "tests/matching/engine_fixture.h"
 
@@ -15,16 +18,24 @@ namespace ghx::matching::testing {
 constexpr uint32_t participants = 8;
 
 // Generates a random but plausible stream: mostly orders near a wandering mid price, with
-// cancels, replaces, funds, listings, failed trades, time passing through gate closures and
-// deliveries, and bad input.
+// cancels, replaces, funds, listings, failed trades, operator halts and resumes, time passing
+// through gate closures and deliveries, and bad input.
 class CommandGenerator {
  public:
   explicit CommandGenerator(uint64_t seed) : random_(seed) {}
 
   // Optional: shown the engine's events, the generator learns real trades, so that most of its
-  // fail_trade commands name one. Without it every fail_trade is a guess, and rejected.
+  // fail_trade commands name one; which products are listed and halted, so that most resumes
+  // name a halted one and some halts last until the gate closes; and each participant's latest
+  // order in each product, so that some replaces meet a halt. Without it every fail_trade is a
+  // guess, and rejected, and so are most resumes.
   void observe(const Event& event) {
-    if (event.type == EventType::fill) {
+    if (event.type == EventType::accepted || event.type == EventType::replaced) {
+      latest_order_[{event.participant.value, event.product.value}] = event.client_order_id.value;
+    } else if (event.type == EventType::product_listed) {
+      // Only a list_product command lists, and it is the one generated last.
+      gate_closure_ns_[event.product.value] = last_gate_closure_ns_;
+    } else if (event.type == EventType::fill) {
       const bool taker_buys = event.side == Side::buy;
       TradeFacts trade;
       trade.trade_id = event.trade_id.value;
@@ -36,8 +47,17 @@ class CommandGenerator {
       trade.lots = event.quantity.value;
       recent_trades_[trades_seen_++ % recent_trades_.size()] = trade;
       last_trade_of_product_[trade.product] = trade;
-    } else if (event.type == EventType::product_state &&
-               event.product_state == ProductState::delivered) {
+    } else if (event.type == EventType::product_state) {
+      // A product leaves the halted set by a resume or by its gate closing.
+      if (event.product_state == ProductState::halted) {
+        halted_.insert(event.product.value);
+      } else {
+        halted_.erase(event.product.value);
+      }
+      if (event.product_state == ProductState::gate_closed) {
+        gate_closure_ns_.erase(event.product.value);
+      }
+      if (event.product_state != ProductState::delivered) return;
       // Kept to fail a trade of a delivered product, which must be refused.
       const auto last = last_trade_of_product_.find(event.product.value);
       if (last == last_trade_of_product_.end()) return;
@@ -69,6 +89,7 @@ class CommandGenerator {
       c.client_order_id = ClientOrderId{fresh_id(c.participant.value)};
       c.price = Price{price_near_mid()};
       c.quantity = Quantity{static_cast<int64_t>(pick(12))};
+      if (!halted_.empty() && pick(4) == 0) aim_at_halted(c);
     } else if (roll < 330) {
       c.type = CommandType::mass_cancel;
       c.has_product = pick(2) == 0;
@@ -79,6 +100,8 @@ class CommandGenerator {
       c.type = CommandType::tick;
     } else if (roll < 363) {
       fail_trade(c, product_count);
+    } else if (roll < 368) {
+      operator_control(c, product_count, now_ns);
     } else {
       new_order(c, now_ns);
     }
@@ -129,6 +152,7 @@ class CommandGenerator {
     c.spec.length = pick(4) == 0 ? WindowLength::hour_4 : WindowLength::hour_1;
     c.spec.tick_size = pick(5) == 0 ? 5 : 1;
     if (pick(40) == 0) c.spec.lot_size_gpus = 0;  // invalid on purpose
+    last_gate_closure_ns_ = c.spec.delivery_start().ns - gate_closure_lead_default_ns;
     return c;
   }
 
@@ -150,6 +174,68 @@ class CommandGenerator {
     if (pick(10) == 0) c.post_only = true;
     if (pick(8) == 0) c.min_quantity = Quantity{static_cast<int64_t>(pick(14))};
     c.self_trade = static_cast<SelfTradePrevention>(pick(3));
+  }
+
+  // Operator halts and resumes, 0.5 % of commands. Of those, 5 in 20 halt a product picked as
+  // orders pick theirs (some find it halted already, or closed: refused), a third of them
+  // canceling its orders; 11 in 20 resume a product seen halted, or the picked one when none
+  // is (refused). A halt lasts some hundreds of commands, so that orders, replaces and
+  // registrations meet it, yet about nine orders in ten find their product trading. Orders
+  // pick the newest products, whose gates are hours away, so 2 in 20 halt a product whose
+  // gate closes next, and resumes leave a product alone in its last minute before the gate:
+  // some gates close on a halted product. Refused on purpose: 1 in 20 resumes the picked
+  // product, 1 in 20 halts a halted one, and one in ten of all names an unknown product.
+  void operator_control(Command& c, uint32_t product_count, int64_t now_ns) {
+    c.participant = ParticipantId{};  // the operator's, not a participant's
+    const uint32_t kind = pick(20);
+    const bool halt = kind < 5 || kind >= 17;
+    c.type = halt ? CommandType::halt_product : CommandType::resume_product;
+    c.cancel_orders = halt && pick(3) == 0;
+    const uint32_t picked = c.product.value;
+    if (kind >= 5 && kind < 16) c.product = ProductId{halted_product(picked, true, now_ns)};
+    if (kind == 17 || kind == 18) c.product = ProductId{closing_next(picked)};
+    if (kind == 19) c.product = ProductId{halted_product(picked, false, now_ns)};
+    if (pick(10) == 0) c.product = ProductId{product_count + pick(3)};
+  }
+
+  // A halted product (with spare_closing, none whose gate closes within a minute of now_ns);
+  // `otherwise` when there is none.
+  uint32_t halted_product(uint32_t otherwise, bool spare_closing, int64_t now_ns) {
+    std::vector<uint32_t> products;
+    for (const uint32_t product : halted_) {
+      const auto gate = gate_closure_ns_.find(product);
+      const bool closing = gate != gate_closure_ns_.end() && gate->second - now_ns < ns_per_minute;
+      if (!spare_closing || !closing) products.push_back(product);
+    }
+    if (products.empty()) return otherwise;
+    return products[pick(static_cast<uint32_t>(products.size()))];
+  }
+
+  // One of the products whose gate closes next (gates close on the half hour, several products
+  // at a time); `otherwise` when no gate is still to close. Half the time the newest of them:
+  // orders go to the newest products, so it is the one likeliest to have orders resting.
+  uint32_t closing_next(uint32_t otherwise) {
+    std::vector<uint32_t> products;
+    int64_t next_gate_ns = INT64_MAX;
+    for (const auto& [product, gate_ns] : gate_closure_ns_) {
+      if (gate_ns < next_gate_ns) products.clear();
+      if (gate_ns <= next_gate_ns) products.push_back(product);
+      next_gate_ns = std::min(next_gate_ns, gate_ns);
+    }
+    if (products.empty()) return otherwise;
+    if (pick(2) == 0) return products.back();  // ids ascend
+    return products[pick(static_cast<uint32_t>(products.size()))];
+  }
+
+  // The replace names the participant's latest order in a halted product (it may be done:
+  // refused as unknown), a third of the time with a client order id in use, to try where the
+  // halt stands among the replace's checks.
+  void aim_at_halted(Command& c) {
+    const uint32_t product = halted_product(0, false, 0);
+    const auto latest = latest_order_.find({c.participant.value, product});
+    if (latest == latest_order_.end()) return;
+    c.orig_client_order_id = ClientOrderId{latest->second};
+    if (pick(3) == 0) c.client_order_id = ClientOrderId{recent_id(c.participant.value)};
   }
 
   // Mostly the facts of a recent trade, so that most failures go through (a few meet a trade
@@ -236,6 +322,14 @@ class CommandGenerator {
   std::array<TradeFacts, 16> delivered_trades_{};
   uint64_t delivered_seen_ = 0;
   Command last_failure_;
+
+  // As events reported them (through observe()): the gate closure time of each product listed
+  // whose gate has not closed, the products halted, and the client order id of each
+  // participant's latest order accepted or replaced in each product.
+  int64_t last_gate_closure_ns_ = 0;  // of the last listing generated
+  std::map<uint32_t, int64_t> gate_closure_ns_;
+  std::set<uint32_t> halted_;
+  std::map<std::pair<uint32_t, uint32_t>, uint64_t> latest_order_;  // (participant, product)
 };
 
 }  // namespace ghx::matching::testing

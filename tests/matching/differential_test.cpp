@@ -8,9 +8,10 @@
 
 #include <cstdlib>
 #include <map>
-#include <string>
 #include <random>
+#include <set>
 #include <sstream>
+#include <string>
 
 #include "tests/matching/engine_fixture.h"
 #include "tests/matching/command_generator.h"
@@ -52,6 +53,8 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
   std::vector<Event> engine_events, reference_events;
   int64_t now_ns = t0_ns;
   uint64_t events_compared = 0, fills = 0, failed_trades = 0, proceeds_paid = 0, deliveries = 0;
+  uint64_t halts = 0, resumes = 0, gates_closed_halted = 0;
+  std::set<uint32_t> halted;             // products halted now, as the stream says
   std::map<std::string, uint64_t> seen;  // event kinds and reasons the stream produced
   for (uint64_t i = 1; i <= commands; ++i) {
     now_ns += generator.time_step_ns();
@@ -75,6 +78,17 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
       proceeds_paid += event.type == EventType::proceeds_paid;
       deliveries +=
           event.type == EventType::product_state && event.product_state == ProductState::delivered;
+      if (event.type == EventType::product_state) {
+        halts += event.product_state == ProductState::halted;
+        resumes += event.product_state == ProductState::trading;
+        gates_closed_halted += event.product_state == ProductState::gate_closed &&
+                               halted.count(event.product.value) > 0;
+        if (event.product_state == ProductState::halted) {
+          halted.insert(event.product.value);
+        } else {
+          halted.erase(event.product.value);
+        }
+      }
       ++seen[std::string(to_string(event.type))];
       ++seen["cancel:" + std::string(to_string(event.cancel_reason))];
       ++seen["expire:" + std::string(to_string(event.expire_reason))];
@@ -99,18 +113,19 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
       EXPECT_GT(seen[std::string(to_string(static_cast<EventType>(type)))], 0u)
           << to_string(static_cast<EventType>(type));
     }
-    for (int reason = 1; reason <= static_cast<int>(CancelReason::market_collar); ++reason) {
+    for (int reason = 1; reason <= static_cast<int>(CancelReason::product_halted); ++reason) {
       EXPECT_GT(seen["cancel:" + std::string(to_string(static_cast<CancelReason>(reason)))], 0u)
           << to_string(static_cast<CancelReason>(reason));
     }
     EXPECT_GT(seen["expire:good_till_time"], 0u);
     EXPECT_GT(seen["expire:gate_closure"], 0u);
-    for (const char* reason : {"unknown_product", "product_not_trading", "invalid_price",
-                               "invalid_quantity", "invalid_min_quantity", "invalid_expire_time",
-                               "invalid_order_type", "duplicate_client_order_id", "unknown_order",
-                               "insufficient_cash", "insufficient_capacity", "post_only_would_cross",
-                               "invalid_amount", "invalid_product", "duplicate_product",
-                               "unknown_participant", "trade_not_open"}) {
+    for (const char* reason :
+         {"unknown_product", "product_not_trading", "invalid_price", "invalid_quantity",
+          "invalid_min_quantity", "invalid_expire_time", "invalid_order_type",
+          "duplicate_client_order_id", "unknown_order", "insufficient_cash",
+          "insufficient_capacity", "post_only_would_cross", "invalid_amount", "invalid_product",
+          "duplicate_product", "unknown_participant", "trade_not_open", "product_halted",
+          "product_not_halted"}) {
       EXPECT_GT(seen[std::string("reject:") + reason], 0u) << reason;
     }
   }
@@ -122,6 +137,13 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
       static_cast<unsigned long long>(failed_trades),
       static_cast<unsigned long long>(proceeds_paid), static_cast<unsigned long long>(deliveries),
       engine.product_count());
+  const auto count = [&](const char* key) { return static_cast<unsigned long long>(seen[key]); };
+  std::printf(
+      "  %llu halts, %llu resumes, %llu gates closed on a halted product, %llu orders canceled "
+      "by halts, %llu product_halted and %llu product_not_halted rejects\n",
+      static_cast<unsigned long long>(halts), static_cast<unsigned long long>(resumes),
+      static_cast<unsigned long long>(gates_closed_halted), count("cancel:product_halted"),
+      count("reject:product_halted"), count("reject:product_not_halted"));
 }
 
 TEST(Differential, EngineMatchesReferenceOnRandomCommands) {

@@ -279,7 +279,8 @@ void ReferenceEngine::run_due() {
     for (uint32_t id = 0; id < products_.size(); ++id) {
       const Product& product = products_[id];
       const int64_t gate_ns = product.spec.delivery_start().ns - config_.gate_closure_lead_ns;
-      if (product.state == ProductState::trading) {
+      // A halt does not stop the clock: a halted product's gate closes as a trading one's.
+      if (product.state == ProductState::trading || product.state == ProductState::halted) {
         next = std::min(next, std::make_tuple(gate_ns, 0, uint64_t{id}));
       }
       if (product.state != ProductState::delivered) {
@@ -340,6 +341,8 @@ void ReferenceEngine::process(const Command& command, std::vector<Event>& events
     case CommandType::register_capacity: capacity(command); break;
     case CommandType::list_product: list(command); break;
     case CommandType::fail_trade: fail_trade(command); break;
+    case CommandType::halt_product: halt(command); break;
+    case CommandType::resume_product: resume(command); break;
     case CommandType::tick: break;
     default: reject(command, RejectReason::unknown_command); break;
   }
@@ -350,6 +353,7 @@ RejectReason ReferenceEngine::check_new(const Command& c) {
   if (c.participant.value >= limits.participants_max) return RejectReason::unknown_participant;
   if (c.product.value >= products_.size()) return RejectReason::unknown_product;
   const Product& product = products_[c.product.value];
+  if (product.state == ProductState::halted) return RejectReason::product_halted;
   if (product.state != ProductState::trading) return RejectReason::product_not_trading;
   if (client_ids_.count({c.participant.value, c.client_order_id.value})) {
     return RejectReason::duplicate_client_order_id;
@@ -474,6 +478,11 @@ void ReferenceEngine::replace(const Command& c) {
     return;
   }
   const Product& product = products_[live->product];
+  // A halt freezes every live order's terms, whatever else is wrong with the replace.
+  if (product.state == ProductState::halted) {
+    reject(c, RejectReason::product_halted);
+    return;
+  }
   RejectReason reason = RejectReason::none;
   const bool keeps = c.price.value == live->price && c.quantity.value <= live->remaining;
   if (client_ids_.count({c.participant.value, c.client_order_id.value})) {
@@ -619,7 +628,9 @@ void ReferenceEngine::capacity(const Command& c) {
     reject(c, RejectReason::unknown_participant);
   } else if (c.product.value >= products_.size()) {
     reject(c, RejectReason::unknown_product);
-  } else if (products_[c.product.value].state != ProductState::trading) {
+  } else if (products_[c.product.value].state != ProductState::trading &&
+             products_[c.product.value].state != ProductState::halted) {
+    // Sellers may line up capacity while the operator has trading stopped.
     reject(c, RejectReason::product_not_trading);
   } else if (lots <= 0 || lots > config_.limits.quantity_max_lots) {
     reject(c, RejectReason::invalid_amount);
@@ -661,6 +672,54 @@ void ReferenceEngine::list(const Command& c) {
   products_.push_back(Product{c.spec});
   Event& event = emit(EventType::product_listed);
   event.product = ProductId{static_cast<uint32_t>(products_.size() - 1)};
+}
+
+// Halt: a trading product stops taking orders and replaces. With cancel_orders, every resting
+// order is canceled after the product_state event, as a gate closure would expire them: bids
+// best first, then asks best first, oldest first within a level; the levels are reported last.
+void ReferenceEngine::halt(const Command& c) {
+  if (c.product.value >= products_.size()) {
+    reject(c, RejectReason::unknown_product);
+    return;
+  }
+  Product& product = products_[c.product.value];
+  if (product.state == ProductState::halted) {
+    reject(c, RejectReason::product_halted);
+    return;
+  }
+  if (product.state != ProductState::trading) {
+    reject(c, RejectReason::product_not_trading);
+    return;
+  }
+  product.state = ProductState::halted;
+  Event& event = emit(EventType::product_state);
+  event.product = c.product;
+  event.product_state = ProductState::halted;
+  if (!c.cancel_orders) return;
+  for (const Side side : {Side::buy, Side::sell}) {
+    while (auto* level = best(c.product.value, side)) {
+      cancel(level->second.front(), CancelReason::product_halted, true);
+    }
+  }
+  flush();
+}
+
+// Resume: a halted product trades again. A gate closure ends a halt for good: a gate_closed
+// product is not halted, so resuming it is refused.
+void ReferenceEngine::resume(const Command& c) {
+  if (c.product.value >= products_.size()) {
+    reject(c, RejectReason::unknown_product);
+    return;
+  }
+  Product& product = products_[c.product.value];
+  if (product.state != ProductState::halted) {
+    reject(c, RejectReason::product_not_halted);
+    return;
+  }
+  product.state = ProductState::trading;
+  Event& event = emit(EventType::product_state);
+  event.product = c.product;
+  event.product_state = ProductState::trading;
 }
 
 // Delivery end: each seller of the product, by participant id, is paid what its sales of it

@@ -101,6 +101,8 @@ class ReferenceEngine {
   RejectReason check_fail_trade(const Command& command);
   int64_t lost_proceeds(const Command& command);
   void fail_trade(const Command& command);
+  void halt(const Command& command);
+  void resume(const Command& command);
   void pay_proceeds(uint32_t product);
 
   EngineConfig config_;
