@@ -32,6 +32,12 @@ enum class CommandType : uint8_t {
   // product to trading. The gate still closes on time while halted.
   halt_product,
   resume_product,
+  // The operator's kill switch for one participant (a runaway algorithm, unpaid fees): every
+  // live order of `participant` is canceled (reason participant_suspended) and its new orders
+  // are rejected (participant_suspended) until it is reinstated. Funds, registrations and
+  // failed trades of a suspended participant still go through: the operator settles them.
+  suspend_participant,
+  reinstate_participant,
 };
 
 enum class OrderType : uint8_t {

@@ -302,6 +302,32 @@ bool valid_amount(const EngineState& state, int64_t amount) {
   change_product_state(state, command.product.value, ProductState::trading);
 }
 
+// The operator's kill switch: the participant's orders go at once and no new ones come in
+// until it is reinstated. The state change comes first, as for a halt.
+[[gnu::noinline]] void handle_suspension(EngineState& state, const Command& command) {
+  const uint32_t participant = command.participant.value;
+  if (participant >= state.config.limits.participants_max) {
+    reject(state, command, RejectReason::unknown_participant);
+    return;
+  }
+  Account& account = state.accounts[participant];
+  const bool suspend = command.type == CommandType::suspend_participant;
+  if (account.suspended == suspend) {
+    reject(state, command,
+           suspend ? RejectReason::participant_suspended
+                   : RejectReason::participant_not_suspended);
+    return;
+  }
+  account.suspended = suspend;
+  Event& event = state.emit(EventType::participant_state);
+  event.participant = command.participant;
+  event.suspended = suspend;
+  if (suspend) {
+    cancel_orders_of(state, participant, state.open_products,
+                     CancelReason::participant_suspended);
+  }
+}
+
 // The seller of a trade did not deliver some or all of its lots (the operator says so; the
 // gateway looks the trade's facts up in the ledger, which keeps every trade). Mirrors the
 // ledger's fail_trade: the buyer gets the failed lots' notional back from escrow (its fee stays
@@ -462,6 +488,8 @@ void Engine::process(const Command& command, std::vector<Event>& events) {
     case CommandType::fail_trade: handle_fail_trade(state, command); break;
     case CommandType::halt_product: handle_halt_product(state, command); break;
     case CommandType::resume_product: handle_resume_product(state, command); break;
+    case CommandType::suspend_participant:
+    case CommandType::reinstate_participant: handle_suspension(state, command); break;
     case CommandType::tick: break;
     default: reject(state, command, RejectReason::unknown_command); break;
   }

@@ -72,6 +72,7 @@ struct LevelView {
 struct AccountView {
   Cash available;
   Cash held;
+  bool suspended = false;  // the operator's kill switch: no new orders until reinstated
 };
 
 struct CapacityView {

@@ -61,6 +61,9 @@ RejectReason check_order_type(const Command& command) {
 RejectReason check_new_order_fields(const EngineState& state, const Command& command) {
   const EngineLimits& limits = state.config.limits;
   if (command.participant.value >= limits.participants_max) return RejectReason::unknown_participant;
+  if (state.accounts[command.participant.value].suspended) {
+    return RejectReason::participant_suspended;
+  }
   if (command.product.value >= state.products.size()) return RejectReason::unknown_product;
   const ProductBook& book = state.products[command.product.value];
   if (book.state != ProductState::trading) {
@@ -344,13 +347,18 @@ void handle_mass_cancel(EngineState& state, const Command& command) {
     reject(state, command, RejectReason::unknown_product);
     return;
   }
-  // Scans the books (of the product, or all open ones) rather than keep per-participant lists
-  // that every order would pay for on the hot path; mass cancel is rare.
-  auto& found = state.mass_cancel_orders;
-  found.clear();
   const std::span<const uint32_t> products =
       command.has_product ? std::span<const uint32_t>(&command.product.value, 1)
                           : std::span<const uint32_t>(state.open_products);
+  cancel_orders_of(state, command.participant.value, products, CancelReason::requested);
+}
+
+void cancel_orders_of(EngineState& state, uint32_t participant,
+                      std::span<const uint32_t> products, CancelReason reason) {
+  // Scans the books rather than keep per-participant lists that every order would pay for on
+  // the hot path; mass cancels and suspensions are rare.
+  auto& found = state.mass_cancel_orders;
+  found.clear();
   for (const uint32_t product : products) {
     const ProductBook& book = state.products[product];
     for (const BookSide* side : {&book.bids, &book.asks}) {
@@ -358,15 +366,13 @@ void handle_mass_cancel(EngineState& state, const Command& command) {
         for (uint32_t slot = state.levels[side->level_at(depth)].head; slot != no_index;
              slot = state.orders[slot].next) {
           const Order& order = state.orders[slot];
-          if (order.participant == command.participant.value) {
-            found.emplace_back(order.id.value, slot);
-          }
+          if (order.participant == participant) found.emplace_back(order.id.value, slot);
         }
       }
     }
   }
   std::sort(found.begin(), found.end());  // oldest first, as they were accepted
-  for (const auto& [id, slot] : found) cancel(state, slot, CancelReason::requested, true);
+  for (const auto& [id, slot] : found) cancel(state, slot, reason, true);
   flush_dirty_levels(state);
 }
 

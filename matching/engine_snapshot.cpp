@@ -1,10 +1,10 @@
 // Engine snapshots: the whole state as bytes, and back.
 //
 // Layout (little-endian, fixed width): magic, counters; per product its spec, state and both
-// sides best level first, each level's orders in time priority; accounts with money; capacity
-// accounts; known client-id blocks and floors. Everything else is derived on load: levels and
-// queues by resting the orders again in the saved order, due items from the products and
-// good-till-time orders.
+// sides best level first, each level's orders in time priority; accounts with money; suspended
+// participants; capacity accounts; known client-id blocks and floors. Everything else is
+// derived on load: levels and queues by resting the orders again in the saved order, due items
+// from the products and good-till-time orders.
 
 #include <algorithm>
 #include <cstring>
@@ -15,9 +15,10 @@
 namespace ghx::matching {
 namespace {
 
-// "GHXSEN04". Older ones are refused, and recovery replays the journal instead: 01 had no
-// client-id floors, 02 no sellers' proceeds and failed trades, 03 no failed lots.
-constexpr uint64_t snapshot_magic = 0x34304e4553584847ULL;
+// "GHXSEN05". Older ones are refused, and recovery replays the journal instead: 01 had no
+// client-id floors, 02 no sellers' proceeds and failed trades, 03 no failed lots, 04 no
+// suspended participants.
+constexpr uint64_t snapshot_magic = 0x35304e4553584847ULL;
 
 // Writes into the caller's buffer with a bump pointer: a snapshot of a million orders is some
 // six million small values, and vector::insert per value cost more than the values' bytes.
@@ -189,6 +190,12 @@ void Engine::save(std::vector<uint8_t>& bytes) const {
     out.put(state.accounts[participant].available);
     out.put(state.accounts[participant].held);
   }
+  std::vector<uint32_t> suspended;
+  for (uint32_t i = 0; i < state.accounts.size(); ++i) {
+    if (state.accounts[i].suspended) suspended.push_back(i);
+  }
+  out.put(static_cast<uint32_t>(suspended.size()));
+  for (const uint32_t participant : suspended) out.put(participant);
   out.put(state.capacity.size());
   state.capacity.for_each([&](uint32_t participant, uint64_t product, const CapacityAccount& c) {
     out.put(participant);
@@ -336,6 +343,16 @@ bool load_accounts(In& in, EngineState& state) {
     }
     state.accounts[participant].available = available;
     state.accounts[participant].held = held;
+  }
+  uint32_t suspended = 0;
+  if (!in.get(suspended) || suspended > state.accounts.size()) return false;
+  for (uint32_t i = 0; i < suspended; ++i) {
+    uint32_t participant = 0;
+    if (!in.get(participant) || participant >= state.accounts.size() ||
+        state.accounts[participant].suspended) {
+      return false;
+    }
+    state.accounts[participant].suspended = true;
   }
   uint32_t capacities = 0;
   if (!in.get(capacities)) return false;

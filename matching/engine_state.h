@@ -2,6 +2,7 @@
 // The engine's private state, shared by the files that implement Engine. Not a public header.
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "matching/client_ids.h"
@@ -38,6 +39,7 @@ struct ProductBook {
 struct Account {
   int64_t available = 0;
   int64_t held = 0;
+  bool suspended = false;  // by the operator: no new orders
 };
 
 struct CapacityAccount {
@@ -129,6 +131,10 @@ void handle_cancel(EngineState& state, const Command& command);
 void handle_replace(EngineState& state, const Command& command);
 void handle_mass_cancel(EngineState& state, const Command& command);
 void handle_order_status(EngineState& state, const Command& command);
+// Cancels every live order of the participant in these products, oldest first, then reports
+// the levels that changed (mass cancel, suspension).
+void cancel_orders_of(EngineState& state, uint32_t participant,
+                      std::span<const uint32_t> products, CancelReason reason);
 
 // Bookkeeping: engine_book.cpp.
 inline Cash bid_hold_of(const EngineState& state, const ProductSpec& spec, Price price,

@@ -62,10 +62,11 @@ uint64_t hash_accounts(const EngineState& state) {
   uint64_t hash = 0;
   for (size_t i = 0; i < state.accounts.size(); ++i) {
     const Account& account = state.accounts[i];
-    if (account.available == 0 && account.held == 0) continue;
+    if (account.available == 0 && account.held == 0 && !account.suspended) continue;
     hash = combine(hash, i);
     hash = combine(hash, static_cast<uint64_t>(account.available));
     hash = combine(hash, static_cast<uint64_t>(account.held));
+    hash = combine(hash, uint64_t{account.suspended});
   }
   return hash;
 }
@@ -136,7 +137,7 @@ std::vector<OrderView> Engine::orders_at(ProductId product, Side side, Price pri
 AccountView Engine::account(ParticipantId participant) const {
   if (participant.value >= state_->accounts.size()) return {};
   const Account& account = state_->accounts[participant.value];
-  return {Cash{account.available}, Cash{account.held}};
+  return {Cash{account.available}, Cash{account.held}, account.suspended};
 }
 
 CapacityView Engine::capacity(ParticipantId participant, ProductId product) const {
@@ -180,6 +181,7 @@ std::string_view to_string(EventType type) {
     case EventType::product_state: return "product_state";
     case EventType::proceeds_paid: return "proceeds_paid";
     case EventType::trade_failed: return "trade_failed";
+    case EventType::participant_state: return "participant_state";
   }
   return "?";
 }
@@ -212,6 +214,8 @@ std::string_view to_string(RejectReason reason) {
     case RejectReason::trade_not_open: return "trade_not_open";
     case RejectReason::product_halted: return "product_halted";
     case RejectReason::product_not_halted: return "product_not_halted";
+    case RejectReason::participant_suspended: return "participant_suspended";
+    case RejectReason::participant_not_suspended: return "participant_not_suspended";
   }
   return "?";
 }
@@ -226,6 +230,7 @@ std::string_view to_string(CancelReason reason) {
     case CancelReason::self_trade: return "self_trade";
     case CancelReason::market_collar: return "market_collar";
     case CancelReason::product_halted: return "product_halted";
+    case CancelReason::participant_suspended: return "participant_suspended";
   }
   return "?";
 }

@@ -37,6 +37,7 @@ enum class EventType : uint8_t {
   // id, before the product_state (delivered) event.
   proceeds_paid,
   trade_failed,      // fail_trade applied: the buyer refunded, the seller penalised
+  participant_state, // participant suspended (suspended = true) or reinstated
 };
 
 enum class RejectReason : uint8_t {
@@ -66,6 +67,8 @@ enum class RejectReason : uint8_t {
   trade_not_open,         // fail_trade of a trade already failed or delivered, or unknown here
   product_halted,         // new order or replace in a halted product; halt of a halted one
   product_not_halted,     // resume of a product that is not halted
+  participant_suspended,  // new order of a suspended participant; suspension of one
+  participant_not_suspended,  // reinstatement of a participant that is not suspended
 };
 
 enum class CancelReason : uint8_t {
@@ -77,6 +80,7 @@ enum class CancelReason : uint8_t {
   self_trade,            // self-trade prevention
   market_collar,         // market order reached its protection collar
   product_halted,        // the operator halted the product and canceled its orders
+  participant_suspended, // the operator suspended the order's owner
 };
 
 enum class ExpireReason : uint8_t { none, good_till_time, gate_closure };
@@ -101,6 +105,7 @@ struct Event {
   ExpireReason expire_reason = ExpireReason::none;
   OrderStatus status = OrderStatus::live;
   ProductState product_state = ProductState::trading;
+  bool suspended = false;              // participant_state: suspended, or reinstated
 
   ParticipantId participant;          // owner of order_id; the taker in a fill; the seller in
                                       // proceeds_paid and trade_failed
