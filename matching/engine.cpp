@@ -314,8 +314,7 @@ bool valid_amount(const EngineState& state, int64_t amount) {
   const bool suspend = command.type == CommandType::suspend_participant;
   if (account.suspended == suspend) {
     reject(state, command,
-           suspend ? RejectReason::participant_suspended
-                   : RejectReason::participant_not_suspended);
+           suspend ? RejectReason::participant_suspended : RejectReason::participant_not_suspended);
     return;
   }
   account.suspended = suspend;
@@ -323,8 +322,7 @@ bool valid_amount(const EngineState& state, int64_t amount) {
   event.participant = command.participant;
   event.suspended = suspend;
   if (suspend) {
-    cancel_orders_of(state, participant, state.open_products,
-                     CancelReason::participant_suspended);
+    cancel_orders_of(state, participant, state.open_products, CancelReason::participant_suspended);
   }
 }
 

@@ -96,9 +96,8 @@ TEST_F(TradingHalt, ResumeReturnsToTradingAndOrdersMatchAgain) {
 
 TEST_F(TradingHalt, HaltWithCancelOrdersEmptiesTheBookAndReleasesHolds) {
   run(halt(product_, true));
-  ASSERT_EQ(types(),
-            (std::vector<ET>{ET::product_state, ET::canceled, ET::canceled, ET::book_level,
-                             ET::book_level}));
+  ASSERT_EQ(types(), (std::vector<ET>{ET::product_state, ET::canceled, ET::canceled, ET::book_level,
+                                      ET::book_level}));
   expect_state_event(ProductState::halted);
   for (const Event& canceled : of_type(ET::canceled)) {
     EXPECT_EQ(canceled.cancel_reason, CancelReason::product_halted);

@@ -25,8 +25,7 @@ class Suspension : public EngineTest {
 
   static Command suspension(uint32_t participant, bool suspend = true) {
     Command command;
-    command.type =
-        suspend ? CommandType::suspend_participant : CommandType::reinstate_participant;
+    command.type = suspend ? CommandType::suspend_participant : CommandType::reinstate_participant;
     command.participant = ParticipantId{participant};
     return command;
   }
