@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <random>
 #include <set>
@@ -18,8 +19,9 @@ namespace ghx::matching::testing {
 constexpr uint32_t participants = 8;
 
 // Generates a random but plausible stream: mostly orders near a wandering mid price, with
-// cancels, replaces, funds, listings, failed trades, operator halts and resumes, time passing
-// through gate closures and deliveries, and bad input.
+// cancels, replaces, funds, listings, failed trades, operator halts and resumes, suspensions
+// and reinstatements of participants, time passing through gate closures and deliveries, and
+// bad input.
 class CommandGenerator {
  public:
   explicit CommandGenerator(uint64_t seed) : random_(seed) {}
@@ -27,10 +29,17 @@ class CommandGenerator {
   // Optional: shown the engine's events, the generator learns real trades, so that most of its
   // fail_trade commands name one; which products are listed and halted, so that most resumes
   // name a halted one and some halts last until the gate closes; and each participant's latest
-  // order in each product, so that some replaces meet a halt. Without it every fail_trade is a
-  // guess, and rejected, and so are most resumes.
+  // order in each product, so that some replaces meet a halt; and which participants are
+  // suspended, so that most reinstatements name one. Without it every fail_trade is a guess,
+  // and rejected, and so are most resumes and reinstatements.
   void observe(const Event& event) {
-    if (event.type == EventType::accepted || event.type == EventType::replaced) {
+    if (event.type == EventType::participant_state) {
+      if (event.suspended) {
+        suspended_.insert(event.participant.value);
+      } else {
+        suspended_.erase(event.participant.value);
+      }
+    } else if (event.type == EventType::accepted || event.type == EventType::replaced) {
       latest_order_[{event.participant.value, event.product.value}] = event.client_order_id.value;
     } else if (event.type == EventType::product_listed) {
       // Only a list_product command lists, and it is the one generated last.
@@ -102,6 +111,8 @@ class CommandGenerator {
       fail_trade(c, product_count);
     } else if (roll < 368) {
       operator_control(c, product_count, now_ns);
+    } else if (roll < 370) {
+      participant_control(c);
     } else {
       new_order(c, now_ns);
     }
@@ -196,6 +207,31 @@ class CommandGenerator {
     if (kind == 17 || kind == 18) c.product = ProductId{closing_next(picked)};
     if (kind == 19) c.product = ProductId{halted_product(picked, false, now_ns)};
     if (pick(10) == 0) c.product = ProductId{product_count + pick(3)};
+  }
+
+  // The operator's kill switch, 0.2 % of commands. Drawn evenly, a suspension would last a
+  // thousand commands or more, and several participants would often be suspended at once; so
+  // each command leans towards the other state. While no participant is suspended, 16 in 20
+  // suspend the picked one and 4 in 20 reinstate it (refused); while some are, 16 in 20
+  // reinstate one of them, 2 in 20 suspend the picked one (another, or refused) and 2 in 20
+  // suspend a suspended one (refused). A suspension then lasts some 700 commands, long enough
+  // for dozens of its participant's orders to be refused, and each participant is suspended
+  // about 7 % of the time. One in ten of all names an unknown participant (refused). The
+  // product the command carries means nothing to the engine; rejects copy it.
+  void participant_control(Command& c) {
+    const uint32_t kind = pick(20);
+    const bool any_suspended = !suspended_.empty();
+    const bool suspend = any_suspended ? kind >= 16 : kind < 16;
+    c.type = suspend ? CommandType::suspend_participant : CommandType::reinstate_participant;
+    if (any_suspended && (!suspend || kind >= 18)) c.participant = ParticipantId{suspended()};
+    if (pick(10) == 0) c.participant = ParticipantId{unknown_participant_ + pick(3)};
+  }
+
+  // One of the participants seen suspended (there is one).
+  uint32_t suspended() {
+    auto it = suspended_.begin();
+    std::advance(it, pick(static_cast<uint32_t>(suspended_.size())));
+    return *it;
   }
 
   // A halted product (with spare_closing, none whose gate closes within a minute of now_ns);
@@ -311,6 +347,8 @@ class CommandGenerator {
   }
 
   std::mt19937_64 random_;
+  // The first participant id the engines of the tests do not know.
+  const uint32_t unknown_participant_ = EngineTest::make_config().limits.participants_max;
   int64_t mid_ = 1000;
   uint64_t next_id_[participants] = {};
 
@@ -325,11 +363,12 @@ class CommandGenerator {
 
   // As events reported them (through observe()): the gate closure time of each product listed
   // whose gate has not closed, the products halted, and the client order id of each
-  // participant's latest order accepted or replaced in each product.
+  // participant's latest order accepted or replaced in each product; the participants suspended.
   int64_t last_gate_closure_ns_ = 0;  // of the last listing generated
   std::map<uint32_t, int64_t> gate_closure_ns_;
   std::set<uint32_t> halted_;
   std::map<std::pair<uint32_t, uint32_t>, uint64_t> latest_order_;  // (participant, product)
+  std::set<uint32_t> suspended_;
 };
 
 }  // namespace ghx::matching::testing

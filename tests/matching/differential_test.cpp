@@ -32,7 +32,8 @@ std::string describe(const Event& e) {
       << " maker=" << e.maker_order_id.value << " mrem=" << e.maker_remaining.value
       << " counterparty=" << e.counterparty.value << " notional=" << e.notional.value
       << " seller_fee=" << e.seller_fee.value << " penalty=" << e.penalty.value
-      << " avail=" << e.available_cash.value << " held=" << e.held_cash.value;
+      << " avail=" << e.available_cash.value << " held=" << e.held_cash.value
+      << " suspended=" << e.suspended;
   return out.str();
 }
 
@@ -55,6 +56,11 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
   uint64_t events_compared = 0, fills = 0, failed_trades = 0, proceeds_paid = 0, deliveries = 0;
   uint64_t halts = 0, resumes = 0, gates_closed_halted = 0;
   std::set<uint32_t> halted;             // products halted now, as the stream says
+  uint64_t suspensions = 0, reinstatements = 0;
+  uint64_t suspended_commands = 0;         // of each participant, summed: commands while suspended
+  uint64_t canceled_halted = 0;            // orders a suspension canceled in a halted product
+  uint64_t orders_refused = 0;             // new orders refused: their participant was suspended
+  std::map<uint32_t, uint64_t> suspended;  // participant -> the command that suspended it
   std::map<std::string, uint64_t> seen;  // event kinds and reasons the stream produced
   for (uint64_t i = 1; i <= commands; ++i) {
     now_ns += generator.time_step_ns();
@@ -89,6 +95,20 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
           halted.erase(event.product.value);
         }
       }
+      if (event.type == EventType::participant_state) {
+        suspensions += event.suspended;
+        reinstatements += !event.suspended;
+        if (event.suspended) {
+          suspended[event.participant.value] = i;
+        } else {
+          suspended_commands += i - suspended[event.participant.value];
+          suspended.erase(event.participant.value);
+        }
+      }
+      canceled_halted += event.cancel_reason == CancelReason::participant_suspended &&
+                         halted.count(event.product.value) > 0;
+      orders_refused += event.reject_reason == RejectReason::participant_suspended &&
+                        command.type == CommandType::new_order;
       ++seen[std::string(to_string(event.type))];
       ++seen["cancel:" + std::string(to_string(event.cancel_reason))];
       ++seen["expire:" + std::string(to_string(event.expire_reason))];
@@ -109,11 +129,12 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
   }
   if (check_coverage) {
     EXPECT_GT(deliveries, 10u);
-    for (int type = 0; type <= static_cast<int>(EventType::trade_failed); ++type) {
+    for (int type = 0; type <= static_cast<int>(EventType::participant_state); ++type) {
       EXPECT_GT(seen[std::string(to_string(static_cast<EventType>(type)))], 0u)
           << to_string(static_cast<EventType>(type));
     }
-    for (int reason = 1; reason <= static_cast<int>(CancelReason::product_halted); ++reason) {
+    for (int reason = 1; reason <= static_cast<int>(CancelReason::participant_suspended);
+         ++reason) {
       EXPECT_GT(seen["cancel:" + std::string(to_string(static_cast<CancelReason>(reason)))], 0u)
           << to_string(static_cast<CancelReason>(reason));
     }
@@ -128,6 +149,10 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
           "product_not_halted"}) {
       EXPECT_GT(seen[std::string("reject:") + reason], 0u) << reason;
     }
+    // participant_suspended refuses both new orders and suspensions: each must have occurred.
+    EXPECT_GT(orders_refused, 0u);
+    EXPECT_GT(seen["reject:participant_suspended"], orders_refused);
+    EXPECT_GT(seen["reject:participant_not_suspended"], 0u);
   }
   std::printf(
       "seed %llu: %llu commands, %llu events identical, %llu fills, %llu trades failed, "
@@ -144,6 +169,17 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
       static_cast<unsigned long long>(halts), static_cast<unsigned long long>(resumes),
       static_cast<unsigned long long>(gates_closed_halted), count("cancel:product_halted"),
       count("reject:product_halted"), count("reject:product_not_halted"));
+  for (const auto& [participant, since] : suspended) suspended_commands += commands - since;
+  std::printf(
+      "  %llu suspensions, %llu reinstatements, a participant suspended %.1f %% of the time, "
+      "%llu orders canceled by suspensions (%llu in halted products), %llu participant_suspended "
+      "rejects (%llu of new orders) and %llu participant_not_suspended rejects\n",
+      static_cast<unsigned long long>(suspensions), static_cast<unsigned long long>(reinstatements),
+      100.0 * static_cast<double>(suspended_commands) /
+          static_cast<double>(commands * participants),
+      count("cancel:participant_suspended"), static_cast<unsigned long long>(canceled_halted),
+      count("reject:participant_suspended"), static_cast<unsigned long long>(orders_refused),
+      count("reject:participant_not_suspended"));
 }
 
 TEST(Differential, EngineMatchesReferenceOnRandomCommands) {

@@ -343,6 +343,8 @@ void ReferenceEngine::process(const Command& command, std::vector<Event>& events
     case CommandType::fail_trade: fail_trade(command); break;
     case CommandType::halt_product: halt(command); break;
     case CommandType::resume_product: resume(command); break;
+    case CommandType::suspend_participant: suspend(command); break;
+    case CommandType::reinstate_participant: reinstate(command); break;
     case CommandType::tick: break;
     default: reject(command, RejectReason::unknown_command); break;
   }
@@ -351,6 +353,8 @@ void ReferenceEngine::process(const Command& command, std::vector<Event>& events
 RejectReason ReferenceEngine::check_new(const Command& c) {
   const EngineLimits& limits = config_.limits;
   if (c.participant.value >= limits.participants_max) return RejectReason::unknown_participant;
+  // A suspended participant is refused before anything about the order itself is looked at.
+  if (suspended_.count(c.participant.value)) return RejectReason::participant_suspended;
   if (c.product.value >= products_.size()) return RejectReason::unknown_product;
   const Product& product = products_[c.product.value];
   if (product.state == ProductState::halted) return RejectReason::product_halted;
@@ -559,15 +563,22 @@ void ReferenceEngine::mass_cancel(const Command& c) {
     reject(c, RejectReason::unknown_product);
     return;
   }
+  cancel_all_of(c.participant.value, c.has_product ? &c.product.value : nullptr,
+                CancelReason::requested);
+}
+
+// Cancels the participant's live orders (of one product, if given; else of every product: the
+// live ones all rest in open products, as a gate closure expires the rest) in the order they
+// were accepted, then reports the levels.
+void ReferenceEngine::cancel_all_of(uint32_t participant, const uint32_t* product,
+                                    CancelReason reason) {
   std::vector<Key> keys;
   for (const auto& [id, key] : live_) {
-    if (key.first == c.participant.value) keys.push_back(key);
+    if (key.first == participant) keys.push_back(key);
   }
   for (const Key& key : keys) {
     Order* order = find_live(key.first, key.second);
-    if (!c.has_product || order->product == c.product.value) {
-      cancel(*order, CancelReason::requested, true);
-    }
+    if (product == nullptr || order->product == *product) cancel(*order, reason, true);
   }
   flush();
 }
@@ -720,6 +731,44 @@ void ReferenceEngine::resume(const Command& c) {
   Event& event = emit(EventType::product_state);
   event.product = c.product;
   event.product_state = ProductState::trading;
+}
+
+// Suspend: the operator's kill switch for one participant. It says so first, then cancels all
+// the participant's orders as a mass cancel over every product would; its new orders are
+// refused until it is reinstated (check_new). Nothing else refuses a suspended participant:
+// its cancels find no order, and its funds, registrations and failed trades go through.
+void ReferenceEngine::suspend(const Command& c) {
+  const uint32_t participant = c.participant.value;
+  if (participant >= config_.limits.participants_max) {
+    reject(c, RejectReason::unknown_participant);
+    return;
+  }
+  if (suspended_.count(participant)) {
+    reject(c, RejectReason::participant_suspended);
+    return;
+  }
+  suspended_.insert(participant);
+  Event& event = emit(EventType::participant_state);
+  event.participant = c.participant;
+  event.suspended = true;
+  cancel_all_of(participant, nullptr, CancelReason::participant_suspended);
+}
+
+// Reinstate: the participant may send orders again; nothing else changes.
+void ReferenceEngine::reinstate(const Command& c) {
+  const uint32_t participant = c.participant.value;
+  if (participant >= config_.limits.participants_max) {
+    reject(c, RejectReason::unknown_participant);
+    return;
+  }
+  if (!suspended_.count(participant)) {
+    reject(c, RejectReason::participant_not_suspended);
+    return;
+  }
+  suspended_.erase(participant);
+  Event& event = emit(EventType::participant_state);
+  event.participant = c.participant;
+  event.suspended = false;
 }
 
 // Delivery end: each seller of the product, by participant id, is paid what its sales of it

@@ -93,6 +93,7 @@ class ReferenceEngine {
   void cancel_order(const Command& command);
   void replace(const Command& command);
   void mass_cancel(const Command& command);
+  void cancel_all_of(uint32_t participant, const uint32_t* product, CancelReason reason);
   void status(const Command& command);
   bool emit_status(uint32_t participant, uint64_t client_id);
   void funds(const Command& command);
@@ -103,11 +104,14 @@ class ReferenceEngine {
   void fail_trade(const Command& command);
   void halt(const Command& command);
   void resume(const Command& command);
+  void suspend(const Command& command);
+  void reinstate(const Command& command);
   void pay_proceeds(uint32_t product);
 
   EngineConfig config_;
   std::vector<Product> products_;
   std::map<uint32_t, Funds> cash_;
+  std::set<uint32_t> suspended_;               // participants the operator has suspended
   std::map<Key, Capacity> capacity_;           // (participant, product)
   // Trades that failed, by product: a trade fails once.
   // Per product: trade id -> (the trade's lots, lots failed so far).
