@@ -79,6 +79,7 @@ void encode(const ExchangeCommand& command, std::vector<uint8_t>& out) {
   w.varint(c.trade_id.value);
   w.varint(c.counterparty.value);
   w.zigzag(c.fee.value);
+  w.u8(c.cancel_orders);
 }
 
 bool decode(std::span<const uint8_t> bytes, ExchangeCommand& out) {
@@ -86,17 +87,22 @@ bool decode(std::span<const uint8_t> bytes, ExchangeCommand& out) {
   out = ExchangeCommand{};
   matching::Command& c = out.engine;
   uint8_t version = 0;
+  if (!r.u8(version) || version < 2 || version > exchange_command_version) return false;
+  // Halts came with version 5: an older entry naming one is damaged.
+  const matching::CommandType type_max =
+      version >= 5 ? matching::CommandType::resume_product : matching::CommandType::fail_trade;
   const bool common =
-      r.u8(version) && version >= 2 && version <= exchange_command_version &&
       read_enum(r, out.kind, 5) && out.kind != ExchangeCommandKind{0} &&
-      read_enum(r, c.type, static_cast<uint8_t>(matching::CommandType::fail_trade)) &&
-      r.varint(c.sequence.value) && r.zigzag(c.timestamp.ns) && r.u32(c.participant.value) &&
-      r.u32(c.product.value) && r.flag(c.has_product) && read_order_fields(r, c) &&
-      r.zigzag(c.amount.value) && r.zigzag(c.capacity.value) && read_spec(r, c.spec) &&
-      r.u8(out.roles) && r.text(out.name, participant_name_bytes_max) && r.varint(c.trade_id.value);
+      read_enum(r, c.type, static_cast<uint8_t>(type_max)) && r.varint(c.sequence.value) &&
+      r.zigzag(c.timestamp.ns) && r.u32(c.participant.value) && r.u32(c.product.value) &&
+      r.flag(c.has_product) && read_order_fields(r, c) && r.zigzag(c.amount.value) &&
+      r.zigzag(c.capacity.value) && read_spec(r, c.spec) && r.u8(out.roles) &&
+      r.text(out.name, participant_name_bytes_max) && r.varint(c.trade_id.value);
   if (!common) return false;
   if (version == 2) return c.type != matching::CommandType::fail_trade && r.done();
-  if (!r.u32(c.counterparty.value) || !r.zigzag(c.fee.value) || !r.done()) return false;
+  if (!r.u32(c.counterparty.value) || !r.zigzag(c.fee.value)) return false;
+  if (version >= 5 && !r.flag(c.cancel_orders)) return false;
+  if (!r.done()) return false;
   if (version == 3 && c.type == matching::CommandType::fail_trade) {
     // It failed the whole trade, lots unknown: replayed as a trade of one lot failing, which
     // refunds the same notional and takes the same fee, and leaves no lot open for the ledger.

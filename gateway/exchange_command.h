@@ -38,9 +38,11 @@ struct ExchangeCommand {
 };
 
 // 1: fixed-width fields (before 2026-11-29); 2: no fail_trade facts (counterparty, fee);
-// 3: a fail_trade failed the whole trade (no lots named). Version 2 and 3 entries still decode,
-// so a journal written before the change replays.
-constexpr uint8_t exchange_command_version = 4;
+// 3: a fail_trade failed the whole trade (no lots named); 4: no halt_product or resume_product,
+// and no cancel_orders flag (version 5 appends it). Version 2 to 4 entries still decode, so a
+// journal written before the change replays; an older ghxd refuses a version 5 entry by its
+// version rather than mistaking it for damage.
+constexpr uint8_t exchange_command_version = 5;
 constexpr size_t participant_name_bytes_max = 64;
 
 // Appends the encoding of `command` to `out` (cleared first).

@@ -362,6 +362,8 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
   outcome.kind = request.kind;
   if (request.kind == Request::Kind::book_snapshot) {
     outcome.product = request.product;
+    // The session resolved the product against the products the engine listed: it exists.
+    outcome.product_state = engine_->product_state(request.product);
     if (request.product.value < market_sequences_.size()) {
       outcome.market_sequence = market_sequences_[request.product.value];
     }

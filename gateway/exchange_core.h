@@ -71,6 +71,7 @@ struct Outcome {
   uint32_t ledger_op = UINT32_MAX;  // that operation's index in the ledger batch
   // book_snapshot
   matching::ProductId product;
+  matching::ProductState product_state = matching::ProductState::trading;
   uint64_t market_sequence = 0;
   std::vector<matching::LevelView> bids;
   std::vector<matching::LevelView> asks;

@@ -34,6 +34,16 @@ Frame operator_ack_frame(uint64_t request_id, bool ok, wire::OrderRejectReason r
   return finish_frame(builder, wire::Body::OperatorAck, body.Union());
 }
 
+// Why a halt or resume was refused, in the operator's words.
+std::string halt_refusal_text(matching::RejectReason reason, const std::string& symbol) {
+  switch (reason) {
+    case matching::RejectReason::product_halted: return symbol + " is halted already";
+    case matching::RejectReason::product_not_halted: return symbol + " is not halted";
+    case matching::RejectReason::product_not_trading: return symbol + " is past its gate closure";
+    default: return std::string(matching::to_string(reason));
+  }
+}
+
 // A trade_failed event's lots, when some of the trade's stay open: " (1 lot; 2 still open)".
 std::string failed_lots_text(const Event& failed) {
   if (failed.remaining.value == 0) return "";
@@ -346,7 +356,7 @@ void ExchangeService::on_message(const SessionInfo& session, const wire::Message
            message.sequence());
     return;
   }
-  on_operator_message(session, message);
+  on_operator_message(session, *who, message);
 }
 
 void ExchangeService::on_order_message(const SessionInfo& session, const ParticipantEntry& who,
@@ -408,12 +418,16 @@ void ExchangeService::on_order_message(const SessionInfo& session, const Partici
   submit(session, std::move(request), ref);
 }
 
-void ExchangeService::on_operator_message(const SessionInfo& session,
+void ExchangeService::on_operator_message(const SessionInfo& session, const ParticipantEntry& who,
                                           const wire::Message& message) {
   Request request;
   matching::Command& command = request.command.engine;
   const wire::Body type = message.body_type();
   const flatbuffers::String* name = nullptr;
+  if (type == wire::Body::TradingHalt) {
+    on_trading_halt(session, who, *message.body_as_TradingHalt(), message.sequence());
+    return;
+  }
   if (type == wire::Body::Deposit || type == wire::Body::Withdraw) {
     const bool deposit = type == wire::Body::Deposit;
     name = deposit ? message.body_as_Deposit()->participant()
@@ -500,6 +514,29 @@ void ExchangeService::on_operator_message(const SessionInfo& session,
   }
   command.participant = {target->id};
   submit(session, std::move(request), message.sequence());
+}
+
+// A halt or resume is an engine command like any other: sequenced, journaled (so a restart
+// replays it and the product stays halted) and acknowledged once durable. The operator's id
+// goes with it, so the journal says who halted.
+void ExchangeService::on_trading_halt(const SessionInfo& session, const ParticipantEntry& who,
+                                      const wire::TradingHalt& halt, uint64_t ref_sequence) {
+  const auto product = resolve(halt.symbol(), optional_id(halt.product_id()));
+  if (!product) {
+    reply(session.id.value,
+          operator_ack_frame(halt.request_id(), false, wire::OrderRejectReason::UnknownProduct,
+                             nullptr, "unknown product"));
+    return;
+  }
+  Request request;
+  request.origin.request_id = halt.request_id();
+  matching::Command& command = request.command.engine;
+  command.type =
+      halt.halt() ? matching::CommandType::halt_product : matching::CommandType::resume_product;
+  command.participant = {who.id};
+  command.product = *product;
+  command.cancel_orders = halt.halt() && halt.cancel_orders();
+  submit(session, std::move(request), ref_sequence);
 }
 
 void ExchangeService::on_subscribe(const SessionInfo& session, const wire::Subscribe& subscribe,
@@ -854,6 +891,12 @@ void ExchangeService::deliver_outcome(const CommittedBatch& batch, const Outcome
   for (uint32_t i = 0; i < outcome.event_count; ++i) {
     deliver_event(batch, outcome, outcome.first_event + i);
   }
+  // A halt's ack comes after its events: by then the product list (read by ListProducts on the
+  // network thread) shows the new state, so an operator who asks next sees it.
+  if (type == matching::CommandType::halt_product ||
+      type == matching::CommandType::resume_product) {
+    deliver_halt_ack(batch, outcome);
+  }
 }
 
 void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& outcome,
@@ -871,15 +914,20 @@ void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& 
       return;
     }
     case EventType::product_state: {
-      std::lock_guard lock(reference_mutex_);
-      if (product >= products_.size()) return;
-      products_[product].state = event.product_state;
-      if (event.product_state == matching::ProductState::delivered) {
-        bars_.forget(product);
-        const auto found =
-            std::lower_bound(open_product_ids_.begin(), open_product_ids_.end(), product);
-        if (found != open_product_ids_.end() && *found == product) open_product_ids_.erase(found);
+      {
+        std::lock_guard lock(reference_mutex_);
+        if (product >= products_.size()) return;
+        products_[product].state = event.product_state;
+        if (event.product_state == matching::ProductState::delivered) {
+          bars_.forget(product);
+          const auto found =
+              std::lower_bound(open_product_ids_.begin(), open_product_ids_.end(), product);
+          if (found != open_product_ids_.end() && *found == product) {
+            open_product_ids_.erase(found);
+          }
+        }
       }
+      publish_product_status(event, symbol);
       return;
     }
     case EventType::book_level: {
@@ -903,6 +951,64 @@ void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& 
       send_reports_of_event(index);
       return;
   }
+}
+
+// Every session subscribed to the product in any way hears of its state: a halt explains why
+// its book stops moving (and why the cancels that may follow happen), a gate closure why it
+// never moves again. Each session once, however many ways it subscribed.
+void ExchangeService::publish_product_status(const Event& event, std::string_view symbol) {
+  std::set<uint64_t> sessions;
+  for (const auto* subscribers : {&book_subscribers_, &trade_subscribers_, &bar_subscribers_}) {
+    const auto found = subscribers->find(event.product.value);
+    if (found != subscribers->end()) sessions.insert(found->second.begin(), found->second.end());
+  }
+  if (sessions.empty()) return;
+  const auto frame = product_status_frame(builder_, event, symbol);
+  for (const uint64_t session : sessions) reply(session, frame);
+}
+
+// A halt's or resume's OperatorAck. Its events may begin with what fell due before it ran
+// (expiries, another product's gate closure, even this product's), so success is the product
+// reaching the state asked for, and the orders counted are those the halt canceled.
+void ExchangeService::deliver_halt_ack(const CommittedBatch& batch, const Outcome& outcome) {
+  const matching::Command& command = outcome.command.engine;
+  const bool halt = command.type == matching::CommandType::halt_product;
+  const matching::ProductState wanted =
+      halt ? matching::ProductState::halted : matching::ProductState::trading;
+  const std::string symbol(symbol_of(command.product.value));
+  bool reached = false;
+  const Event* rejected = nullptr;
+  int64_t canceled = 0;
+  for (uint32_t i = 0; i < outcome.event_count; ++i) {
+    const Event& event = batch.events[outcome.first_event + i];
+    if (event.type == EventType::rejected) rejected = &event;
+    if (event.product != command.product) continue;
+    if (event.type == EventType::product_state && event.product_state == wanted) reached = true;
+    if (event.type == EventType::canceled &&
+        event.cancel_reason == matching::CancelReason::product_halted) {
+      ++canceled;
+    }
+  }
+  std::string text;
+  if (reached && halt) {
+    text = symbol + " halted; " +
+           (command.cancel_orders
+                ? std::to_string(canceled) +
+                      (canceled == 1 ? " resting order" : " resting orders") + " canceled"
+                : std::string("its resting orders stay"));
+  } else if (reached) {
+    text = symbol + " trading again";
+  } else if (rejected == nullptr) {
+    text = "the exchange could not " + std::string(halt ? "halt " : "resume ") + symbol;
+  } else {
+    text = halt_refusal_text(rejected->reject_reason, symbol);
+  }
+  const wire::OrderRejectReason reason = reached ? wire::OrderRejectReason::None
+                                         : rejected != nullptr
+                                             ? to_wire(rejected->reject_reason)
+                                             : wire::OrderRejectReason::UnknownCommand;
+  reply(outcome.origin.session,
+        operator_ack_frame(outcome.origin.request_id, reached, reason, nullptr, text));
 }
 
 void ExchangeService::deliver_operator_ack(const CommittedBatch& batch, const Outcome& outcome) {
@@ -941,9 +1047,9 @@ void ExchangeService::deliver_snapshot(const Outcome& outcome) {
   };
   const auto bids = levels(outcome.bids);
   const auto asks = levels(outcome.asks);
-  const auto body = wire::CreateBookSnapshot(builder, product,
-                                             builder.CreateString(products_[product].symbol),
-                                             outcome.market_sequence, bids, asks);
+  const auto body =
+      wire::CreateBookSnapshot(builder, product, builder.CreateString(products_[product].symbol),
+                               outcome.market_sequence, bids, asks, to_wire(outcome.product_state));
   reply(outcome.origin.session, finish_frame(builder, wire::Body::BookSnapshot, body.Union()));
   book_subscribers_[product].insert(outcome.origin.session);
 }

@@ -22,6 +22,8 @@
 //   transaction as the commands that caused them, so that a session logging on with the last
 //   number it saw gets every later one again, across disconnects and restarts. At least the
 //   newest reports_kept_per_participant are kept; older ones are dropped as new ones come.
+// - A product's state changes (an operator's halt or resume, gate closure, delivery) reach
+//   every session subscribed to it as ProductStatus; a BookSnapshot carries the state too.
 
 #include <chrono>
 #include <cstdint>
@@ -129,7 +131,10 @@ class ExchangeService : public MessageHandler {
 
   void on_order_message(const SessionInfo& session, const ParticipantEntry& who,
                         const wire::Message& message);
-  void on_operator_message(const SessionInfo& session, const wire::Message& message);
+  void on_operator_message(const SessionInfo& session, const ParticipantEntry& who,
+                           const wire::Message& message);
+  void on_trading_halt(const SessionInfo& session, const ParticipantEntry& who,
+                       const wire::TradingHalt& halt, uint64_t ref_sequence);
   void on_subscribe(const SessionInfo& session, const wire::Subscribe& subscribe,
                     uint64_t ref_sequence);
   void send_product_list(const SessionInfo& session, const wire::ListProducts& request);
@@ -141,6 +146,8 @@ class ExchangeService : public MessageHandler {
   void deliver_outcome(const CommittedBatch& batch, const Outcome& outcome);
   void deliver_event(const CommittedBatch& batch, const Outcome& outcome, size_t index);
   void deliver_operator_ack(const CommittedBatch& batch, const Outcome& outcome);
+  void deliver_halt_ack(const CommittedBatch& batch, const Outcome& outcome);
+  void publish_product_status(const matching::Event& event, std::string_view symbol);
   void deliver_snapshot(const Outcome& outcome);
   void on_account_request(const SessionInfo& session, const ParticipantEntry& who,
                           const wire::AccountRequest& request, uint64_t ref_sequence);

@@ -88,6 +88,8 @@ ledger::Result post_event(const ExchangeCommand& command, const matching::Engine
                                      {c.capacity.value}, at(event));
     case EventType::product_listed: return post_listing(engine, event, batch);
     case EventType::product_state:
+      // Gate closure, a halt and a resume move no money: the orders they end come as their own
+      // expired or canceled events, which release the holds above.
       if (event.product_state != matching::ProductState::delivered) return ledger::Result::ok;
       return batch.deliver(product_of(event.product), at(event));
     // The ledger pays sellers from the buyers' escrow when it sees the product delivered (the

@@ -13,9 +13,8 @@ using ledger::VarintWriter;
 using matching::EventType;
 
 // These wire enums mirror the engine's by position; the asserts catch a reordering on either
-// side. RejectReason grows in the middle, so it is mapped by name instead.
-static_assert(static_cast<int>(wire::CancelReason::MarketCollar) ==
-              static_cast<int>(matching::CancelReason::market_collar));
+// side. RejectReason grows in the middle, and the wire's CancelReason has a Disconnect the
+// engine lacks, so those two are mapped by name instead.
 static_assert(static_cast<int>(wire::ExpireReason::GateClosure) ==
               static_cast<int>(matching::ExpireReason::gate_closure));
 static_assert(static_cast<int>(wire::TimeInForce::FillOrKill) ==
@@ -26,6 +25,10 @@ static_assert(static_cast<int>(wire::WindowLength::Week) ==
               static_cast<int>(matching::WindowLength::week));
 static_assert(static_cast<int>(wire::ProductState::Delivered) ==
               static_cast<int>(matching::ProductState::delivered));
+static_assert(static_cast<int>(wire::ProductState::Halted) ==
+              static_cast<int>(matching::ProductState::halted));
+static_assert(wire::ProductState::MAX == wire::ProductState::Halted,
+              "a new wire ProductState needs its engine state (and this mapping) checked");
 
 constexpr size_t builder_initial_bytes = 512;
 
@@ -185,11 +188,25 @@ wire::OrderRejectReason to_wire(matching::RejectReason reason) {
     case In::unknown_participant: return Out::UnknownParticipant;
     case In::unknown_command: return Out::UnknownCommand;
     case In::trade_not_open: return Out::TradeNotOpen;
+    case In::product_halted: return Out::ProductHalted;
+    case In::product_not_halted: return Out::ProductNotHalted;
   }
   return Out::UnknownCommand;
 }
 wire::CancelReason to_wire(matching::CancelReason reason) {
-  return static_cast<wire::CancelReason>(reason);
+  using In = matching::CancelReason;
+  using Out = wire::CancelReason;
+  switch (reason) {  // no default: -Wswitch names any reason the engine adds
+    case In::none: return Out::None;
+    case In::requested: return Out::Requested;
+    case In::immediate_or_cancel: return Out::ImmediateOrCancel;
+    case In::fill_or_kill: return Out::FillOrKill;
+    case In::min_quantity: return Out::MinQuantity;
+    case In::self_trade: return Out::SelfTrade;
+    case In::market_collar: return Out::MarketCollar;
+    case In::product_halted: return Out::ProductHalted;
+  }
+  return Out::None;
 }
 wire::ExpireReason to_wire(matching::ExpireReason reason) {
   return static_cast<wire::ExpireReason>(reason);
@@ -458,6 +475,23 @@ Frame trade_frame(const matching::Event& trade, std::string_view symbol,
                   uint64_t market_sequence) {
   flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
   return to_frame(trade_frame(builder, trade, symbol, market_sequence));
+}
+
+std::span<const uint8_t> product_status_frame(flatbuffers::FlatBufferBuilder& builder,
+                                              const matching::Event& product_state,
+                                              std::string_view symbol) {
+  assert(product_state.type == EventType::product_state);
+  builder.Clear();
+  const auto symbol_offset = builder.CreateString(symbol.data(), symbol.size());
+  const auto body =
+      wire::CreateProductStatus(builder, product_state.product.value, symbol_offset,
+                                to_wire(product_state.product_state), product_state.timestamp.ns);
+  return finish_in_builder(builder, wire::Body::ProductStatus, body.Union());
+}
+
+Frame product_status_frame(const matching::Event& product_state, std::string_view symbol) {
+  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  return to_frame(product_status_frame(builder, product_state, symbol));
 }
 
 namespace {

@@ -4,7 +4,8 @@
 // Inbound: a validated wire message plus what only the core knows (the participant's id from
 // the ledger, the product's id from the product table, the sequencer's number and time)
 // becomes a matching::Command. Outbound: matching::Events become frames for the participant
-// concerned (ExecutionReport) or for market data (BookDelta, Trade). Pure functions.
+// concerned (ExecutionReport) or for market data (BookDelta, Trade, ProductStatus). Pure
+// functions.
 
 #include <optional>
 #include <span>
@@ -134,6 +135,11 @@ std::span<const uint8_t> book_delta_frame(flatbuffers::FlatBufferBuilder& builde
 std::span<const uint8_t> trade_frame(flatbuffers::FlatBufferBuilder& builder,
                                      const matching::Event& trade, std::string_view symbol,
                                      uint64_t market_sequence);
+// A product_state event (halted, trading again, gate closed, delivered) as a ProductStatus.
+Frame product_status_frame(const matching::Event& product_state, std::string_view symbol);
+std::span<const uint8_t> product_status_frame(flatbuffers::FlatBufferBuilder& builder,
+                                              const matching::Event& product_state,
+                                              std::string_view symbol);
 // A closed bar as a Bar; a product's recent bars as the BarList answering a BarsRequest.
 std::span<const uint8_t> bar_frame(flatbuffers::FlatBufferBuilder& builder, const Bar& bar,
                                    std::string_view symbol);

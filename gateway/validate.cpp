@@ -111,6 +111,15 @@ Check check_delivery(const wire::DeliveryOutcome& outcome) {
   return {};
 }
 
+Check check_trading_halt(const wire::TradingHalt& request) {
+  if (!short_enough(request.symbol(), symbol_chars_max)) return invalid("symbol too long");
+  if (!has_product(request.symbol(), request.product_id())) return invalid("product required");
+  if (!request.halt() && request.cancel_orders()) {
+    return invalid("TradingHalt.cancel_orders is for a halt, not a resume");
+  }
+  return {};
+}
+
 Check check_bars_request(const wire::BarsRequest& request) {
   if (!has_product(request.symbol(), request.product_id())) return invalid("product required");
   if (!short_enough(request.symbol(), symbol_chars_max)) return invalid("symbol too long");
@@ -143,6 +152,7 @@ Check check_to_server(const wire::Message& message) {
     case Body::DeliveryOutcome: return check_delivery(*message.body_as_DeliveryOutcome());
     case Body::BarsRequest:
       return check_bars_request(*message.body_as_BarsRequest());
+    case Body::TradingHalt: return check_trading_halt(*message.body_as_TradingHalt());
     default: return {};  // Logout, Heartbeat, ListProducts: nothing to check beyond the Verifier
   }
 }
@@ -160,6 +170,9 @@ Check check_to_client(const wire::Message& message) {
     }
     case Body::BookDelta:
       return in_range(message.body_as_BookDelta()->side()) ? Check{} : invalid("unknown side");
+    case Body::ProductStatus:
+      return in_range(message.body_as_ProductStatus()->state()) ? Check{}
+                                                                : invalid("unknown state");
     default: return {};
   }
 }
@@ -180,6 +193,7 @@ bool is_server_message(wire::Body type) {
     case Body::AccountStatus:
     case Body::Bar:
     case Body::BarList:
+    case Body::ProductStatus:
       return true;
     default: return false;
   }
@@ -207,6 +221,7 @@ bool is_client_message(wire::Body type) {
     case Body::DeliveryOutcome:
     case Body::AccountRequest:
     case Body::BarsRequest:
+    case Body::TradingHalt:
       return true;
     default: return false;
   }

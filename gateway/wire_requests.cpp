@@ -95,6 +95,18 @@ Frame make_delivery_outcome(const DeliveryFields& fields) {
   return finish_frame(builder, wire::Body::DeliveryOutcome, outcome.Finish().Union());
 }
 
+Frame make_trading_halt(uint64_t request_id, std::string_view symbol, bool halt,
+                        bool cancel_orders) {
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
+  const auto name = builder.CreateString(symbol.data(), symbol.size());
+  wire::TradingHaltBuilder request(builder);
+  request.add_request_id(request_id);
+  request.add_symbol(name);
+  request.add_halt(halt);
+  request.add_cancel_orders(cancel_orders);
+  return finish_frame(builder, wire::Body::TradingHalt, request.Finish().Union());
+}
+
 Frame make_bars_request(uint64_t request_id, std::string_view symbol, uint32_t count,
                         std::optional<int64_t> before_time_ns) {
   flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);

@@ -43,6 +43,10 @@ Frame make_withdraw(uint64_t request_id, std::string_view participant, int64_t a
 Frame make_register_capacity(uint64_t request_id, std::string_view participant,
                                       std::string_view symbol, int64_t lots);
 Frame make_delivery_outcome(const DeliveryFields& fields);
+// Halts trading in `symbol` (canceling its resting orders too when `cancel_orders`), or with
+// `halt` false resumes it.
+Frame make_trading_halt(uint64_t request_id, std::string_view symbol, bool halt,
+                        bool cancel_orders = false);
 // `participant` empty: the sender's own account (only an operator may name another).
 Frame make_account_request(uint64_t request_id, std::string_view participant);
 // The newest `count` bars of `symbol`, or those that started before `before_time_ns`.

@@ -17,7 +17,25 @@ bool same(const ExchangeCommand& a, const ExchangeCommand& b) {
   return bytes_a == bytes_b && a.kind == b.kind && a.name == b.name && a.roles == b.roles &&
          a.engine.trade_id == b.engine.trade_id && a.engine.counterparty == b.engine.counterparty &&
          a.engine.fee == b.engine.fee && a.engine.spec == b.engine.spec &&
-         a.engine.price == b.engine.price && a.engine.expire_time == b.engine.expire_time;
+         a.engine.price == b.engine.price && a.engine.expire_time == b.engine.expire_time &&
+         a.engine.cancel_orders == b.engine.cancel_orders;
+}
+
+// The bytes an older ghxd wrote for `command`: version 2 to 4 entries end before the
+// cancel_orders flag (and version 2 ones before the fail_trade facts as well).
+std::vector<uint8_t> as_version(const ExchangeCommand& command, uint8_t version) {
+  std::vector<uint8_t> bytes;
+  encode(command, bytes);
+  EXPECT_EQ(bytes.back(), command.engine.cancel_orders ? 1 : 0);
+  bytes.pop_back();
+  if (version == 2) {
+    // The counterparty and the fee (zero in these tests: one byte each).
+    EXPECT_EQ(bytes[bytes.size() - 2], 0);
+    EXPECT_EQ(bytes[bytes.size() - 1], 0);
+    bytes.resize(bytes.size() - 2);
+  }
+  bytes[0] = version;
+  return bytes;
 }
 
 ExchangeCommand random_command(std::mt19937_64& random) {
@@ -25,7 +43,7 @@ ExchangeCommand random_command(std::mt19937_64& random) {
   auto any = [&] { return static_cast<int64_t>(random()) >> (random() % 64); };
   command.kind = static_cast<ExchangeCommandKind>(1 + random() % 3);
   matching::Command& c = command.engine;
-  c.type = static_cast<matching::CommandType>(random() % 11);
+  c.type = static_cast<matching::CommandType>(random() % 13);
   c.sequence = {random()};
   c.timestamp = {any()};
   c.participant = {static_cast<uint32_t>(random())};
@@ -38,6 +56,7 @@ ExchangeCommand random_command(std::mt19937_64& random) {
   c.time_in_force = static_cast<matching::TimeInForce>(random() % 4);
   c.self_trade = static_cast<matching::SelfTradePrevention>(random() % 3);
   c.post_only = random() % 2;
+  c.cancel_orders = random() % 2;
   c.price = {any()};
   c.quantity = {any()};
   c.min_quantity = {any()};
@@ -116,13 +135,7 @@ TEST(ExchangeCommandCodec, AVersion2EntryStillDecodes) {
   failure.kind = ExchangeCommandKind::delivery_failure;
   failure.engine.sequence = {77};
   failure.engine.trade_id = {123'456};
-  std::vector<uint8_t> bytes;
-  encode(failure, bytes);
-  // Version 3 appends the counterparty and the fee (zero here: one byte each).
-  ASSERT_EQ(bytes[bytes.size() - 2], 0);
-  ASSERT_EQ(bytes[bytes.size() - 1], 0);
-  std::vector<uint8_t> version_2(bytes.begin(), bytes.end() - 2);
-  version_2[0] = 2;
+  std::vector<uint8_t> version_2 = as_version(failure, 2);
   ExchangeCommand decoded;
   ASSERT_TRUE(decode(version_2, decoded));
   EXPECT_EQ(decoded.kind, ExchangeCommandKind::delivery_failure);
@@ -131,9 +144,7 @@ TEST(ExchangeCommandCodec, AVersion2EntryStillDecodes) {
 
   ExchangeCommand fail_trade;
   fail_trade.engine.type = matching::CommandType::fail_trade;
-  encode(fail_trade, bytes);
-  version_2.assign(bytes.begin(), bytes.end() - 2);
-  version_2[0] = 2;
+  version_2 = as_version(fail_trade, 2);
   EXPECT_FALSE(decode(version_2, decoded)) << "version 2 had no fail_trade";
 }
 
@@ -145,10 +156,7 @@ TEST(ExchangeCommandCodec, AVersion3FailTradeFailsTheWholeTrade) {
   failure.engine.trade_id = {42};
   failure.engine.amount = {29'600};
   failure.engine.fee = {29};
-  std::vector<uint8_t> bytes;
-  encode(failure, bytes);
-  ASSERT_EQ(bytes[0], exchange_command_version);
-  bytes[0] = 3;
+  std::vector<uint8_t> bytes = as_version(failure, 3);
   ExchangeCommand decoded;
   ASSERT_TRUE(decode(bytes, decoded));
   EXPECT_EQ(decoded.engine.quantity.value, 1);
@@ -157,18 +165,82 @@ TEST(ExchangeCommandCodec, AVersion3FailTradeFailsTheWholeTrade) {
   EXPECT_EQ(decoded.engine.fee.value, 29);
 
   failure.engine.quantity = {2};  // no version 3 entry named lots
-  encode(failure, bytes);
-  bytes[0] = 3;
+  bytes = as_version(failure, 3);
   EXPECT_FALSE(decode(bytes, decoded));
 
   ExchangeCommand order;  // other commands decode as they were
   order.engine.type = matching::CommandType::new_order;
   order.engine.quantity = {8};
-  encode(order, bytes);
-  bytes[0] = 3;
+  bytes = as_version(order, 3);
   ASSERT_TRUE(decode(bytes, decoded));
   EXPECT_EQ(decoded.engine.quantity.value, 8);
   EXPECT_EQ(decoded.engine.capacity.value, 0);
+}
+
+// Version 5 added the operator's halts: a halt with cancel_orders and a resume survive the
+// journal, each naming its product and the operator who sent it.
+TEST(ExchangeCommandCodec, HaltsAndResumesRoundTripWithTheirCancelFlag) {
+  for (const bool cancel_orders : {false, true}) {
+    ExchangeCommand halt;
+    halt.engine.type = matching::CommandType::halt_product;
+    halt.engine.sequence = {901};
+    halt.engine.participant = {1};
+    halt.engine.product = {42};
+    halt.engine.cancel_orders = cancel_orders;
+    std::vector<uint8_t> bytes;
+    encode(halt, bytes);
+    EXPECT_EQ(bytes[0], 5);
+    ExchangeCommand decoded;
+    ASSERT_TRUE(decode(bytes, decoded));
+    EXPECT_EQ(decoded.engine.type, matching::CommandType::halt_product);
+    EXPECT_EQ(decoded.engine.product.value, 42u);
+    EXPECT_EQ(decoded.engine.participant.value, 1u);
+    EXPECT_EQ(decoded.engine.cancel_orders, cancel_orders);
+    EXPECT_EQ(decoded.sequence().value, 901u);
+  }
+  ExchangeCommand resume;
+  resume.engine.type = matching::CommandType::resume_product;
+  resume.engine.product = {42};
+  std::vector<uint8_t> bytes;
+  encode(resume, bytes);
+  ExchangeCommand decoded;
+  ASSERT_TRUE(decode(bytes, decoded));
+  EXPECT_EQ(decoded.engine.type, matching::CommandType::resume_product);
+  EXPECT_FALSE(decoded.engine.cancel_orders);
+
+  std::vector<uint8_t> bad_flag = bytes;
+  bad_flag.back() = 2;  // a flag is 0 or 1
+  EXPECT_FALSE(decode(bad_flag, decoded));
+  std::vector<uint8_t> unknown_type = bytes;
+  unknown_type[2] = static_cast<uint8_t>(matching::CommandType::resume_product) + 1;
+  EXPECT_FALSE(decode(unknown_type, decoded));
+}
+
+// A journal written before halts existed replays exactly as before: its entries end without
+// the flag, decode to the same commands (no cancel_orders), and none may name a halt.
+TEST(ExchangeCommandCodec, AVersion4EntryDecodesAsBeforeAndNamesNoHalt) {
+  std::mt19937_64 random(4);
+  for (int i = 0; i < 1'000; ++i) {
+    ExchangeCommand command = random_command(random);
+    command.engine.cancel_orders = false;
+    if (command.engine.type > matching::CommandType::fail_trade) {
+      command.engine.type = matching::CommandType::new_order;
+    }
+    const std::vector<uint8_t> version_4 = as_version(command, 4);
+    ExchangeCommand decoded;
+    ASSERT_TRUE(decode(version_4, decoded)) << "command " << i;
+    ASSERT_TRUE(same(command, decoded)) << "command " << i;
+  }
+  ExchangeCommand halt;
+  halt.engine.type = matching::CommandType::halt_product;
+  ExchangeCommand decoded;
+  EXPECT_FALSE(decode(as_version(halt, 4), decoded)) << "version 4 had no halts";
+  ExchangeCommand order;
+  order.engine.type = matching::CommandType::new_order;
+  std::vector<uint8_t> with_flag;
+  encode(order, with_flag);
+  with_flag[0] = 4;
+  EXPECT_FALSE(decode(with_flag, decoded)) << "version 4 entries end before the flag";
 }
 
 }  // namespace

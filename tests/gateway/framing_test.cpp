@@ -4,8 +4,10 @@
 
 #include <random>
 
+#include "gateway/translate.h"
 #include "gateway/validate.h"
 #include "gateway/wire_build.h"
+#include "gateway/wire_requests.h"
 
 namespace ghx::gateway {
 namespace {
@@ -190,6 +192,35 @@ TEST(Validation, OrderFieldsAreChecked) {
               f.price = 0;
             }),
             ErrorCode::None);
+}
+
+TEST(Validation, ATradingHaltNamesAProductAndCancelsOrdersOnlyWhenItHalts) {
+  const std::string symbol = "H100SXM.CN-EAST-1.2026-12-01T08.1H";
+  EXPECT_TRUE(decode(make_trading_halt(1, symbol, true)).check.ok());
+  EXPECT_TRUE(decode(make_trading_halt(2, symbol, true, true)).check.ok());
+  EXPECT_TRUE(decode(make_trading_halt(3, symbol, false)).check.ok());
+  EXPECT_EQ(decode(make_trading_halt(4, "", true)).check.code, ErrorCode::InvalidField);
+  EXPECT_EQ(decode(make_trading_halt(5, std::string(symbol_chars_max + 1, 'A'), true)).check.code,
+            ErrorCode::InvalidField);
+  EXPECT_EQ(decode(make_trading_halt(6, symbol, false, true)).check.code, ErrorCode::InvalidField);
+  // The halt flag defaults to true: a TradingHalt that says nothing more halts.
+  const auto* halt = decode(make_trading_halt(7, symbol, true)).message->body_as_TradingHalt();
+  ASSERT_NE(halt, nullptr);
+  EXPECT_TRUE(halt->halt());
+  EXPECT_FALSE(halt->cancel_orders());
+}
+
+TEST(Validation, AProductStatusComesOnlyFromTheServerWithAKnownState) {
+  matching::Event event;
+  event.type = matching::EventType::product_state;
+  event.product = {3};
+  event.product_state = matching::ProductState::halted;
+  const Frame status = product_status_frame(event, "H100SXM.CN-EAST-1.2026-12-01T08.1H");
+  EXPECT_TRUE(decode(status, Direction::to_client).check.ok());
+  EXPECT_EQ(decode(status).check.code, ErrorCode::UnknownMessage);
+  event.product_state = static_cast<matching::ProductState>(9);  // from a newer server
+  EXPECT_EQ(decode(product_status_frame(event, "X"), Direction::to_client).check.code,
+            ErrorCode::InvalidField);
 }
 
 TEST(Validation, UnknownUnionTypeIsRejected) {

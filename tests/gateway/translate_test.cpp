@@ -301,6 +301,93 @@ TEST(Translate, BookLevelBecomesADeltaWithAbsoluteSize) {
   EXPECT_EQ(delta->size(), 0);
 }
 
+// "ImmediateOrCancel" -> "immediate_or_cancel": the engine's spelling of a wire enum name.
+std::string snake(std::string_view camel) {
+  std::string out;
+  for (size_t i = 0; i < camel.size(); ++i) {
+    const char c = camel[i];
+    if (c >= 'A' && c <= 'Z') {
+      if (i > 0) out += '_';
+      out += static_cast<char>(c - 'A' + 'a');
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Reasons and states keep their names across the wire, whatever their numbers: the engine's
+// CancelReason has no Disconnect, so a halt's cancel must not be reported as one.
+TEST(Translate, EveryEngineReasonAndStateKeepsItsNameOnTheWire) {
+  for (int i = 0; i <= static_cast<int>(matching::CancelReason::product_halted); ++i) {
+    const auto reason = static_cast<matching::CancelReason>(i);
+    EXPECT_EQ(snake(wire::EnumNameCancelReason(to_wire(reason))), matching::to_string(reason));
+  }
+  for (int i = 0; i <= static_cast<int>(matching::RejectReason::product_not_halted); ++i) {
+    const auto reason = static_cast<matching::RejectReason>(i);
+    EXPECT_EQ(snake(wire::EnumNameOrderRejectReason(to_wire(reason))), matching::to_string(reason));
+  }
+  for (int i = 0; i <= static_cast<int>(matching::ProductState::halted); ++i) {
+    const auto state = static_cast<matching::ProductState>(i);
+    EXPECT_EQ(snake(wire::EnumNameProductState(to_wire(state))), matching::to_string(state));
+  }
+  EXPECT_EQ(to_wire(matching::CancelReason::product_halted), wire::CancelReason::ProductHalted);
+  EXPECT_EQ(to_wire(matching::ProductState::halted), wire::ProductState::Halted);
+}
+
+// An order canceled by a halt is reported to its owner like any cancel, with the halt as its
+// reason, and the kept record (for resends) says so too.
+TEST(Translate, AnOrderCanceledByAHaltIsReportedWithItsReason) {
+  matching::Event canceled;
+  canceled.type = matching::EventType::canceled;
+  canceled.participant = {3};
+  canceled.product = {17};
+  canceled.order_id = {55};
+  canceled.client_order_id = {9};
+  canceled.side = matching::Side::buy;
+  canceled.price = {1850};
+  canceled.quantity = {4};
+  canceled.cancel_reason = matching::CancelReason::product_halted;
+  EXPECT_FALSE(report_record(canceled, {4}, nullptr).has_value());
+  const std::optional<ReportRecord> record = report_record(canceled, {3}, nullptr);
+  ASSERT_TRUE(record.has_value());
+  std::vector<uint8_t> bytes;
+  encode(*record, bytes);
+  ReportRecord decoded;
+  ASSERT_TRUE(decode(bytes, decoded));
+  EXPECT_EQ(decoded, *record);
+  flatbuffers::FlatBufferBuilder builder;
+  const std::span<const uint8_t> built = execution_report(builder, decoded, symbol, 12);
+  const Frame frame(built.begin(), built.end());
+  const auto& report = report_of(frame);
+  EXPECT_EQ(report.exec_type(), wire::ExecType::Canceled);
+  EXPECT_EQ(report.cancel_reason(), wire::CancelReason::ProductHalted);
+  EXPECT_EQ(report.order_status(), wire::OrderStatus::Done);
+  EXPECT_EQ(report.client_order_id(), 9u);
+  EXPECT_EQ(report.remaining(), 0);
+}
+
+TEST(Translate, AProductStateChangeBecomesAProductStatus) {
+  matching::Event event;
+  event.type = matching::EventType::product_state;
+  event.product = {17};
+  event.product_state = matching::ProductState::halted;
+  event.timestamp = {1'796'112'000'123'456'789};
+  const Frame frame = product_status_frame(event, symbol);
+  const Decoded decoded = decode_frame(frame, {}, Direction::to_client);
+  ASSERT_TRUE(decoded.check.ok()) << decoded.check.detail;
+  const auto* status = decoded.message->body_as_ProductStatus();
+  ASSERT_NE(status, nullptr);
+  EXPECT_EQ(status->product_id(), 17u);
+  EXPECT_EQ(status->symbol()->string_view(), symbol);
+  EXPECT_EQ(status->state(), wire::ProductState::Halted);
+  EXPECT_EQ(status->transact_time_ns(), 1'796'112'000'123'456'789);
+  // Trading again is the enum's zero: it still reads as such.
+  event.product_state = matching::ProductState::trading;
+  const Frame trading = product_status_frame(event, symbol);
+  EXPECT_EQ(frame_message(trading).body_as_ProductStatus()->state(), wire::ProductState::Trading);
+}
+
 TEST(Translate, OtherEventsGiveNoExecutionReport) {
   matching::Event event;
   event.type = matching::EventType::balance;

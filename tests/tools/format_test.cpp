@@ -79,7 +79,40 @@ TEST(BookLadder, JsonListsLevelsBestFirstWithGpus) {
             "{\"type\":\"book\",\"symbol\":\"H100SXM.CN-EAST-1.2026-12-01T08.1H\","
             "\"product_id\":6,\"sequence\":42,\"lot_size_gpus\":8,"
             "\"asks\":[{\"price\":1850,\"lots\":10,\"gpus\":80}],"
-            "\"bids\":[{\"price\":1800,\"lots\":20,\"gpus\":160}]}");
+            "\"bids\":[{\"price\":1800,\"lots\":20,\"gpus\":160}],\"state\":\"trading\"}");
+}
+
+TEST(BookLadder, AHaltedBookSaysSoInItsHeading) {
+  BookView book = sample_book();
+  book.state = wire::ProductState::Halted;
+  const std::string ladder = book_ladder_text(book, 8, 1);
+  EXPECT_EQ(ladder.substr(0, ladder.find('\n')),
+            "H100SXM.CN-EAST-1.2026-12-01T08.1H  (market-data sequence 42, lot 8 GPUs, halted)");
+  EXPECT_NE(book_json(book, 8, 1).find(",\"state\":\"halted\"}"), std::string::npos);
+  book.state = wire::ProductState::GateClosed;
+  EXPECT_NE(book_ladder_text(book, 8, 1).find("GPUs, gate-closed)"), std::string::npos);
+}
+
+TEST(ProductStatusFormat, AStateChangeIsOneLineWithItsTime) {
+  flatbuffers::FlatBufferBuilder builder;
+  builder.Finish(wire::CreateProductStatus(builder, 6, 0, wire::ProductState::Halted,
+                                           int64_t{1'796'112'060} * 1'000'000'000));
+  const auto& status = *flatbuffers::GetRoot<wire::ProductStatus>(builder.GetBufferPointer());
+  EXPECT_EQ(product_status_text(status, "H100SXM.CN-EAST-1.2026-12-01T08.1H"),
+            "2026-12-01T08:01:00.000Z status H100SXM.CN-EAST-1.2026-12-01T08.1H halted");
+  EXPECT_EQ(product_status_json(status, "X"),
+            "{\"type\":\"product_status\",\"symbol\":\"X\",\"product_id\":6,"
+            "\"state\":\"halted\",\"transact_time\":\"2026-12-01T08:01:00.000Z\"}");
+}
+
+TEST(ProductFormat, AHaltedProductReadsAsHalted) {
+  flatbuffers::FlatBufferBuilder builder;
+  const auto symbol = builder.CreateString("H20.CN-NMG-1.2026-12-02T00.DAY");
+  builder.Finish(wire::CreateProductInfo(builder, 9, symbol, 0, 0, 493'200, wire::WindowLength::Day,
+                                         8, 1, wire::ProductState::Halted));
+  const auto& product = *flatbuffers::GetRoot<wire::ProductInfo>(builder.GetBufferPointer());
+  EXPECT_TRUE(product_text(product).ends_with("  halted")) << product_text(product);
+  EXPECT_NE(product_json(product).find("\"state\":\"halted\""), std::string::npos);
 }
 
 // Builds an ExecutionReport message and hands its table to `check`.
@@ -160,6 +193,28 @@ TEST(BarFormat, ABarSaysItsPricesVolumeAndWhetherItsMinuteStillRuns) {
               std::string::npos)
         << bar_json(bar, "X");
   }
+}
+
+TEST(ExecutionReportFormat, ACancelByAHaltNamesTheHalt) {
+  flatbuffers::FlatBufferBuilder builder;
+  const auto symbol = builder.CreateString("H100SXM.CN-EAST-1.2026-12-01T08.1H");
+  wire::ExecutionReportBuilder report(builder);
+  report.add_exec_type(wire::ExecType::Canceled);
+  report.add_client_order_id(21);
+  report.add_symbol(symbol);
+  report.add_side(wire::Side::Sell);
+  report.add_price(1900);
+  report.add_quantity(5);
+  report.add_order_status(wire::OrderStatus::Done);
+  report.add_cancel_reason(wire::CancelReason::ProductHalted);
+  const auto body = report.Finish();
+  const gateway::Frame frame =
+      gateway::finish_frame(builder, wire::Body::ExecutionReport, body.Union());
+  const auto& r = *gateway::frame_message(frame).body_as_ExecutionReport();
+  EXPECT_EQ(execution_report_text(r),
+            "canceled order 21 sell H100SXM.CN-EAST-1.2026-12-01T08.1H: 5 lots at 1900 (19.00) "
+            "gtc, 0 open, done, reason product-halted");
+  EXPECT_NE(execution_report_json(r).find("\"reason\":\"product-halted\""), std::string::npos);
 }
 
 TEST(ExecutionReportFormat, RejectNamesTheReason) {

@@ -62,9 +62,11 @@ class GhxEndToEnd : public ::testing::Test {
   }
 
   // A product far from gate closure: the last daily H100 window of the calendar.
-  static std::string far_product() {
-    const RunResult listed = ghx({"products", "--gpu", "H100SXM", "--zone", "CN-EAST-1", "--json"},
-                                 "lab-alpha");
+  static std::string far_product() { return last_day_product("H100SXM", "CN-EAST-1"); }
+
+  // The last daily window of a GPU in a zone.
+  static std::string last_day_product(const std::string& gpu, const std::string& zone) {
+    const RunResult listed = ghx({"products", "--gpu", gpu, "--zone", zone, "--json"}, "lab-alpha");
     std::string last_day;
     std::istringstream lines(listed.out);
     for (std::string line; std::getline(lines, line);) {
@@ -210,6 +212,77 @@ TEST_F(GhxEndToEnd, AccountShowsCashCapacityProceedsAndAFailedDelivery) {
   EXPECT_TRUE(contains(ghx({"account"}, "dc-ulanqab").out, "proceeds at delivery 0.00"));
   EXPECT_TRUE(contains(ghx({"account", "lab-delta"}).out,
                        "lab-delta: cash available 99992.32, held 0.00"));  // its fee stays paid
+}
+
+// An operator halts a product (its own, so that no other test's orders are touched): the
+// resting ask is canceled, the listing and a watcher show the halt, an order is refused with
+// its reason, and after a resume the product trades again. Only the operator may do this.
+TEST_F(GhxEndToEnd, OperatorHaltsAndResumesAProduct) {
+  const std::string product = last_day_product("L40S", "CN-NMG-1");
+  ASSERT_FALSE(product.empty());
+  ASSERT_EQ(ghx({"register", "dc-shanghai", product, "4"}).exit_code, 0);
+  ASSERT_EQ(ghx({"deposit", "lab-gamma", "10000.00"}).exit_code, 0);  // a lot costs 5760.00
+  ASSERT_EQ(ghx({"sell", product, "2", "30.00", "--id", "801"}, "dc-shanghai").exit_code, 0);
+
+  const RunResult not_operator = ghx({"halt", product}, "lab-gamma");
+  EXPECT_EQ(not_operator.exit_code, 1) << not_operator.out << not_operator.err;
+  EXPECT_TRUE(contains(not_operator.out, "not-authorized")) << not_operator.out;
+  // The product's line of `ghx products --json`.
+  const auto listing = [&] {
+    const RunResult listed =
+        ghx({"products", "--gpu", "L40S", "--zone", "CN-NMG-1", "--json"}, "lab-gamma");
+    std::istringstream lines(listed.out);
+    for (std::string line; std::getline(lines, line);) {
+      if (contains(line, "\"symbol\":\"" + product + "\"")) return line;
+    }
+    return std::string();
+  };
+  EXPECT_TRUE(listing().ends_with("\"state\":\"trading\"}")) << listing();
+
+  RunningProcess watcher({GHX_CLI_PATH, "watch", product, "--seconds", "30", "--as", "lab-beta",
+                          "--data", data_->string(), "--port", *port_});
+  ASSERT_TRUE(watcher.wait_for_line(product + "  (market-data sequence", ghx_run_timeout));
+  const RunResult halted = ghx({"halt", product, "--cancel-orders"});  // as ops
+  ASSERT_EQ(halted.exit_code, 0) << halted.out << halted.err;
+  EXPECT_TRUE(contains(
+      halted.out, "halt " + product + ": ok (" + product + " halted; 1 resting order canceled)"))
+      << halted.out;
+  EXPECT_TRUE(watcher.wait_for_line(" status " + product + " halted", ghx_run_timeout));
+
+  std::string listed;
+  const RunResult products = ghx({"products", "--gpu", "L40S", "--zone", "CN-NMG-1"}, "lab-gamma");
+  std::istringstream lines(products.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with(product + " ")) listed = line;
+  }
+  EXPECT_TRUE(listed.ends_with("  halted")) << products.out;
+  EXPECT_TRUE(listing().ends_with("\"state\":\"halted\"}")) << listing();
+  const RunResult book = ghx({"book", product}, "lab-gamma");
+  EXPECT_TRUE(contains(book.out, "GPUs, halted)")) << book.out;
+  EXPECT_TRUE(contains(book.out, "---- empty book ----")) << book.out;
+
+  const RunResult refused = ghx({"buy", product, "1", "30.00", "--id", "901"}, "lab-gamma");
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_TRUE(contains(refused.out, "rejected order 901")) << refused.out;
+  EXPECT_TRUE(contains(refused.out, "reason product-halted")) << refused.out;
+  const RunResult again = ghx({"halt", product});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_TRUE(
+      contains(again.out, "refused, reason product-halted (" + product + " is halted already)"))
+      << again.out;
+
+  const RunResult resumed = ghx({"resume", product, "--json"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_TRUE(contains(resumed.out, "\"ok\":true")) << resumed.out;
+  EXPECT_TRUE(contains(resumed.out, product + " trading again")) << resumed.out;
+  EXPECT_TRUE(watcher.wait_for_line(" status " + product + " trading", ghx_run_timeout));
+  const RunResult not_halted = ghx({"resume", product});
+  EXPECT_EQ(not_halted.exit_code, 1);
+  EXPECT_TRUE(contains(not_halted.out, "refused, reason product-not-halted")) << not_halted.out;
+  const RunResult bought = ghx({"buy", product, "1", "30.00", "--id", "902"}, "lab-gamma");
+  EXPECT_EQ(bought.exit_code, 0) << bought.out << bought.err;
+  EXPECT_TRUE(contains(bought.out, "accepted order 902")) << bought.out;
+  EXPECT_EQ(ghx({"resume", product, "--cancel-orders"}).exit_code, 2);  // a halt's option
 }
 
 TEST_F(GhxEndToEnd, ReportsShowsTheKeptExecutionReportsAfterANumber) {

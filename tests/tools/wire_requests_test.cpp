@@ -68,6 +68,20 @@ TEST(WireRequests, OperatorCommandsNameParticipantAndAmounts) {
   EXPECT_EQ(outcome->text()->str(), "no power");
 }
 
+TEST(WireRequests, TradingHaltNamesTheProductAndWhatToDo) {
+  const gateway::Frame halt = make_trading_halt(5, symbol, true, true);
+  const auto* request = decoded(halt).body_as_TradingHalt();
+  ASSERT_NE(request, nullptr);
+  EXPECT_EQ(request->request_id(), 5u);
+  EXPECT_EQ(request->symbol()->str(), symbol);
+  EXPECT_FALSE(request->product_id().has_value());
+  EXPECT_TRUE(request->halt());
+  EXPECT_TRUE(request->cancel_orders());
+  const gateway::Frame resume = make_trading_halt(6, symbol, false);
+  EXPECT_FALSE(decoded(resume).body_as_TradingHalt()->halt());
+  EXPECT_FALSE(decoded(resume).body_as_TradingHalt()->cancel_orders());
+}
+
 TEST(WireRequests, TheServerRefusesAMeaninglessReplace) {
   const gateway::Frame frame = make_replace_order({7, 8, symbol, 0, 5});
   const gateway::Decoded result =

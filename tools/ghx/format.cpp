@@ -450,6 +450,21 @@ std::string bar_json(const wire::Bar& b, std::string_view symbol) {
       .str();
 }
 
+std::string product_status_text(const wire::ProductStatus& status, std::string_view symbol) {
+  return format_utc_ns(status.transact_time_ns()) + " status " + std::string(symbol) + " " +
+         kebab(wire::EnumNameProductState(status.state()));
+}
+
+std::string product_status_json(const wire::ProductStatus& status, std::string_view symbol) {
+  return JsonLine()
+      .add("type", "product_status")
+      .add("symbol", symbol)
+      .add("product_id", status.product_id())
+      .add("state", kebab(wire::EnumNameProductState(status.state())))
+      .add("transact_time", format_utc_ns(status.transact_time_ns()))
+      .str();
+}
+
 std::string book_delta_text(const wire::BookDelta& d, std::string_view symbol) {
   const std::string side = d.side() == wire::Side::Buy ? "bid" : "ask";
   return "book " + std::string(symbol) + " #" + std::to_string(d.sequence()) + " " + side + " " +
@@ -470,8 +485,12 @@ std::string book_delta_json(const wire::BookDelta& d, std::string_view symbol) {
 }
 
 BookView book_view(const wire::BookSnapshot& snapshot) {
-  BookView view{str_or_empty(snapshot.symbol()), snapshot.product_id(), snapshot.sequence(), {},
-                {}};
+  BookView view{str_or_empty(snapshot.symbol()),
+                snapshot.product_id(),
+                snapshot.sequence(),
+                {},
+                {},
+                snapshot.state()};
   if (snapshot.bids() != nullptr) {
     for (const auto* level : *snapshot.bids()) view.bids.push_back({level->price(), level->quantity()});
   }
@@ -482,8 +501,11 @@ BookView book_view(const wire::BookSnapshot& snapshot) {
 }
 
 std::string book_ladder_text(const BookView& book, int64_t lot_size_gpus, size_t depth) {
+  const std::string state = book.state == wire::ProductState::Trading
+                                ? std::string()
+                                : ", " + kebab(wire::EnumNameProductState(book.state));
   std::string out = book.symbol + "  (market-data sequence " + std::to_string(book.sequence) +
-                    ", lot " + std::to_string(lot_size_gpus) + " GPUs)\n";
+                    ", lot " + std::to_string(lot_size_gpus) + " GPUs" + state + ")\n";
   out += pad_right("", 5) + pad_left("price", 10) + pad_left("", 12) + pad_left("lots", 10) +
          pad_left("GPUs", 10) + "\n";
   const size_t asks = std::min(depth, book.asks.size());
@@ -511,6 +533,7 @@ std::string book_json(const BookView& book, int64_t lot_size_gpus, size_t depth)
       .add("lot_size_gpus", lot_size_gpus)
       .add_raw("asks", levels_json(book.asks, lot_size_gpus, depth))
       .add_raw("bids", levels_json(book.bids, lot_size_gpus, depth))
+      .add("state", kebab(wire::EnumNameProductState(book.state)))
       .str();
 }
 

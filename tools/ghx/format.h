@@ -74,6 +74,9 @@ std::string trade_json(const wire::Trade& trade, std::string_view symbol);
 // in 3 trades" (", running" while its minute lasts).
 std::string bar_text(const wire::Bar& bar, std::string_view symbol);
 std::string bar_json(const wire::Bar& bar, std::string_view symbol);
+// A product's new state: "2026-12-01T07:30:00.000Z status SYMBOL halted".
+std::string product_status_text(const wire::ProductStatus& status, std::string_view symbol);
+std::string product_status_json(const wire::ProductStatus& status, std::string_view symbol);
 std::string book_delta_text(const wire::BookDelta& delta, std::string_view symbol);
 std::string book_delta_json(const wire::BookDelta& delta, std::string_view symbol);
 
@@ -89,12 +92,14 @@ struct BookView {
   uint64_t sequence = 0;
   std::vector<BookLevel> bids;
   std::vector<BookLevel> asks;
+  wire::ProductState state = wire::ProductState::Trading;
 };
 
 BookView book_view(const wire::BookSnapshot& snapshot);
 
 // Depth ladder: asks above (best ask nearest the middle), bids below, each level as price
 // (minor units and currency), lots and GPUs (lots x lot size). At most `depth` levels a side.
+// The heading names the product's state when it is not trading (a halted book stands still).
 std::string book_ladder_text(const BookView& book, int64_t lot_size_gpus, size_t depth);
 std::string book_json(const BookView& book, int64_t lot_size_gpus, size_t depth);
 

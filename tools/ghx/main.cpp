@@ -51,6 +51,9 @@ constexpr Command commands[] = {
      "register PARTICIPANT PRODUCT LOTS (operator: capacity)"},
     {"delivery-failed", ghx::cli::run_delivery_failed_command,
      "delivery-failed TRADE_ID [--lots N] [--product SYMBOL] (operator)"},
+    {"halt", ghx::cli::run_halt_command,
+     "halt PRODUCT [--cancel-orders] (operator: stop trading; cancels still work)"},
+    {"resume", ghx::cli::run_resume_command, "resume PRODUCT (operator: trade a halted product)"},
 };
 
 // Printed after the command list: what every network command shares.

@@ -115,8 +115,8 @@ int run_book(int argc, char** argv) {
                                    " ms");
 }
 
-// Prints market data as it comes; BookDelta names only a product id, so symbols are learned
-// from the snapshots.
+// Prints market data as it comes (book, trades, bars, the product's state changes); BookDelta
+// names only a product id, so symbols are learned from the snapshots.
 void print_market_data(const ConnectionOptions& options, const gateway::Received& received,
                        std::map<uint32_t, std::string>& symbols) {
   const wire::Message& message = received.message();
@@ -137,6 +137,10 @@ void print_market_data(const ConnectionOptions& options, const gateway::Received
     const std::string symbol =
         bar->symbol() != nullptr ? bar->symbol()->str() : symbols[bar->product_id()];
     emit(options.json, bar_text(*bar, symbol), bar_json(*bar, symbol));
+  } else if (const auto* status = message.body_as_ProductStatus()) {
+    const std::string symbol =
+        status->symbol() != nullptr ? status->symbol()->str() : symbols[status->product_id()];
+    emit(options.json, product_status_text(*status, symbol), product_status_json(*status, symbol));
   } else if (print_unsolicited(options.json, received)) {
     throw CliError(exit_refused, "subscription refused");
   }

@@ -99,6 +99,22 @@ int run_delivery_failed(int argc, char** argv) {
                              make_delivery_outcome(fields), fields.request_id, false);
 }
 
+// Halts or resumes trading in one product. The ack's text says what happened (and how many
+// resting orders a halt with --cancel-orders canceled); there are no balances to show.
+int run_trading_halt(int argc, char** argv, bool halt) {
+  std::vector<OptionSpec> own;
+  if (halt) own.push_back({"cancel-orders", false});
+  const ParsedArgs args = parse_args(argc, argv, 1, with_specs(own, connection_option_specs));
+  expect_positional(args, 1, 1, halt ? "halt PRODUCT [--cancel-orders]" : "resume PRODUCT");
+  const std::string& symbol = args.positional[0];
+  check_symbol(symbol);
+  const bool cancel_orders = args.has("cancel-orders");
+  const uint64_t id = fresh_request_id();
+  const std::string what = std::string(halt ? "halt " : "resume ") + symbol;
+  return operator_round_trip(args, what, make_trading_halt(id, symbol, halt, cancel_orders), id,
+                             false);
+}
+
 int run_certs(int argc, char** argv) {
   const std::vector<OptionSpec> own = {{"dir"}, {"ca-name"}, {"data"}, {"json", false}};
   const ParsedArgs args = parse_args(argc, argv, 1, own);
@@ -139,6 +155,12 @@ int run_register_command(int argc, char** argv) {
 }
 int run_delivery_failed_command(int argc, char** argv) {
   return run_guarded("delivery-failed", [&] { return run_delivery_failed(argc, argv); });
+}
+int run_halt_command(int argc, char** argv) {
+  return run_guarded("halt", [&] { return run_trading_halt(argc, argv, true); });
+}
+int run_resume_command(int argc, char** argv) {
+  return run_guarded("resume", [&] { return run_trading_halt(argc, argv, false); });
 }
 int run_certs_command(int argc, char** argv) {
   return run_guarded("certs", [&] { return run_certs(argc, argv); });
