@@ -56,6 +56,14 @@ bool read_spec(Reader& r, matching::ProductSpec& spec) {
          r.zigzag(spec.tick_size);
 }
 
+// The last command type an entry of `version` may name: halts came with version 5 and
+// suspensions with version 6, so an older entry naming one is damaged.
+matching::CommandType command_type_max(uint8_t version) {
+  if (version >= 6) return matching::CommandType::reinstate_participant;
+  if (version == 5) return matching::CommandType::resume_product;
+  return matching::CommandType::fail_trade;
+}
+
 }  // namespace
 
 void encode(const ExchangeCommand& command, std::vector<uint8_t>& out) {
@@ -88,9 +96,7 @@ bool decode(std::span<const uint8_t> bytes, ExchangeCommand& out) {
   matching::Command& c = out.engine;
   uint8_t version = 0;
   if (!r.u8(version) || version < 2 || version > exchange_command_version) return false;
-  // Halts came with version 5: an older entry naming one is damaged.
-  const matching::CommandType type_max =
-      version >= 5 ? matching::CommandType::resume_product : matching::CommandType::fail_trade;
+  const matching::CommandType type_max = command_type_max(version);
   const bool common =
       read_enum(r, out.kind, 5) && out.kind != ExchangeCommandKind{0} &&
       read_enum(r, c.type, static_cast<uint8_t>(type_max)) && r.varint(c.sequence.value) &&

@@ -44,6 +44,16 @@ std::string halt_refusal_text(matching::RejectReason reason, const std::string& 
   }
 }
 
+// Why a suspension or reinstatement was refused, in the operator's words.
+std::string suspension_refusal_text(matching::RejectReason reason, const std::string& name) {
+  switch (reason) {
+    case matching::RejectReason::participant_suspended: return name + " is suspended already";
+    case matching::RejectReason::participant_not_suspended: return name + " is not suspended";
+    case matching::RejectReason::unknown_participant: return "unknown participant " + name;
+    default: return std::string(matching::to_string(reason));
+  }
+}
+
 // A trade_failed event's lots, when some of the trade's stay open: " (1 lot; 2 still open)".
 std::string failed_lots_text(const Event& failed) {
   if (failed.remaining.value == 0) return "";
@@ -428,6 +438,10 @@ void ExchangeService::on_operator_message(const SessionInfo& session, const Part
     on_trading_halt(session, who, *message.body_as_TradingHalt(), message.sequence());
     return;
   }
+  if (type == wire::Body::Suspension) {
+    on_suspension(session, *message.body_as_Suspension(), message.sequence());
+    return;
+  }
   if (type == wire::Body::Deposit || type == wire::Body::Withdraw) {
     const bool deposit = type == wire::Body::Deposit;
     name = deposit ? message.body_as_Deposit()->participant()
@@ -539,6 +553,36 @@ void ExchangeService::on_trading_halt(const SessionInfo& session, const Particip
   submit(session, std::move(request), ref_sequence);
 }
 
+// A suspension or reinstatement is an engine command too: sequenced, journaled (a restart keeps
+// the participant suspended) and acknowledged once durable. The participant is named as Deposit
+// names it. One with the operator role is not suspended: the exchange would lock out the
+// operators who run it, who alone can reinstate. A reinstatement is never refused for a role
+// (one suspended before it became an operator can be let back).
+void ExchangeService::on_suspension(const SessionInfo& session, const wire::Suspension& suspension,
+                                    uint64_t ref_sequence) {
+  const std::string name = suspension.participant()->str();  // required by validation
+  const std::optional<ParticipantEntry> target = participant(name);
+  if (!target) {
+    reply(session.id.value, operator_ack_frame(suspension.request_id(), false,
+                                               wire::OrderRejectReason::UnknownParticipant, nullptr,
+                                               "unknown participant " + name));
+    return;
+  }
+  if (suspension.suspend() && has_role(*target, ledger::role_operator)) {
+    reply(session.id.value,
+          operator_ack_frame(suspension.request_id(), false, wire::OrderRejectReason::NotAuthorized,
+                             nullptr, name + " is an operator: operators cannot be suspended"));
+    return;
+  }
+  Request request;
+  request.origin.request_id = suspension.request_id();
+  matching::Command& command = request.command.engine;
+  command.type = suspension.suspend() ? matching::CommandType::suspend_participant
+                                      : matching::CommandType::reinstate_participant;
+  command.participant = {target->id};
+  submit(session, std::move(request), ref_sequence);
+}
+
 void ExchangeService::on_subscribe(const SessionInfo& session, const wire::Subscribe& subscribe,
                                    uint64_t ref_sequence) {
   std::vector<matching::ProductId> products;
@@ -619,7 +663,8 @@ void ExchangeService::deliver_account(const Outcome& outcome) {
     }
     const auto body = wire::CreateAccountStatus(
         builder, outcome.origin.request_id, outcome.account.available.value,
-        outcome.account.held.value, builder.CreateVector(page), next < capacities.size());
+        outcome.account.held.value, builder.CreateVector(page), next < capacities.size(),
+        outcome.account.suspended);
     reply(outcome.origin.session, finish_frame(builder, wire::Body::AccountStatus, body.Union()));
   } while (next < capacities.size());
 }
@@ -897,6 +942,12 @@ void ExchangeService::deliver_outcome(const CommittedBatch& batch, const Outcome
       type == matching::CommandType::resume_product) {
     deliver_halt_ack(batch, outcome);
   }
+  // Likewise a suspension's: by then the owner has its Canceled reports and the subscribers
+  // the book levels that went.
+  if (type == matching::CommandType::suspend_participant ||
+      type == matching::CommandType::reinstate_participant) {
+    deliver_suspension_ack(batch, outcome);
+  }
 }
 
 void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& outcome,
@@ -1002,6 +1053,48 @@ void ExchangeService::deliver_halt_ack(const CommittedBatch& batch, const Outcom
     text = "the exchange could not " + std::string(halt ? "halt " : "resume ") + symbol;
   } else {
     text = halt_refusal_text(rejected->reject_reason, symbol);
+  }
+  const wire::OrderRejectReason reason = reached ? wire::OrderRejectReason::None
+                                         : rejected != nullptr
+                                             ? to_wire(rejected->reject_reason)
+                                             : wire::OrderRejectReason::UnknownCommand;
+  reply(outcome.origin.session,
+        operator_ack_frame(outcome.origin.request_id, reached, reason, nullptr, text));
+}
+
+// A suspension's or reinstatement's OperatorAck. As for a halt, its events may begin with what
+// fell due before it ran (expiries of the participant's orders among them), so success is the
+// participant reaching the state asked for, and the orders counted are those it canceled.
+void ExchangeService::deliver_suspension_ack(const CommittedBatch& batch, const Outcome& outcome) {
+  const matching::Command& command = outcome.command.engine;
+  const bool suspend = command.type == matching::CommandType::suspend_participant;
+  const auto named = participant_names_.find(command.participant.value);  // ledger thread
+  const std::string name = named != participant_names_.end()
+                               ? named->second
+                               : "participant " + std::to_string(command.participant.value);
+  bool reached = false;
+  const Event* rejected = nullptr;
+  int64_t canceled = 0;
+  for (uint32_t i = 0; i < outcome.event_count; ++i) {
+    const Event& event = batch.events[outcome.first_event + i];
+    if (event.type == EventType::rejected) rejected = &event;
+    if (event.participant != command.participant) continue;
+    if (event.type == EventType::participant_state && event.suspended == suspend) reached = true;
+    if (event.type == EventType::canceled &&
+        event.cancel_reason == matching::CancelReason::participant_suspended) {
+      ++canceled;
+    }
+  }
+  std::string text;
+  if (reached && suspend) {
+    text = name + " suspended; " + std::to_string(canceled) +
+           (canceled == 1 ? " order canceled" : " orders canceled");
+  } else if (reached) {
+    text = name + " reinstated";
+  } else if (rejected == nullptr) {
+    text = "the exchange could not " + std::string(suspend ? "suspend " : "reinstate ") + name;
+  } else {
+    text = suspension_refusal_text(rejected->reject_reason, name);
   }
   const wire::OrderRejectReason reason = reached ? wire::OrderRejectReason::None
                                          : rejected != nullptr

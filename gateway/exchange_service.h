@@ -24,6 +24,11 @@
 //   newest reports_kept_per_participant are kept; older ones are dropped as new ones come.
 // - A product's state changes (an operator's halt or resume, gate closure, delivery) reach
 //   every session subscribed to it as ProductStatus; a BookSnapshot carries the state too.
+// - An operator may suspend any participant but an operator (Suspension). The suspended
+//   participant may still log on: its sessions get the Canceled reports of its orders, its
+//   account (AccountStatus.suspended) and its reports; its new orders are rejected by the
+//   engine with ParticipantSuspended. Nobody else is told: a suspension is between the
+//   exchange and the participant, and the book subscribers see only the levels that went.
 
 #include <chrono>
 #include <cstdint>
@@ -135,6 +140,8 @@ class ExchangeService : public MessageHandler {
                            const wire::Message& message);
   void on_trading_halt(const SessionInfo& session, const ParticipantEntry& who,
                        const wire::TradingHalt& halt, uint64_t ref_sequence);
+  void on_suspension(const SessionInfo& session, const wire::Suspension& suspension,
+                     uint64_t ref_sequence);
   void on_subscribe(const SessionInfo& session, const wire::Subscribe& subscribe,
                     uint64_t ref_sequence);
   void send_product_list(const SessionInfo& session, const wire::ListProducts& request);
@@ -147,6 +154,7 @@ class ExchangeService : public MessageHandler {
   void deliver_event(const CommittedBatch& batch, const Outcome& outcome, size_t index);
   void deliver_operator_ack(const CommittedBatch& batch, const Outcome& outcome);
   void deliver_halt_ack(const CommittedBatch& batch, const Outcome& outcome);
+  void deliver_suspension_ack(const CommittedBatch& batch, const Outcome& outcome);
   void publish_product_status(const matching::Event& event, std::string_view symbol);
   void deliver_snapshot(const Outcome& outcome);
   void on_account_request(const SessionInfo& session, const ParticipantEntry& who,

@@ -92,6 +92,9 @@ ledger::Result post_event(const ExchangeCommand& command, const matching::Engine
       // expired or canceled events, which release the holds above.
       if (event.product_state != matching::ProductState::delivered) return ledger::Result::ok;
       return batch.deliver(product_of(event.product), at(event));
+    // A suspension or reinstatement moves no money either: the orders a suspension ends come as
+    // their own canceled events, which release the holds above.
+    case EventType::participant_state: return ledger::Result::ok;
     // The ledger pays sellers from the buyers' escrow when it sees the product delivered (the
     // event just after these): proceeds_paid is the engine's side of the same payments.
     case EventType::proceeds_paid: return ledger::Result::ok;

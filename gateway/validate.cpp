@@ -120,6 +120,13 @@ Check check_trading_halt(const wire::TradingHalt& request) {
   return {};
 }
 
+Check check_suspension(const wire::Suspension& request) {
+  const auto* participant = request.participant();
+  if (participant == nullptr || participant->size() == 0) return invalid("participant required");
+  if (!short_enough(participant, participant_chars_max)) return invalid("participant too long");
+  return {};
+}
+
 Check check_bars_request(const wire::BarsRequest& request) {
   if (!has_product(request.symbol(), request.product_id())) return invalid("product required");
   if (!short_enough(request.symbol(), symbol_chars_max)) return invalid("symbol too long");
@@ -153,6 +160,7 @@ Check check_to_server(const wire::Message& message) {
     case Body::BarsRequest:
       return check_bars_request(*message.body_as_BarsRequest());
     case Body::TradingHalt: return check_trading_halt(*message.body_as_TradingHalt());
+    case Body::Suspension: return check_suspension(*message.body_as_Suspension());
     default: return {};  // Logout, Heartbeat, ListProducts: nothing to check beyond the Verifier
   }
 }
@@ -222,6 +230,7 @@ bool is_client_message(wire::Body type) {
     case Body::AccountRequest:
     case Body::BarsRequest:
     case Body::TradingHalt:
+    case Body::Suspension:
       return true;
     default: return false;
   }

@@ -107,6 +107,16 @@ Frame make_trading_halt(uint64_t request_id, std::string_view symbol, bool halt,
   return finish_frame(builder, wire::Body::TradingHalt, request.Finish().Union());
 }
 
+Frame make_suspension(uint64_t request_id, std::string_view participant, bool suspend) {
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
+  const auto name = builder.CreateString(participant.data(), participant.size());
+  wire::SuspensionBuilder request(builder);
+  request.add_request_id(request_id);
+  request.add_participant(name);
+  request.add_suspend(suspend);
+  return finish_frame(builder, wire::Body::Suspension, request.Finish().Union());
+}
+
 Frame make_bars_request(uint64_t request_id, std::string_view symbol, uint32_t count,
                         std::optional<int64_t> before_time_ns) {
   flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);

@@ -47,6 +47,9 @@ Frame make_delivery_outcome(const DeliveryFields& fields);
 // `halt` false resumes it.
 Frame make_trading_halt(uint64_t request_id, std::string_view symbol, bool halt,
                         bool cancel_orders = false);
+// Suspends `participant` (its live orders canceled, new ones refused), or with `suspend` false
+// reinstates it.
+Frame make_suspension(uint64_t request_id, std::string_view participant, bool suspend);
 // `participant` empty: the sender's own account (only an operator may name another).
 Frame make_account_request(uint64_t request_id, std::string_view participant);
 // The newest `count` bars of `symbol`, or those that started before `before_time_ns`.

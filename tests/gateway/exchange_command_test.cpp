@@ -21,13 +21,14 @@ bool same(const ExchangeCommand& a, const ExchangeCommand& b) {
          a.engine.cancel_orders == b.engine.cancel_orders;
 }
 
-// The bytes an older ghxd wrote for `command`: version 2 to 4 entries end before the
-// cancel_orders flag (and version 2 ones before the fail_trade facts as well).
+// The bytes an older ghxd wrote for `command`: version 5 entries are laid out as version 6
+// ones; version 2 to 4 entries end before the cancel_orders flag (and version 2 ones before
+// the fail_trade facts as well).
 std::vector<uint8_t> as_version(const ExchangeCommand& command, uint8_t version) {
   std::vector<uint8_t> bytes;
   encode(command, bytes);
   EXPECT_EQ(bytes.back(), command.engine.cancel_orders ? 1 : 0);
-  bytes.pop_back();
+  if (version < 5) bytes.pop_back();
   if (version == 2) {
     // The counterparty and the fee (zero in these tests: one byte each).
     EXPECT_EQ(bytes[bytes.size() - 2], 0);
@@ -43,7 +44,7 @@ ExchangeCommand random_command(std::mt19937_64& random) {
   auto any = [&] { return static_cast<int64_t>(random()) >> (random() % 64); };
   command.kind = static_cast<ExchangeCommandKind>(1 + random() % 3);
   matching::Command& c = command.engine;
-  c.type = static_cast<matching::CommandType>(random() % 13);
+  c.type = static_cast<matching::CommandType>(random() % 15);
   c.sequence = {random()};
   c.timestamp = {any()};
   c.participant = {static_cast<uint32_t>(random())};
@@ -189,7 +190,7 @@ TEST(ExchangeCommandCodec, HaltsAndResumesRoundTripWithTheirCancelFlag) {
     halt.engine.cancel_orders = cancel_orders;
     std::vector<uint8_t> bytes;
     encode(halt, bytes);
-    EXPECT_EQ(bytes[0], 5);
+    EXPECT_EQ(bytes[0], exchange_command_version);
     ExchangeCommand decoded;
     ASSERT_TRUE(decode(bytes, decoded));
     EXPECT_EQ(decoded.engine.type, matching::CommandType::halt_product);
@@ -212,8 +213,59 @@ TEST(ExchangeCommandCodec, HaltsAndResumesRoundTripWithTheirCancelFlag) {
   bad_flag.back() = 2;  // a flag is 0 or 1
   EXPECT_FALSE(decode(bad_flag, decoded));
   std::vector<uint8_t> unknown_type = bytes;
-  unknown_type[2] = static_cast<uint8_t>(matching::CommandType::resume_product) + 1;
+  unknown_type[2] = static_cast<uint8_t>(matching::CommandType::reinstate_participant) + 1;
   EXPECT_FALSE(decode(unknown_type, decoded));
+}
+
+// Version 6 added the operator's kill switch: a suspension and a reinstatement survive the
+// journal, each naming the participant concerned.
+TEST(ExchangeCommandCodec, SuspensionsAndReinstatementsRoundTrip) {
+  for (const auto type :
+       {matching::CommandType::suspend_participant, matching::CommandType::reinstate_participant}) {
+    ExchangeCommand command;
+    command.engine.type = type;
+    command.engine.sequence = {902};
+    command.engine.participant = {7};
+    std::vector<uint8_t> bytes;
+    encode(command, bytes);
+    EXPECT_EQ(bytes[0], 6);
+    ExchangeCommand decoded;
+    ASSERT_TRUE(decode(bytes, decoded));
+    EXPECT_EQ(decoded.kind, ExchangeCommandKind::engine);
+    EXPECT_EQ(decoded.engine.type, type);
+    EXPECT_EQ(decoded.engine.participant.value, 7u);
+    EXPECT_EQ(decoded.sequence().value, 902u);
+    EXPECT_TRUE(same(command, decoded));
+  }
+}
+
+// A journal written before suspensions existed replays exactly as before: its version 5
+// entries (halts included) decode to the same commands, and none may name a suspension.
+TEST(ExchangeCommandCodec, AVersion5EntryDecodesAsBeforeAndNamesNoSuspension) {
+  std::mt19937_64 random(5);
+  for (int i = 0; i < 1'000; ++i) {
+    ExchangeCommand command = random_command(random);
+    if (command.engine.type > matching::CommandType::resume_product) {
+      command.engine.type = matching::CommandType::halt_product;
+    }
+    const std::vector<uint8_t> version_5 = as_version(command, 5);
+    ExchangeCommand decoded;
+    ASSERT_TRUE(decode(version_5, decoded)) << "command " << i;
+    ASSERT_TRUE(same(command, decoded)) << "command " << i;
+  }
+  for (const auto type :
+       {matching::CommandType::suspend_participant, matching::CommandType::reinstate_participant}) {
+    ExchangeCommand command;
+    command.engine.type = type;
+    ExchangeCommand decoded;
+    EXPECT_FALSE(decode(as_version(command, 5), decoded)) << "version 5 had no suspensions";
+    EXPECT_FALSE(decode(as_version(command, 4), decoded)) << "nor had version 4";
+  }
+  std::vector<uint8_t> newer;
+  encode(ExchangeCommand{}, newer);
+  newer[0] = exchange_command_version + 1;
+  ExchangeCommand decoded;
+  EXPECT_FALSE(decode(newer, decoded)) << "a newer ghxd's entry is refused by its version";
 }
 
 // A journal written before halts existed replays exactly as before: its entries end without

@@ -210,6 +210,29 @@ TEST(Validation, ATradingHaltNamesAProductAndCancelsOrdersOnlyWhenItHalts) {
   EXPECT_FALSE(halt->cancel_orders());
 }
 
+TEST(Validation, ASuspensionNamesAParticipantAndComesOnlyFromClients) {
+  EXPECT_TRUE(decode(make_suspension(1, "lab-alpha", true)).check.ok());
+  EXPECT_TRUE(decode(make_suspension(2, "lab-alpha", false)).check.ok());
+  EXPECT_EQ(decode(make_suspension(3, "", true)).check.code, ErrorCode::InvalidField);
+  EXPECT_EQ(
+      decode(make_suspension(4, std::string(participant_chars_max + 1, 'a'), true)).check.code,
+      ErrorCode::InvalidField);
+  EXPECT_EQ(decode(make_suspension(5, "lab-alpha", true), Direction::to_client).check.code,
+            ErrorCode::UnknownMessage);
+  // Without a participant at all (the builder always names one).
+  flatbuffers::FlatBufferBuilder builder;
+  wire::SuspensionBuilder nobody(builder);
+  nobody.add_request_id(6);
+  EXPECT_EQ(
+      decode(finish_frame(builder, wire::Body::Suspension, nobody.Finish().Union())).check.code,
+      ErrorCode::InvalidField);
+  // The suspend flag defaults to true: a Suspension that says nothing more suspends.
+  const auto* suspension =
+      decode(make_suspension(7, "lab-alpha", true)).message->body_as_Suspension();
+  ASSERT_NE(suspension, nullptr);
+  EXPECT_TRUE(suspension->suspend());
+}
+
 TEST(Validation, AProductStatusComesOnlyFromTheServerWithAKnownState) {
   matching::Event event;
   event.type = matching::EventType::product_state;

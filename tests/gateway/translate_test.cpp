@@ -317,13 +317,14 @@ std::string snake(std::string_view camel) {
 }
 
 // Reasons and states keep their names across the wire, whatever their numbers: the engine's
-// CancelReason has no Disconnect, so a halt's cancel must not be reported as one.
+// CancelReason has no Disconnect, so a halt's or a suspension's cancel must not be reported as
+// another reason.
 TEST(Translate, EveryEngineReasonAndStateKeepsItsNameOnTheWire) {
-  for (int i = 0; i <= static_cast<int>(matching::CancelReason::product_halted); ++i) {
+  for (int i = 0; i <= static_cast<int>(matching::CancelReason::participant_suspended); ++i) {
     const auto reason = static_cast<matching::CancelReason>(i);
     EXPECT_EQ(snake(wire::EnumNameCancelReason(to_wire(reason))), matching::to_string(reason));
   }
-  for (int i = 0; i <= static_cast<int>(matching::RejectReason::product_not_halted); ++i) {
+  for (int i = 0; i <= static_cast<int>(matching::RejectReason::participant_not_suspended); ++i) {
     const auto reason = static_cast<matching::RejectReason>(i);
     EXPECT_EQ(snake(wire::EnumNameOrderRejectReason(to_wire(reason))), matching::to_string(reason));
   }
@@ -332,6 +333,12 @@ TEST(Translate, EveryEngineReasonAndStateKeepsItsNameOnTheWire) {
     EXPECT_EQ(snake(wire::EnumNameProductState(to_wire(state))), matching::to_string(state));
   }
   EXPECT_EQ(to_wire(matching::CancelReason::product_halted), wire::CancelReason::ProductHalted);
+  EXPECT_EQ(to_wire(matching::CancelReason::participant_suspended),
+            wire::CancelReason::ParticipantSuspended);
+  EXPECT_EQ(to_wire(matching::RejectReason::participant_suspended),
+            wire::OrderRejectReason::ParticipantSuspended);
+  EXPECT_EQ(to_wire(matching::RejectReason::participant_not_suspended),
+            wire::OrderRejectReason::ParticipantNotSuspended);
   EXPECT_EQ(to_wire(matching::ProductState::halted), wire::ProductState::Halted);
 }
 
@@ -365,6 +372,42 @@ TEST(Translate, AnOrderCanceledByAHaltIsReportedWithItsReason) {
   EXPECT_EQ(report.order_status(), wire::OrderStatus::Done);
   EXPECT_EQ(report.client_order_id(), 9u);
   EXPECT_EQ(report.remaining(), 0);
+}
+
+// Likewise an order canceled because the operator suspended its owner; the suspension itself
+// (participant_state) is no execution report: the owner learns of it from its cancels and its
+// refused orders.
+TEST(Translate, AnOrderCanceledByASuspensionIsReportedWithItsReason) {
+  matching::Event canceled;
+  canceled.type = matching::EventType::canceled;
+  canceled.participant = {3};
+  canceled.product = {17};
+  canceled.order_id = {56};
+  canceled.client_order_id = {10};
+  canceled.side = matching::Side::sell;
+  canceled.price = {1900};
+  canceled.quantity = {2};
+  canceled.cancel_reason = matching::CancelReason::participant_suspended;
+  const std::optional<ReportRecord> record = report_record(canceled, {3}, nullptr);
+  ASSERT_TRUE(record.has_value());
+  std::vector<uint8_t> bytes;
+  encode(*record, bytes);
+  ReportRecord decoded;
+  ASSERT_TRUE(decode(bytes, decoded));
+  EXPECT_EQ(decoded, *record);
+  flatbuffers::FlatBufferBuilder builder;
+  const std::span<const uint8_t> built = execution_report(builder, decoded, symbol, 13);
+  const Frame frame(built.begin(), built.end());
+  const auto& report = report_of(frame);
+  EXPECT_EQ(report.exec_type(), wire::ExecType::Canceled);
+  EXPECT_EQ(report.cancel_reason(), wire::CancelReason::ParticipantSuspended);
+  EXPECT_EQ(report.client_order_id(), 10u);
+
+  matching::Event suspended;
+  suspended.type = matching::EventType::participant_state;
+  suspended.participant = {3};
+  suspended.suspended = true;
+  EXPECT_FALSE(report_record(suspended, {3}, nullptr).has_value());
 }
 
 TEST(Translate, AProductStateChangeBecomesAProductStatus) {

@@ -217,12 +217,68 @@ TEST(ExecutionReportFormat, ACancelByAHaltNamesTheHalt) {
   EXPECT_NE(execution_report_json(r).find("\"reason\":\"product-halted\""), std::string::npos);
 }
 
+TEST(ExecutionReportFormat, ACancelByASuspensionNamesTheSuspension) {
+  flatbuffers::FlatBufferBuilder builder;
+  const auto symbol = builder.CreateString("H100SXM.CN-EAST-1.2026-12-01T08.1H");
+  wire::ExecutionReportBuilder report(builder);
+  report.add_exec_type(wire::ExecType::Canceled);
+  report.add_client_order_id(22);
+  report.add_symbol(symbol);
+  report.add_side(wire::Side::Buy);
+  report.add_price(1850);
+  report.add_quantity(3);
+  report.add_order_status(wire::OrderStatus::Done);
+  report.add_cancel_reason(wire::CancelReason::ParticipantSuspended);
+  const auto body = report.Finish();
+  const gateway::Frame frame =
+      gateway::finish_frame(builder, wire::Body::ExecutionReport, body.Union());
+  const auto& r = *gateway::frame_message(frame).body_as_ExecutionReport();
+  EXPECT_EQ(execution_report_text(r),
+            "canceled order 22 buy H100SXM.CN-EAST-1.2026-12-01T08.1H: 3 lots at 1850 (18.50) "
+            "gtc, 0 open, done, reason participant-suspended");
+  EXPECT_NE(execution_report_json(r).find("\"reason\":\"participant-suspended\""),
+            std::string::npos);
+}
+
+// The cash line says when the operator suspended the participant, for people and scripts.
+TEST(AccountFormat, ASuspendedAccountSaysSo) {
+  for (const bool suspended : {false, true}) {
+    flatbuffers::FlatBufferBuilder builder;
+    builder.Finish(wire::CreateAccountStatus(builder, 1, 500'000, 0, 0, false, suspended));
+    const auto& account = *flatbuffers::GetRoot<wire::AccountStatus>(builder.GetBufferPointer());
+    EXPECT_EQ(account_text("lab-alpha", account),
+              suspended ? "lab-alpha: cash available 5000.00, held 0.00; suspended (no new "
+                          "orders until reinstated)"
+                        : "lab-alpha: cash available 5000.00, held 0.00");
+    EXPECT_EQ(account_json("lab-alpha", account),
+              std::string("{\"type\":\"account\",\"participant\":\"lab-alpha\","
+                          "\"available_cash\":500000,\"held_cash\":0,\"suspended\":") +
+                  (suspended ? "true}" : "false}"));
+  }
+}
+
 TEST(ExecutionReportFormat, RejectNamesTheReason) {
   with_report(wire::ExecType::Rejected, [](const wire::ExecutionReport& r) {
     EXPECT_NE(execution_report_text(r).find("reason insufficient-cash"), std::string::npos);
     EXPECT_NE(execution_report_json(r).find("\"reason\":\"insufficient-cash\""),
               std::string::npos);
   });
+}
+
+TEST(ExecutionReportFormat, ARejectOfASuspendedParticipantNamesTheSuspension) {
+  flatbuffers::FlatBufferBuilder builder;
+  wire::ExecutionReportBuilder report(builder);
+  report.add_exec_type(wire::ExecType::Rejected);
+  report.add_client_order_id(23);
+  report.add_reject_reason(wire::OrderRejectReason::ParticipantSuspended);
+  const auto body = report.Finish();
+  const gateway::Frame frame =
+      gateway::finish_frame(builder, wire::Body::ExecutionReport, body.Union());
+  const auto& r = *gateway::frame_message(frame).body_as_ExecutionReport();
+  // Refused before it was an order of the book: only the id and the reason.
+  EXPECT_EQ(execution_report_text(r), "rejected order 23: participant-suspended");
+  EXPECT_NE(execution_report_json(r).find("\"reason\":\"participant-suspended\""),
+            std::string::npos);
 }
 
 }  // namespace

@@ -183,8 +183,10 @@ TEST_F(GhxEndToEnd, AccountShowsCashCapacityProceedsAndAFailedDelivery) {
       << seller.out;
   const RunResult buyer = ghx({"account", "lab-delta", "--json"});  // as ops
   ASSERT_EQ(buyer.exit_code, 0) << buyer.err;
-  EXPECT_TRUE(contains(buyer.out, "{\"type\":\"account\",\"participant\":\"lab-delta\","
-                                  "\"available_cash\":9231232,\"held_cash\":0}"))
+  EXPECT_TRUE(contains(buyer.out,
+                       "{\"type\":\"account\",\"participant\":\"lab-delta\","
+                       "\"available_cash\":9231232,\"held_cash\":0,"
+                       "\"suspended\":false}"))
       << buyer.out;
   const RunResult nosy = ghx({"account", "lab-delta"}, "lab-gamma");
   EXPECT_EQ(nosy.exit_code, 1) << nosy.out;
@@ -283,6 +285,68 @@ TEST_F(GhxEndToEnd, OperatorHaltsAndResumesAProduct) {
   EXPECT_EQ(bought.exit_code, 0) << bought.out << bought.err;
   EXPECT_TRUE(contains(bought.out, "accepted order 902")) << bought.out;
   EXPECT_EQ(ghx({"resume", product, "--cancel-orders"}).exit_code, 2);  // a halt's option
+}
+
+// An operator suspends a participant (in a product of this test's own, so that no other
+// test's orders are touched): its resting bid is canceled and reported, its account says so,
+// its orders are refused with the reason; after a reinstatement it trades again. Only the
+// operator may do this, and not to an operator.
+TEST_F(GhxEndToEnd, OperatorSuspendsAndReinstatesAParticipant) {
+  const std::string product = last_day_product("910B", "CN-EAST-1");
+  ASSERT_FALSE(product.empty());
+  ASSERT_EQ(ghx({"deposit", "lab-alpha", "10000.00"}).exit_code, 0);  // a lot costs 5760.00
+  ASSERT_EQ(ghx({"buy", product, "1", "30.00", "--id", "1101"}, "lab-alpha").exit_code, 0);
+  // Whatever happens below, lab-alpha trades again for the tests that follow in this ghxd.
+  struct Reinstate {
+    ~Reinstate() { ghx({"reinstate", "lab-alpha"}); }
+  } reinstate_at_end;
+
+  const RunResult not_operator = ghx({"suspend", "lab-alpha"}, "lab-gamma");
+  EXPECT_EQ(not_operator.exit_code, 1) << not_operator.out << not_operator.err;
+  EXPECT_TRUE(contains(not_operator.out, "not-authorized")) << not_operator.out;
+
+  const RunResult suspended = ghx({"suspend", "lab-alpha"});  // as ops
+  ASSERT_EQ(suspended.exit_code, 0) << suspended.out << suspended.err;
+  EXPECT_TRUE(
+      contains(suspended.out, "suspend lab-alpha: ok (lab-alpha suspended; 1 order canceled)"))
+      << suspended.out;
+  const RunResult account = ghx({"account"}, "lab-alpha");
+  ASSERT_EQ(account.exit_code, 0) << account.err;
+  EXPECT_TRUE(contains(account.out, ", held 0.00; suspended")) << account.out;
+  const RunResult account_json = ghx({"account", "lab-alpha", "--json"});
+  EXPECT_TRUE(contains(account_json.out, "\"held_cash\":0,\"suspended\":true}"))
+      << account_json.out;
+  const RunResult reports = ghx({"reports", "--after", "0"}, "lab-alpha");
+  EXPECT_TRUE(contains(reports.out, "canceled order 1101 buy " + product)) << reports.out;
+  EXPECT_TRUE(contains(reports.out, "reason participant-suspended")) << reports.out;
+
+  const RunResult refused = ghx({"buy", product, "1", "30.00", "--id", "1102"}, "lab-alpha");
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_TRUE(contains(refused.out, "rejected order 1102")) << refused.out;
+  EXPECT_TRUE(contains(refused.out, "reason participant-suspended")) << refused.out;
+  const RunResult again = ghx({"suspend", "lab-alpha"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_TRUE(
+      contains(again.out, "refused, reason participant-suspended (lab-alpha is suspended already)"))
+      << again.out;
+  const RunResult operator_target = ghx({"suspend", "ops"});
+  EXPECT_EQ(operator_target.exit_code, 1);
+  EXPECT_TRUE(contains(operator_target.out, "ops is an operator")) << operator_target.out;
+
+  const RunResult reinstated = ghx({"reinstate", "lab-alpha", "--json"});
+  ASSERT_EQ(reinstated.exit_code, 0) << reinstated.out << reinstated.err;
+  EXPECT_TRUE(contains(reinstated.out, "\"ok\":true")) << reinstated.out;
+  EXPECT_TRUE(contains(reinstated.out, "lab-alpha reinstated")) << reinstated.out;
+  EXPECT_FALSE(contains(ghx({"account"}, "lab-alpha").out, "suspended"));
+  const RunResult not_suspended = ghx({"reinstate", "lab-alpha"});
+  EXPECT_EQ(not_suspended.exit_code, 1);
+  EXPECT_TRUE(contains(not_suspended.out, "refused, reason participant-not-suspended"))
+      << not_suspended.out;
+  const RunResult bought = ghx({"buy", product, "1", "30.00", "--id", "1103"}, "lab-alpha");
+  EXPECT_EQ(bought.exit_code, 0) << bought.out << bought.err;
+  EXPECT_TRUE(contains(bought.out, "accepted order 1103")) << bought.out;
+  EXPECT_EQ(ghx({"cancel", "1103"}, "lab-alpha").exit_code, 0);
+  EXPECT_EQ(ghx({"suspend"}).exit_code, 2);  // names no participant
 }
 
 TEST_F(GhxEndToEnd, ReportsShowsTheKeptExecutionReportsAfterANumber) {

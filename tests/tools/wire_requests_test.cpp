@@ -82,6 +82,17 @@ TEST(WireRequests, TradingHaltNamesTheProductAndWhatToDo) {
   EXPECT_FALSE(decoded(resume).body_as_TradingHalt()->cancel_orders());
 }
 
+TEST(WireRequests, SuspensionNamesTheParticipantAndWhatToDo) {
+  const gateway::Frame suspend = make_suspension(7, "lab-alpha", true);
+  const auto* request = decoded(suspend).body_as_Suspension();
+  ASSERT_NE(request, nullptr);
+  EXPECT_EQ(request->request_id(), 7u);
+  EXPECT_EQ(request->participant()->str(), "lab-alpha");
+  EXPECT_TRUE(request->suspend());
+  const gateway::Frame reinstate = make_suspension(8, "lab-alpha", false);
+  EXPECT_FALSE(decoded(reinstate).body_as_Suspension()->suspend());
+}
+
 TEST(WireRequests, TheServerRefusesAMeaninglessReplace) {
   const gateway::Frame frame = make_replace_order({7, 8, symbol, 0, 5});
   const gateway::Decoded result =

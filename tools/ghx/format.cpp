@@ -351,7 +351,8 @@ std::string product_header_text() {
 
 std::string account_text(std::string_view whose, const wire::AccountStatus& account) {
   return std::string(whose) + ": cash available " + format_money(account.available_cash()) +
-         ", held " + format_money(account.held_cash());
+         ", held " + format_money(account.held_cash()) +
+         (account.suspended() ? "; suspended (no new orders until reinstated)" : "");
 }
 
 std::string account_json(std::string_view whose, const wire::AccountStatus& account) {
@@ -360,6 +361,7 @@ std::string account_json(std::string_view whose, const wire::AccountStatus& acco
       .add("participant", whose)
       .add("available_cash", account.available_cash())
       .add("held_cash", account.held_cash())
+      .add("suspended", account.suspended())
       .str();
 }
 

@@ -58,7 +58,8 @@ std::string operator_ack_text(std::string_view what, const wire::OperatorAck& ac
                               bool balances = true);
 std::string operator_ack_json(std::string_view what, const wire::OperatorAck& ack);
 
-// AccountStatus: the cash line, then one line per product with capacity.
+// AccountStatus: the cash line (which says when the participant is suspended), then one line
+// per product with capacity.
 std::string account_text(std::string_view whose, const wire::AccountStatus& account);
 std::string account_json(std::string_view whose, const wire::AccountStatus& account);
 std::string capacity_text(const wire::CapacityStatus& capacity);

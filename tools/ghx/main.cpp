@@ -54,6 +54,10 @@ constexpr Command commands[] = {
     {"halt", ghx::cli::run_halt_command,
      "halt PRODUCT [--cancel-orders] (operator: stop trading; cancels still work)"},
     {"resume", ghx::cli::run_resume_command, "resume PRODUCT (operator: trade a halted product)"},
+    {"suspend", ghx::cli::run_suspend_command,
+     "suspend PARTICIPANT (operator: cancel its orders and refuse new ones)"},
+    {"reinstate", ghx::cli::run_reinstate_command,
+     "reinstate PARTICIPANT (operator: let a suspended participant trade again)"},
 };
 
 // Printed after the command list: what every network command shares.

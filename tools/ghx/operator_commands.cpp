@@ -115,6 +115,18 @@ int run_trading_halt(int argc, char** argv, bool halt) {
                              false);
 }
 
+// Suspends a participant (the kill switch: its live orders canceled, new ones refused) or
+// reinstates it. The ack's text says how many orders a suspension canceled.
+int run_suspension(int argc, char** argv, bool suspend) {
+  const ParsedArgs args = parse_args(argc, argv, 1, connection_option_specs);
+  expect_positional(args, 1, 1, suspend ? "suspend PARTICIPANT" : "reinstate PARTICIPANT");
+  const std::string& participant = args.positional[0];
+  check_participant(participant);
+  const uint64_t id = fresh_request_id();
+  const std::string what = std::string(suspend ? "suspend " : "reinstate ") + participant;
+  return operator_round_trip(args, what, make_suspension(id, participant, suspend), id, false);
+}
+
 int run_certs(int argc, char** argv) {
   const std::vector<OptionSpec> own = {{"dir"}, {"ca-name"}, {"data"}, {"json", false}};
   const ParsedArgs args = parse_args(argc, argv, 1, own);
@@ -161,6 +173,12 @@ int run_halt_command(int argc, char** argv) {
 }
 int run_resume_command(int argc, char** argv) {
   return run_guarded("resume", [&] { return run_trading_halt(argc, argv, false); });
+}
+int run_suspend_command(int argc, char** argv) {
+  return run_guarded("suspend", [&] { return run_suspension(argc, argv, true); });
+}
+int run_reinstate_command(int argc, char** argv) {
+  return run_guarded("reinstate", [&] { return run_suspension(argc, argv, false); });
 }
 int run_certs_command(int argc, char** argv) {
   return run_guarded("certs", [&] { return run_certs(argc, argv); });
