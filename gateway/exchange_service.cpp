@@ -936,17 +936,14 @@ void ExchangeService::deliver_outcome(const CommittedBatch& batch, const Outcome
   for (uint32_t i = 0; i < outcome.event_count; ++i) {
     deliver_event(batch, outcome, outcome.first_event + i);
   }
-  // A halt's ack comes after its events: by then the product list (read by ListProducts on the
-  // network thread) shows the new state, so an operator who asks next sees it.
+  // A halt's or suspension's ack comes after its events: by then the product list (read by
+  // ListProducts on the network thread) shows the new state, the owners have their Canceled
+  // reports and the subscribers the book levels that went, so an operator who asks next sees it.
   if (type == matching::CommandType::halt_product ||
-      type == matching::CommandType::resume_product) {
-    deliver_halt_ack(batch, outcome);
-  }
-  // Likewise a suspension's: by then the owner has its Canceled reports and the subscribers
-  // the book levels that went.
-  if (type == matching::CommandType::suspend_participant ||
+      type == matching::CommandType::resume_product ||
+      type == matching::CommandType::suspend_participant ||
       type == matching::CommandType::reinstate_participant) {
-    deliver_suspension_ack(batch, outcome);
+    deliver_control_ack(batch, outcome);
   }
 }
 
@@ -1018,83 +1015,72 @@ void ExchangeService::publish_product_status(const Event& event, std::string_vie
   for (const uint64_t session : sessions) reply(session, frame);
 }
 
-// A halt's or resume's OperatorAck. Its events may begin with what fell due before it ran
-// (expiries, another product's gate closure, even this product's), so success is the product
-// reaching the state asked for, and the orders counted are those the halt canceled.
-void ExchangeService::deliver_halt_ack(const CommittedBatch& batch, const Outcome& outcome) {
+// The OperatorAck of a halt, resume, suspension or reinstatement. Its events may begin with
+// what fell due before it ran (expiries, a gate closure, even of the same product or of the
+// participant's orders), so success is the product or participant reaching the state asked
+// for, and the orders counted are those the command itself canceled.
+void ExchangeService::deliver_control_ack(const CommittedBatch& batch, const Outcome& outcome) {
+  using matching::CommandType;
   const matching::Command& command = outcome.command.engine;
-  const bool halt = command.type == matching::CommandType::halt_product;
+  const bool on_product =
+      command.type == CommandType::halt_product || command.type == CommandType::resume_product;
+  const bool stops =
+      command.type == CommandType::halt_product || command.type == CommandType::suspend_participant;
   const matching::ProductState wanted =
-      halt ? matching::ProductState::halted : matching::ProductState::trading;
-  const std::string symbol(symbol_of(command.product.value));
+      stops ? matching::ProductState::halted : matching::ProductState::trading;
+  const matching::CancelReason cancel_reason = on_product
+                                                   ? matching::CancelReason::product_halted
+                                                   : matching::CancelReason::participant_suspended;
   bool reached = false;
   const Event* rejected = nullptr;
   int64_t canceled = 0;
   for (uint32_t i = 0; i < outcome.event_count; ++i) {
     const Event& event = batch.events[outcome.first_event + i];
     if (event.type == EventType::rejected) rejected = &event;
-    if (event.product != command.product) continue;
-    if (event.type == EventType::product_state && event.product_state == wanted) reached = true;
-    if (event.type == EventType::canceled &&
-        event.cancel_reason == matching::CancelReason::product_halted) {
-      ++canceled;
+    if (on_product ? event.product != command.product : event.participant != command.participant) {
+      continue;
     }
+    reached |= on_product ? event.type == EventType::product_state && event.product_state == wanted
+                          : event.type == EventType::participant_state && event.suspended == stops;
+    canceled += event.type == EventType::canceled && event.cancel_reason == cancel_reason;
   }
-  std::string text;
-  if (reached && halt) {
-    text = symbol + " halted; " +
-           (command.cancel_orders
-                ? std::to_string(canceled) +
-                      (canceled == 1 ? " resting order" : " resting orders") + " canceled"
-                : std::string("its resting orders stay"));
-  } else if (reached) {
-    text = symbol + " trading again";
-  } else if (rejected == nullptr) {
-    text = "the exchange could not " + std::string(halt ? "halt " : "resume ") + symbol;
+  std::string subject;
+  if (on_product) {
+    subject = symbol_of(command.product.value);
   } else {
-    text = halt_refusal_text(rejected->reject_reason, symbol);
+    const auto named = participant_names_.find(command.participant.value);  // ledger thread
+    subject = named != participant_names_.end()
+                  ? named->second
+                  : "participant " + std::to_string(command.participant.value);
   }
-  const wire::OrderRejectReason reason = reached ? wire::OrderRejectReason::None
-                                         : rejected != nullptr
-                                             ? to_wire(rejected->reject_reason)
-                                             : wire::OrderRejectReason::UnknownCommand;
-  reply(outcome.origin.session,
-        operator_ack_frame(outcome.origin.request_id, reached, reason, nullptr, text));
-}
-
-// A suspension's or reinstatement's OperatorAck. As for a halt, its events may begin with what
-// fell due before it ran (expiries of the participant's orders among them), so success is the
-// participant reaching the state asked for, and the orders counted are those it canceled.
-void ExchangeService::deliver_suspension_ack(const CommittedBatch& batch, const Outcome& outcome) {
-  const matching::Command& command = outcome.command.engine;
-  const bool suspend = command.type == matching::CommandType::suspend_participant;
-  const auto named = participant_names_.find(command.participant.value);  // ledger thread
-  const std::string name = named != participant_names_.end()
-                               ? named->second
-                               : "participant " + std::to_string(command.participant.value);
-  bool reached = false;
-  const Event* rejected = nullptr;
-  int64_t canceled = 0;
-  for (uint32_t i = 0; i < outcome.event_count; ++i) {
-    const Event& event = batch.events[outcome.first_event + i];
-    if (event.type == EventType::rejected) rejected = &event;
-    if (event.participant != command.participant) continue;
-    if (event.type == EventType::participant_state && event.suspended == suspend) reached = true;
-    if (event.type == EventType::canceled &&
-        event.cancel_reason == matching::CancelReason::participant_suspended) {
-      ++canceled;
+  const auto orders_canceled = [canceled](const char* noun) {
+    return std::to_string(canceled) + " " + noun + (canceled == 1 ? "" : "s") + " canceled";
+  };
+  std::string text;
+  if (reached) {
+    switch (command.type) {
+      case CommandType::halt_product:
+        text = subject + " halted; " +
+               (command.cancel_orders ? orders_canceled("resting order")
+                                      : std::string("its resting orders stay"));
+        break;
+      case CommandType::resume_product:
+        text = subject + " trading again";
+        break;
+      case CommandType::suspend_participant:
+        text = subject + " suspended; " + orders_canceled("order");
+        break;
+      default:
+        text = subject + " reinstated";
+        break;
     }
-  }
-  std::string text;
-  if (reached && suspend) {
-    text = name + " suspended; " + std::to_string(canceled) +
-           (canceled == 1 ? " order canceled" : " orders canceled");
-  } else if (reached) {
-    text = name + " reinstated";
   } else if (rejected == nullptr) {
-    text = "the exchange could not " + std::string(suspend ? "suspend " : "reinstate ") + name;
+    const char* verb =
+        on_product ? (stops ? "halt " : "resume ") : (stops ? "suspend " : "reinstate ");
+    text = "the exchange could not " + std::string(verb) + subject;
   } else {
-    text = suspension_refusal_text(rejected->reject_reason, name);
+    text = on_product ? halt_refusal_text(rejected->reject_reason, subject)
+                      : suspension_refusal_text(rejected->reject_reason, subject);
   }
   const wire::OrderRejectReason reason = reached ? wire::OrderRejectReason::None
                                          : rejected != nullptr

@@ -153,8 +153,7 @@ class ExchangeService : public MessageHandler {
   void deliver_outcome(const CommittedBatch& batch, const Outcome& outcome);
   void deliver_event(const CommittedBatch& batch, const Outcome& outcome, size_t index);
   void deliver_operator_ack(const CommittedBatch& batch, const Outcome& outcome);
-  void deliver_halt_ack(const CommittedBatch& batch, const Outcome& outcome);
-  void deliver_suspension_ack(const CommittedBatch& batch, const Outcome& outcome);
+  void deliver_control_ack(const CommittedBatch& batch, const Outcome& outcome);
   void publish_product_status(const matching::Event& event, std::string_view symbol);
   void deliver_snapshot(const Outcome& outcome);
   void on_account_request(const SessionInfo& session, const ParticipantEntry& who,

@@ -41,21 +41,6 @@ uint64_t trade(Client& seller, Client& buyer, uint64_t client_id, const std::str
 
 class Delivery : public Exchange {
  protected:
-  // Sends an operator request; returns its OperatorAck's ok, reject reason and text.
-  struct Ack {
-    bool ok = false;
-    wire::OrderRejectReason reason = wire::OrderRejectReason::None;
-    std::string text;
-  };
-  Ack operator_ack(Client& ops, Frame frame) {
-    EXPECT_EQ(ops.send(std::move(frame)), ClientStatus::ok);
-    const Received received = ops.receive_until(wire::Body::OperatorAck);
-    EXPECT_EQ(received.status, ClientStatus::ok);
-    if (received.status != ClientStatus::ok) return {};
-    const wire::OperatorAck& ack = *received.message().body_as_OperatorAck();
-    return {ack.ok(), ack.reject_reason(), ack.text() != nullptr ? ack.text()->str() : ""};
-  }
-
   // The AccountStatus answering an AccountRequest (one page: these tests have few products).
   struct Account {
     int64_t available = 0, held = 0;

@@ -143,6 +143,42 @@ class Exchange : public ::testing::Test {
     return holder.message().body_as_ExecutionReport();
   }
 
+  // Sends an order and returns its first execution report's exec type and reject reason.
+  static std::pair<wire::ExecType, wire::OrderRejectReason> send_order(Client& client,
+                                                                       Frame frame) {
+    EXPECT_EQ(client.send(std::move(frame)), ClientStatus::ok);
+    Received holder;
+    const wire::ExecutionReport* first = report(client, holder);
+    if (first == nullptr) return {wire::ExecType::Status, wire::OrderRejectReason::None};
+    return {first->exec_type(), first->reject_reason()};
+  }
+
+  // An OperatorAck's ok, reject reason and text.
+  struct Ack {
+    bool ok = false;
+    wire::OrderRejectReason reason = wire::OrderRejectReason::None;
+    std::string text;
+  };
+  // Sends an operator request on `ops`; returns its OperatorAck.
+  static Ack operator_ack(Client& ops, Frame frame) {
+    EXPECT_EQ(ops.send(std::move(frame)), ClientStatus::ok);
+    const Received received = ops.receive_until(wire::Body::OperatorAck);
+    EXPECT_EQ(received.status, ClientStatus::ok);
+    if (received.status != ClientStatus::ok) return {};
+    const wire::OperatorAck& ack = *received.message().body_as_OperatorAck();
+    return {ack.ok(), ack.reject_reason(), ack.text() != nullptr ? ack.text()->str() : ""};
+  }
+
+  // The client's next frame other than a heartbeat.
+  static Received next_frame(Client& client) {
+    Received received = client.receive();
+    while (received.status == ClientStatus::ok &&
+           received.message().body_type() == wire::Body::Heartbeat) {
+      received = client.receive();
+    }
+    return received;
+  }
+
   std::filesystem::path dir_, certs_;
   CertFiles ca_;
   TlsFiles server_tls_;

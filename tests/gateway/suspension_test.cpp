@@ -24,12 +24,6 @@ using wire::OrderRejectReason;
 
 class Suspension : public Exchange {
  protected:
-  struct Ack {
-    bool ok = false;
-    OrderRejectReason reason = OrderRejectReason::None;
-    std::string text;
-  };
-
   // Lists a second product (an hour after the first) and registers dc-a's capacity in it, so
   // that a participant has orders in two books.
   void list_second_product() {
@@ -51,16 +45,6 @@ class Suspension : public Exchange {
                            .side = side,
                            .price = price,
                            .quantity = lots});
-  }
-
-  // Sends an operator request on `ops`; returns its OperatorAck.
-  Ack operator_ack(Client& ops, Frame frame) {
-    EXPECT_EQ(ops.send(std::move(frame)), ClientStatus::ok);
-    const Received received = ops.receive_until(Body::OperatorAck);
-    EXPECT_EQ(received.status, ClientStatus::ok);
-    if (received.status != ClientStatus::ok) return {};
-    const wire::OperatorAck& ack = *received.message().body_as_OperatorAck();
-    return {ack.ok(), ack.reject_reason(), ack.text() != nullptr ? ack.text()->str() : ""};
   }
 
   Ack suspend(Client& ops, std::string_view who) {
@@ -92,15 +76,6 @@ class Suspension : public Exchange {
     return out;
   }
 
-  // Sends an order and returns its first execution report's exec type and reject reason.
-  std::pair<ExecType, OrderRejectReason> send_order(Client& client, Frame frame) {
-    EXPECT_EQ(client.send(std::move(frame)), ClientStatus::ok);
-    Received holder;
-    const wire::ExecutionReport* first = report(client, holder);
-    if (first == nullptr) return {ExecType::Status, OrderRejectReason::None};
-    return {first->exec_type(), first->reject_reason()};
-  }
-
   // Subscribes `watcher` to both products' books; waits for the two snapshots.
   void watch_both(Client& watcher) {
     const std::vector<std::string> symbols = {symbol_, second_};
@@ -115,11 +90,7 @@ class Suspension : public Exchange {
   std::set<std::pair<uint32_t, int64_t>> removed_levels(Client& watcher, int count) {
     std::set<std::pair<uint32_t, int64_t>> removed;
     for (int i = 0; i < count; ++i) {
-      Received received = watcher.receive();
-      while (received.status == ClientStatus::ok &&
-             received.message().body_type() == Body::Heartbeat) {
-        received = watcher.receive();
-      }
+      const Received received = next_frame(watcher);
       EXPECT_EQ(received.status, ClientStatus::ok);
       if (received.status != ClientStatus::ok) break;
       const auto* delta = received.message().body_as_BookDelta();

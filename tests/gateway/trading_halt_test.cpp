@@ -17,22 +17,6 @@ constexpr int64_t registered_lots = 100;         // fund_market(): dc-a's capaci
 
 class TradingHalt : public Exchange {
  protected:
-  struct Ack {
-    bool ok = false;
-    wire::OrderRejectReason reason = wire::OrderRejectReason::None;
-    std::string text;
-  };
-
-  // Sends an operator request on `ops`; returns its OperatorAck.
-  Ack operator_ack(Client& ops, Frame frame) {
-    EXPECT_EQ(ops.send(std::move(frame)), ClientStatus::ok);
-    const Received received = ops.receive_until(wire::Body::OperatorAck);
-    EXPECT_EQ(received.status, ClientStatus::ok);
-    if (received.status != ClientStatus::ok) return {};
-    const wire::OperatorAck& ack = *received.message().body_as_OperatorAck();
-    return {ack.ok(), ack.reject_reason(), ack.text() != nullptr ? ack.text()->str() : ""};
-  }
-
   Ack halt(Client& ops, bool cancel_orders = false) {
     return operator_ack(ops, make_trading_halt(++request_id_, symbol_, true, cancel_orders));
   }
@@ -40,18 +24,9 @@ class TradingHalt : public Exchange {
     return operator_ack(ops, make_trading_halt(++request_id_, symbol_, false));
   }
 
-  // The next frame other than a heartbeat. Watchers are sessions of ops, which has no orders:
-  // a participant's every session gets its execution reports, which would come in between.
-  static Received next_frame(Client& client) {
-    Received received = client.receive();
-    while (received.status == ClientStatus::ok &&
-           received.message().body_type() == wire::Body::Heartbeat) {
-      received = client.receive();
-    }
-    return received;
-  }
-
-  // The next frame, which must be a ProductStatus of the test's product: its state.
+  // The next frame, which must be a ProductStatus of the test's product: its state. Watchers are
+  // sessions of ops, which has no orders: a participant's every session gets its execution
+  // reports, which would come in between.
   std::optional<wire::ProductState> next_status(Client& watcher) {
     const Received received = next_frame(watcher);
     EXPECT_EQ(received.status, ClientStatus::ok);
@@ -106,15 +81,6 @@ class TradingHalt : public Exchange {
       out.held_lots = status.capacities()->Get(0)->held_lots();
     }
     return out;
-  }
-
-  // Sends an order and returns its first execution report's exec type and reject reason.
-  std::pair<wire::ExecType, wire::OrderRejectReason> send_order(Client& client, Frame frame) {
-    EXPECT_EQ(client.send(std::move(frame)), ClientStatus::ok);
-    Received holder;
-    const wire::ExecutionReport* first = report(client, holder);
-    if (first == nullptr) return {wire::ExecType::Status, wire::OrderRejectReason::None};
-    return {first->exec_type(), first->reject_reason()};
   }
 
   uint64_t request_id_ = 100;

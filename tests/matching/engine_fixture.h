@@ -45,6 +45,14 @@ class EngineTest : public ::testing::Test {
     return events_;
   }
 
+  // Runs a command that must be rejected, alone; returns the reason.
+  RejectReason rejected_with(const Command& command) {
+    const auto& events = run(command);
+    EXPECT_EQ(events.size(), 1u);
+    EXPECT_EQ(events.at(0).type, EventType::rejected);
+    return events.at(0).reject_reason;
+  }
+
   ProductId list(const ProductSpec& spec) {
     Command command;
     command.type = CommandType::list_product;

@@ -37,13 +37,6 @@ class TradingHalt : public EngineTest {
     return command;
   }
 
-  RejectReason rejected_with(const Command& command) {
-    const auto& events = run(command);
-    EXPECT_EQ(events.size(), 1u);
-    EXPECT_EQ(events.at(0).type, ET::rejected);
-    return events.at(0).reject_reason;
-  }
-
   void expect_state_event(ProductState state) {
     ASSERT_FALSE(events_.empty());
     EXPECT_EQ(events_.at(0).type, ET::product_state);

@@ -30,13 +30,6 @@ class Suspension : public EngineTest {
     return command;
   }
 
-  RejectReason rejected_with(const Command& command) {
-    const auto& events = run(command);
-    EXPECT_EQ(events.size(), 1u);
-    EXPECT_EQ(events.at(0).type, ET::rejected);
-    return events.at(0).reject_reason;
-  }
-
   ProductId product_;
   ProductId other_;
 };
