@@ -978,6 +978,19 @@ void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& 
       publish_product_status(event, symbol);
       return;
     }
+    case EventType::participant_state: {
+      // To the participant's own live sessions, whether or not it had orders to cancel.
+      const auto sessions = sessions_of_.find(event.participant.value);
+      const auto named = participant_names_.find(event.participant.value);
+      if (sessions == sessions_of_.end() || named == participant_names_.end()) return;
+      Frame frame;
+      for (const uint64_t session : sessions->second) {
+        if (!sessions_.at(session).live) continue;
+        if (frame.empty()) frame = participant_status_frame(event, named->second);
+        reply(session, frame);
+      }
+      return;
+    }
     case EventType::book_level: {
       const auto found = book_subscribers_.find(product);
       if (found == book_subscribers_.end() || found->second.empty()) return;

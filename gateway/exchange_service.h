@@ -27,8 +27,9 @@
 // - An operator may suspend any participant but an operator (Suspension). The suspended
 //   participant may still log on: its sessions get the Canceled reports of its orders, its
 //   account (AccountStatus.suspended) and its reports; its new orders are rejected by the
-//   engine with ParticipantSuspended. Nobody else is told: a suspension is between the
-//   exchange and the participant, and the book subscribers see only the levels that went.
+//   engine with ParticipantSuspended. Its live sessions get a ParticipantStatus at once.
+//   Nobody else is told: a suspension is between the exchange and the participant, and the
+//   book subscribers see only the levels that went.
 
 #include <chrono>
 #include <cstdint>

@@ -495,6 +495,15 @@ std::span<const uint8_t> product_status_frame(flatbuffers::FlatBufferBuilder& bu
   return finish_in_builder(builder, wire::Body::ProductStatus, body.Union());
 }
 
+Frame participant_status_frame(const matching::Event& participant_state, std::string_view name) {
+  assert(participant_state.type == EventType::participant_state);
+  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  const auto name_offset = builder.CreateString(name.data(), name.size());
+  const auto body = wire::CreateParticipantStatus(builder, name_offset, participant_state.suspended,
+                                                  participant_state.timestamp.ns);
+  return to_frame(finish_in_builder(builder, wire::Body::ParticipantStatus, body.Union()));
+}
+
 Frame product_status_frame(const matching::Event& product_state, std::string_view symbol) {
   flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
   return to_frame(product_status_frame(builder, product_state, symbol));

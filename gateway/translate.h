@@ -135,6 +135,8 @@ std::span<const uint8_t> book_delta_frame(flatbuffers::FlatBufferBuilder& builde
 std::span<const uint8_t> trade_frame(flatbuffers::FlatBufferBuilder& builder,
                                      const matching::Event& trade, std::string_view symbol,
                                      uint64_t market_sequence);
+// A participant_state event (suspended or reinstated) as a ParticipantStatus.
+Frame participant_status_frame(const matching::Event& participant_state, std::string_view name);
 // A product_state event (halted, trading again, gate closed, delivered) as a ProductStatus.
 Frame product_status_frame(const matching::Event& product_state, std::string_view symbol);
 std::span<const uint8_t> product_status_frame(flatbuffers::FlatBufferBuilder& builder,

@@ -202,6 +202,7 @@ bool is_server_message(wire::Body type) {
     case Body::Bar:
     case Body::BarList:
     case Body::ProductStatus:
+    case Body::ParticipantStatus:
       return true;
     default: return false;
   }

@@ -203,6 +203,35 @@ TEST_F(Suspension, ItCancelsEveryLiveOrderOfTheParticipantAndRefusesItsNewOnes) 
   expect_ledger_consistent();
 }
 
+// A trading system hears of the kill switch at once, on each of its sessions, even when it has
+// no order that a Canceled report would tell it about; nobody else hears of it.
+TEST_F(Suspension, EverySessionOfTheParticipantIsToldAtOnce) {
+  auto ops = logon("ops");
+  auto first = logon("lab-b");
+  auto second = logon("lab-b");
+  auto other = logon("lab-a");
+  // Whether the next ParticipantStatus of the session says suspended (it must be lab-b's).
+  const auto next_status = [](Client& client) -> std::optional<bool> {
+    const Received received = client.receive_until(Body::ParticipantStatus);
+    EXPECT_EQ(received.status, ClientStatus::ok);
+    if (received.status != ClientStatus::ok) return std::nullopt;
+    const wire::ParticipantStatus& status = *received.message().body_as_ParticipantStatus();
+    EXPECT_EQ(status.participant()->str(), "lab-b");
+    EXPECT_GT(status.transact_time_ns(), 0);
+    return status.suspended();
+  };
+
+  ASSERT_TRUE(suspend(*ops, "lab-b").ok);
+  EXPECT_EQ(next_status(*first), true);
+  EXPECT_EQ(next_status(*second), true);
+  EXPECT_FALSE(suspend(*ops, "lab-b").ok);  // refused: no second status
+  ASSERT_TRUE(reinstate(*ops, "lab-b").ok);
+  EXPECT_EQ(next_status(*first), false);
+  EXPECT_EQ(next_status(*second), false);
+  EXPECT_EQ(other->receive_until(Body::ParticipantStatus, 300).status, ClientStatus::timeout);
+  EXPECT_EQ(ops->receive_until(Body::ParticipantStatus, 300).status, ClientStatus::timeout);
+}
+
 TEST_F(Suspension, ASuspendedSellersAsksLeaveEveryBookAndItsCapacityIsReleased) {
   fund_market();
   list_second_product();

@@ -105,6 +105,17 @@ TEST(ProductStatusFormat, AStateChangeIsOneLineWithItsTime) {
             "\"state\":\"halted\",\"transact_time\":\"2026-12-01T08:01:00.000Z\"}");
 }
 
+TEST(ParticipantStatusFormat, ASuspensionIsOneLineWithItsTime) {
+  flatbuffers::FlatBufferBuilder builder;
+  builder.Finish(wire::CreateParticipantStatus(builder, builder.CreateString("lab-alpha"), true,
+                                               int64_t{1'796'112'060} * 1'000'000'000));
+  const auto& status = *flatbuffers::GetRoot<wire::ParticipantStatus>(builder.GetBufferPointer());
+  EXPECT_EQ(participant_status_text(status), "2026-12-01T08:01:00.000Z lab-alpha suspended");
+  EXPECT_EQ(participant_status_json(status),
+            "{\"type\":\"participant_status\",\"participant\":\"lab-alpha\","
+            "\"suspended\":true,\"transact_time\":\"2026-12-01T08:01:00.000Z\"}");
+}
+
 TEST(ProductFormat, AHaltedProductReadsAsHalted) {
   flatbuffers::FlatBufferBuilder builder;
   const auto symbol = builder.CreateString("H20.CN-NMG-1.2026-12-02T00.DAY");

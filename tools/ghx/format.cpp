@@ -467,6 +467,21 @@ std::string product_status_json(const wire::ProductStatus& status, std::string_v
       .str();
 }
 
+std::string participant_status_text(const wire::ParticipantStatus& status) {
+  const std::string name = status.participant() != nullptr ? status.participant()->str() : "";
+  return format_utc_ns(status.transact_time_ns()) + " " + name +
+         (status.suspended() ? " suspended" : " reinstated");
+}
+
+std::string participant_status_json(const wire::ParticipantStatus& status) {
+  return JsonLine()
+      .add("type", "participant_status")
+      .add("participant", status.participant() != nullptr ? status.participant()->str() : "")
+      .add("suspended", status.suspended())
+      .add("transact_time", format_utc_ns(status.transact_time_ns()))
+      .str();
+}
+
 std::string book_delta_text(const wire::BookDelta& d, std::string_view symbol) {
   const std::string side = d.side() == wire::Side::Buy ? "bid" : "ask";
   return "book " + std::string(symbol) + " #" + std::to_string(d.sequence()) + " " + side + " " +

@@ -78,6 +78,10 @@ std::string bar_json(const wire::Bar& bar, std::string_view symbol);
 // A product's new state: "2026-12-01T07:30:00.000Z status SYMBOL halted".
 std::string product_status_text(const wire::ProductStatus& status, std::string_view symbol);
 std::string product_status_json(const wire::ProductStatus& status, std::string_view symbol);
+// The watching participant's own suspension or reinstatement:
+// "2026-12-01T07:30:00.000Z lab-alpha suspended".
+std::string participant_status_text(const wire::ParticipantStatus& status);
+std::string participant_status_json(const wire::ParticipantStatus& status);
 std::string book_delta_text(const wire::BookDelta& delta, std::string_view symbol);
 std::string book_delta_json(const wire::BookDelta& delta, std::string_view symbol);
 

@@ -141,6 +141,9 @@ void print_market_data(const ConnectionOptions& options, const gateway::Received
     const std::string symbol =
         status->symbol() != nullptr ? status->symbol()->str() : symbols[status->product_id()];
     emit(options.json, product_status_text(*status, symbol), product_status_json(*status, symbol));
+  } else if (const auto* participant = message.body_as_ParticipantStatus()) {
+    emit(options.json, participant_status_text(*participant),
+         participant_status_json(*participant));
   } else if (print_unsolicited(options.json, received)) {
     throw CliError(exit_refused, "subscription refused");
   }
