@@ -32,15 +32,30 @@ struct AckedFailure {
   int64_t lots = 0;
 };
 
+// An OperatorAck "ok" to a trading halt or resume, or to a suspension or reinstatement: the
+// product or participant reached the state asked for. The ack names no journal sequence, so
+// the test bounds it by its run: its command is in the journal between the end the journal had
+// when the run began and its end after the kill that ended the run (0 until then).
+enum class Control : uint8_t { halt, resume, suspend, reinstate };
+struct AckedControl {
+  Control control = Control::halt;
+  std::string target;          // the product's symbol, or the participant's name
+  bool cancel_orders = false;  // a halt that canceled the product's resting orders
+  uint64_t first_sequence = 0;
+  uint64_t last_sequence = 0;
+};
+
 struct AckLog {
   std::vector<AckedOrder> orders;
   std::vector<AckedFill> fills;
   std::vector<AckedFailure> failures;
+  std::vector<AckedControl> controls;
 
   void append(const AckLog& other) {
     orders.insert(orders.end(), other.orders.begin(), other.orders.end());
     fills.insert(fills.end(), other.fills.begin(), other.fills.end());
     failures.insert(failures.end(), other.failures.begin(), other.failures.end());
+    controls.insert(controls.end(), other.controls.begin(), other.controls.end());
   }
 };
 

@@ -1,13 +1,21 @@
 #include "tests/recovery/recovery_check.h"
 
+#include <algorithm>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
+#include <span>
+#include <tuple>
 #include <utility>
 
+#include "gateway/core_snapshot.h"
 #include "gateway/exchange_command.h"
+#include "gateway/snapshot_store.h"
 #include "ledger/check.h"
 #include "ledger/ledger.h"
 #include "matching/engine.h"
+#include "matching/product.h"
 
 namespace ghx::recovery {
 namespace {
@@ -16,6 +24,8 @@ namespace {
 constexpr size_t problems_detailed_max = 20;
 
 using OrderKey = std::pair<uint32_t, uint64_t>;  // participant id, client order id
+// A control, its product or participant id, and whether a halt canceled the resting orders.
+using ControlKey = std::tuple<Control, uint32_t, bool>;
 
 // What the journal says happened, rebuilt by a clean replay from sequence 1.
 struct Replayed {
@@ -26,6 +36,8 @@ struct Replayed {
   std::map<uint64_t, ledger::Fill> trades;
   std::map<uint64_t, int64_t> failed_lots;  // trades with lots failed -> how many
   std::map<std::string, uint32_t> participants;
+  std::map<std::string, uint32_t> products;                    // symbol -> product id
+  std::map<ControlKey, std::vector<uint64_t>> controls_taken;  // sequences, ascending
 };
 
 void add_problem(RecoveryCheck& check, std::string text) {
@@ -33,6 +45,44 @@ void add_problem(RecoveryCheck& check, std::string text) {
     check.problems.push_back(std::move(text));
   } else if (check.problems.size() == problems_detailed_max) {
     check.problems.push_back("... (more problems not listed)");
+  }
+}
+
+std::optional<Control> control_of(matching::CommandType type) {
+  switch (type) {
+    case matching::CommandType::halt_product:
+      return Control::halt;
+    case matching::CommandType::resume_product:
+      return Control::resume;
+    case matching::CommandType::suspend_participant:
+      return Control::suspend;
+    case matching::CommandType::reinstate_participant:
+      return Control::reinstate;
+    default:
+      return std::nullopt;
+  }
+}
+
+// A journaled control took effect when its product or participant reached the state it asks
+// for, as ghxd decides its OperatorAck (a refused one is journaled too, and changes nothing).
+void note_control(const matching::Command& command, const std::vector<matching::Event>& events,
+                  Replayed& out) {
+  const std::optional<Control> control = control_of(command.type);
+  if (!control) return;
+  const bool of_product = *control == Control::halt || *control == Control::resume;
+  const matching::ProductState wanted =
+      *control == Control::halt ? matching::ProductState::halted : matching::ProductState::trading;
+  for (const matching::Event& event : events) {
+    const bool taken = of_product
+                           ? event.type == matching::EventType::product_state &&
+                                 event.product == command.product && event.product_state == wanted
+                           : event.type == matching::EventType::participant_state &&
+                                 event.participant == command.participant &&
+                                 event.suspended == (*control == Control::suspend);
+    if (!taken) continue;
+    const uint32_t id = of_product ? command.product.value : command.participant.value;
+    out.controls_taken[{*control, id, command.cancel_orders}].push_back(command.sequence.value);
+    return;
   }
 }
 
@@ -60,6 +110,7 @@ void replay(const ledger::Snapshot& snapshot, Replayed& out, RecoveryCheck& chec
         }
         events.clear();
         engine.process(engine_command, events);
+        note_control(engine_command, events, out);
         for (const matching::Event& event : events) {
           if (event.type != matching::EventType::accepted) continue;
           const OrderKey key{event.participant.value, event.client_order_id.value};
@@ -72,6 +123,9 @@ void replay(const ledger::Snapshot& snapshot, Replayed& out, RecoveryCheck& chec
   }
   check.journal_entries = expected - 1;
   check.state_hash = engine.state_hash();
+  for (uint32_t product = 0; product < engine.product_count(); ++product) {
+    out.products[matching::format_symbol(engine.product_spec({product}))] = product;
+  }
 }
 
 void read_ledger(const ledger::Snapshot& snapshot, Replayed& out, RecoveryCheck& check) {
@@ -188,9 +242,113 @@ void compare_failures(const AckLog& acks, const Replayed& replayed, RecoveryChec
   }
 }
 
+uint32_t product_id(const Replayed& replayed, const std::string& symbol) {
+  const auto found = replayed.products.find(symbol);
+  return found == replayed.products.end() ? UINT32_MAX : found->second;
+}
+
+std::string describe(const AckedControl& control) {
+  switch (control.control) {
+    case Control::halt:
+      return std::string(control.cancel_orders ? "halt (canceling orders)" : "halt") + " of " +
+             control.target;
+    case Control::resume:
+      return "resume of " + control.target;
+    case Control::suspend:
+      return "suspension of " + control.target;
+    case Control::reinstate:
+      return "reinstatement of " + control.target;
+  }
+  return "control of " + control.target;
+}
+
+// An acknowledged halt, resume, suspension or reinstatement is durable: the journal of its run
+// holds a command of its kind that took effect, for its product (canceling orders as it did)
+// or participant. Counted per run and kind, since the ack names no sequence: at least as many
+// as were acknowledged (more when one committed but its ack died with ghxd).
+void compare_controls(const AckLog& acks, const Replayed& replayed, RecoveryCheck& check) {
+  struct Acked {
+    uint64_t count = 0;
+    const AckedControl* control = nullptr;
+  };
+  std::map<std::tuple<uint64_t, uint64_t, ControlKey>, Acked> acked;  // by run and kind
+  for (const AckedControl& control : acks.controls) {
+    const bool of_product = control.control == Control::halt || control.control == Control::resume;
+    ++(of_product ? check.halts_checked : check.suspensions_checked);
+    const uint32_t id = of_product ? product_id(replayed, control.target)
+                                   : participant_id(replayed, control.target);
+    const uint64_t last = control.last_sequence == 0 ? UINT64_MAX : control.last_sequence;
+    Acked& run =
+        acked[{control.first_sequence, last, {control.control, id, control.cancel_orders}}];
+    ++run.count;
+    run.control = &control;
+  }
+  for (const auto& [run, ack] : acked) {
+    const auto& [first, last, key] = run;
+    const auto taken = replayed.controls_taken.find(key);
+    uint64_t journaled = 0;
+    if (taken != replayed.controls_taken.end()) {
+      const std::vector<uint64_t>& sequences = taken->second;
+      journaled =
+          static_cast<uint64_t>(std::upper_bound(sequences.begin(), sequences.end(), last) -
+                                std::lower_bound(sequences.begin(), sequences.end(), first));
+    }
+    if (journaled >= ack.count) continue;
+    check.lost += ack.count - journaled;
+    add_problem(check, describe(*ack.control) + " acknowledged " + std::to_string(ack.count) +
+                           " times in the run of sequences " + std::to_string(first) + " to " +
+                           std::to_string(ack.control->last_sequence) + ", but the journal has " +
+                           std::to_string(journaled) + " taking effect there");
+  }
+}
+
+bool journal_entry_hash_is(const ledger::Snapshot& snapshot, uint64_t sequence, uint64_t hash) {
+  bool matches = false;
+  const ledger::Result result = snapshot.for_each_journal(
+      ledger::SequenceNumber{sequence}, [&](ledger::SequenceNumber at, auto bytes) {
+        matches = at.value == sequence && gateway::xxh64(bytes) == hash;
+        return false;  // that entry is all it takes
+      });
+  return result == ledger::Result::ok && matches;
+}
+
+// Finds the snapshot ghxd's recovery starts from as ExchangeCore::load_newest_snapshot does
+// (the newest intact one up to the ledger's sequence, of this journal's entry, that the engine
+// loads), independently of it, and counts the halted products and suspended participants in
+// it: the state-hash comparison covers recovering them only when such snapshots are used.
+void inspect_snapshot(const ledger::Snapshot& snapshot, const std::string& snapshot_dir,
+                      const Replayed& replayed, RecoveryCheck& check) {
+  std::unique_ptr<matching::Engine> engine;
+  const gateway::SnapshotStore store(snapshot_dir);
+  const gateway::SnapshotSearch search = store.find_newest(
+      check.last_sequence, [&](uint64_t sequence, std::span<const uint8_t> payload) {
+        std::span<const uint8_t> engine_bytes;
+        gateway::CoreSnapshotState state;
+        if (!gateway::split_payload(payload, engine_bytes, state) || state.sequence != sequence) {
+          return std::string("the core's state does not decode");
+        }
+        if (!journal_entry_hash_is(snapshot, sequence, state.journal_entry_hash)) {
+          return std::string("not of this journal");
+        }
+        engine = std::make_unique<matching::Engine>(matching::EngineConfig{});
+        return engine->load(engine_bytes) ? std::string() : std::string("the engine refused it");
+      });
+  if (!search.sequence) return;
+  check.snapshot_sequence = *search.sequence;
+  for (uint32_t product = 0; product < engine->product_count(); ++product) {
+    if (engine->product_state({product}) == matching::ProductState::halted) {
+      ++check.snapshot_halted_products;
+    }
+  }
+  for (const auto& [name, id] : replayed.participants) {
+    if (engine->account({id}).suspended) ++check.snapshot_suspended_participants;
+  }
+}
+
 }  // namespace
 
-RecoveryCheck check_recovery(const std::string& ledger_dir, const AckLog& acks) {
+RecoveryCheck check_recovery(const std::string& ledger_dir, const std::string& snapshot_dir,
+                             const AckLog& acks) {
   RecoveryCheck check;
   ledger::Options options;
   options.read_only = true;
@@ -214,6 +372,8 @@ RecoveryCheck check_recovery(const std::string& ledger_dir, const AckLog& acks) 
   compare_orders(acks, replayed, check);
   compare_fills(acks, replayed, check);
   compare_failures(acks, replayed, check);
+  compare_controls(acks, replayed, check);
+  inspect_snapshot(snapshot, snapshot_dir, replayed, check);
   return check;
 }
 

@@ -21,6 +21,7 @@ constexpr int ioc_percent = 25;
 constexpr int64_t spread_ticks = 15;  // buyers and sellers straddle the mid: many crosses
 constexpr int64_t lots_max = 5;
 constexpr size_t cancel_candidates_max = 256;
+constexpr size_t problems_max = 10;  // the first few, in detail, are enough to debug
 
 class TraderRun {
  public:
@@ -116,7 +117,12 @@ class TraderRun {
       case wire::ExecType::Accepted:
         result_.acks.orders.push_back({plan_.name, report.client_order_id(), report.order_id()});
         break;
-      case wire::ExecType::Rejected: ++result_.rejects; break;
+      case wire::ExecType::Rejected:
+        count_reject(report);
+        break;
+      case wire::ExecType::Canceled:
+        count_cancel(report);
+        break;
       case wire::ExecType::Filled:
       case wire::ExecType::PartiallyFilled:
         result_.acks.fills.push_back({plan_.name, report.trade_id(), report.order_id(),
@@ -126,6 +132,38 @@ class TraderRun {
       default: break;
     }
     answer(report);
+  }
+
+  // Halts and suspensions refuse orders by design; any other reason counts as before.
+  void count_reject(const wire::ExecutionReport& report) {
+    switch (report.reject_reason()) {
+      case wire::OrderRejectReason::ProductHalted:
+        ++result_.halted_rejects;
+        return;
+      case wire::OrderRejectReason::ParticipantSuspended:
+        ++result_.suspended_rejects;
+        return expect_suspendable(report, "rejected");
+      default:
+        ++result_.rejects;
+        return;
+    }
+  }
+
+  void count_cancel(const wire::ExecutionReport& report) {
+    if (report.cancel_reason() == wire::CancelReason::ProductHalted) ++result_.halt_cancels;
+    if (report.cancel_reason() == wire::CancelReason::ParticipantSuspended) {
+      ++result_.suspension_cancels;
+      expect_suspendable(report, "canceled");
+    }
+  }
+
+  // The operator suspends only some traders: another's order refused or canceled for a
+  // suspension is a bug (the wrong participant's state, or a reason mixed up).
+  void expect_suspendable(const wire::ExecutionReport& report, std::string_view what) {
+    if (plan_.may_be_suspended || result_.problems.size() >= problems_max) return;
+    result_.problems.push_back(plan_.name + ": order " + std::to_string(report.client_order_id()) +
+                               " " + std::string(what) +
+                               " ParticipantSuspended, but it is never suspended");
   }
 
   // The first report about an order answers it; a resting order may be canceled later.

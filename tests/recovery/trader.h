@@ -26,6 +26,9 @@ struct TraderPlan {
   // The participant's last execution report seen in earlier runs: the trader logs on asking for
   // every later one, and checks that report numbers then go on without a gap or a repeat.
   uint64_t last_report_sequence = 0;
+  // The halting operator may suspend this participant: only then are its orders refused or
+  // canceled for a suspension (anyone's may be for a halt: every traded product is halted).
+  bool may_be_suspended = false;
 };
 
 struct TraderResult {
@@ -35,7 +38,16 @@ struct TraderResult {
   uint64_t unanswered = 0;      // orders in flight when the connection died
   uint64_t reports = 0;         // execution reports received (resent or live)
   uint64_t last_report_sequence = 0;
+  // The operator's controls at work, expected outcomes counted apart from `rejects`: orders
+  // refused ProductHalted or ParticipantSuspended, resting orders canceled for either.
+  uint64_t halted_rejects = 0;
+  uint64_t suspended_rejects = 0;
+  uint64_t halt_cancels = 0;
+  uint64_t suspension_cancels = 0;
   std::vector<std::string> report_problems;  // numbers out of sequence: a gap or a repeat
+  // Other broken expectations: a trader never suspended told of a suspension, a control
+  // refused that should have passed.
+  std::vector<std::string> problems;
   std::string end;              // why the run ended
 };
 
