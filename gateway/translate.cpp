@@ -190,10 +190,8 @@ wire::OrderRejectReason to_wire(matching::RejectReason reason) {
     case In::trade_not_open: return Out::TradeNotOpen;
     case In::product_halted: return Out::ProductHalted;
     case In::product_not_halted: return Out::ProductNotHalted;
-    case In::participant_suspended:
-      return Out::ParticipantSuspended;
-    case In::participant_not_suspended:
-      return Out::ParticipantNotSuspended;
+    case In::participant_suspended: return Out::ParticipantSuspended;
+    case In::participant_not_suspended: return Out::ParticipantNotSuspended;
   }
   return Out::UnknownCommand;
 }
@@ -209,8 +207,7 @@ wire::CancelReason to_wire(matching::CancelReason reason) {
     case In::self_trade: return Out::SelfTrade;
     case In::market_collar: return Out::MarketCollar;
     case In::product_halted: return Out::ProductHalted;
-    case In::participant_suspended:
-      return Out::ParticipantSuspended;
+    case In::participant_suspended: return Out::ParticipantSuspended;
   }
   return Out::None;
 }

@@ -203,8 +203,10 @@ TEST(Validation, ATradingHaltNamesAProductAndCancelsOrdersOnlyWhenItHalts) {
   EXPECT_EQ(decode(make_trading_halt(5, std::string(symbol_chars_max + 1, 'A'), true)).check.code,
             ErrorCode::InvalidField);
   EXPECT_EQ(decode(make_trading_halt(6, symbol, false, true)).check.code, ErrorCode::InvalidField);
-  // The halt flag defaults to true: a TradingHalt that says nothing more halts.
-  const auto* halt = decode(make_trading_halt(7, symbol, true)).message->body_as_TradingHalt();
+  // The halt flag defaults to true: a TradingHalt that says nothing more halts. (The frame is
+  // kept: the decoded message points into it.)
+  const Frame frame = make_trading_halt(7, symbol, true);
+  const auto* halt = decode(frame).message->body_as_TradingHalt();
   ASSERT_NE(halt, nullptr);
   EXPECT_TRUE(halt->halt());
   EXPECT_FALSE(halt->cancel_orders());
@@ -226,9 +228,10 @@ TEST(Validation, ASuspensionNamesAParticipantAndComesOnlyFromClients) {
   EXPECT_EQ(
       decode(finish_frame(builder, wire::Body::Suspension, nobody.Finish().Union())).check.code,
       ErrorCode::InvalidField);
-  // The suspend flag defaults to true: a Suspension that says nothing more suspends.
-  const auto* suspension =
-      decode(make_suspension(7, "lab-alpha", true)).message->body_as_Suspension();
+  // The suspend flag defaults to true: a Suspension that says nothing more suspends. (The
+  // frame is kept: the decoded message points into it.)
+  const Frame frame = make_suspension(7, "lab-alpha", true);
+  const auto* suspension = decode(frame).message->body_as_Suspension();
   ASSERT_NE(suspension, nullptr);
   EXPECT_TRUE(suspension->suspend());
 }
