@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <sstream>
@@ -285,6 +286,40 @@ TEST_F(GhxEndToEnd, OperatorHaltsAndResumesAProduct) {
   EXPECT_EQ(bought.exit_code, 0) << bought.out << bought.err;
   EXPECT_TRUE(contains(bought.out, "accepted order 902")) << bought.out;
   EXPECT_EQ(ghx({"resume", product, "--cancel-orders"}).exit_code, 2);  // a halt's option
+
+  // A whole zone's windows of one GPU model at once (this test's own: no other uses L40S in
+  // CN-NMG-1), one ack line each; then all of them trade again.
+  const auto l40s_in_nmg = [&](const std::string& state) {
+    const RunResult listed =
+        ghx({"products", "--gpu", "L40S", "--zone", "CN-NMG-1", "--json"}, "lab-gamma");
+    size_t count = 0;
+    std::istringstream lines(listed.out);
+    for (std::string line; std::getline(lines, line);) {
+      count += contains(line, "\"state\":\"" + state + "\"");
+    }
+    return count;
+  };
+  const size_t windows = l40s_in_nmg("trading");
+  ASSERT_GT(windows, 1u);
+  const RunResult zone = ghx({"halt", "--zone", "CN-NMG-1", "--gpu", "L40S"});
+  ASSERT_EQ(zone.exit_code, 0) << zone.out << zone.err;
+  EXPECT_EQ(std::count(zone.out.begin(), zone.out.end(), '\n'), static_cast<long>(windows));
+  EXPECT_TRUE(contains(zone.out, "halt " + product + ": ok (" + product +
+                                     " halted; its resting "
+                                     "orders stay)"))
+      << zone.out;
+  EXPECT_EQ(l40s_in_nmg("halted"), windows);
+  EXPECT_EQ(l40s_in_nmg("trading"), 0u);
+  const RunResult nothing = ghx({"halt", "--zone", "CN-NMG-1", "--gpu", "L40S"});
+  EXPECT_EQ(nothing.exit_code, 1);
+  EXPECT_TRUE(contains(nothing.err, "no trading product in CN-NMG-1 of L40S")) << nothing.err;
+  const RunResult not_ops = ghx({"resume", "--zone", "CN-NMG-1", "--gpu", "L40S"}, "lab-gamma");
+  EXPECT_EQ(not_ops.exit_code, 1);
+  EXPECT_EQ(l40s_in_nmg("halted"), windows);
+  const RunResult zone_resumed = ghx({"resume", "--zone", "CN-NMG-1", "--gpu", "L40S"});
+  ASSERT_EQ(zone_resumed.exit_code, 0) << zone_resumed.out << zone_resumed.err;
+  EXPECT_EQ(l40s_in_nmg("trading"), windows);
+  EXPECT_EQ(ghx({"halt", "--zone", "CN-NMG-1", product}).exit_code, 2);  // one or the other
 }
 
 // An operator suspends a participant (in a product of this test's own, so that no other

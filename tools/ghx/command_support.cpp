@@ -3,10 +3,16 @@
 #include <cstdio>
 #include <exception>
 
+#include "gateway/wire_requests.h"
 #include "tools/ghx/format.h"
 
 namespace ghx::cli {
 namespace {
+
+// A long calendar may come as several ProductList frames: after the first, keep reading
+// until the server has been quiet this long.
+constexpr uint32_t product_list_quiet_ms = 200;
+constexpr uint64_t list_request_id = 1;
 
 bool is_about(const wire::ExecutionReport& report, uint64_t client_order_id) {
   return report.client_order_id() == client_order_id ||
@@ -69,6 +75,34 @@ int await_order_reports(Session& session, const OrderWait& wait) {
     if (print_unsolicited(json, *received)) result = exit_refused;
   }
   return result;
+}
+
+size_t list_products(Session& session, const ProductFilter& filter,
+                     const std::function<void(const wire::ProductInfo&)>& visit) {
+  session.send(gateway::make_list_products(list_request_id, filter.gpu, filter.zone));
+  auto deadline = session.deadline_in(session.options().timeout_ms);
+  size_t count = 0;
+  bool answered = false;
+  while (auto received = session.next(deadline)) {  // bounded by the deadline
+    if (print_unsolicited(session.options().json, *received)) {
+      throw CliError(exit_refused, "ListProducts refused");
+    }
+    const auto* list = received->message().body_as_ProductList();
+    if (list == nullptr) continue;
+    if (list->products() != nullptr) {
+      for (const auto* product : *list->products()) {
+        visit(*product);
+        ++count;
+      }
+    }
+    answered = true;
+    deadline = session.deadline_in(product_list_quiet_ms);
+  }
+  if (!answered) {
+    throw CliError(exit_timeout,
+                   "no ProductList within " + std::to_string(session.options().timeout_ms) + " ms");
+  }
+  return count;
 }
 
 }  // namespace ghx::cli

@@ -23,6 +23,16 @@ void emit(bool json, const std::string& text, const std::string& json_line);
 // session Reject (the command failed).
 bool print_unsolicited(bool json, const gateway::Received& received);
 
+struct ProductFilter {
+  std::string gpu;   // empty: any
+  std::string zone;  // empty: any
+};
+
+// Sends one ListProducts and visits every product of the answer (all its pages); returns how
+// many there were. A session Reject or no answer within --timeout-ms throws.
+size_t list_products(Session& session, const ProductFilter& filter,
+                     const std::function<void(const wire::ProductInfo&)>& visit);
+
 struct OrderWait {
   uint64_t client_order_id = 0;
   uint32_t linger_ms = 0;  // after the first report about the order, keep printing this long

@@ -52,8 +52,10 @@ constexpr Command commands[] = {
     {"delivery-failed", ghx::cli::run_delivery_failed_command,
      "delivery-failed TRADE_ID [--lots N] [--product SYMBOL] (operator)"},
     {"halt", ghx::cli::run_halt_command,
-     "halt PRODUCT [--cancel-orders] (operator: stop trading; cancels still work)"},
-    {"resume", ghx::cli::run_resume_command, "resume PRODUCT (operator: trade a halted product)"},
+     "halt PRODUCT|--zone ZONE [--gpu GPU] [--cancel-orders] (operator: stop trading; cancels "
+     "still work)"},
+    {"resume", ghx::cli::run_resume_command,
+     "resume PRODUCT|--zone ZONE [--gpu GPU] (operator: trade halted products again)"},
     {"suspend", ghx::cli::run_suspend_command,
      "suspend PARTICIPANT (operator: cancel its orders and refuse new ones)"},
     {"reinstate", ghx::cli::run_reinstate_command,

@@ -14,47 +14,9 @@ namespace ghx::cli {
 using namespace gateway;  // the request builders (gateway/wire_requests.h)
 namespace {
 
-// A long calendar may come as several ProductList frames: after the first, keep reading
-// until the server has been quiet this long.
-constexpr uint32_t product_list_quiet_ms = 200;
-constexpr uint64_t list_request_id = 1;
 constexpr size_t book_depth_default = 10;
 constexpr size_t watch_depth = 5;
 constexpr size_t watch_symbols_max = 64;
-
-struct ProductFilter {
-  std::string gpu;
-  std::string zone;
-};
-
-// Prints (when `print`) and visits every product of the answer to one ListProducts.
-template <typename Visit>
-size_t list_products(Session& session, const ProductFilter& filter, Visit visit) {
-  session.send(make_list_products(list_request_id, filter.gpu, filter.zone));
-  auto deadline = session.deadline_in(session.options().timeout_ms);
-  size_t count = 0;
-  bool answered = false;
-  while (auto received = session.next(deadline)) {  // bounded by the deadline
-    if (print_unsolicited(session.options().json, *received)) {
-      throw CliError(exit_refused, "ListProducts refused");
-    }
-    const auto* list = received->message().body_as_ProductList();
-    if (list == nullptr) continue;
-    if (list->products() != nullptr) {
-      for (const auto* product : *list->products()) {
-        visit(*product);
-        ++count;
-      }
-    }
-    answered = true;
-    deadline = session.deadline_in(product_list_quiet_ms);
-  }
-  if (!answered) {
-    throw CliError(exit_timeout, "no ProductList within " +
-                                     std::to_string(session.options().timeout_ms) + " ms");
-  }
-  return count;
-}
 
 int run_products(int argc, char** argv) {
   const std::vector<OptionSpec> own = {{"gpu"}, {"zone"}};

@@ -1,6 +1,8 @@
 #include "tools/ghx/operator_commands.h"
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "gateway/certs.h"
 #include "tools/ghx/command_support.h"
@@ -17,12 +19,13 @@ namespace {
 // time-based one makes server logs of separate invocations distinguishable.
 uint64_t fresh_request_id() { return client_order_id_from_time(wall_clock_ns()); }
 
-// Sends one operator request and prints its OperatorAck; exit_refused when not ok.
-int operator_round_trip(const ParsedArgs& args, std::string_view what, gateway::Frame frame,
-                        uint64_t request_id, bool balances = true) {
-  const ConnectionOptions options = connection_options(args, Role::operator_role);
-  Session session(options, false);
-  session.send(std::move(frame));
+// How an operator request ended.
+enum class AckResult { ok, refused, session_rejected };
+
+// Waits for the OperatorAck of `request_id` and prints it.
+AckResult await_operator_ack(Session& session, std::string_view what, uint64_t request_id,
+                             bool balances) {
+  const ConnectionOptions& options = session.options();
   const auto deadline = session.deadline_in(options.timeout_ms);
   while (auto received = session.next(deadline)) {  // bounded by the deadline
     if (print_unsolicited(options.json, *received)) {
@@ -31,15 +34,25 @@ int operator_round_trip(const ParsedArgs& args, std::string_view what, gateway::
         std::fprintf(stderr, "ghx: operator commands need the operator's session: --as %s\n",
                      operator_default);
       }
-      return exit_refused;
+      return AckResult::session_rejected;
     }
     const auto* ack = received->message().body_as_OperatorAck();
     if (ack == nullptr || ack->request_id() != request_id) continue;
     emit(options.json, operator_ack_text(what, *ack, balances), operator_ack_json(what, *ack));
-    return ack->ok() ? exit_ok : exit_refused;
+    return ack->ok() ? AckResult::ok : AckResult::refused;
   }
   throw CliError(exit_timeout, "no OperatorAck within " + std::to_string(options.timeout_ms) +
                                    " ms");
+}
+
+// Sends one operator request and prints its OperatorAck; exit_refused when not ok.
+int operator_round_trip(const ParsedArgs& args, std::string_view what, gateway::Frame frame,
+                        uint64_t request_id, bool balances = true) {
+  const ConnectionOptions options = connection_options(args, Role::operator_role);
+  Session session(options, false);
+  session.send(std::move(frame));
+  return await_operator_ack(session, what, request_id, balances) == AckResult::ok ? exit_ok
+                                                                                  : exit_refused;
 }
 
 void check_participant(const std::string& name) {
@@ -99,13 +112,53 @@ int run_delivery_failed(int argc, char** argv) {
                              make_delivery_outcome(fields), fields.request_id, false);
 }
 
-// Halts or resumes trading in one product. The ack's text says what happened (and how many
-// resting orders a halt with --cancel-orders canceled); there are no balances to show.
+// Halts (or resumes) every product of a zone and/or GPU model that is trading (or halted):
+// a zone that loses power takes all its windows with it. One request at a time on one
+// session, a line for each ack; exit_refused when one was refused or nothing matched.
+int run_trading_halt_of(const ParsedArgs& args, const ProductFilter& filter, bool halt,
+                        bool cancel_orders) {
+  Session session(connection_options(args, Role::operator_role), false);
+  const wire::ProductState from = halt ? wire::ProductState::Trading : wire::ProductState::Halted;
+  std::vector<std::string> symbols;
+  list_products(session, filter, [&](const wire::ProductInfo& product) {
+    if (product.state() == from && product.symbol() != nullptr) {
+      symbols.push_back(product.symbol()->str());
+    }
+  });
+  if (symbols.empty()) {
+    std::string matching = filter.zone.empty() ? "" : " in " + filter.zone;
+    if (!filter.gpu.empty()) matching += " of " + filter.gpu;
+    throw CliError(exit_refused,
+                   std::string("no ") + (halt ? "trading" : "halted") + " product" + matching);
+  }
+  const uint64_t first_id = fresh_request_id();
+  int result = exit_ok;
+  for (size_t i = 0; i < symbols.size(); ++i) {
+    const uint64_t id = first_id + i;
+    session.send(make_trading_halt(id, symbols[i], halt, cancel_orders));
+    const std::string what = std::string(halt ? "halt " : "resume ") + symbols[i];
+    const AckResult ack = await_operator_ack(session, what, id, false);
+    if (ack == AckResult::session_rejected) return exit_refused;
+    if (ack == AckResult::refused) result = exit_refused;
+  }
+  return result;
+}
+
+// Halts or resumes trading in one product, or in every product of a zone and/or GPU model.
+// The ack's text says what happened (and how many resting orders a halt with --cancel-orders
+// canceled); there are no balances to show.
 int run_trading_halt(int argc, char** argv, bool halt) {
-  std::vector<OptionSpec> own;
+  std::vector<OptionSpec> own = {{"zone"}, {"gpu"}};
   if (halt) own.push_back({"cancel-orders", false});
   const ParsedArgs args = parse_args(argc, argv, 1, with_specs(own, connection_option_specs));
-  expect_positional(args, 1, 1, halt ? "halt PRODUCT [--cancel-orders]" : "resume PRODUCT");
+  const bool many = args.has("zone") || args.has("gpu");
+  expect_positional(args, many ? 0 : 1, many ? 0 : 1,
+                    halt ? "halt PRODUCT|--zone ZONE [--gpu GPU] [--cancel-orders]"
+                         : "resume PRODUCT|--zone ZONE [--gpu GPU]");
+  if (many) {
+    return run_trading_halt_of(args, {args.get_or("gpu", ""), args.get_or("zone", "")}, halt,
+                               args.has("cancel-orders"));
+  }
   const std::string& symbol = args.positional[0];
   check_symbol(symbol);
   const bool cancel_orders = args.has("cancel-orders");
