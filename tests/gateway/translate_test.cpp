@@ -342,67 +342,46 @@ TEST(Translate, EveryEngineReasonAndStateKeepsItsNameOnTheWire) {
   EXPECT_EQ(to_wire(matching::ProductState::halted), wire::ProductState::Halted);
 }
 
-// An order canceled by a halt is reported to its owner like any cancel, with the halt as its
-// reason, and the kept record (for resends) says so too.
-TEST(Translate, AnOrderCanceledByAHaltIsReportedWithItsReason) {
-  matching::Event canceled;
-  canceled.type = matching::EventType::canceled;
-  canceled.participant = {3};
-  canceled.product = {17};
-  canceled.order_id = {55};
-  canceled.client_order_id = {9};
-  canceled.side = matching::Side::buy;
-  canceled.price = {1850};
-  canceled.quantity = {4};
-  canceled.cancel_reason = matching::CancelReason::product_halted;
-  EXPECT_FALSE(report_record(canceled, {4}, nullptr).has_value());
-  const std::optional<ReportRecord> record = report_record(canceled, {3}, nullptr);
-  ASSERT_TRUE(record.has_value());
-  std::vector<uint8_t> bytes;
-  encode(*record, bytes);
-  ReportRecord decoded;
-  ASSERT_TRUE(decode(bytes, decoded));
-  EXPECT_EQ(decoded, *record);
-  flatbuffers::FlatBufferBuilder builder;
-  const std::span<const uint8_t> built = execution_report(builder, decoded, symbol, 12);
-  const Frame frame(built.begin(), built.end());
-  const auto& report = report_of(frame);
-  EXPECT_EQ(report.exec_type(), wire::ExecType::Canceled);
-  EXPECT_EQ(report.cancel_reason(), wire::CancelReason::ProductHalted);
-  EXPECT_EQ(report.order_status(), wire::OrderStatus::Done);
-  EXPECT_EQ(report.client_order_id(), 9u);
-  EXPECT_EQ(report.remaining(), 0);
+// An order canceled by a halt or by its owner's suspension is reported to its owner like any
+// cancel, with that reason, and the kept record (for resends) says so too.
+TEST(Translate, AnOrderCanceledByAHaltOrASuspensionIsReportedWithItsReason) {
+  const std::pair<matching::CancelReason, wire::CancelReason> reasons[] = {
+      {matching::CancelReason::product_halted, wire::CancelReason::ProductHalted},
+      {matching::CancelReason::participant_suspended, wire::CancelReason::ParticipantSuspended}};
+  for (const auto& [engine_reason, wire_reason] : reasons) {
+    matching::Event canceled;
+    canceled.type = matching::EventType::canceled;
+    canceled.participant = {3};
+    canceled.product = {17};
+    canceled.order_id = {55};
+    canceled.client_order_id = {9};
+    canceled.side = matching::Side::buy;
+    canceled.price = {1850};
+    canceled.quantity = {4};
+    canceled.cancel_reason = engine_reason;
+    EXPECT_FALSE(report_record(canceled, {4}, nullptr).has_value());  // another's order
+    const std::optional<ReportRecord> record = report_record(canceled, {3}, nullptr);
+    ASSERT_TRUE(record.has_value());
+    std::vector<uint8_t> bytes;
+    encode(*record, bytes);
+    ReportRecord decoded;
+    ASSERT_TRUE(decode(bytes, decoded));
+    EXPECT_EQ(decoded, *record);
+    flatbuffers::FlatBufferBuilder builder;
+    const std::span<const uint8_t> built = execution_report(builder, decoded, symbol, 12);
+    const Frame frame(built.begin(), built.end());
+    const auto& report = report_of(frame);
+    EXPECT_EQ(report.exec_type(), wire::ExecType::Canceled);
+    EXPECT_EQ(report.cancel_reason(), wire_reason);
+    EXPECT_EQ(report.order_status(), wire::OrderStatus::Done);
+    EXPECT_EQ(report.client_order_id(), 9u);
+    EXPECT_EQ(report.remaining(), 0);
+  }
 }
 
-// Likewise an order canceled because the operator suspended its owner; the suspension itself
-// (participant_state) is no execution report: the owner learns of it from its cancels and its
-// refused orders.
-TEST(Translate, AnOrderCanceledByASuspensionIsReportedWithItsReason) {
-  matching::Event canceled;
-  canceled.type = matching::EventType::canceled;
-  canceled.participant = {3};
-  canceled.product = {17};
-  canceled.order_id = {56};
-  canceled.client_order_id = {10};
-  canceled.side = matching::Side::sell;
-  canceled.price = {1900};
-  canceled.quantity = {2};
-  canceled.cancel_reason = matching::CancelReason::participant_suspended;
-  const std::optional<ReportRecord> record = report_record(canceled, {3}, nullptr);
-  ASSERT_TRUE(record.has_value());
-  std::vector<uint8_t> bytes;
-  encode(*record, bytes);
-  ReportRecord decoded;
-  ASSERT_TRUE(decode(bytes, decoded));
-  EXPECT_EQ(decoded, *record);
-  flatbuffers::FlatBufferBuilder builder;
-  const std::span<const uint8_t> built = execution_report(builder, decoded, symbol, 13);
-  const Frame frame(built.begin(), built.end());
-  const auto& report = report_of(frame);
-  EXPECT_EQ(report.exec_type(), wire::ExecType::Canceled);
-  EXPECT_EQ(report.cancel_reason(), wire::CancelReason::ParticipantSuspended);
-  EXPECT_EQ(report.client_order_id(), 10u);
-
+// The suspension itself is no execution report (nothing to keep for resends): the owner's
+// sessions get a ParticipantStatus instead, and a later logon reads AccountStatus.
+TEST(Translate, ASuspensionIsNoExecutionReport) {
   matching::Event suspended;
   suspended.type = matching::EventType::participant_state;
   suspended.participant = {3};

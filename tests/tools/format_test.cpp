@@ -206,49 +206,33 @@ TEST(BarFormat, ABarSaysItsPricesVolumeAndWhetherItsMinuteStillRuns) {
   }
 }
 
-TEST(ExecutionReportFormat, ACancelByAHaltNamesTheHalt) {
-  flatbuffers::FlatBufferBuilder builder;
-  const auto symbol = builder.CreateString("H100SXM.CN-EAST-1.2026-12-01T08.1H");
-  wire::ExecutionReportBuilder report(builder);
-  report.add_exec_type(wire::ExecType::Canceled);
-  report.add_client_order_id(21);
-  report.add_symbol(symbol);
-  report.add_side(wire::Side::Sell);
-  report.add_price(1900);
-  report.add_quantity(5);
-  report.add_order_status(wire::OrderStatus::Done);
-  report.add_cancel_reason(wire::CancelReason::ProductHalted);
-  const auto body = report.Finish();
-  const gateway::Frame frame =
-      gateway::finish_frame(builder, wire::Body::ExecutionReport, body.Union());
-  const auto& r = *gateway::frame_message(frame).body_as_ExecutionReport();
-  EXPECT_EQ(execution_report_text(r),
-            "canceled order 21 sell H100SXM.CN-EAST-1.2026-12-01T08.1H: 5 lots at 1900 (19.00) "
-            "gtc, 0 open, done, reason product-halted");
-  EXPECT_NE(execution_report_json(r).find("\"reason\":\"product-halted\""), std::string::npos);
-}
-
-TEST(ExecutionReportFormat, ACancelByASuspensionNamesTheSuspension) {
-  flatbuffers::FlatBufferBuilder builder;
-  const auto symbol = builder.CreateString("H100SXM.CN-EAST-1.2026-12-01T08.1H");
-  wire::ExecutionReportBuilder report(builder);
-  report.add_exec_type(wire::ExecType::Canceled);
-  report.add_client_order_id(22);
-  report.add_symbol(symbol);
-  report.add_side(wire::Side::Buy);
-  report.add_price(1850);
-  report.add_quantity(3);
-  report.add_order_status(wire::OrderStatus::Done);
-  report.add_cancel_reason(wire::CancelReason::ParticipantSuspended);
-  const auto body = report.Finish();
-  const gateway::Frame frame =
-      gateway::finish_frame(builder, wire::Body::ExecutionReport, body.Union());
-  const auto& r = *gateway::frame_message(frame).body_as_ExecutionReport();
-  EXPECT_EQ(execution_report_text(r),
-            "canceled order 22 buy H100SXM.CN-EAST-1.2026-12-01T08.1H: 3 lots at 1850 (18.50) "
-            "gtc, 0 open, done, reason participant-suspended");
-  EXPECT_NE(execution_report_json(r).find("\"reason\":\"participant-suspended\""),
-            std::string::npos);
+// A cancel by a halt or by a suspension names it, in text and JSON.
+TEST(ExecutionReportFormat, ACancelByAHaltOrASuspensionNamesIt) {
+  const std::pair<wire::CancelReason, std::string> reasons[] = {
+      {wire::CancelReason::ProductHalted, "product-halted"},
+      {wire::CancelReason::ParticipantSuspended, "participant-suspended"}};
+  for (const auto& [reason, name] : reasons) {
+    flatbuffers::FlatBufferBuilder builder;
+    const auto symbol = builder.CreateString("H100SXM.CN-EAST-1.2026-12-01T08.1H");
+    wire::ExecutionReportBuilder report(builder);
+    report.add_exec_type(wire::ExecType::Canceled);
+    report.add_client_order_id(21);
+    report.add_symbol(symbol);
+    report.add_side(wire::Side::Sell);
+    report.add_price(1900);
+    report.add_quantity(5);
+    report.add_order_status(wire::OrderStatus::Done);
+    report.add_cancel_reason(reason);
+    const auto body = report.Finish();
+    const gateway::Frame frame =
+        gateway::finish_frame(builder, wire::Body::ExecutionReport, body.Union());
+    const auto& r = *gateway::frame_message(frame).body_as_ExecutionReport();
+    EXPECT_EQ(execution_report_text(r),
+              "canceled order 21 sell H100SXM.CN-EAST-1.2026-12-01T08.1H: 5 lots at 1900 (19.00) "
+              "gtc, 0 open, done, reason " +
+                  name);
+    EXPECT_NE(execution_report_json(r).find("\"reason\":\"" + name + "\""), std::string::npos);
+  }
 }
 
 // The cash line says when the operator suspended the participant, for people and scripts.
