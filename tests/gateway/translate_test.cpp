@@ -16,6 +16,20 @@ const wire::ExecutionReport& report_of(const Frame& frame) {
   return *decoded.message->body_as_ExecutionReport();
 }
 
+// The frame a resend builds from `record`: encoded as the ledger keeps it, decoded (which must
+// give it back unchanged), then built into an ExecutionReport numbered `report_sequence`.
+Frame resent_frame(const ReportRecord& record, uint64_t report_sequence) {
+  std::vector<uint8_t> bytes;
+  encode(record, bytes);
+  ReportRecord decoded;
+  EXPECT_TRUE(decode(bytes, decoded));
+  EXPECT_EQ(decoded, record);
+  flatbuffers::FlatBufferBuilder builder;
+  const std::span<const uint8_t> built =
+      execution_report(builder, decoded, symbol, report_sequence);
+  return Frame(built.begin(), built.end());
+}
+
 TEST(Translate, NewOrderBecomesAnEngineCommand) {
   const Frame frame = make_new_order({.client_order_id = 9,
                                       .symbol = symbol,
@@ -228,14 +242,7 @@ TEST(Translate, FailedTradeAndPaidProceedsAreReportedToTheirParticipants) {
     ASSERT_TRUE(record.has_value());
     EXPECT_EQ(record->exec_type, wire::ExecType::TradeFailed);
     EXPECT_EQ(record->side, viewer == 2 ? wire::Side::Sell : wire::Side::Buy);
-    std::vector<uint8_t> bytes;
-    encode(*record, bytes);
-    ReportRecord decoded;
-    ASSERT_TRUE(decode(bytes, decoded));
-    EXPECT_EQ(decoded, *record);
-    flatbuffers::FlatBufferBuilder builder;
-    const std::span<const uint8_t> built = execution_report(builder, decoded, symbol, 7);
-    const Frame frame(built.begin(), built.end());
+    const Frame frame = resent_frame(*record, 7);
     const auto& report = report_of(frame);
     EXPECT_EQ(report.exec_type(), wire::ExecType::TradeFailed);
     EXPECT_EQ(report.trade_id(), 4'242u);
@@ -362,14 +369,7 @@ TEST(Translate, AnOrderCanceledByAHaltOrASuspensionIsReportedWithItsReason) {
     EXPECT_FALSE(report_record(canceled, {4}, nullptr).has_value());  // another's order
     const std::optional<ReportRecord> record = report_record(canceled, {3}, nullptr);
     ASSERT_TRUE(record.has_value());
-    std::vector<uint8_t> bytes;
-    encode(*record, bytes);
-    ReportRecord decoded;
-    ASSERT_TRUE(decode(bytes, decoded));
-    EXPECT_EQ(decoded, *record);
-    flatbuffers::FlatBufferBuilder builder;
-    const std::span<const uint8_t> built = execution_report(builder, decoded, symbol, 12);
-    const Frame frame(built.begin(), built.end());
+    const Frame frame = resent_frame(*record, 12);
     const auto& report = report_of(frame);
     EXPECT_EQ(report.exec_type(), wire::ExecType::Canceled);
     EXPECT_EQ(report.cancel_reason(), wire_reason);
