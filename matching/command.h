@@ -38,6 +38,15 @@ enum class CommandType : uint8_t {
   // failed trades of a suspended participant still go through: the operator settles them.
   suspend_participant,
   reinstate_participant,
+  // A call auction of one product (an opening auction, or a reopening after a halt). Starting
+  // one moves a trading or halted product to its call phase: limit orders (good till gate
+  // closure or a time, without post-only or a minimum quantity) rest without matching, so the
+  // book may cross; cancels and replaces work and match nothing. `expire_time`, when set, is
+  // when the engine uncrosses by itself (before the gate closes); else the operator does.
+  // Uncrossing trades the crossed part of the book at one price, the price that trades the
+  // most lots (see engine_auction.cpp), and returns the product to trading.
+  start_auction,
+  uncross_auction,
 };
 
 enum class OrderType : uint8_t {
@@ -80,7 +89,7 @@ struct Command {
   Quantity quantity;           // lots; for replace, the new open quantity; fail_trade: the
                                // lots that failed
   Quantity min_quantity;       // 0 = none; else trade at least this many lots on entry or nothing
-  Timestamp expire_time;       // good_till_time only
+  Timestamp expire_time;       // good_till_time only; start_auction: when it uncrosses (or 0)
 
   // Funds and capacity.
   Cash amount;                 // deposit, withdraw; fail_trade: the trade's notional

@@ -60,12 +60,19 @@ void pop_due(EngineState& state) {
   state.due.pop_back();
 }
 
-void change_product_state(EngineState& state, uint32_t product, ProductState new_state) {
-  state.products[product].state = new_state;
+}  // namespace
+
+Event& change_product_state(EngineState& state, uint32_t product, ProductState new_state) {
+  ProductBook& book = state.products[product];
+  book.state = new_state;
+  if (new_state != ProductState::auction) state.forget_scheduled_uncross(product);
   Event& event = state.emit(EventType::product_state);
   event.product = ProductId{product};
   event.product_state = new_state;
+  return event;
 }
+
+namespace {
 
 void close_gate(EngineState& state, uint32_t product) {
   ProductBook& book = state.products[product];
@@ -137,6 +144,16 @@ void forget_open_product(EngineState& state, uint32_t product) {
           flush_dirty_levels(state);
         }
         break;
+      case DueItem::auction_uncross: {
+        // Else the call phase ended otherwise (uncrossed early, halted, gate closed).
+        const auto product = static_cast<uint32_t>(item.id);
+        const ProductBook& book = state.products[product];
+        if (book.state == ProductState::auction &&
+            state.scheduled_uncross(product).ns == item.time_ns) {
+          uncross(state, product);
+        }
+        break;
+      }
     }
   }
 }
@@ -232,7 +249,8 @@ bool valid_amount(const EngineState& state, int64_t amount) {
   }
   // A halted product takes registrations: sellers can get ready for trading to resume.
   const ProductState product_state = state.products[command.product.value].state;
-  if (product_state != ProductState::trading && product_state != ProductState::halted) {
+  if (product_state != ProductState::trading && product_state != ProductState::halted &&
+      product_state != ProductState::auction) {
     reject(state, command, RejectReason::product_not_trading);
     return;
   }
@@ -274,10 +292,14 @@ bool valid_amount(const EngineState& state, int64_t amount) {
   }
   const uint32_t product = command.product.value;
   ProductBook& book = state.products[product];
-  if (book.state != ProductState::trading) {
+  // A call phase's book may cross: it halts only with its orders canceled, else trading would
+  // resume on a crossed book.
+  const bool halts_auction = book.state == ProductState::auction && command.cancel_orders;
+  if (book.state != ProductState::trading && !halts_auction) {
     reject(state, command,
-           book.state == ProductState::halted ? RejectReason::product_halted
-                                              : RejectReason::product_not_trading);
+           book.state == ProductState::halted    ? RejectReason::product_halted
+           : book.state == ProductState::auction ? RejectReason::product_in_auction
+                                                 : RejectReason::product_not_trading);
     return;
   }
   change_product_state(state, product, ProductState::halted);
@@ -300,6 +322,50 @@ bool valid_amount(const EngineState& state, int64_t amount) {
     return;
   }
   change_product_state(state, command.product.value, ProductState::trading);
+}
+
+// A call auction: an opening, or a reopening after a halt, where orders gather without
+// trading and then trade at one price (engine_auction.cpp). Without a scheduled time the
+// operator uncrosses.
+[[gnu::noinline]] void handle_start_auction(EngineState& state, const Command& command) {
+  if (command.product.value >= state.products.size()) {
+    reject(state, command, RejectReason::unknown_product);
+    return;
+  }
+  const uint32_t product = command.product.value;
+  ProductBook& book = state.products[product];
+  if (book.state == ProductState::auction) {
+    reject(state, command, RejectReason::product_in_auction);
+    return;
+  }
+  if (book.state != ProductState::trading && book.state != ProductState::halted) {
+    reject(state, command, RejectReason::product_not_trading);
+    return;
+  }
+  const Timestamp uncross_time = command.expire_time;
+  const int64_t gate_close_ns = book.spec.delivery_start().ns - state.config.gate_closure_lead_ns;
+  if (uncross_time.ns != 0 &&
+      (uncross_time.ns <= state.now.ns || uncross_time.ns >= gate_close_ns)) {
+    reject(state, command, RejectReason::invalid_expire_time);
+    return;
+  }
+  change_product_state(state, product, ProductState::auction);
+  if (uncross_time.ns != 0) {
+    state.scheduled_uncrosses.emplace_back(product, uncross_time);
+    push_due(state, {uncross_time.ns, DueItem::auction_uncross, product, 0});
+  }
+}
+
+[[gnu::noinline]] void handle_uncross_auction(EngineState& state, const Command& command) {
+  if (command.product.value >= state.products.size()) {
+    reject(state, command, RejectReason::unknown_product);
+    return;
+  }
+  if (state.products[command.product.value].state != ProductState::auction) {
+    reject(state, command, RejectReason::product_not_in_auction);
+    return;
+  }
+  uncross(state, command.product.value);
 }
 
 // The operator's kill switch: the participant's orders go at once and no new ones come in
@@ -488,6 +554,12 @@ void Engine::process(const Command& command, std::vector<Event>& events) {
     case CommandType::resume_product: handle_resume_product(state, command); break;
     case CommandType::suspend_participant:
     case CommandType::reinstate_participant: handle_suspension(state, command); break;
+    case CommandType::start_auction:
+      handle_start_auction(state, command);
+      break;
+    case CommandType::uncross_auction:
+      handle_uncross_auction(state, command);
+      break;
     case CommandType::tick: break;
     default: reject(state, command, RejectReason::unknown_command); break;
   }

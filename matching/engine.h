@@ -92,7 +92,8 @@ class Engine {
   // Applies one command and appends its events to `events` (which the caller owns and clears).
   // Commands must arrive in sequence order; time is max(previous time, command.timestamp).
   // Before the command itself runs, everything due by its timestamp happens: good-till-time
-  // orders expire and products whose gate-closure or delivery-end time has come change state.
+  // orders expire, products whose gate-closure or delivery-end time has come change state, and
+  // call auctions whose scheduled time has come uncross.
   void process(const Command& command, std::vector<Event>& events);
 
   // Hints, for a caller that holds the commands after the current one (a sequencer draining

@@ -9,11 +9,14 @@
 namespace ghx::matching {
 namespace {
 
-void execute_fill(EngineState& state, uint32_t taker_slot, uint32_t maker_slot, int64_t lots) {
+// A fill of `lots` at `price`: money, capacity, events, and the maker's level (the maker is
+// retired once filled). The taker's place, if it has one, is the caller's. Inline into both
+// callers: continuous matching pays for no extra argument.
+[[gnu::always_inline]] inline void fill_orders(EngineState& state, uint32_t taker_slot,
+                                               uint32_t maker_slot, int64_t lots, Price price) {
   Order& taker = state.orders[taker_slot];
   Order& maker = state.orders[maker_slot];
   const ProductSpec& spec = state.products[taker.product].spec;
-  const Price price = maker.price;
   Order& buyer = taker.side == Side::buy ? taker : maker;
   Order& seller = taker.side == Side::buy ? maker : taker;
 
@@ -59,11 +62,25 @@ void execute_fill(EngineState& state, uint32_t taker_slot, uint32_t maker_slot, 
   trade.trade_id = trade_id;
   trade.notional = traded;
 
-  mark_dirty(state, maker.product, maker.side, price, maker.level);
+  mark_dirty(state, maker.product, maker.side, maker.price, maker.level);
   if (maker.remaining_lots == 0) retire(state, maker_slot, true);
 }
 
+// Continuous trading: at the maker's price.
+void execute_fill(EngineState& state, uint32_t taker_slot, uint32_t maker_slot, int64_t lots) {
+  fill_orders(state, taker_slot, maker_slot, lots, state.orders[maker_slot].price);
+}
+
 }  // namespace
+
+void execute_resting_fill(EngineState& state, uint32_t taker_slot, uint32_t maker_slot,
+                          int64_t lots, Price price) {
+  fill_orders(state, taker_slot, maker_slot, lots, price);
+  Order& taker = state.orders[taker_slot];
+  state.levels[taker.level].quantity -= lots;
+  mark_dirty(state, taker.product, taker.side, taker.price, taker.level);
+  if (taker.remaining_lots == 0) retire(state, taker_slot, true);
+}
 
 // Lots the taker could trade at once, counted as matching would go, stopping at `needed`.
 int64_t executable_lots(const EngineState& state, const Order& taker, int64_t needed) {
@@ -98,7 +115,10 @@ bool crosses_best(const EngineState& state, const Order& taker) {
 // calls made every match() save six registers.
 [[gnu::noinline]] MatchEnd match_crossing(EngineState& state, uint32_t taker_slot) {
   Order& taker = state.orders[taker_slot];
-  BookSide& makers = state.products[taker.product].side(opposite(taker.side));
+  ProductBook& book = state.products[taker.product];
+  // In the call phase orders rest, crossing or not, until the uncross.
+  if (book.state == ProductState::auction) return MatchEnd::done;
+  BookSide& makers = book.side(opposite(taker.side));
   const auto self_trade = static_cast<SelfTradePrevention>(taker.self_trade);
   while (taker.remaining_lots > 0 && !makers.empty()) {
     const Level& level = state.levels[makers.best()];

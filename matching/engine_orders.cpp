@@ -57,6 +57,17 @@ RejectReason check_order_type(const Command& command) {
   return RejectReason::none;
 }
 
+// The call phase takes plain limit orders, good till gate closure or a time: an order that
+// must trade at once (or not at all) has nothing to trade against until the uncross, and a
+// post-only order's promise (never to take) means nothing where every order trades at one
+// price.
+bool takes_part_in_auction(const Command& command) {
+  return command.order_type == OrderType::limit && !command.post_only &&
+         command.min_quantity.value == 0 &&
+         (command.time_in_force == TimeInForce::good_till_gate_closure ||
+          command.time_in_force == TimeInForce::good_till_time);
+}
+
 // Everything about a new order that does not depend on the book or on funds.
 RejectReason check_new_order_fields(const EngineState& state, const Command& command) {
   const EngineLimits& limits = state.config.limits;
@@ -67,8 +78,11 @@ RejectReason check_new_order_fields(const EngineState& state, const Command& com
   if (command.product.value >= state.products.size()) return RejectReason::unknown_product;
   const ProductBook& book = state.products[command.product.value];
   if (book.state != ProductState::trading) {
-    return book.state == ProductState::halted ? RejectReason::product_halted
-                                              : RejectReason::product_not_trading;
+    if (book.state != ProductState::auction) {
+      return book.state == ProductState::halted ? RejectReason::product_halted
+                                                : RejectReason::product_not_trading;
+    }
+    if (!takes_part_in_auction(command)) return RejectReason::invalid_in_auction;
   }
   if (state.client_ids.known(command.participant.value, command.client_order_id.value)) {
     return RejectReason::duplicate_client_order_id;
@@ -228,8 +242,10 @@ uint32_t find_live(const EngineState& state, ParticipantId participant, ClientOr
 
 RejectReason check_replace(EngineState& state, const Command& command, const Order& order) {
   const ProductBook& book = state.products[order.product];
-  // A live order rests in a trading product or in a halted one.
-  if (book.state != ProductState::trading) return RejectReason::product_halted;
+  // A live order rests in a trading product, a halted one or one in its call phase.
+  if (book.state != ProductState::trading && book.state != ProductState::auction) [[unlikely]] {
+    return RejectReason::product_halted;
+  }
   if (state.client_ids.known(command.participant.value, command.client_order_id.value)) {
     return RejectReason::duplicate_client_order_id;
   }
@@ -246,7 +262,9 @@ RejectReason check_replace(EngineState& state, const Command& command, const Ord
   const bool keeps_priority =
       command.price == order.price && command.quantity.value <= order.remaining_lots;
   if (keeps_priority) return RejectReason::none;
-  if (order.post_only && crosses_opposite(state, book, order.side, command.price)) {
+  // In the call phase nothing trades on entry: a post-only order may cross.
+  if (order.post_only && book.state != ProductState::auction &&
+      crosses_opposite(state, book, order.side, command.price)) {
     return RejectReason::post_only_would_cross;
   }
   if (state.levels.full()) return RejectReason::orders_full;

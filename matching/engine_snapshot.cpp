@@ -15,10 +15,10 @@
 namespace ghx::matching {
 namespace {
 
-// "GHXSEN05". Older ones are refused, and recovery replays the journal instead: 01 had no
+// "GHXSEN06". Older ones are refused, and recovery replays the journal instead: 01 had no
 // client-id floors, 02 no sellers' proceeds and failed trades, 03 no failed lots, 04 no
-// suspended participants.
-constexpr uint64_t snapshot_magic = 0x35304e4553584847ULL;
+// suspended participants, 05 no call auctions.
+constexpr uint64_t snapshot_magic = 0x36304e4553584847ULL;
 
 // Writes into the caller's buffer with a bump pointer: a snapshot of a million orders is some
 // six million small values, and vector::insert per value cost more than the values' bytes.
@@ -168,9 +168,11 @@ void Engine::save(std::vector<uint8_t>& bytes) const {
   out.put(state.next_trade_id);
   out.put(static_cast<uint32_t>(state.products.size()));
   std::vector<uint32_t> slots;
-  for (const ProductBook& book : state.products) {
+  for (uint32_t id = 0; id < state.products.size(); ++id) {
+    const ProductBook& book = state.products[id];
     save_spec(out, book.spec);
     out.put(static_cast<uint8_t>(book.state));
+    if (book.state == ProductState::auction) out.put(state.scheduled_uncross(id).ns);
     save_side(out, state, book.bids, slots);
     save_side(out, state, book.asks, slots);
     out.put(static_cast<uint32_t>(book.failed_trades.size()));
@@ -293,13 +295,27 @@ bool load_products(In& in, EngineState& state) {
     ProductBook& book = state.products.emplace_back();
     uint8_t product_state = 0;
     if (!load_spec(in, book.spec) || !in.get(product_state) ||
-        product_state > static_cast<uint8_t>(ProductState::halted)) {
+        product_state > static_cast<uint8_t>(ProductState::auction)) {
       return false;
     }
     book.state = static_cast<ProductState>(product_state);
-    if (book.state == ProductState::trading || book.state == ProductState::halted) {
-      push_due(state, {book.spec.delivery_start().ns - state.config.gate_closure_lead_ns,
-                       DueItem::gate_closure, id, 0});
+    const int64_t gate_close_ns = book.spec.delivery_start().ns - state.config.gate_closure_lead_ns;
+    if (book.state == ProductState::auction) {
+      // 0 (the operator uncrosses), or a time after now and before the gate closes.
+      Timestamp uncross_time;
+      if (!in.get(uncross_time.ns) || uncross_time.ns < 0 ||
+          (uncross_time.ns != 0 &&
+           (uncross_time.ns <= state.now.ns || uncross_time.ns >= gate_close_ns))) {
+        return false;
+      }
+      if (uncross_time.ns != 0) {
+        state.scheduled_uncrosses.emplace_back(id, uncross_time);
+        push_due(state, {uncross_time.ns, DueItem::auction_uncross, id, 0});
+      }
+    }
+    if (book.state == ProductState::trading || book.state == ProductState::halted ||
+        book.state == ProductState::auction) {
+      push_due(state, {gate_close_ns, DueItem::gate_closure, id, 0});
     }
     if (book.state != ProductState::delivered) {
       push_due(state, {book.spec.delivery_end().ns, DueItem::delivery_end, id, 0});

@@ -53,7 +53,12 @@ struct CapacityAccount {
 // Something due at a time: a product's gate closure or delivery end, or a good-till-time
 // expiry. Ordered by (time, kind, id) so that ties always resolve the same way.
 struct DueItem {
-  enum Kind : uint8_t { gate_closure = 0, delivery_end = 1, order_expiry = 2 };
+  enum Kind : uint8_t {
+    gate_closure = 0,
+    delivery_end = 1,
+    order_expiry = 2,
+    auction_uncross = 3,  // a call phase's scheduled end
+  };
   int64_t time_ns = 0;
   Kind kind = gate_closure;
   uint64_t id = 0;      // product id, or order id
@@ -107,6 +112,28 @@ struct EngineState {
   // the hot path uses keep their places.)
   std::vector<uint32_t> open_products;
 
+  // Products in their call phase with a scheduled uncross, and when (few at once; not in
+  // ProductBook, whose size the hot path feels).
+  std::vector<std::pair<uint32_t, Timestamp>> scheduled_uncrosses;
+  // 0 when the product has none.
+  Timestamp scheduled_uncross(uint32_t product) const {
+    for (const auto& [id, time] : scheduled_uncrosses) {
+      if (id == product) return time;
+    }
+    return Timestamp{};
+  }
+  void forget_scheduled_uncross(uint32_t product) {
+    std::erase_if(scheduled_uncrosses, [&](const auto& entry) { return entry.first == product; });
+  }
+  // The uncross's working table (one entry per price in the crossed part of the book): it
+  // grows to the largest uncross and keeps its capacity.
+  struct UncrossCandidate {
+    Price price;
+    int64_t bid_lots = 0;  // of bids priced at or above it
+    int64_t ask_lots = 0;  // of asks priced at or below it
+  };
+  std::vector<UncrossCandidate> uncross_candidates;
+
   // Appends an event of the command being processed. Inline: a command emits two or three.
   Event& emit(EventType type) {
     // A full buffer is handed to another function: with the buffer's growth (a call) out of
@@ -135,6 +162,14 @@ void handle_order_status(EngineState& state, const Command& command);
 // the levels that changed (mass cancel, suspension).
 void cancel_orders_of(EngineState& state, uint32_t participant,
                       std::span<const uint32_t> products, CancelReason reason);
+
+// Sets the product's state and reports it (engine.cpp); leaving the call phase forgets its
+// scheduled uncross.
+Event& change_product_state(EngineState& state, uint32_t product, ProductState new_state);
+
+// Call auctions: engine_auction.cpp. Trades the crossed part of the product's book and
+// returns it to trading (the product_state event reports the uncross).
+void uncross(EngineState& state, uint32_t product);
 
 // Bookkeeping: engine_book.cpp.
 inline Cash bid_hold_of(const EngineState& state, const ProductSpec& spec, Price price,
@@ -185,6 +220,10 @@ void flush_dirty_levels(EngineState& state);
 int64_t executable_lots(const EngineState& state, const Order& taker, int64_t needed);
 enum class MatchEnd { done, self_trade };
 MatchEnd match(EngineState& state, uint32_t taker_slot);
+// A fill of `lots` between two resting orders at `price` (an uncross): both stay on the book
+// while they have lots left. The taker is the later of the two.
+void execute_resting_fill(EngineState& state, uint32_t taker_slot, uint32_t maker_slot,
+                          int64_t lots, Price price);
 void finish_taker(EngineState& state, uint32_t slot, MatchEnd end, bool is_market,
                   bool new_order);
 

@@ -37,7 +37,8 @@ uint64_t hash_side(const EngineState& state, const BookSide& side) {
 
 uint64_t hash_products(const EngineState& state) {
   uint64_t hash = state.products.size();
-  for (const ProductBook& book : state.products) {
+  for (uint32_t id = 0; id < state.products.size(); ++id) {
+    const ProductBook& book = state.products[id];
     const ProductSpec& spec = book.spec;
     for (char c : spec.gpu.chars) hash = combine(hash, static_cast<uint8_t>(c));
     for (char c : spec.zone.chars) hash = combine(hash, static_cast<uint8_t>(c));
@@ -46,6 +47,9 @@ uint64_t hash_products(const EngineState& state) {
     hash = combine(hash, static_cast<uint64_t>(spec.lot_size_gpus));
     hash = combine(hash, static_cast<uint64_t>(spec.tick_size));
     hash = combine(hash, static_cast<uint64_t>(book.state));
+    if (book.state == ProductState::auction) {
+      hash = combine(hash, static_cast<uint64_t>(state.scheduled_uncross(id).ns));
+    }
     hash = combine(hash, book.failed_trades.size());
     for (const FailedTrade& trade : book.failed_trades) {
       hash = combine(hash, trade.trade_id);
@@ -216,6 +220,12 @@ std::string_view to_string(RejectReason reason) {
     case RejectReason::product_not_halted: return "product_not_halted";
     case RejectReason::participant_suspended: return "participant_suspended";
     case RejectReason::participant_not_suspended: return "participant_not_suspended";
+    case RejectReason::invalid_in_auction:
+      return "invalid_in_auction";
+    case RejectReason::product_in_auction:
+      return "product_in_auction";
+    case RejectReason::product_not_in_auction:
+      return "product_not_in_auction";
   }
   return "?";
 }

@@ -31,7 +31,10 @@ enum class EventType : uint8_t {
   balance,           // a participant's cash after deposit/withdraw (available, held)
   capacity,          // a participant's capacity of a product after registration (available, held)
   product_listed,    // a new product: its id (Engine::product_spec tells the rest)
-  product_state,     // a product moved to gate_closed, delivered, halted or back to trading
+  // A product moved to gate_closed, delivered, halted, auction or back to trading. After an
+  // uncross (auction -> trading) it also carries the uncross price and the lots traded (0 and
+  // 0 when the book did not cross).
+  product_state,
   // Delivery end: a seller's proceeds of the product (notional less seller fee of every
   // trade not failed) reach its available cash. One per seller with proceeds, by participant
   // id, before the product_state (delivered) event.
@@ -69,6 +72,12 @@ enum class RejectReason : uint8_t {
   product_not_halted,     // resume of a product that is not halted
   participant_suspended,  // new order of a suspended participant; suspension of one
   participant_not_suspended,  // reinstatement of a participant that is not suspended
+  // In a product's call phase: an order type it does not take (market, IOC, FOK, post-only,
+  // minimum quantity)
+  invalid_in_auction,
+  product_in_auction,     // start_auction of a product in its call phase; halt without
+                          // cancel_orders of one (its book may cross)
+  product_not_in_auction, // uncross of a product that is not in its call phase
 };
 
 enum class CancelReason : uint8_t {

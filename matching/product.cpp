@@ -63,6 +63,8 @@ std::string_view to_string(ProductState state) {
     case ProductState::gate_closed: return "gate_closed";
     case ProductState::delivered: return "delivered";
     case ProductState::halted: return "halted";
+    case ProductState::auction:
+      return "auction";
   }
   return "?";
 }

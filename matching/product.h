@@ -79,6 +79,7 @@ enum class ProductState : uint8_t {
   gate_closed,  // delivery starts soon: no orders; positions are delivery obligations
   delivered,    // the delivery window has ended
   halted,       // the operator stopped trading: no new orders or replaces, cancels work
+  auction,      // call phase: limit orders rest without matching until the uncross
 };
 
 std::string_view to_string(ProductState state);
