@@ -19,9 +19,9 @@ namespace ghx::matching::testing {
 constexpr uint32_t participants = 8;
 
 // Generates a random but plausible stream: mostly orders near a wandering mid price, with
-// cancels, replaces, funds, listings, failed trades, operator halts and resumes, suspensions
-// and reinstatements of participants, time passing through gate closures and deliveries, and
-// bad input.
+// cancels, replaces, funds, listings, failed trades, operator halts and resumes, call auctions
+// and their uncrosses, suspensions and reinstatements of participants, time passing through
+// gate closures and deliveries, and bad input.
 class CommandGenerator {
  public:
   explicit CommandGenerator(uint64_t seed) : random_(seed) {}
@@ -30,8 +30,10 @@ class CommandGenerator {
   // fail_trade commands name one; which products are listed and halted, so that most resumes
   // name a halted one and some halts last until the gate closes; and each participant's latest
   // order in each product, so that some replaces meet a halt; and which participants are
-  // suspended, so that most reinstatements name one. Without it every fail_trade is a guess,
-  // and rejected, and so are most resumes and reinstatements.
+  // suspended, so that most reinstatements name one; and which products are in auction, so
+  // that most uncrosses name one and some orders and replaces cross their books. Without it
+  // every fail_trade is a guess, and rejected, and so are most resumes, uncrosses and
+  // reinstatements.
   void observe(const Event& event) {
     if (event.type == EventType::participant_state) {
       if (event.suspended) {
@@ -40,10 +42,12 @@ class CommandGenerator {
         suspended_.erase(event.participant.value);
       }
     } else if (event.type == EventType::accepted || event.type == EventType::replaced) {
-      latest_order_[{event.participant.value, event.product.value}] = event.client_order_id.value;
+      latest_order_[{event.participant.value, event.product.value}] = {event.client_order_id.value,
+                                                                       event.side};
     } else if (event.type == EventType::product_listed) {
       // Only a list_product command lists, and it is the one generated last.
       gate_closure_ns_[event.product.value] = last_gate_closure_ns_;
+      tick_size_[event.product.value] = last_tick_size_;
     } else if (event.type == EventType::fill) {
       const bool taker_buys = event.side == Side::buy;
       TradeFacts trade;
@@ -57,11 +61,18 @@ class CommandGenerator {
       recent_trades_[trades_seen_++ % recent_trades_.size()] = trade;
       last_trade_of_product_[trade.product] = trade;
     } else if (event.type == EventType::product_state) {
-      // A product leaves the halted set by a resume or by its gate closing.
+      // A product leaves the halted set by a resume, a reopening auction or its gate closing;
+      // the auction set by an uncross, a halt or its gate closing. Only a start_auction command
+      // starts an auction, and it is the one generated last.
       if (event.product_state == ProductState::halted) {
         halted_.insert(event.product.value);
       } else {
         halted_.erase(event.product.value);
+      }
+      if (event.product_state == ProductState::auction) {
+        auction_uncross_ns_[event.product.value] = last_uncross_ns_;
+      } else {
+        auction_uncross_ns_.erase(event.product.value);
       }
       if (event.product_state == ProductState::gate_closed) {
         gate_closure_ns_.erase(event.product.value);
@@ -98,7 +109,11 @@ class CommandGenerator {
       c.client_order_id = ClientOrderId{fresh_id(c.participant.value)};
       c.price = Price{price_near_mid()};
       c.quantity = Quantity{static_cast<int64_t>(pick(12))};
-      if (!halted_.empty() && pick(4) == 0) aim_at_halted(c);
+      if (!halted_.empty() && pick(4) == 0) {
+        aim_at_halted(c);
+      } else if (!auction_uncross_ns_.empty() && pick(3) == 0) {
+        aim_replace_at_auction(c);
+      }
     } else if (roll < 330) {
       c.type = CommandType::mass_cancel;
       c.has_product = pick(2) == 0;
@@ -113,6 +128,10 @@ class CommandGenerator {
       operator_control(c, product_count, now_ns);
     } else if (roll < 370) {
       participant_control(c);
+    } else if (roll < 373) {
+      start_auction(c, product_count, now_ns);
+    } else if (roll < 376) {
+      uncross_auction(c, product_count, now_ns);
     } else {
       new_order(c, now_ns);
     }
@@ -164,6 +183,7 @@ class CommandGenerator {
     c.spec.tick_size = pick(5) == 0 ? 5 : 1;
     if (pick(40) == 0) c.spec.lot_size_gpus = 0;  // invalid on purpose
     last_gate_closure_ns_ = c.spec.delivery_start().ns - gate_closure_lead_default_ns;
+    last_tick_size_ = c.spec.tick_size;
     return c;
   }
 
@@ -185,6 +205,7 @@ class CommandGenerator {
     if (pick(10) == 0) c.post_only = true;
     if (pick(8) == 0) c.min_quantity = Quantity{static_cast<int64_t>(pick(14))};
     c.self_trade = static_cast<SelfTradePrevention>(pick(3));
+    if (!auction_uncross_ns_.empty() && pick(4) == 0) aim_order_at_auction(c, now_ns);
   }
 
   // Operator halts and resumes, 0.5 % of commands. Of those, 5 in 20 halt a product picked as
@@ -206,6 +227,11 @@ class CommandGenerator {
     if (kind >= 5 && kind < 16) c.product = ProductId{halted_product(picked, true, now_ns)};
     if (kind == 17 || kind == 18) c.product = ProductId{closing_next(picked)};
     if (kind == 19) c.product = ProductId{halted_product(picked, false, now_ns)};
+    // Halt an auction: canceling its book (allowed) or not (refused).
+    if (kind < 5 && !auction_uncross_ns_.empty() && pick(2) == 0) {
+      c.product = ProductId{auction_product(picked, false, now_ns)};
+      c.cancel_orders = pick(2) == 0;
+    }
     if (pick(10) == 0) c.product = ProductId{product_count + pick(3)};
   }
 
@@ -263,6 +289,109 @@ class CommandGenerator {
     return products[pick(static_cast<uint32_t>(products.size()))];
   }
 
+  // Starts an auction, 0.3 % of commands. 6 in 20 of a product picked as orders pick theirs
+  // with the uncross scheduled a few hundred commands ahead, 5 in 20 with none (the operator
+  // uncrosses); 2 in 20 reopen a halted product (else the picked one), half with a schedule;
+  // 2 in 20 the product whose gate closes next, with none (uncrosses spare a product in its
+  // last minutes, so some gates close on an auction); 1 in 20 a schedule just before the
+  // gate. Refused on purpose: 1 in 20 an auction already running, 1 in 20 a bad time (now, in
+  // the past, at or after the gate), 1 in 20 an unknown product, 1 in 20 the first product
+  // listed (closed after the first hours); half of these three with a bad time as well.
+  void start_auction(Command& c, uint32_t product_count, int64_t now_ns) {
+    c.participant = ParticipantId{};  // the operator's
+    c.type = CommandType::start_auction;
+    const uint32_t kind = pick(20);
+    const uint32_t picked = c.product.value;
+    if (kind < 6) c.expire_time = Timestamp{now_ns + uncross_delay_ns()};
+    if (kind == 11 || kind == 12) {
+      c.product = ProductId{halted_product(picked, false, now_ns)};
+      if (kind == 11) c.expire_time = Timestamp{now_ns + uncross_delay_ns()};
+    }
+    if (kind == 13 || kind == 14) c.product = ProductId{closing_next(picked)};
+    if (kind == 15) c.product = ProductId{auction_product(picked, false, now_ns)};
+    if (kind == 17) c.product = ProductId{product_count + pick(3)};
+    if (kind == 18) c.product = ProductId{0};
+    const auto gate = gate_closure_ns_.find(c.product.value);
+    const int64_t gate_ns = gate == gate_closure_ns_.end() ? now_ns : gate->second;
+    // Some refused for two reasons at once, to try the order of the checks.
+    if (kind == 16 || (kind >= 15 && kind <= 18 && pick(2) == 0)) {
+      const int64_t times_ns[] = {now_ns, now_ns - ns_per_second, gate_ns, gate_ns + ns_per_hour};
+      c.expire_time = Timestamp{times_ns[pick(4)]};
+    }
+    if (kind == 19) c.expire_time = Timestamp{gate_ns - 1};
+    last_uncross_ns_ = c.expire_time.ns;
+  }
+
+  // 100 to 650 commands' worth of time.
+  int64_t uncross_delay_ns() { return (2 + static_cast<int64_t>(pick(12))) * ns_per_second; }
+
+  // Uncrosses, 0.3 % of commands: 8 in 10 a product in auction (else the picked one), 1 in 10
+  // the picked one (mostly refused: not in auction), 1 in 10 an unknown product.
+  void uncross_auction(Command& c, uint32_t product_count, int64_t now_ns) {
+    c.participant = ParticipantId{};  // the operator's
+    c.type = CommandType::uncross_auction;
+    const uint32_t kind = pick(10);
+    if (kind < 8) c.product = ProductId{auction_product(c.product.value, true, now_ns)};
+    if (kind == 9) c.product = ProductId{product_count + pick(3)};
+  }
+
+  // A product in auction (with spare_closing, none whose gate closes within five minutes of
+  // now_ns); `otherwise` when there is none.
+  uint32_t auction_product(uint32_t otherwise, bool spare_closing, int64_t now_ns) {
+    std::vector<uint32_t> products;
+    for (const auto& [product, uncross_ns] : auction_uncross_ns_) {
+      const auto gate = gate_closure_ns_.find(product);
+      const bool closing =
+          gate != gate_closure_ns_.end() && gate->second - now_ns < 5 * ns_per_minute;
+      if (!spare_closing || !closing) products.push_back(product);
+    }
+    if (products.empty()) return otherwise;
+    return products[pick(static_cast<uint32_t>(products.size()))];
+  }
+
+  // A price that crosses an auction's book: bids above the mid, asks below, on the tick.
+  int64_t crossing_price(uint32_t product, Side side) {
+    const int64_t offset = static_cast<int64_t>(pick(10));
+    const int64_t price = side == Side::buy ? mid_ + offset : mid_ - offset;
+    const auto tick = tick_size_.find(product);
+    const int64_t tick_size = tick == tick_size_.end() ? 1 : tick->second;
+    return price / tick_size * tick_size;
+  }
+
+  // A quarter of new orders, while some product is in auction, go to one of them at a crossing
+  // price, so that uncrosses trade (and meet self-trades of every mode). 4 in 5 become orders
+  // the call phase takes; the rest keep their type (some refused: invalid_in_auction). One in
+  // eight of those with a scheduled uncross expires at the uncross time (expiries come first).
+  void aim_order_at_auction(Command& c, int64_t now_ns) {
+    const uint32_t product = auction_product(0, false, now_ns);
+    c.product = ProductId{product};
+    c.price = Price{crossing_price(product, c.side)};
+    if (pick(5) != 0) {
+      c.order_type = OrderType::limit;
+      if (c.time_in_force == TimeInForce::immediate_or_cancel ||
+          c.time_in_force == TimeInForce::fill_or_kill) {
+        c.time_in_force = TimeInForce::good_till_gate_closure;
+      }
+      c.post_only = false;
+      c.min_quantity = Quantity{};
+    }
+    const int64_t uncross_ns = auction_uncross_ns_.at(product);
+    if (uncross_ns != 0 && pick(8) == 0) {
+      c.time_in_force = TimeInForce::good_till_time;
+      c.expire_time = Timestamp{uncross_ns};
+    }
+  }
+
+  // The replace names the participant's latest order in a product in auction (it may be done:
+  // refused as unknown) and moves it to a crossing price, a post-only one too.
+  void aim_replace_at_auction(Command& c) {
+    const uint32_t product = auction_product(0, false, 0);
+    const auto latest = latest_order_.find({c.participant.value, product});
+    if (latest == latest_order_.end()) return;
+    c.orig_client_order_id = ClientOrderId{latest->second.first};
+    c.price = Price{crossing_price(product, latest->second.second)};
+  }
+
   // The replace names the participant's latest order in a halted product (it may be done:
   // refused as unknown), a third of the time with a client order id in use, to try where the
   // halt stands among the replace's checks.
@@ -270,7 +399,7 @@ class CommandGenerator {
     const uint32_t product = halted_product(0, false, 0);
     const auto latest = latest_order_.find({c.participant.value, product});
     if (latest == latest_order_.end()) return;
-    c.orig_client_order_id = ClientOrderId{latest->second};
+    c.orig_client_order_id = ClientOrderId{latest->second.first};
     if (pick(3) == 0) c.client_order_id = ClientOrderId{recent_id(c.participant.value)};
   }
 
@@ -361,13 +490,19 @@ class CommandGenerator {
   uint64_t delivered_seen_ = 0;
   Command last_failure_;
 
-  // As events reported them (through observe()): the gate closure time of each product listed
-  // whose gate has not closed, the products halted, and the client order id of each
+  // As events reported them (through observe()): the gate closure time and tick of each
+  // product listed whose gate has not closed, the products halted, those in auction with
+  // their scheduled uncross time (0 = none), and the client order id and side of each
   // participant's latest order accepted or replaced in each product; the participants suspended.
   int64_t last_gate_closure_ns_ = 0;  // of the last listing generated
+  int64_t last_tick_size_ = 1;        // of the last listing generated
+  int64_t last_uncross_ns_ = 0;       // of the last start_auction generated
   std::map<uint32_t, int64_t> gate_closure_ns_;
+  std::map<uint32_t, int64_t> tick_size_;
   std::set<uint32_t> halted_;
-  std::map<std::pair<uint32_t, uint32_t>, uint64_t> latest_order_;  // (participant, product)
+  std::map<uint32_t, int64_t> auction_uncross_ns_;
+  // (participant, product) -> (client order id, side)
+  std::map<std::pair<uint32_t, uint32_t>, std::pair<uint64_t, Side>> latest_order_;
   std::set<uint32_t> suspended_;
 };
 

@@ -2,7 +2,9 @@
 // reference engine; the event streams must be identical, event for event.
 //
 // Seeded and reproducible: a failure prints the seed and the command index. The number of
-// commands defaults to 1,000,000 (GHX_DIFFERENTIAL_COMMANDS overrides it).
+// commands defaults to 1,000,000 (GHX_DIFFERENTIAL_COMMANDS overrides it), and
+// GHX_DIFFERENTIAL_SEED replaces the first test's seed. GHX_DIFFERENTIAL_DUMP, when set, prints
+// both streams of a command that differs.
 
 #include <gtest/gtest.h>
 
@@ -37,6 +39,75 @@ std::string describe(const Event& e) {
   return out.str();
 }
 
+// Call auctions as the stream tells them: what started, how each ended, what the uncrosses
+// did. A product in auction matches nothing, so its fills and self-trade cancels are its
+// uncross's.
+struct AuctionFigures {
+  std::map<uint32_t, int64_t> uncross_ns;  // product in auction -> its schedule (0: none)
+  // A schedule whose auction ended before it (by an uncross or a halt): when it comes due
+  // during a later auction of the product, it must change nothing.
+  std::set<std::pair<int64_t, uint32_t>> forgotten;  // (time, product)
+  uint64_t started = 0, reopenings = 0, forgotten_in_auction = 0;
+  uint64_t uncrosses = 0, traded = 0, scheduled = 0, unscheduled = 0, lots = 0, fills = 0;
+  uint64_t self_trades = 0, halted = 0, gates_closed = 0;
+
+  bool in_auction(uint32_t product) const { return uncross_ns.count(product) > 0; }
+
+  // Before each command's events: the forgotten schedules now due.
+  void pass_time(int64_t now_ns) {
+    while (!forgotten.empty() && forgotten.begin()->first <= now_ns) {
+      const uint32_t product = forgotten.begin()->second;
+      const auto auction = uncross_ns.find(product);
+      forgotten_in_auction +=
+          auction != uncross_ns.end() && auction->second != forgotten.begin()->first;
+      forgotten.erase(forgotten.begin());
+    }
+  }
+
+  void observe(const Command& command, const Event& event, bool was_halted) {
+    const uint32_t product = event.product.value;
+    const auto auction = uncross_ns.find(product);
+    const bool in = auction != uncross_ns.end();
+    fills += in && event.type == EventType::fill;
+    self_trades += in && event.cancel_reason == CancelReason::self_trade;
+    if (event.type != EventType::product_state) return;
+    if (event.product_state == ProductState::auction) {
+      ++started;
+      reopenings += was_halted;
+      uncross_ns[product] = command.expire_time.ns;  // only a start_auction starts one
+      return;
+    }
+    if (!in) return;
+    const int64_t at_ns = auction->second;
+    const bool by_operator =
+        command.type == CommandType::uncross_auction && command.product.value == product;
+    if (event.product_state == ProductState::trading) {
+      ++uncrosses;
+      traded += event.quantity.value > 0;
+      lots += static_cast<uint64_t>(event.quantity.value);
+      scheduled += !by_operator;
+      // An uncross nobody asked for must be a schedule come due.
+      unscheduled += !by_operator && (at_ns == 0 || at_ns > event.timestamp.ns);
+    }
+    halted += event.product_state == ProductState::halted;
+    gates_closed += event.product_state == ProductState::gate_closed;
+    if (at_ns != 0 && (by_operator || event.product_state != ProductState::trading)) {
+      forgotten.emplace(at_ns, product);
+    }
+    uncross_ns.erase(auction);
+  }
+};
+
+// Both streams of the failing command, in full (GHX_DIFFERENTIAL_DUMP set).
+std::string dump(const std::vector<Event>& engine, const std::vector<Event>& reference) {
+  std::string text;
+  for (const auto* events : {&engine, &reference}) {
+    text += events == &engine ? "\n engine's events:" : "\n reference's events:";
+    for (const Event& event : *events) text += "\n  " + describe(event);
+  }
+  return text;
+}
+
 uint64_t commands_to_run() {
   if (const char* text = std::getenv("GHX_DIFFERENTIAL_COMMANDS")) return std::stoull(text);
   return 1'000'000;
@@ -61,6 +132,7 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
   uint64_t canceled_halted = 0;            // orders a suspension canceled in a halted product
   uint64_t orders_refused = 0;             // new orders refused: their participant was suspended
   std::map<uint32_t, uint64_t> suspended;  // participant -> the command that suspended it
+  AuctionFigures auctions;
   std::map<std::string, uint64_t> seen;  // event kinds and reasons the stream produced
   for (uint64_t i = 1; i <= commands; ++i) {
     now_ns += generator.time_step_ns();
@@ -69,6 +141,7 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
     command.timestamp = Timestamp{now_ns};
     engine_events.clear();
     reference_events.clear();
+    auctions.pass_time(now_ns);
     engine.process(command, engine_events);
     reference.process(command, reference_events);
     const size_t shared = std::min(engine_events.size(), reference_events.size());
@@ -76,7 +149,8 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
       ASSERT_EQ(engine_events[e], reference_events[e])
           << "seed " << seed << ", command " << i << ", event " << e
           << "\n engine:    " << describe(engine_events[e])
-          << "\n reference: " << describe(reference_events[e]);
+          << "\n reference: " << describe(reference_events[e])
+          << (std::getenv("GHX_DIFFERENTIAL_DUMP") ? dump(engine_events, reference_events) : "");
       const Event& event = engine_events[e];
       generator.observe(event);
       fills += event.type == EventType::fill;
@@ -84,9 +158,11 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
       proceeds_paid += event.type == EventType::proceeds_paid;
       deliveries +=
           event.type == EventType::product_state && event.product_state == ProductState::delivered;
+      const bool was_halted = halted.count(event.product.value) > 0;
       if (event.type == EventType::product_state) {
         halts += event.product_state == ProductState::halted;
-        resumes += event.product_state == ProductState::trading;
+        resumes += event.product_state == ProductState::trading &&
+                   !auctions.in_auction(event.product.value);
         gates_closed_halted += event.product_state == ProductState::gate_closed &&
                                halted.count(event.product.value) > 0;
         if (event.product_state == ProductState::halted) {
@@ -105,6 +181,7 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
           suspended.erase(event.participant.value);
         }
       }
+      auctions.observe(command, event, was_halted);
       canceled_halted += event.cancel_reason == CancelReason::participant_suspended &&
                          halted.count(event.product.value) > 0;
       orders_refused += event.reject_reason == RejectReason::participant_suspended &&
@@ -127,8 +204,28 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
   if (deliveries > 0) {
     EXPECT_GT(proceeds_paid, deliveries / 2);
   }
+  // About 0.3 % of commands start an auction and 0.3 % uncross one; while a product is in
+  // auction a quarter of new orders cross its book, some of a type it refuses.
+  EXPECT_GT(auctions.started, commands / 1000);
+  EXPECT_GT(auctions.reopenings, commands / 20000);
+  EXPECT_GT(auctions.traded, commands / 2000);
+  EXPECT_GT(auctions.scheduled, commands / 10000);
+  EXPECT_EQ(auctions.unscheduled, 0u);
+  EXPECT_GT(auctions.lots, commands / 50);
+  EXPECT_GT(auctions.self_trades, commands / 1000);
+  for (int mode = 0; mode <= static_cast<int>(SelfTradePrevention::cancel_both); ++mode) {
+    EXPECT_GT(reference.uncross_self_trades(static_cast<SelfTradePrevention>(mode)),
+              commands / 4000)
+        << "self-trade mode " << mode;
+  }
+  EXPECT_GT(auctions.halted, commands / 20000);
+  EXPECT_GT(seen["reject:invalid_in_auction"], commands / 100);
+  EXPECT_GT(seen["reject:product_in_auction"], commands / 10000);
+  EXPECT_GT(seen["reject:product_not_in_auction"], commands / 10000);
   if (check_coverage) {
     EXPECT_GT(deliveries, 10u);
+    EXPECT_GT(auctions.gates_closed, 0u);
+    EXPECT_GT(auctions.forgotten_in_auction, 0u);
     for (int type = 0; type <= static_cast<int>(EventType::participant_state); ++type) {
       EXPECT_GT(seen[std::string(to_string(static_cast<EventType>(type)))], 0u)
           << to_string(static_cast<EventType>(type));
@@ -147,6 +244,10 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
           "insufficient_capacity", "post_only_would_cross", "invalid_amount", "invalid_product",
           "duplicate_product", "unknown_participant", "trade_not_open", "product_halted",
           "product_not_halted"}) {
+      EXPECT_GT(seen[std::string("reject:") + reason], 0u) << reason;
+    }
+    for (const char* reason :
+         {"invalid_in_auction", "product_in_auction", "product_not_in_auction"}) {
       EXPECT_GT(seen[std::string("reject:") + reason], 0u) << reason;
     }
     // participant_suspended refuses both new orders and suspensions: each must have occurred.
@@ -180,10 +281,32 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
       count("cancel:participant_suspended"), static_cast<unsigned long long>(canceled_halted),
       count("reject:participant_suspended"), static_cast<unsigned long long>(orders_refused),
       count("reject:participant_not_suspended"));
+  const auto figure = [](uint64_t value) { return static_cast<unsigned long long>(value); };
+  std::printf(
+      "  %llu auctions started (%llu reopening a halt), %llu uncrosses (%llu by schedule), %llu "
+      "traded %llu lots in %llu fills, %llu orders canceled by self-trades in uncrosses (met "
+      "with the taker's cancel_taker %llu, cancel_maker %llu, cancel_both %llu), %llu auctions "
+      "halted, %llu gates "
+      "closed on an auction, %llu forgotten schedules came due in a later auction, %llu "
+      "invalid_in_auction, %llu product_in_auction and %llu product_not_in_auction rejects\n",
+      figure(auctions.started), figure(auctions.reopenings), figure(auctions.uncrosses),
+      figure(auctions.scheduled), figure(auctions.traded), figure(auctions.lots),
+      figure(auctions.fills), figure(auctions.self_trades),
+      figure(reference.uncross_self_trades(SelfTradePrevention::cancel_taker)),
+      figure(reference.uncross_self_trades(SelfTradePrevention::cancel_maker)),
+      figure(reference.uncross_self_trades(SelfTradePrevention::cancel_both)),
+      figure(auctions.halted), figure(auctions.gates_closed), figure(auctions.forgotten_in_auction),
+      count("reject:invalid_in_auction"), count("reject:product_in_auction"),
+      count("reject:product_not_in_auction"));
+}
+
+uint64_t seed_to_run() {
+  if (const char* text = std::getenv("GHX_DIFFERENTIAL_SEED")) return std::stoull(text);
+  return 20261129;
 }
 
 TEST(Differential, EngineMatchesReferenceOnRandomCommands) {
-  run_differential(20261129, commands_to_run(), commands_to_run() >= 1'000'000);
+  run_differential(seed_to_run(), commands_to_run(), commands_to_run() >= 1'000'000);
 }
 
 TEST(Differential, EngineMatchesReferenceOnAnotherSeed) {

@@ -156,7 +156,6 @@ void ReferenceEngine::expire(Order order, ExpireReason reason) {
 // does both.
 ReferenceEngine::End ReferenceEngine::match(Order& taker) {
   const Side maker_side = opposite(taker.side);
-  const ProductSpec& spec = products_[taker.product].spec;
   while (taker.remaining > 0) {
     auto* level = best(taker.product, maker_side);
     if (level == nullptr || !crosses(taker.side, taker.price, level->first)) break;
@@ -168,46 +167,55 @@ ReferenceEngine::End ReferenceEngine::match(Order& taker) {
       if (taker.self_trade != SelfTradePrevention::cancel_maker) return End::self_trade;
       continue;
     }
-    const int64_t lots = std::min(taker.remaining, maker.remaining);
     const int64_t price = maker.price;
-    Order& buyer = taker.side == Side::buy ? taker : maker;
-    const int64_t hold_before = hold_of(buyer);
-    const int64_t notional = notional_of(spec, price, lots);
-    const int64_t fee = fee_of(notional, config_.fee_bps);
-    taker.remaining -= lots;
-    maker.remaining -= lots;
-    const int64_t released = hold_before - hold_of(buyer);
-    cash_[buyer.participant].held -= released;
-    cash_[buyer.participant].available += released - notional - fee;
-    const uint32_t seller = taker.side == Side::sell ? taker.participant : maker.participant;
-    Capacity& sold = capacity_[{seller, taker.product}];
-    sold.held -= lots;
-    sold.proceeds += notional - fee;  // paid at delivery end
-
-    Event& fill = emit_order(EventType::fill, taker);
-    fill.price = Price{price};
-    fill.quantity = Quantity{lots};
-    fill.remaining = Quantity{taker.remaining};
-    fill.trade_id = TradeId{next_trade_id_};
-    fill.maker_order_id = OrderId{maker.id};
-    fill.maker_participant = ParticipantId{maker.participant};
-    fill.maker_client_order_id = ClientOrderId{maker.client_id};
-    fill.maker_remaining = Quantity{maker.remaining};
-    fill.buyer_fee = Cash{fee};
-    fill.seller_fee = Cash{fee};
-    fill.notional = Cash{notional};
-    fill.buyer_hold_released = Cash{released};
-    Event& trade = emit(EventType::trade);
-    trade.product = ProductId{taker.product};
-    trade.side = taker.side;
-    trade.price = Price{price};
-    trade.quantity = Quantity{lots};
-    trade.trade_id = TradeId{next_trade_id_++};
-    trade.notional = Cash{notional};
+    fill(taker, maker, price);
     touch(taker.product, maker_side, price);
     if (maker.remaining == 0) unlink(Order(maker), true);
   }
   return End::done;
+}
+
+// One trade of min(remaining) lots at `price`, the taker's fill (with the maker's fields) then
+// the public trade. The buyer's hold gives up what the lots held at its limit and pays the
+// notional and fee; the seller's held capacity drops, and its proceeds grow by notional less
+// fee (paid at delivery end).
+void ReferenceEngine::fill(Order& taker, Order& maker, int64_t price) {
+  const ProductSpec& spec = products_[taker.product].spec;
+  const int64_t lots = std::min(taker.remaining, maker.remaining);
+  Order& buyer = taker.side == Side::buy ? taker : maker;
+  const int64_t hold_before = hold_of(buyer);
+  const int64_t notional = notional_of(spec, price, lots);
+  const int64_t fee = fee_of(notional, config_.fee_bps);
+  taker.remaining -= lots;
+  maker.remaining -= lots;
+  const int64_t released = hold_before - hold_of(buyer);
+  cash_[buyer.participant].held -= released;
+  cash_[buyer.participant].available += released - notional - fee;
+  const uint32_t seller = taker.side == Side::sell ? taker.participant : maker.participant;
+  Capacity& sold = capacity_[{seller, taker.product}];
+  sold.held -= lots;
+  sold.proceeds += notional - fee;  // paid at delivery end
+
+  Event& event = emit_order(EventType::fill, taker);
+  event.price = Price{price};
+  event.quantity = Quantity{lots};
+  event.remaining = Quantity{taker.remaining};
+  event.trade_id = TradeId{next_trade_id_};
+  event.maker_order_id = OrderId{maker.id};
+  event.maker_participant = ParticipantId{maker.participant};
+  event.maker_client_order_id = ClientOrderId{maker.client_id};
+  event.maker_remaining = Quantity{maker.remaining};
+  event.buyer_fee = Cash{fee};
+  event.seller_fee = Cash{fee};
+  event.notional = Cash{notional};
+  event.buyer_hold_released = Cash{released};
+  Event& trade = emit(EventType::trade);
+  trade.product = ProductId{taker.product};
+  trade.side = taker.side;
+  trade.price = Price{price};
+  trade.quantity = Quantity{lots};
+  trade.trade_id = TradeId{next_trade_id_++};
+  trade.notional = Cash{notional};
 }
 
 // How many lots the taker could trade right now, walking the book as match() would.
@@ -272,30 +280,33 @@ int64_t ReferenceEngine::collar(uint32_t product, Side side) {
 namespace ghx::matching::testing {
 
 // Due items happen in (time, kind, id) order: gate closures, then deliveries, then
-// good-till-time expiries; ties by product id or order id.
+// good-till-time expiries, then scheduled uncrosses; ties by product id or order id. A product
+// has an uncross due only while it is in the auction that scheduled it (a halt, a gate closure
+// or an earlier uncross ends that auction, and a new one sets its own time).
 void ReferenceEngine::run_due() {
   while (true) {
     std::tuple<int64_t, int, uint64_t> next{INT64_MAX, 0, 0};
     for (uint32_t id = 0; id < products_.size(); ++id) {
       const Product& product = products_[id];
       const int64_t gate_ns = product.spec.delivery_start().ns - config_.gate_closure_lead_ns;
-      // A halt does not stop the clock: a halted product's gate closes as a trading one's.
-      if (product.state == ProductState::trading || product.state == ProductState::halted) {
+      // A halt does not stop the clock: a halted product's gate closes as a trading one's, and
+      // so does one in auction (without an uncross).
+      if (product.state == ProductState::trading || product.state == ProductState::halted ||
+          product.state == ProductState::auction) {
         next = std::min(next, std::make_tuple(gate_ns, 0, uint64_t{id}));
+      }
+      if (product.state == ProductState::auction && product.uncross_ns != 0) {
+        next = std::min(next, std::make_tuple(product.uncross_ns, 3, uint64_t{id}));
       }
       if (product.state != ProductState::delivered) {
         next = std::min(next, std::make_tuple(product.spec.delivery_end().ns, 1, uint64_t{id}));
       }
     }
-    for (const Product& product : products_) {
-      for (const Levels* book : {&product.bids, &product.asks}) {
-        for (const auto& [price, queue] : *book) {
-          for (const Order& order : queue) {
-            if (order.time_in_force != TimeInForce::good_till_time) continue;
-            next = std::min(next, std::make_tuple(order.expire_ns, 2, order.id));
-          }
-        }
-      }
+    // Between commands every live order rests, so the earliest live entry is the earliest
+    // good-till-time order on the books (an order's expiry time never changes).
+    while (!expiries_.empty() && live_.count(expiries_.top().second) == 0) expiries_.pop();
+    if (!expiries_.empty()) {
+      next = std::min(next, std::make_tuple(expiries_.top().first, 2, expiries_.top().second));
     }
     const auto [time_ns, kind, id] = next;
     if (time_ns > now_) return;
@@ -313,6 +324,9 @@ void ReferenceEngine::run_due() {
     } else if (kind == 1) {
       pay_proceeds(static_cast<uint32_t>(id));
       products_[id].state = ProductState::delivered;
+    } else if (kind == 3) {
+      uncross(static_cast<uint32_t>(id));  // reports its own product_state
+      continue;
     } else {
       const Key key = live_.at(id);
       expire(*find_live(key.first, key.second), ExpireReason::good_till_time);
@@ -345,6 +359,8 @@ void ReferenceEngine::process(const Command& command, std::vector<Event>& events
     case CommandType::resume_product: resume(command); break;
     case CommandType::suspend_participant: suspend(command); break;
     case CommandType::reinstate_participant: reinstate(command); break;
+    case CommandType::start_auction: start_auction(command); break;
+    case CommandType::uncross_auction: uncross_auction(command); break;
     case CommandType::tick: break;
     default: reject(command, RejectReason::unknown_command); break;
   }
@@ -358,13 +374,20 @@ RejectReason ReferenceEngine::check_new(const Command& c) {
   if (c.product.value >= products_.size()) return RejectReason::unknown_product;
   const Product& product = products_[c.product.value];
   if (product.state == ProductState::halted) return RejectReason::product_halted;
-  if (product.state != ProductState::trading) return RejectReason::product_not_trading;
-  if (client_ids_.count({c.participant.value, c.client_order_id.value})) {
-    return RejectReason::duplicate_client_order_id;
+  if (product.state != ProductState::trading && product.state != ProductState::auction) {
+    return RejectReason::product_not_trading;
   }
   const bool market = c.order_type == OrderType::market;
   const bool immediate = c.time_in_force == TimeInForce::immediate_or_cancel ||
                          c.time_in_force == TimeInForce::fill_or_kill;
+  // The call phase takes only orders that can rest: nothing that must trade on entry.
+  if (product.state == ProductState::auction &&
+      (market || immediate || c.post_only || c.min_quantity.value > 0)) {
+    return RejectReason::invalid_in_auction;
+  }
+  if (client_ids_.count({c.participant.value, c.client_order_id.value})) {
+    return RejectReason::duplicate_client_order_id;
+  }
   if (c.post_only && (market || immediate)) return RejectReason::invalid_order_type;
   if (market && c.time_in_force == TimeInForce::good_till_time) {
     return RejectReason::invalid_order_type;
@@ -440,10 +463,17 @@ void ReferenceEngine::new_order(const Command& c) {
   }
   client_ids_[{order.participant, order.client_id}] = order.id;
   live_[order.id] = {order.participant, order.client_id};
+  if (order.time_in_force == TimeInForce::good_till_time)
+    expiries_.emplace(order.expire_ns, order.id);
   take(order);
   Event& accepted = emit_order(EventType::accepted, order);
   accepted.quantity = c.quantity;
   accepted.remaining = c.quantity;
+  if (products_[order.product].state == ProductState::auction) {
+    rest(order);  // the call phase matches nothing
+    flush();
+    return;
+  }
   const bool fill_or_kill = c.time_in_force == TimeInForce::fill_or_kill;
   const int64_t needed = fill_or_kill ? c.quantity.value : c.min_quantity.value;
   if (needed > 0 && executable(order, needed) < needed) {
@@ -489,6 +519,7 @@ void ReferenceEngine::replace(const Command& c) {
   }
   RejectReason reason = RejectReason::none;
   const bool keeps = c.price.value == live->price && c.quantity.value <= live->remaining;
+  const bool in_auction = product.state == ProductState::auction;  // a crossed book is fine
   if (client_ids_.count({c.participant.value, c.client_order_id.value})) {
     reason = RejectReason::duplicate_client_order_id;
   } else if (c.price.value <= 0 || c.price.value > config_.limits.price_max ||
@@ -503,7 +534,8 @@ void ReferenceEngine::replace(const Command& c) {
     Order moved = *live;
     moved.price = c.price.value;
     moved.remaining = c.quantity.value;
-    if (live->post_only && level != nullptr && crosses(live->side, c.price.value, level->first)) {
+    if (live->post_only && !in_auction && level != nullptr &&
+        crosses(live->side, c.price.value, level->first)) {
       reason = RejectReason::post_only_would_cross;
     } else if (live->side == Side::buy &&
                hold_of(moved) > cash_[live->participant].available + hold_of(*live)) {
@@ -548,7 +580,11 @@ void ReferenceEngine::replace(const Command& c) {
   event.previous_remaining = previous_remaining;
   event.quantity = c.quantity;
   event.remaining = c.quantity;
-  if (!keeps) finish(order, match(order), false);
+  if (!keeps && in_auction) {
+    rest(order);  // the back of its new level, matching nothing
+  } else if (!keeps) {
+    finish(order, match(order), false);
+  }
   flush();
 }
 
@@ -640,8 +676,9 @@ void ReferenceEngine::capacity(const Command& c) {
   } else if (c.product.value >= products_.size()) {
     reject(c, RejectReason::unknown_product);
   } else if (products_[c.product.value].state != ProductState::trading &&
-             products_[c.product.value].state != ProductState::halted) {
-    // Sellers may line up capacity while the operator has trading stopped.
+             products_[c.product.value].state != ProductState::halted &&
+             products_[c.product.value].state != ProductState::auction) {
+    // Sellers may line up capacity while the operator has trading stopped or in a call phase.
     reject(c, RejectReason::product_not_trading);
   } else if (lots <= 0 || lots > config_.limits.quantity_max_lots) {
     reject(c, RejectReason::invalid_amount);
@@ -698,7 +735,12 @@ void ReferenceEngine::halt(const Command& c) {
     reject(c, RejectReason::product_halted);
     return;
   }
-  if (product.state != ProductState::trading) {
+  // An auction's book may cross: halting it must empty the book, or it would trade on resume.
+  if (product.state == ProductState::auction && !c.cancel_orders) {
+    reject(c, RejectReason::product_in_auction);
+    return;
+  }
+  if (product.state != ProductState::trading && product.state != ProductState::auction) {
     reject(c, RejectReason::product_not_trading);
     return;
   }
@@ -885,6 +927,162 @@ void ReferenceEngine::fail_trade(const Command& c) {
   event.notional = Cash{refund};
   event.seller_fee = Cash{refund - lost};
   event.penalty = Cash{penalty};
+}
+
+// Start an auction: a trading or halted product (the reopening after a halt) enters its call
+// phase. Its resting orders stay. A scheduled uncross must fall strictly between now and the
+// gate closure.
+void ReferenceEngine::start_auction(const Command& c) {
+  if (c.product.value >= products_.size()) {
+    reject(c, RejectReason::unknown_product);
+    return;
+  }
+  Product& product = products_[c.product.value];
+  if (product.state == ProductState::auction) {
+    reject(c, RejectReason::product_in_auction);
+    return;
+  }
+  if (product.state != ProductState::trading && product.state != ProductState::halted) {
+    reject(c, RejectReason::product_not_trading);
+    return;
+  }
+  const int64_t at_ns = c.expire_time.ns;
+  const int64_t gate_ns = product.spec.delivery_start().ns - config_.gate_closure_lead_ns;
+  if (at_ns != 0 && (at_ns <= now_ || at_ns >= gate_ns)) {
+    reject(c, RejectReason::invalid_expire_time);
+    return;
+  }
+  product.state = ProductState::auction;
+  product.uncross_ns = at_ns;
+  Event& event = emit(EventType::product_state);
+  event.product = c.product;
+  event.product_state = ProductState::auction;
+}
+
+void ReferenceEngine::uncross_auction(const Command& c) {
+  if (c.product.value >= products_.size()) {
+    reject(c, RejectReason::unknown_product);
+  } else if (products_[c.product.value].state != ProductState::auction) {
+    reject(c, RejectReason::product_not_in_auction);
+  } else {
+    uncross(c.product.value);
+  }
+}
+
+// The uncross: price the book, trade everything that crosses at that price, and again, until
+// nothing crosses. A self-trade cancels by the taker's mode and re-prices what is left. Then
+// every level touched, then the product trades again, with the price of the last pass that
+// traded and the lots traded in all.
+void ReferenceEngine::uncross(uint32_t id) {
+  int64_t price = 0;
+  int64_t last_price = 0;
+  int64_t lots = 0;
+  while (uncross_price(id, price)) {
+    const int64_t traded = execute_pass(id, price);
+    if (traded > 0) last_price = price;
+    lots += traded;
+  }
+  flush();
+  Product& product = products_[id];
+  product.state = ProductState::trading;
+  product.uncross_ns = 0;
+  Event& event = emit(EventType::product_state);
+  event.product = ProductId{id};
+  event.product_state = ProductState::trading;
+  event.price = Price{last_price};
+  event.quantity = Quantity{lots};
+}
+
+// The price that trades the most lots; of those, the one leaving the fewest lots unmatched; of
+// those, the highest when buyers are left over at every one, the lowest when sellers are,
+// else the lower middle one. False when no bid meets an ask.
+bool ReferenceEngine::uncross_price(uint32_t id, int64_t& price) {
+  const Product& product = products_[id];
+  std::set<int64_t> candidates;
+  for (const Levels* book : {&product.bids, &product.asks}) {
+    for (const auto& [level_price, queue] : *book) candidates.insert(level_price);
+  }
+  int64_t volume_max = 0;
+  std::vector<std::pair<int64_t, int64_t>> kept;  // (price, surplus), by price ascending
+  for (const int64_t candidate : candidates) {
+    int64_t demand = 0;
+    int64_t supply = 0;
+    for (const auto& [level_price, queue] : product.bids) {
+      for (const Order& order : queue) demand += level_price >= candidate ? order.remaining : 0;
+    }
+    for (const auto& [level_price, queue] : product.asks) {
+      for (const Order& order : queue) supply += level_price <= candidate ? order.remaining : 0;
+    }
+    const int64_t volume = std::min(demand, supply);
+    if (volume > volume_max) kept.clear();
+    if (volume >= volume_max) kept.emplace_back(candidate, demand - supply);
+    volume_max = std::max(volume_max, volume);
+  }
+  if (volume_max == 0) return false;
+  int64_t imbalance_min = INT64_MAX;
+  for (const auto& [candidate, surplus] : kept) {
+    imbalance_min = std::min(imbalance_min, surplus < 0 ? -surplus : surplus);
+  }
+  std::vector<std::pair<int64_t, int64_t>> closest;
+  for (const auto& entry : kept) {
+    if (entry.second == imbalance_min || entry.second == -imbalance_min) closest.push_back(entry);
+  }
+  const bool buyers_left = std::all_of(closest.begin(), closest.end(),
+                                       [](const auto& entry) { return entry.second > 0; });
+  const bool sellers_left = std::all_of(closest.begin(), closest.end(),
+                                        [](const auto& entry) { return entry.second < 0; });
+  if (buyers_left) {
+    price = closest.back().first;
+  } else if (sellers_left) {
+    price = closest.front().first;
+  } else {
+    price = closest[(closest.size() - 1) / 2].first;
+  }
+  return true;
+}
+
+// One execution pass at `price`: the best bid meets the best ask while both are at or through
+// the price. The later order (larger id) is the taker. Returns the lots traded; it stops early
+// at a self-trade, which cancels by the taker's mode (maker first).
+int64_t ReferenceEngine::execute_pass(uint32_t id, int64_t price) {
+  int64_t lots = 0;
+  while (true) {
+    auto* bids = best(id, Side::buy);
+    auto* asks = best(id, Side::sell);
+    if (bids == nullptr || asks == nullptr || bids->first < price || asks->first > price) {
+      return lots;
+    }
+    Order& bid = bids->second.front();
+    Order& ask = asks->second.front();
+    Order& taker = bid.id > ask.id ? bid : ask;
+    Order& maker = bid.id > ask.id ? ask : bid;
+    if (bid.participant == ask.participant) {
+      const SelfTradePrevention mode = taker.self_trade;
+      ++uncross_self_trades_[static_cast<size_t>(mode)];
+      const Order taker_order = taker;
+      const Order maker_order = maker;
+      if (mode != SelfTradePrevention::cancel_taker) {
+        cancel(maker_order, CancelReason::self_trade, true);
+      }
+      if (mode != SelfTradePrevention::cancel_maker) {
+        cancel(taker_order, CancelReason::self_trade, true);
+      }
+      return lots;
+    }
+    lots += std::min(bid.remaining, ask.remaining);
+    fill(taker, maker, price);
+    // Both levels change; the maker's counts as touched first, as in a continuous fill.
+    touch(id, maker.side, maker.price);
+    touch(id, taker.side, taker.price);
+    if (bid.remaining == 0) unlink(Order(bid), true);
+    if (ask.remaining == 0) unlink(Order(ask), true);
+  }
+}
+
+// An order joins the back of its level, as one that found nothing to trade does.
+void ReferenceEngine::rest(const Order& order) {
+  levels(order.product, order.side)[order.price].push_back(order);
+  touch(order.product, order.side, order.price);
 }
 
 }  // namespace ghx::matching::testing

@@ -6,9 +6,12 @@
 // shares only the public types and the notional, fee and penalty formulas' definitions
 // (re-derived in reference_engine.cpp).
 
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <map>
+#include <queue>
 #include <set>
 #include <tuple>
 #include <vector>
@@ -21,6 +24,11 @@ class ReferenceEngine {
  public:
   explicit ReferenceEngine(const EngineConfig& config) : config_(config) {}
   void process(const Command& command, std::vector<Event>& events);
+
+  // For the test's coverage figures: the self-trades met in uncrosses, by the taker's mode.
+  uint64_t uncross_self_trades(SelfTradePrevention mode) const {
+    return uncross_self_trades_[static_cast<size_t>(mode)];
+  }
 
  private:
   struct Order {
@@ -43,6 +51,7 @@ class ReferenceEngine {
     ProductState state = ProductState::trading;
     Levels bids;  // best = highest
     Levels asks;  // best = lowest
+    int64_t uncross_ns = 0;  // in auction: when it uncrosses by itself; 0 = when told to
   };
   struct Funds {
     int64_t available = 0;
@@ -83,6 +92,7 @@ class ReferenceEngine {
   void expire(Order order, ExpireReason reason);
   enum class End { done, self_trade };
   End match(Order& taker);
+  void fill(Order& taker, Order& maker, int64_t price);
   int64_t executable(const Order& taker, int64_t needed);
   void finish(Order& taker, End end, bool market);
   int64_t collar(uint32_t product, Side side);
@@ -108,6 +118,14 @@ class ReferenceEngine {
   void reinstate(const Command& command);
   void pay_proceeds(uint32_t product);
 
+  // Call auctions (reference_engine.cpp, at the end).
+  void start_auction(const Command& command);
+  void uncross_auction(const Command& command);
+  void uncross(uint32_t product);
+  bool uncross_price(uint32_t product, int64_t& price);
+  int64_t execute_pass(uint32_t product, int64_t price);
+  void rest(const Order& order);
+
   EngineConfig config_;
   std::vector<Product> products_;
   std::map<uint32_t, Funds> cash_;
@@ -118,11 +136,17 @@ class ReferenceEngine {
   std::map<uint32_t, std::map<uint64_t, std::pair<int64_t, int64_t>>> failed_trades_;
   std::map<Key, uint64_t> client_ids_;         // -> live order id, 0 once done
   std::map<uint64_t, Key> live_;               // order id -> (participant, client id)
+  // (expiry time, order id) of every good-till-time order accepted, earliest first; an entry
+  // whose order is no longer live is dropped when it reaches the top.
+  std::priority_queue<std::pair<int64_t, uint64_t>, std::vector<std::pair<int64_t, uint64_t>>,
+                      std::greater<>>
+      expiries_;
   int64_t now_ = 0;
   uint64_t sequence_ = 0;
   uint64_t next_trade_id_ = 1;
   std::vector<Event>* events_ = nullptr;
   std::vector<std::tuple<uint32_t, Side, int64_t>> touched_;
+  std::array<uint64_t, 3> uncross_self_trades_{};  // by the taker's SelfTradePrevention
 };
 
 }  // namespace ghx::matching::testing
