@@ -18,7 +18,9 @@ enum class CommandType : uint8_t {
   deposit,           // adds cash to the participant's available balance
   withdraw,          // removes available cash (held cash cannot be withdrawn)
   register_capacity, // adds sellable capacity (lots) of one product for a participant
-  list_product,      // lists a new product; the engine assigns the next ProductId
+  // Lists a new product; the engine assigns the next ProductId. With `expire_time` set the
+  // product opens with a call auction that uncrosses then (before its gate closes).
+  list_product,
   tick,              // carries only time: lets the sequencer advance the clock while idle
   // A trade's seller did not deliver: the buyer gets the notional back and a penalty from
   // the seller, and the seller's pending proceeds shrink. Carries the trade's facts (the
@@ -89,7 +91,8 @@ struct Command {
   Quantity quantity;           // lots; for replace, the new open quantity; fail_trade: the
                                // lots that failed
   Quantity min_quantity;       // 0 = none; else trade at least this many lots on entry or nothing
-  Timestamp expire_time;       // good_till_time only; start_auction: when it uncrosses (or 0)
+  Timestamp expire_time;       // good_till_time only; start_auction, list_product: when the
+                               // call phase uncrosses (or 0: start_auction, by the operator)
 
   // Funds and capacity.
   Cash amount;                 // deposit, withdraw; fail_trade: the trade's notional

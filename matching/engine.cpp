@@ -164,6 +164,20 @@ void push_due(EngineState& state, DueItem item) {
   std::push_heap(state.due.begin(), state.due.end(), std::greater<>{});
 }
 
+// A scheduled uncross comes after now and before the gate closes.
+bool valid_uncross_time(const EngineState& state, int64_t gate_close_ns, Timestamp time) {
+  return time.ns > state.now.ns && time.ns < gate_close_ns;
+}
+
+// Starts the product's call phase; a nonzero `uncross_time` schedules its uncross.
+void open_call_phase(EngineState& state, uint32_t product, Timestamp uncross_time) {
+  change_product_state(state, product, ProductState::auction);
+  if (uncross_time.ns != 0) {
+    state.scheduled_uncrosses.emplace_back(product, uncross_time);
+    push_due(state, {uncross_time.ns, DueItem::auction_uncross, product, 0});
+  }
+}
+
 [[gnu::noinline]] void handle_list_product(EngineState& state, const Command& command) {
   const ProductSpec& spec = command.spec;
   if (!validate_spec(spec).empty()) {
@@ -189,6 +203,12 @@ void push_due(EngineState& state, DueItem item) {
       return;
     }
   }
+  // An opening auction: the product starts in its call phase and uncrosses at this time.
+  const Timestamp uncross_time = command.expire_time;
+  if (uncross_time.ns != 0 && !valid_uncross_time(state, gate_close_ns, uncross_time)) {
+    reject(state, command, RejectReason::invalid_expire_time);
+    return;
+  }
   const auto id = static_cast<uint32_t>(state.products.size());
   state.products.emplace_back().spec = spec;
   state.open_products.push_back(id);  // ids only grow: still ascending
@@ -196,6 +216,7 @@ void push_due(EngineState& state, DueItem item) {
   push_due(state, {spec.delivery_end().ns, DueItem::delivery_end, id, 0});
   Event& event = state.emit(EventType::product_listed);
   event.product = ProductId{id};
+  if (uncross_time.ns != 0) open_call_phase(state, id, uncross_time);
 }
 
 void emit_balance(EngineState& state, ParticipantId participant) {
@@ -344,16 +365,11 @@ bool valid_amount(const EngineState& state, int64_t amount) {
   }
   const Timestamp uncross_time = command.expire_time;
   const int64_t gate_close_ns = book.spec.delivery_start().ns - state.config.gate_closure_lead_ns;
-  if (uncross_time.ns != 0 &&
-      (uncross_time.ns <= state.now.ns || uncross_time.ns >= gate_close_ns)) {
+  if (uncross_time.ns != 0 && !valid_uncross_time(state, gate_close_ns, uncross_time)) {
     reject(state, command, RejectReason::invalid_expire_time);
     return;
   }
-  change_product_state(state, product, ProductState::auction);
-  if (uncross_time.ns != 0) {
-    state.scheduled_uncrosses.emplace_back(product, uncross_time);
-    push_due(state, {uncross_time.ns, DueItem::auction_uncross, product, 0});
-  }
+  open_call_phase(state, product, uncross_time);
 }
 
 [[gnu::noinline]] void handle_uncross_auction(EngineState& state, const Command& command) {

@@ -184,6 +184,14 @@ class CommandGenerator {
     if (pick(40) == 0) c.spec.lot_size_gpus = 0;  // invalid on purpose
     last_gate_closure_ns_ = c.spec.delivery_start().ns - gate_closure_lead_default_ns;
     last_tick_size_ = c.spec.tick_size;
+    // One listing in four opens with a call auction that uncrosses by itself seconds later;
+    // one in ten of those at a time refused on purpose (now, or the gate closure).
+    if (pick(4) == 0) {
+      int64_t uncross_ns = now_ns + (2 + static_cast<int64_t>(pick(12))) * ns_per_second;
+      if (pick(10) == 0) uncross_ns = pick(2) == 0 ? now_ns : last_gate_closure_ns_;
+      c.expire_time = Timestamp{uncross_ns};
+      last_uncross_ns_ = uncross_ns;
+    }
     return c;
   }
 

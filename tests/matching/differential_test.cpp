@@ -47,7 +47,7 @@ struct AuctionFigures {
   // A schedule whose auction ended before it (by an uncross or a halt): when it comes due
   // during a later auction of the product, it must change nothing.
   std::set<std::pair<int64_t, uint32_t>> forgotten;  // (time, product)
-  uint64_t started = 0, reopenings = 0, forgotten_in_auction = 0;
+  uint64_t started = 0, reopenings = 0, openings = 0, forgotten_in_auction = 0;
   uint64_t uncrosses = 0, traded = 0, scheduled = 0, unscheduled = 0, lots = 0, fills = 0;
   uint64_t self_trades = 0, halted = 0, gates_closed = 0;
 
@@ -74,7 +74,9 @@ struct AuctionFigures {
     if (event.product_state == ProductState::auction) {
       ++started;
       reopenings += was_halted;
-      uncross_ns[product] = command.expire_time.ns;  // only a start_auction starts one
+      openings += command.type == CommandType::list_product;
+      // Only a start_auction, or a listing with an opening auction, starts one.
+      uncross_ns[product] = command.expire_time.ns;
       return;
     }
     if (!in) return;
@@ -208,6 +210,7 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
   // auction a quarter of new orders cross its book, some of a type it refuses.
   EXPECT_GT(auctions.started, commands / 1000);
   EXPECT_GT(auctions.reopenings, commands / 20000);
+  EXPECT_GT(auctions.openings, 0u);  // a listing in four opens with one (of some 40-70)
   EXPECT_GT(auctions.traded, commands / 2000);
   EXPECT_GT(auctions.scheduled, commands / 10000);
   EXPECT_EQ(auctions.unscheduled, 0u);
@@ -283,15 +286,16 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
       count("reject:participant_not_suspended"));
   const auto figure = [](uint64_t value) { return static_cast<unsigned long long>(value); };
   std::printf(
-      "  %llu auctions started (%llu reopening a halt), %llu uncrosses (%llu by schedule), %llu "
+      "  %llu auctions started (%llu reopening a halt, %llu opening a listing), %llu uncrosses "
+      "(%llu by schedule), %llu "
       "traded %llu lots in %llu fills, %llu orders canceled by self-trades in uncrosses (met "
       "with the taker's cancel_taker %llu, cancel_maker %llu, cancel_both %llu), %llu auctions "
       "halted, %llu gates "
       "closed on an auction, %llu forgotten schedules came due in a later auction, %llu "
       "invalid_in_auction, %llu product_in_auction and %llu product_not_in_auction rejects\n",
-      figure(auctions.started), figure(auctions.reopenings), figure(auctions.uncrosses),
-      figure(auctions.scheduled), figure(auctions.traded), figure(auctions.lots),
-      figure(auctions.fills), figure(auctions.self_trades),
+      figure(auctions.started), figure(auctions.reopenings), figure(auctions.openings),
+      figure(auctions.uncrosses), figure(auctions.scheduled), figure(auctions.traded),
+      figure(auctions.lots), figure(auctions.fills), figure(auctions.self_trades),
       figure(reference.uncross_self_trades(SelfTradePrevention::cancel_taker)),
       figure(reference.uncross_self_trades(SelfTradePrevention::cancel_maker)),
       figure(reference.uncross_self_trades(SelfTradePrevention::cancel_both)),

@@ -257,6 +257,34 @@ TEST_F(CallAuction, TheGateClosesOnTimeAndEndsTheCallPhase) {
   EXPECT_EQ(rejected_with(uncross(product_)), RejectReason::product_not_in_auction);
 }
 
+TEST_F(CallAuction, AListingMayOpenWithACallAuction) {
+  Command listing;
+  listing.type = CommandType::list_product;
+  listing.spec = h100_spec("2026-12-01T09");
+  const int64_t gate_ns = t0_ns + 9 * 3600 * ns_per_second - gate_closure_lead_default_ns;
+  listing.expire_time = Timestamp{gate_ns};  // the uncross must come before the gate
+  EXPECT_EQ(rejected_with(listing), RejectReason::invalid_expire_time);
+  listing.expire_time = Timestamp{now_ns_};
+  EXPECT_EQ(rejected_with(listing), RejectReason::invalid_expire_time);
+  EXPECT_EQ(engine_.product_count(), 1u);
+
+  const int64_t at_ns = now_ns_ + 3600 * ns_per_second;
+  listing.expire_time = Timestamp{at_ns};
+  run(listing);
+  ASSERT_EQ(types(), (std::vector<ET>{ET::product_listed, ET::product_state}));
+  const ProductId opening = events_[0].product;
+  EXPECT_EQ(events_[1].product, opening);
+  EXPECT_EQ(events_[1].product_state, ProductState::auction);
+  register_capacity(4, opening, 2);
+  accept(order(3, 31, Side::buy, 2000, 2, opening));
+  accept(order(4, 41, Side::sell, 1900, 2, opening));
+  now_ns_ = at_ns;
+  run(Command{});
+  ASSERT_EQ(of_type(ET::fill).size(), 1u);
+  EXPECT_EQ(events_.back().product_state, ProductState::trading);
+  EXPECT_EQ(events_.back().quantity.value, 2);
+}
+
 TEST_F(CallAuction, ASnapshotKeepsTheCallPhaseItsCrossedBookAndItsSchedule) {
   const int64_t at_ns = now_ns_ + 60 * ns_per_second;
   start_call_phase(at_ns);

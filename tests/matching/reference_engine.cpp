@@ -717,9 +717,23 @@ void ReferenceEngine::list(const Command& c) {
       return;
     }
   }
+  // An opening auction's uncross must come after now and before the gate closes.
+  const int64_t uncross_ns = c.expire_time.ns;
+  const int64_t gate_ns = c.spec.delivery_start().ns - config_.gate_closure_lead_ns;
+  if (uncross_ns != 0 && (uncross_ns <= now_ || uncross_ns >= gate_ns)) {
+    reject(c, RejectReason::invalid_expire_time);
+    return;
+  }
   products_.push_back(Product{c.spec});
-  Event& event = emit(EventType::product_listed);
-  event.product = ProductId{static_cast<uint32_t>(products_.size() - 1)};
+  const ProductId id{static_cast<uint32_t>(products_.size() - 1)};
+  emit(EventType::product_listed).product = id;
+  if (uncross_ns != 0) {
+    products_.back().state = ProductState::auction;
+    products_.back().uncross_ns = uncross_ns;
+    Event& event = emit(EventType::product_state);
+    event.product = id;
+    event.product_state = ProductState::auction;
+  }
 }
 
 // Halt: a trading product stops taking orders and replaces. With cancel_orders, every resting
