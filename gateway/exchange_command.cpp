@@ -56,10 +56,12 @@ bool read_spec(Reader& r, matching::ProductSpec& spec) {
          r.zigzag(spec.tick_size);
 }
 
-// The last command type an entry of `version` may name: halts came with version 5 and
-// suspensions with version 6, so an older entry naming one is damaged.
+// The last command type an entry of `version` may name: halts came with version 5,
+// suspensions with version 6 and call auctions with version 7, so an older entry naming one is
+// damaged.
 matching::CommandType command_type_max(uint8_t version) {
-  if (version >= 6) return matching::CommandType::reinstate_participant;
+  if (version >= 7) return matching::CommandType::uncross_auction;
+  if (version == 6) return matching::CommandType::reinstate_participant;
   if (version == 5) return matching::CommandType::resume_product;
   return matching::CommandType::fail_trade;
 }
@@ -105,6 +107,10 @@ bool decode(std::span<const uint8_t> bytes, ExchangeCommand& out) {
       r.zigzag(c.capacity.value) && read_spec(r, c.spec) && r.u8(out.roles) &&
       r.text(out.name, participant_name_bytes_max) && r.varint(c.trade_id.value);
   if (!common) return false;
+  // A listing that opens with a call auction (an uncross time) came with version 7 too.
+  if (version < 7 && c.type == matching::CommandType::list_product && c.expire_time.ns != 0) {
+    return false;
+  }
   if (version == 2) return c.type != matching::CommandType::fail_trade && r.done();
   if (!r.u32(c.counterparty.value) || !r.zigzag(c.fee.value)) return false;
   if (version >= 5 && !r.flag(c.cancel_orders)) return false;

@@ -40,10 +40,12 @@ struct ExchangeCommand {
 // 1: fixed-width fields (before 2026-11-29); 2: no fail_trade facts (counterparty, fee);
 // 3: a fail_trade failed the whole trade (no lots named); 4: no halt_product or resume_product,
 // and no cancel_orders flag (version 5 appends it); 5: no suspend_participant or
-// reinstate_participant (version 6 adds only those types: its layout is version 5's). Version
-// 2 to 5 entries still decode, so a journal written before the change replays; an older ghxd
-// refuses a newer entry by its version rather than mistaking it for damage.
-constexpr uint8_t exchange_command_version = 6;
+// reinstate_participant (version 6 adds only those types: its layout is version 5's); 6: no
+// start_auction or uncross_auction, and no listing with an uncross time (version 7 adds only
+// those: a start's or a listing's uncross time travels in expire_time). Version 2 to 6 entries
+// still decode, so a journal written before the change replays; an older ghxd refuses a newer
+// entry by its version rather than mistaking it for damage.
+constexpr uint8_t exchange_command_version = 7;
 constexpr size_t participant_name_bytes_max = 64;
 
 // Appends the encoding of `command` to `out` (cleared first).

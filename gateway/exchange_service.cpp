@@ -1,6 +1,9 @@
 #include "gateway/exchange_service.h"
 
 #include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <ctime>
 #include <stdexcept>
 
 #include "gateway/log.h"
@@ -40,6 +43,8 @@ std::string halt_refusal_text(matching::RejectReason reason, const std::string& 
     case matching::RejectReason::product_halted: return symbol + " is halted already";
     case matching::RejectReason::product_not_halted: return symbol + " is not halted";
     case matching::RejectReason::product_not_trading: return symbol + " is past its gate closure";
+    case matching::RejectReason::product_in_auction:
+      return symbol + " is in its call phase: a halt there must cancel its orders";
     default: return std::string(matching::to_string(reason));
   }
 }
@@ -60,6 +65,162 @@ std::string failed_lots_text(const Event& failed) {
   const int64_t lots = failed.quantity.value;
   return " (" + std::to_string(lots) + (lots == 1 ? " lot; " : " lots; ") +
          std::to_string(failed.remaining.value) + " still open)";
+}
+
+// A price in minor units as people read it: 1850 -> "18.50" (as ghx prints money).
+std::string price_text(int64_t minor_units) {
+  const uint64_t magnitude =
+      minor_units < 0 ? 0 - static_cast<uint64_t>(minor_units) : static_cast<uint64_t>(minor_units);
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%s%" PRIu64 ".%02" PRIu64, minor_units < 0 ? "-" : "",
+                magnitude / 100, magnitude % 100);
+  return buffer;
+}
+
+// A time as ISO 8601 UTC: "2026-12-01T07:15:00Z" (".250Z" when it has milliseconds).
+std::string utc_text(int64_t ns) {
+  constexpr int64_t ns_per_second = 1'000'000'000;
+  const int64_t ms = ns % ns_per_second / 1'000'000;
+  const std::time_t seconds = static_cast<std::time_t>(ns / ns_per_second);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[40];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::string out = buffer;
+  if (ms > 0) {
+    std::snprintf(buffer, sizeof buffer, ".%03d", static_cast<int>(ms));
+    out += buffer;
+  }
+  return out + "Z";
+}
+
+bool controls_product(matching::CommandType type) {
+  using matching::CommandType;
+  return type == CommandType::halt_product || type == CommandType::resume_product ||
+         type == CommandType::start_auction || type == CommandType::uncross_auction;
+}
+
+bool is_auction_command(matching::CommandType type) {
+  return type == matching::CommandType::start_auction ||
+         type == matching::CommandType::uncross_auction;
+}
+
+// Why a call auction's start or uncross was refused, in the operator's words.
+std::string auction_refusal_text(matching::RejectReason reason, const std::string& symbol) {
+  switch (reason) {
+    case matching::RejectReason::product_in_auction:
+      return symbol + " is in its call phase already";
+    case matching::RejectReason::product_not_in_auction:
+      return symbol + " is not in a call phase";
+    case matching::RejectReason::product_not_trading:
+      return symbol + " is past its gate closure";
+    case matching::RejectReason::invalid_expire_time:
+      return "the uncross time must be after now and before " + symbol + "'s gate closure";
+    default:
+      return std::string(matching::to_string(reason));
+  }
+}
+
+// What an operator's control command did, read from its events (see deliver_control_ack).
+struct ControlEvents {
+  const Event* reached = nullptr;   // the product_state or participant_state asked for
+  const Event* rejected = nullptr;  // the command's reject, if refused
+  int64_t canceled = 0;             // orders the command canceled
+};
+
+ControlEvents control_events(const CommittedBatch& batch, const Outcome& outcome) {
+  using matching::CommandType;
+  using matching::ProductState;
+  const matching::Command& command = outcome.command.engine;
+  const bool on_product = controls_product(command.type);
+  const bool stops =
+      command.type == CommandType::halt_product || command.type == CommandType::suspend_participant;
+  const ProductState wanted = command.type == CommandType::halt_product    ? ProductState::halted
+                              : command.type == CommandType::start_auction ? ProductState::auction
+                                                                           : ProductState::trading;
+  const matching::CancelReason cancel_reason = on_product
+                                                   ? matching::CancelReason::product_halted
+                                                   : matching::CancelReason::participant_suspended;
+  ControlEvents seen;
+  for (uint32_t i = 0; i < outcome.event_count; ++i) {
+    const Event& event = batch.events[outcome.first_event + i];
+    if (event.type == EventType::rejected) seen.rejected = &event;
+    if (on_product ? event.product != command.product : event.participant != command.participant) {
+      continue;
+    }
+    const bool reaches =
+        on_product ? event.type == EventType::product_state && event.product_state == wanted
+                   : event.type == EventType::participant_state && event.suspended == stops;
+    if (reaches) seen.reached = &event;
+    seen.canceled += event.type == EventType::canceled && event.cancel_reason == cancel_reason;
+  }
+  return seen;
+}
+
+// The text of a control's OperatorAck when it took effect.
+std::string control_done_text(const matching::Command& command, const std::string& subject,
+                              const ControlEvents& seen) {
+  using matching::CommandType;
+  const int64_t canceled = seen.canceled;
+  const auto orders_canceled = [canceled](const char* noun) {
+    return std::to_string(canceled) + " " + noun + (canceled == 1 ? "" : "s") + " canceled";
+  };
+  switch (command.type) {
+    case CommandType::halt_product:
+      return subject + " halted; " +
+             (command.cancel_orders ? orders_canceled("resting order")
+                                    : std::string("its resting orders stay"));
+    case CommandType::resume_product:
+      return subject + " trading again";
+    case CommandType::suspend_participant:
+      return subject + " suspended; " + orders_canceled("order");
+    case CommandType::start_auction:
+      return subject + " call phase; " +
+             (command.expire_time.ns == 0 ? std::string("the operator uncrosses")
+                                          : "uncrosses at " + utc_text(command.expire_time.ns));
+    case CommandType::uncross_auction: {
+      const int64_t lots = seen.reached->quantity.value;
+      if (lots == 0) return subject + " trading again; nothing crossed";
+      return subject + " uncrossed at " + price_text(seen.reached->price.value) + ": " +
+             std::to_string(lots) + (lots == 1 ? " lot" : " lots");
+    }
+    default:
+      return subject + " reinstated";
+  }
+}
+
+// The text of a control's OperatorAck when it was refused (`rejected` null: no reason known).
+std::string control_refused_text(const matching::Command& command, const std::string& subject,
+                                 const Event* rejected) {
+  using matching::CommandType;
+  if (rejected == nullptr) {
+    const char* verb = "reinstate ";
+    switch (command.type) {
+      case CommandType::halt_product:
+        verb = "halt ";
+        break;
+      case CommandType::resume_product:
+        verb = "resume ";
+        break;
+      case CommandType::suspend_participant:
+        verb = "suspend ";
+        break;
+      case CommandType::start_auction:
+        verb = "start a call auction of ";
+        break;
+      case CommandType::uncross_auction:
+        verb = "uncross ";
+        break;
+      default:
+        break;
+    }
+    return "the exchange could not " + std::string(verb) + subject;
+  }
+  if (is_auction_command(command.type)) {
+    return auction_refusal_text(rejected->reject_reason, subject);
+  }
+  return controls_product(command.type) ? halt_refusal_text(rejected->reject_reason, subject)
+                                        : suspension_refusal_text(rejected->reject_reason, subject);
 }
 
 }  // namespace
@@ -442,6 +603,10 @@ void ExchangeService::on_operator_message(const SessionInfo& session, const Part
     on_suspension(session, *message.body_as_Suspension(), message.sequence());
     return;
   }
+  if (type == wire::Body::Auction) {
+    on_auction(session, who, *message.body_as_Auction(), message.sequence());
+    return;
+  }
   if (type == wire::Body::Deposit || type == wire::Body::Withdraw) {
     const bool deposit = type == wire::Body::Deposit;
     name = deposit ? message.body_as_Deposit()->participant()
@@ -550,6 +715,31 @@ void ExchangeService::on_trading_halt(const SessionInfo& session, const Particip
   command.participant = {who.id};
   command.product = *product;
   command.cancel_orders = halt.halt() && halt.cancel_orders();
+  submit(session, std::move(request), ref_sequence);
+}
+
+// A call auction's start or uncross is an engine command too: sequenced, journaled (a restart
+// keeps the product in its call phase, crossed book and uncross time included) and
+// acknowledged once durable, after its events (an uncross's fills and trades). The engine
+// checks the product's state and the uncross time against its own clock and gate closure.
+void ExchangeService::on_auction(const SessionInfo& session, const ParticipantEntry& who,
+                                 const wire::Auction& auction, uint64_t ref_sequence) {
+  const auto product = resolve(auction.symbol(), optional_id(auction.product_id()));
+  if (!product) {
+    reply(session.id.value,
+          operator_ack_frame(auction.request_id(), false, wire::OrderRejectReason::UnknownProduct,
+                             nullptr, "unknown product"));
+    return;
+  }
+  Request request;
+  request.origin.request_id = auction.request_id();
+  matching::Command& command = request.command.engine;
+  const bool start = auction.action() == wire::AuctionAction::Start;
+  command.type =
+      start ? matching::CommandType::start_auction : matching::CommandType::uncross_auction;
+  command.participant = {who.id};
+  command.product = *product;
+  command.expire_time = {start ? auction.uncross_time_ns() : 0};
   submit(session, std::move(request), ref_sequence);
 }
 
@@ -939,9 +1129,8 @@ void ExchangeService::deliver_outcome(const CommittedBatch& batch, const Outcome
   // A halt's or suspension's ack comes after its events: by then the product list (read by
   // ListProducts on the network thread) shows the new state, the owners have their Canceled
   // reports and the subscribers the book levels that went, so an operator who asks next sees it.
-  if (type == matching::CommandType::halt_product ||
-      type == matching::CommandType::resume_product ||
-      type == matching::CommandType::suspend_participant ||
+  // An auction's start or uncross too: its ack follows the fills, trades and ProductStatus.
+  if (controls_product(type) || type == matching::CommandType::suspend_participant ||
       type == matching::CommandType::reinstate_participant) {
     deliver_control_ack(batch, outcome);
   }
@@ -1028,37 +1217,16 @@ void ExchangeService::publish_product_status(const Event& event, std::string_vie
   for (const uint64_t session : sessions) reply(session, frame);
 }
 
-// The OperatorAck of a halt, resume, suspension or reinstatement. Its events may begin with
-// what fell due before it ran (expiries, a gate closure, even of the same product or of the
-// participant's orders), so success is the product or participant reaching the state asked
-// for, and the orders counted are those the command itself canceled.
+// The OperatorAck of a halt, resume, suspension, reinstatement, or a call auction's start or
+// uncross. Its events may begin with what fell due before it ran (expiries, a gate closure,
+// even of the same product or of the participant's orders), so success is the product or
+// participant reaching the state asked for, and the orders counted are those the command
+// itself canceled.
 void ExchangeService::deliver_control_ack(const CommittedBatch& batch, const Outcome& outcome) {
-  using matching::CommandType;
   const matching::Command& command = outcome.command.engine;
-  const bool on_product =
-      command.type == CommandType::halt_product || command.type == CommandType::resume_product;
-  const bool stops =
-      command.type == CommandType::halt_product || command.type == CommandType::suspend_participant;
-  const matching::ProductState wanted =
-      stops ? matching::ProductState::halted : matching::ProductState::trading;
-  const matching::CancelReason cancel_reason = on_product
-                                                   ? matching::CancelReason::product_halted
-                                                   : matching::CancelReason::participant_suspended;
-  bool reached = false;
-  const Event* rejected = nullptr;
-  int64_t canceled = 0;
-  for (uint32_t i = 0; i < outcome.event_count; ++i) {
-    const Event& event = batch.events[outcome.first_event + i];
-    if (event.type == EventType::rejected) rejected = &event;
-    if (on_product ? event.product != command.product : event.participant != command.participant) {
-      continue;
-    }
-    reached |= on_product ? event.type == EventType::product_state && event.product_state == wanted
-                          : event.type == EventType::participant_state && event.suspended == stops;
-    canceled += event.type == EventType::canceled && event.cancel_reason == cancel_reason;
-  }
+  const ControlEvents seen = control_events(batch, outcome);
   std::string subject;
-  if (on_product) {
+  if (controls_product(command.type)) {
     subject = symbol_of(command.product.value);
   } else {
     const auto named = participant_names_.find(command.participant.value);  // ledger thread
@@ -1066,38 +1234,14 @@ void ExchangeService::deliver_control_ack(const CommittedBatch& batch, const Out
                   ? named->second
                   : "participant " + std::to_string(command.participant.value);
   }
-  const auto orders_canceled = [canceled](const char* noun) {
-    return std::to_string(canceled) + " " + noun + (canceled == 1 ? "" : "s") + " canceled";
-  };
-  std::string text;
-  if (reached) {
-    switch (command.type) {
-      case CommandType::halt_product:
-        text = subject + " halted; " +
-               (command.cancel_orders ? orders_canceled("resting order")
-                                      : std::string("its resting orders stay"));
-        break;
-      case CommandType::resume_product:
-        text = subject + " trading again";
-        break;
-      case CommandType::suspend_participant:
-        text = subject + " suspended; " + orders_canceled("order");
-        break;
-      default:
-        text = subject + " reinstated";
-        break;
-    }
-  } else if (rejected == nullptr) {
-    const char* verb =
-        on_product ? (stops ? "halt " : "resume ") : (stops ? "suspend " : "reinstate ");
-    text = "the exchange could not " + std::string(verb) + subject;
-  } else {
-    text = on_product ? halt_refusal_text(rejected->reject_reason, subject)
-                      : suspension_refusal_text(rejected->reject_reason, subject);
-  }
+  // What fell due first may have reached the state too (a scheduled uncross just before the
+  // operator's): the command's own reject says it was refused.
+  const bool reached = seen.reached != nullptr && seen.rejected == nullptr;
+  const std::string text = reached ? control_done_text(command, subject, seen)
+                                   : control_refused_text(command, subject, seen.rejected);
   const wire::OrderRejectReason reason = reached ? wire::OrderRejectReason::None
-                                         : rejected != nullptr
-                                             ? to_wire(rejected->reject_reason)
+                                         : seen.rejected != nullptr
+                                             ? to_wire(seen.rejected->reject_reason)
                                              : wire::OrderRejectReason::UnknownCommand;
   reply(outcome.origin.session,
         operator_ack_frame(outcome.origin.request_id, reached, reason, nullptr, text));

@@ -22,8 +22,15 @@
 //   transaction as the commands that caused them, so that a session logging on with the last
 //   number it saw gets every later one again, across disconnects and restarts. At least the
 //   newest reports_kept_per_participant are kept; older ones are dropped as new ones come.
-// - A product's state changes (an operator's halt or resume, gate closure, delivery) reach
-//   every session subscribed to it as ProductStatus; a BookSnapshot carries the state too.
+// - A product's state changes (an operator's halt or resume, a call auction's start and
+//   uncross, gate closure, delivery) reach every session subscribed to it as ProductStatus; a
+//   BookSnapshot carries the state too.
+// - A call auction (Auction) is the operator's to start and, unless it named an uncross time,
+//   to uncross. The uncross's trades reach their participants as ordinary fills (the larger
+//   order id of each pair takes, the other makes), the ledger settles them like any fill, and
+//   subscribers get the Trades, the BookDeltas and then a ProductStatus (Trading) with the
+//   uncross price and lots. A scheduled uncross happens with the sequencer's idle tick (or any
+//   command) at its time: no request is needed, and nobody gets an OperatorAck for it.
 // - An operator may suspend any participant but an operator (Suspension). The suspended
 //   participant may still log on: its sessions get the Canceled reports of its orders, its
 //   account (AccountStatus.suspended) and its reports; its new orders are rejected by the
@@ -143,6 +150,8 @@ class ExchangeService : public MessageHandler {
                        const wire::TradingHalt& halt, uint64_t ref_sequence);
   void on_suspension(const SessionInfo& session, const wire::Suspension& suspension,
                      uint64_t ref_sequence);
+  void on_auction(const SessionInfo& session, const ParticipantEntry& who,
+                  const wire::Auction& auction, uint64_t ref_sequence);
   void on_subscribe(const SessionInfo& session, const wire::Subscribe& subscribe,
                     uint64_t ref_sequence);
   void send_product_list(const SessionInfo& session, const wire::ListProducts& request);

@@ -27,7 +27,9 @@ static_assert(static_cast<int>(wire::ProductState::Delivered) ==
               static_cast<int>(matching::ProductState::delivered));
 static_assert(static_cast<int>(wire::ProductState::Halted) ==
               static_cast<int>(matching::ProductState::halted));
-static_assert(wire::ProductState::MAX == wire::ProductState::Halted,
+static_assert(static_cast<int>(wire::ProductState::Auction) ==
+              static_cast<int>(matching::ProductState::auction));
+static_assert(wire::ProductState::MAX == wire::ProductState::Auction,
               "a new wire ProductState needs its engine state (and this mapping) checked");
 
 constexpr size_t builder_initial_bytes = 512;
@@ -192,6 +194,9 @@ wire::OrderRejectReason to_wire(matching::RejectReason reason) {
     case In::product_not_halted: return Out::ProductNotHalted;
     case In::participant_suspended: return Out::ParticipantSuspended;
     case In::participant_not_suspended: return Out::ParticipantNotSuspended;
+    case In::invalid_in_auction: return Out::InvalidInAuction;
+    case In::product_in_auction: return Out::ProductInAuction;
+    case In::product_not_in_auction: return Out::ProductNotInAuction;
   }
   return Out::UnknownCommand;
 }
@@ -486,9 +491,10 @@ std::span<const uint8_t> product_status_frame(flatbuffers::FlatBufferBuilder& bu
   assert(product_state.type == EventType::product_state);
   builder.Clear();
   const auto symbol_offset = builder.CreateString(symbol.data(), symbol.size());
-  const auto body =
-      wire::CreateProductStatus(builder, product_state.product.value, symbol_offset,
-                                to_wire(product_state.product_state), product_state.timestamp.ns);
+  // The engine leaves price and quantity 0 but after an uncross: its price and lots traded.
+  const auto body = wire::CreateProductStatus(
+      builder, product_state.product.value, symbol_offset, to_wire(product_state.product_state),
+      product_state.timestamp.ns, product_state.price.value, product_state.quantity.value);
   return finish_in_builder(builder, wire::Body::ProductStatus, body.Union());
 }
 

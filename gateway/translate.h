@@ -137,7 +137,8 @@ std::span<const uint8_t> trade_frame(flatbuffers::FlatBufferBuilder& builder,
                                      uint64_t market_sequence);
 // A participant_state event (suspended or reinstated) as a ParticipantStatus.
 Frame participant_status_frame(const matching::Event& participant_state, std::string_view name);
-// A product_state event (halted, trading again, gate closed, delivered) as a ProductStatus.
+// A product_state event (halted, in auction, trading again, gate closed, delivered) as a
+// ProductStatus; after an uncross it carries the uncross price and lots.
 Frame product_status_frame(const matching::Event& product_state, std::string_view symbol);
 std::span<const uint8_t> product_status_frame(flatbuffers::FlatBufferBuilder& builder,
                                               const matching::Event& product_state,

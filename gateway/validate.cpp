@@ -120,6 +120,17 @@ Check check_trading_halt(const wire::TradingHalt& request) {
   return {};
 }
 
+Check check_auction(const wire::Auction& request) {
+  if (!short_enough(request.symbol(), symbol_chars_max)) return invalid("symbol too long");
+  if (!has_product(request.symbol(), request.product_id())) return invalid("product required");
+  if (!in_range(request.action())) return invalid("Auction.action is unknown");
+  if (request.uncross_time_ns() < 0) return invalid("Auction.uncross_time_ns is negative");
+  if (request.action() != wire::AuctionAction::Start && request.uncross_time_ns() != 0) {
+    return invalid("Auction.uncross_time_ns is for a Start, not an Uncross");
+  }
+  return {};
+}
+
 Check check_suspension(const wire::Suspension& request) {
   const auto* participant = request.participant();
   if (participant == nullptr || participant->size() == 0) return invalid("participant required");
@@ -161,6 +172,7 @@ Check check_to_server(const wire::Message& message) {
       return check_bars_request(*message.body_as_BarsRequest());
     case Body::TradingHalt: return check_trading_halt(*message.body_as_TradingHalt());
     case Body::Suspension: return check_suspension(*message.body_as_Suspension());
+    case Body::Auction: return check_auction(*message.body_as_Auction());
     default: return {};  // Logout, Heartbeat, ListProducts: nothing to check beyond the Verifier
   }
 }
@@ -232,6 +244,7 @@ bool is_client_message(wire::Body type) {
     case Body::BarsRequest:
     case Body::TradingHalt:
     case Body::Suspension:
+    case Body::Auction:
       return true;
     default: return false;
   }

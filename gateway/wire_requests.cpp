@@ -107,6 +107,18 @@ Frame make_trading_halt(uint64_t request_id, std::string_view symbol, bool halt,
   return finish_frame(builder, wire::Body::TradingHalt, request.Finish().Union());
 }
 
+Frame make_auction(uint64_t request_id, std::string_view symbol, wire::AuctionAction action,
+                   int64_t uncross_time_ns) {
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
+  const auto name = builder.CreateString(symbol.data(), symbol.size());
+  wire::AuctionBuilder request(builder);
+  request.add_request_id(request_id);
+  request.add_symbol(name);
+  request.add_action(action);
+  request.add_uncross_time_ns(uncross_time_ns);
+  return finish_frame(builder, wire::Body::Auction, request.Finish().Union());
+}
+
 Frame make_suspension(uint64_t request_id, std::string_view participant, bool suspend) {
   flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto name = builder.CreateString(participant.data(), participant.size());

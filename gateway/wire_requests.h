@@ -47,6 +47,10 @@ Frame make_delivery_outcome(const DeliveryFields& fields);
 // `halt` false resumes it.
 Frame make_trading_halt(uint64_t request_id, std::string_view symbol, bool halt,
                         bool cancel_orders = false);
+// Starts a call auction of `symbol` (uncrossed by the exchange at `uncross_time_ns`, or by the
+// operator when it is 0), or with AuctionAction::Uncross uncrosses it now.
+Frame make_auction(uint64_t request_id, std::string_view symbol, wire::AuctionAction action,
+                   int64_t uncross_time_ns = 0);
 // Suspends `participant` (its live orders canceled, new ones refused), or with `suspend` false
 // reinstates it.
 Frame make_suspension(uint64_t request_id, std::string_view participant, bool suspend);

@@ -21,8 +21,8 @@ bool same(const ExchangeCommand& a, const ExchangeCommand& b) {
          a.engine.cancel_orders == b.engine.cancel_orders;
 }
 
-// The bytes an older ghxd wrote for `command`: version 5 entries are laid out as version 6
-// ones; version 2 to 4 entries end before the cancel_orders flag (and version 2 ones before
+// The bytes an older ghxd wrote for `command`: version 5 and 6 entries are laid out as version
+// 7 ones; version 2 to 4 entries end before the cancel_orders flag (and version 2 ones before
 // the fail_trade facts as well).
 std::vector<uint8_t> as_version(const ExchangeCommand& command, uint8_t version) {
   std::vector<uint8_t> bytes;
@@ -39,12 +39,18 @@ std::vector<uint8_t> as_version(const ExchangeCommand& command, uint8_t version)
   return bytes;
 }
 
+// A random command as a ghxd before call auctions could have journaled it: its listings name
+// no uncross time.
+void without_opening_auction(ExchangeCommand& command) {
+  if (command.engine.type == matching::CommandType::list_product) command.engine.expire_time = {};
+}
+
 ExchangeCommand random_command(std::mt19937_64& random) {
   ExchangeCommand command;
   auto any = [&] { return static_cast<int64_t>(random()) >> (random() % 64); };
   command.kind = static_cast<ExchangeCommandKind>(1 + random() % 3);
   matching::Command& c = command.engine;
-  c.type = static_cast<matching::CommandType>(random() % 15);
+  c.type = static_cast<matching::CommandType>(random() % 17);
   c.sequence = {random()};
   c.timestamp = {any()};
   c.participant = {static_cast<uint32_t>(random())};
@@ -213,7 +219,7 @@ TEST(ExchangeCommandCodec, HaltsAndResumesRoundTripWithTheirCancelFlag) {
   bad_flag.back() = 2;  // a flag is 0 or 1
   EXPECT_FALSE(decode(bad_flag, decoded));
   std::vector<uint8_t> unknown_type = bytes;
-  unknown_type[2] = static_cast<uint8_t>(matching::CommandType::reinstate_participant) + 1;
+  unknown_type[2] = static_cast<uint8_t>(matching::CommandType::uncross_auction) + 1;
   EXPECT_FALSE(decode(unknown_type, decoded));
 }
 
@@ -228,7 +234,7 @@ TEST(ExchangeCommandCodec, SuspensionsAndReinstatementsRoundTrip) {
     command.engine.participant = {7};
     std::vector<uint8_t> bytes;
     encode(command, bytes);
-    EXPECT_EQ(bytes[0], 6);
+    EXPECT_EQ(bytes[0], exchange_command_version);
     ExchangeCommand decoded;
     ASSERT_TRUE(decode(bytes, decoded));
     EXPECT_EQ(decoded.kind, ExchangeCommandKind::engine);
@@ -248,6 +254,7 @@ TEST(ExchangeCommandCodec, AVersion5EntryDecodesAsBeforeAndNamesNoSuspension) {
     if (command.engine.type > matching::CommandType::resume_product) {
       command.engine.type = matching::CommandType::halt_product;
     }
+    without_opening_auction(command);
     const std::vector<uint8_t> version_5 = as_version(command, 5);
     ExchangeCommand decoded;
     ASSERT_TRUE(decode(version_5, decoded)) << "command " << i;
@@ -268,6 +275,81 @@ TEST(ExchangeCommandCodec, AVersion5EntryDecodesAsBeforeAndNamesNoSuspension) {
   EXPECT_FALSE(decode(newer, decoded)) << "a newer ghxd's entry is refused by its version";
 }
 
+// Version 7 added call auctions: a start (with its uncross time, or none) and an uncross
+// survive the journal, each naming its product and the operator who sent it.
+TEST(ExchangeCommandCodec, AuctionStartsAndUncrossesRoundTripWithTheUncrossTime) {
+  for (const int64_t uncross_ns : {int64_t{0}, int64_t{1'796'112'900'000'000'000}}) {
+    ExchangeCommand start;
+    start.engine.type = matching::CommandType::start_auction;
+    start.engine.sequence = {903};
+    start.engine.participant = {1};
+    start.engine.product = {42};
+    start.engine.expire_time = {uncross_ns};
+    std::vector<uint8_t> bytes;
+    encode(start, bytes);
+    EXPECT_EQ(bytes[0], 7);
+    ExchangeCommand decoded;
+    ASSERT_TRUE(decode(bytes, decoded));
+    EXPECT_EQ(decoded.engine.type, matching::CommandType::start_auction);
+    EXPECT_EQ(decoded.engine.product.value, 42u);
+    EXPECT_EQ(decoded.engine.participant.value, 1u);
+    EXPECT_EQ(decoded.engine.expire_time.ns, uncross_ns);
+    EXPECT_EQ(decoded.sequence().value, 903u);
+    EXPECT_TRUE(same(start, decoded));
+  }
+  ExchangeCommand uncross;
+  uncross.engine.type = matching::CommandType::uncross_auction;
+  uncross.engine.product = {42};
+  std::vector<uint8_t> bytes;
+  encode(uncross, bytes);
+  ExchangeCommand decoded;
+  ASSERT_TRUE(decode(bytes, decoded));
+  EXPECT_EQ(decoded.engine.type, matching::CommandType::uncross_auction);
+  EXPECT_EQ(decoded.engine.product.value, 42u);
+}
+
+// A journal written before call auctions existed replays exactly as before: its version 6
+// entries (halts and suspensions included) decode to the same commands, and none may name an
+// auction: an older entry that does is damaged.
+TEST(ExchangeCommandCodec, AVersion6EntryDecodesAsBeforeAndNamesNoAuction) {
+  std::mt19937_64 random(6);
+  for (int i = 0; i < 1'000; ++i) {
+    ExchangeCommand command = random_command(random);
+    if (command.engine.type > matching::CommandType::reinstate_participant) {
+      command.engine.type = matching::CommandType::suspend_participant;
+    }
+    without_opening_auction(command);
+    const std::vector<uint8_t> version_6 = as_version(command, 6);
+    ExchangeCommand decoded;
+    ASSERT_TRUE(decode(version_6, decoded)) << "command " << i;
+    ASSERT_TRUE(same(command, decoded)) << "command " << i;
+  }
+  for (const auto type :
+       {matching::CommandType::start_auction, matching::CommandType::uncross_auction}) {
+    ExchangeCommand command;
+    command.engine.type = type;
+    ExchangeCommand decoded;
+    for (const uint8_t version : {uint8_t{6}, uint8_t{5}, uint8_t{4}}) {
+      EXPECT_FALSE(decode(as_version(command, version), decoded))
+          << "version " << int{version} << " had no auctions";
+    }
+  }
+  // Nor listings that open with one: an older listing names no uncross time.
+  ExchangeCommand listing;
+  listing.engine.type = matching::CommandType::list_product;
+  listing.engine.spec.gpu = matching::ShortName::from("H100SXM");
+  ExchangeCommand decoded;
+  EXPECT_TRUE(decode(as_version(listing, 6), decoded));
+  listing.engine.expire_time = {1'796'112'900'000'000'000};
+  for (const uint8_t version : {uint8_t{6}, uint8_t{3}}) {
+    EXPECT_FALSE(decode(as_version(listing, version), decoded)) << "version " << int{version};
+  }
+  std::vector<uint8_t> bytes;
+  encode(listing, bytes);
+  ASSERT_TRUE(decode(bytes, decoded));
+  EXPECT_EQ(decoded.engine.expire_time.ns, 1'796'112'900'000'000'000);
+}
+
 // A journal written before halts existed replays exactly as before: its entries end without
 // the flag, decode to the same commands (no cancel_orders), and none may name a halt.
 TEST(ExchangeCommandCodec, AVersion4EntryDecodesAsBeforeAndNamesNoHalt) {
@@ -278,6 +360,7 @@ TEST(ExchangeCommandCodec, AVersion4EntryDecodesAsBeforeAndNamesNoHalt) {
     if (command.engine.type > matching::CommandType::fail_trade) {
       command.engine.type = matching::CommandType::new_order;
     }
+    without_opening_auction(command);
     const std::vector<uint8_t> version_4 = as_version(command, 4);
     ExchangeCommand decoded;
     ASSERT_TRUE(decode(version_4, decoded)) << "command " << i;

@@ -57,6 +57,7 @@ class Exchange : public ::testing::Test {
     ExchangeCoreConfig config;
     config.data_directory = (dir_ / "ledger").string();
     config.tick_interval_ms = tick_interval_ms_;
+    config.snapshot_interval_commands = snapshot_interval_commands_;
     config.clock_ns = [this] {
       return std::chrono::duration_cast<std::chrono::nanoseconds>(
                  std::chrono::system_clock::now().time_since_epoch())
@@ -195,6 +196,9 @@ class Exchange : public ::testing::Test {
   // The sequencer's idle ticks (set before start()): a test that needs time to reach the
   // engine with a command of its own, not a tick, makes them rare.
   int64_t tick_interval_ms_ = 100;
+  // Engine snapshots every this many commands (set before start()): a test of a restart from a
+  // snapshot rather than the whole journal takes them often.
+  uint64_t snapshot_interval_commands_ = ExchangeCoreConfig{}.snapshot_interval_commands;
 };
 
 }  // namespace ghx::gateway::test

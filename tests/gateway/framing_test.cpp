@@ -212,6 +212,48 @@ TEST(Validation, ATradingHaltNamesAProductAndCancelsOrdersOnlyWhenItHalts) {
   EXPECT_FALSE(halt->cancel_orders());
 }
 
+// An Auction names a product and a known action; only a start names an uncross time, and
+// never a negative one. The engine checks the time against its clock and the gate.
+TEST(Validation, AnAuctionNamesAProductAndAnUncrossTimeOnlyWhenItStarts) {
+  using wire::AuctionAction;
+  const std::string symbol = "H100SXM.CN-EAST-1.2026-12-01T08.1H";
+  const int64_t at_ns = 1'796'112'900'000'000'000;
+  EXPECT_TRUE(decode(make_auction(1, symbol, AuctionAction::Start)).check.ok());
+  EXPECT_TRUE(decode(make_auction(2, symbol, AuctionAction::Start, at_ns)).check.ok());
+  EXPECT_TRUE(decode(make_auction(3, symbol, AuctionAction::Uncross)).check.ok());
+  EXPECT_EQ(decode(make_auction(4, "", AuctionAction::Start)).check.code, ErrorCode::InvalidField);
+  EXPECT_EQ(decode(make_auction(5, std::string(symbol_chars_max + 1, 'A'), AuctionAction::Start))
+                .check.code,
+            ErrorCode::InvalidField);
+  EXPECT_EQ(decode(make_auction(6, symbol, AuctionAction::Uncross, at_ns)).check.code,
+            ErrorCode::InvalidField);
+  EXPECT_EQ(decode(make_auction(7, symbol, AuctionAction::Start, -1)).check.code,
+            ErrorCode::InvalidField);
+  EXPECT_EQ(decode(make_auction(8, symbol, static_cast<AuctionAction>(2))).check.code,
+            ErrorCode::InvalidField);
+  EXPECT_EQ(decode(make_auction(9, symbol, AuctionAction::Start), Direction::to_client).check.code,
+            ErrorCode::UnknownMessage);
+  // By product id alone, as TradingHalt may name one.
+  flatbuffers::FlatBufferBuilder builder;
+  wire::AuctionBuilder by_id(builder);
+  by_id.add_request_id(10);
+  by_id.add_product_id(0);
+  EXPECT_TRUE(
+      decode(finish_frame(builder, wire::Body::Auction, by_id.Finish().Union())).check.ok());
+  // The action defaults to Start, with no time: the operator uncrosses. (The frame is kept:
+  // the decoded message points into it.)
+  flatbuffers::FlatBufferBuilder bare_builder;
+  const auto name = bare_builder.CreateString(symbol);
+  wire::AuctionBuilder bare(bare_builder);
+  bare.add_request_id(11);
+  bare.add_symbol(name);
+  const Frame frame = finish_frame(bare_builder, wire::Body::Auction, bare.Finish().Union());
+  const auto* auction = decode(frame).message->body_as_Auction();
+  ASSERT_NE(auction, nullptr);
+  EXPECT_EQ(auction->action(), AuctionAction::Start);
+  EXPECT_EQ(auction->uncross_time_ns(), 0);
+}
+
 TEST(Validation, ASuspensionNamesAParticipantAndComesOnlyFromClients) {
   EXPECT_TRUE(decode(make_suspension(1, "lab-alpha", true)).check.ok());
   EXPECT_TRUE(decode(make_suspension(2, "lab-alpha", false)).check.ok());
@@ -243,6 +285,8 @@ TEST(Validation, AProductStatusComesOnlyFromTheServerWithAKnownState) {
   event.product_state = matching::ProductState::halted;
   const Frame status = product_status_frame(event, "H100SXM.CN-EAST-1.2026-12-01T08.1H");
   EXPECT_TRUE(decode(status, Direction::to_client).check.ok());
+  event.product_state = matching::ProductState::auction;
+  EXPECT_TRUE(decode(product_status_frame(event, "X"), Direction::to_client).check.ok());
   EXPECT_EQ(decode(status).check.code, ErrorCode::UnknownMessage);
   event.product_state = static_cast<matching::ProductState>(9);  // from a newer server
   EXPECT_EQ(decode(product_status_frame(event, "X"), Direction::to_client).check.code,

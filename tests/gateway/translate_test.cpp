@@ -325,17 +325,17 @@ std::string snake(std::string_view camel) {
 
 // Reasons and states keep their names across the wire, whatever their numbers: the engine's
 // CancelReason has no Disconnect, so a halt's or a suspension's cancel must not be reported as
-// another reason.
+// another reason. The call auction's reasons and state are the newest of each.
 TEST(Translate, EveryEngineReasonAndStateKeepsItsNameOnTheWire) {
   for (int i = 0; i <= static_cast<int>(matching::CancelReason::participant_suspended); ++i) {
     const auto reason = static_cast<matching::CancelReason>(i);
     EXPECT_EQ(snake(wire::EnumNameCancelReason(to_wire(reason))), matching::to_string(reason));
   }
-  for (int i = 0; i <= static_cast<int>(matching::RejectReason::participant_not_suspended); ++i) {
+  for (int i = 0; i <= static_cast<int>(matching::RejectReason::product_not_in_auction); ++i) {
     const auto reason = static_cast<matching::RejectReason>(i);
     EXPECT_EQ(snake(wire::EnumNameOrderRejectReason(to_wire(reason))), matching::to_string(reason));
   }
-  for (int i = 0; i <= static_cast<int>(matching::ProductState::halted); ++i) {
+  for (int i = 0; i <= static_cast<int>(matching::ProductState::auction); ++i) {
     const auto state = static_cast<matching::ProductState>(i);
     EXPECT_EQ(snake(wire::EnumNameProductState(to_wire(state))), matching::to_string(state));
   }
@@ -347,6 +347,13 @@ TEST(Translate, EveryEngineReasonAndStateKeepsItsNameOnTheWire) {
   EXPECT_EQ(to_wire(matching::RejectReason::participant_not_suspended),
             wire::OrderRejectReason::ParticipantNotSuspended);
   EXPECT_EQ(to_wire(matching::ProductState::halted), wire::ProductState::Halted);
+  EXPECT_EQ(to_wire(matching::RejectReason::invalid_in_auction),
+            wire::OrderRejectReason::InvalidInAuction);
+  EXPECT_EQ(to_wire(matching::RejectReason::product_in_auction),
+            wire::OrderRejectReason::ProductInAuction);
+  EXPECT_EQ(to_wire(matching::RejectReason::product_not_in_auction),
+            wire::OrderRejectReason::ProductNotInAuction);
+  EXPECT_EQ(to_wire(matching::ProductState::auction), wire::ProductState::Auction);
 }
 
 // An order canceled by a halt or by its owner's suspension is reported to its owner like any
@@ -408,6 +415,36 @@ TEST(Translate, AProductStateChangeBecomesAProductStatus) {
   event.product_state = matching::ProductState::trading;
   const Frame trading = product_status_frame(event, symbol);
   EXPECT_EQ(frame_message(trading).body_as_ProductStatus()->state(), wire::ProductState::Trading);
+}
+
+// An auction's start is a ProductStatus like any change of state (nothing traded yet); its
+// uncross's carries the uncross price and the lots traded, and is no execution report (the
+// fills are).
+TEST(Translate, AnUncrossBecomesAProductStatusWithItsPriceAndLots) {
+  matching::Event event;
+  event.type = matching::EventType::product_state;
+  event.product = {17};
+  event.product_state = matching::ProductState::auction;
+  event.timestamp = {1'796'112'000'123'456'789};
+  const Frame started = product_status_frame(event, symbol);
+  const auto* status = frame_message(started).body_as_ProductStatus();
+  EXPECT_EQ(status->state(), wire::ProductState::Auction);
+  EXPECT_EQ(status->uncross_price(), 0);
+  EXPECT_EQ(status->uncross_lots(), 0);
+
+  event.product_state = matching::ProductState::trading;
+  event.price = {1850};
+  event.quantity = {12};
+  const Frame frame = product_status_frame(event, symbol);
+  const Decoded decoded = decode_frame(frame, {}, Direction::to_client);
+  ASSERT_TRUE(decoded.check.ok()) << decoded.check.detail;
+  const auto* uncrossed = decoded.message->body_as_ProductStatus();
+  ASSERT_NE(uncrossed, nullptr);
+  EXPECT_EQ(uncrossed->product_id(), 17u);
+  EXPECT_EQ(uncrossed->state(), wire::ProductState::Trading);
+  EXPECT_EQ(uncrossed->uncross_price(), 1850);
+  EXPECT_EQ(uncrossed->uncross_lots(), 12);
+  EXPECT_FALSE(report_record(event, {1}, nullptr).has_value());
 }
 
 TEST(Translate, OtherEventsGiveNoExecutionReport) {

@@ -93,6 +93,14 @@ TEST(BookLadder, AHaltedBookSaysSoInItsHeading) {
   EXPECT_NE(book_ladder_text(book, 8, 1).find("GPUs, gate-closed)"), std::string::npos);
 }
 
+// In a call phase the book may cross: the heading says why.
+TEST(BookLadder, ABookInItsCallPhaseSaysSoInItsHeading) {
+  BookView book = sample_book();
+  book.state = wire::ProductState::Auction;
+  EXPECT_NE(book_ladder_text(book, 8, 1).find("GPUs, auction)"), std::string::npos);
+  EXPECT_NE(book_json(book, 8, 1).find(",\"state\":\"auction\"}"), std::string::npos);
+}
+
 TEST(ProductStatusFormat, AStateChangeIsOneLineWithItsTime) {
   flatbuffers::FlatBufferBuilder builder;
   builder.Finish(wire::CreateProductStatus(builder, 6, 0, wire::ProductState::Halted,
@@ -102,7 +110,32 @@ TEST(ProductStatusFormat, AStateChangeIsOneLineWithItsTime) {
             "2026-12-01T08:01:00.000Z status H100SXM.CN-EAST-1.2026-12-01T08.1H halted");
   EXPECT_EQ(product_status_json(status, "X"),
             "{\"type\":\"product_status\",\"symbol\":\"X\",\"product_id\":6,"
-            "\"state\":\"halted\",\"transact_time\":\"2026-12-01T08:01:00.000Z\"}");
+            "\"state\":\"halted\",\"transact_time\":\"2026-12-01T08:01:00.000Z\","
+            "\"uncross_price\":0,\"uncross_lots\":0}");
+}
+
+// A call auction's start reads as its state; its uncross as trading again, with the price and
+// lots when it traded (else as a plain return to trading).
+TEST(ProductStatusFormat, AnUncrossSaysWhatItTraded) {
+  const int64_t at_ns = int64_t{1'796'112'060} * 1'000'000'000;
+  auto text_of = [&](wire::ProductState state, int64_t price, int64_t lots) {
+    flatbuffers::FlatBufferBuilder builder;
+    builder.Finish(wire::CreateProductStatus(builder, 6, 0, state, at_ns, price, lots));
+    const auto& status = *flatbuffers::GetRoot<wire::ProductStatus>(builder.GetBufferPointer());
+    return std::pair{product_status_text(status, "SYM"), product_status_json(status, "SYM")};
+  };
+  EXPECT_EQ(text_of(wire::ProductState::Auction, 0, 0).first,
+            "2026-12-01T08:01:00.000Z status SYM auction");
+  const auto [uncrossed, uncrossed_json] = text_of(wire::ProductState::Trading, 1850, 12);
+  EXPECT_EQ(uncrossed,
+            "2026-12-01T08:01:00.000Z status SYM trading, uncrossed 12 lots at 1850 "
+            "(18.50)");
+  EXPECT_NE(uncrossed_json.find(",\"state\":\"trading\","), std::string::npos);
+  EXPECT_NE(uncrossed_json.find(",\"uncross_price\":1850,\"uncross_lots\":12}"), std::string::npos);
+  EXPECT_EQ(text_of(wire::ProductState::Trading, 1850, 1).first,
+            "2026-12-01T08:01:00.000Z status SYM trading, uncrossed 1 lot at 1850 (18.50)");
+  EXPECT_EQ(text_of(wire::ProductState::Trading, 0, 0).first,
+            "2026-12-01T08:01:00.000Z status SYM trading");
 }
 
 TEST(ParticipantStatusFormat, ASuspensionIsOneLineWithItsTime) {
@@ -124,6 +157,16 @@ TEST(ProductFormat, AHaltedProductReadsAsHalted) {
   const auto& product = *flatbuffers::GetRoot<wire::ProductInfo>(builder.GetBufferPointer());
   EXPECT_TRUE(product_text(product).ends_with("  halted")) << product_text(product);
   EXPECT_NE(product_json(product).find("\"state\":\"halted\""), std::string::npos);
+}
+
+TEST(ProductFormat, AProductInItsCallPhaseReadsAsAuction) {
+  flatbuffers::FlatBufferBuilder builder;
+  const auto symbol = builder.CreateString("H20.CN-NMG-1.2026-12-02T00.DAY");
+  builder.Finish(wire::CreateProductInfo(builder, 9, symbol, 0, 0, 493'200, wire::WindowLength::Day,
+                                         8, 1, wire::ProductState::Auction));
+  const auto& product = *flatbuffers::GetRoot<wire::ProductInfo>(builder.GetBufferPointer());
+  EXPECT_TRUE(product_text(product).ends_with("  auction")) << product_text(product);
+  EXPECT_NE(product_json(product).find("\"state\":\"auction\""), std::string::npos);
 }
 
 // Builds an ExecutionReport message and hands its table to `check`.

@@ -384,6 +384,108 @@ TEST_F(GhxEndToEnd, OperatorSuspendsAndReinstatesAParticipant) {
   EXPECT_EQ(ghx({"suspend"}).exit_code, 2);  // names no participant
 }
 
+// An operator runs call auctions in a product of this test's own (no other test uses H20 in
+// CN-NMG-1, nor lab-beta's orders or dc-shanghai's in it): crossing orders rest without
+// trading in the call phase, an IOC is refused, the uncross trades them at one price; then a
+// second auction uncrosses by itself at --uncross-at. The listing, the book and a watcher show
+// each state and the uncross. Only the operator may do this.
+TEST_F(GhxEndToEnd, OperatorRunsACallAuctionAndItUncrosses) {
+  const std::string product = last_day_product("H20", "CN-NMG-1");
+  ASSERT_FALSE(product.empty());
+  ASSERT_EQ(ghx({"register", "dc-shanghai", product, "5"}).exit_code, 0);
+  ASSERT_EQ(ghx({"deposit", "lab-beta", "20000.00"}).exit_code, 0);  // a lot costs 5760.00
+  const RunResult not_operator = ghx({"auction", product}, "lab-beta");
+  EXPECT_EQ(not_operator.exit_code, 1) << not_operator.out << not_operator.err;
+  EXPECT_TRUE(contains(not_operator.out, "not-authorized")) << not_operator.out;
+  EXPECT_EQ(ghx({"uncross", product}, "lab-beta").exit_code, 1);
+  const auto listed_line = [&] {
+    const RunResult products = ghx({"products", "--gpu", "H20", "--zone", "CN-NMG-1"}, "lab-beta");
+    std::istringstream lines(products.out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.starts_with(product + " ")) return line;
+    }
+    return std::string();
+  };
+
+  RunningProcess watcher({GHX_CLI_PATH, "watch", product, "--seconds", "60", "--as", "lab-gamma",
+                          "--data", data_->string(), "--port", *port_});
+  ASSERT_TRUE(watcher.wait_for_line(product + "  (market-data sequence", ghx_run_timeout));
+  const RunResult started = ghx({"auction", product});  // as ops
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+  EXPECT_TRUE(contains(started.out, "auction " + product + ": ok (" + product +
+                                        " call phase; the operator uncrosses)"))
+      << started.out;
+  EXPECT_TRUE(watcher.wait_for_line(" status " + product + " auction", ghx_run_timeout));
+  EXPECT_TRUE(listed_line().ends_with("  auction")) << listed_line();
+
+  // The bid crosses the ask and both rest: no fill.
+  ASSERT_EQ(ghx({"sell", product, "3", "30.00", "--id", "1201"}, "dc-shanghai").exit_code, 0);
+  const RunResult bid = ghx({"buy", product, "2", "32.00", "--id", "1202"}, "lab-beta");
+  ASSERT_EQ(bid.exit_code, 0) << bid.out << bid.err;
+  EXPECT_TRUE(contains(bid.out, "accepted order 1202")) << bid.out;
+  EXPECT_FALSE(contains(bid.out, "filled")) << bid.out;
+  const RunResult ioc =
+      ghx({"buy", product, "1", "32.00", "--tif", "ioc", "--id", "1203"}, "lab-beta");
+  EXPECT_EQ(ioc.exit_code, 1) << ioc.out << ioc.err;
+  EXPECT_TRUE(contains(ioc.out, "reason invalid-in-auction")) << ioc.out;
+  const RunResult book = ghx({"book", product}, "lab-beta");
+  EXPECT_TRUE(contains(book.out, "GPUs, auction)")) << book.out;
+  EXPECT_TRUE(contains(book.out, "30.00") && contains(book.out, "32.00")) << book.out;
+  const RunResult again = ghx({"auction", product});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_TRUE(contains(again.out, "refused, reason product-in-auction (" + product +
+                                      " is in its call phase already)"))
+      << again.out;
+
+  // Two lots trade at 30.00, the price that trades the most with the fewest left over.
+  const RunResult uncrossed = ghx({"uncross", product});
+  ASSERT_EQ(uncrossed.exit_code, 0) << uncrossed.out << uncrossed.err;
+  EXPECT_TRUE(contains(uncrossed.out,
+                       "uncross " + product + ": ok (" + product + " uncrossed at 30.00: 2 lots)"))
+      << uncrossed.out;
+  EXPECT_TRUE(watcher.wait_for_line(" trade " + product, ghx_run_timeout));
+  EXPECT_TRUE(watcher.wait_for_line(
+      " status " + product + " trading, uncrossed 2 lots at 3000 (30.00)", ghx_run_timeout));
+  const RunResult reports = ghx({"reports", "--after", "0"}, "lab-beta");
+  EXPECT_TRUE(contains(reports.out, "filled order 1202 buy " + product + ": 2 lots at 3000"))
+      << reports.out;
+  EXPECT_TRUE(listed_line().ends_with("  trading")) << listed_line();
+  const RunResult not_in_auction = ghx({"uncross", product, "--json"});
+  EXPECT_EQ(not_in_auction.exit_code, 1);
+  EXPECT_TRUE(contains(not_in_auction.out, "\"reason\":\"product-not-in-auction\""))
+      << not_in_auction.out;
+
+  // A scheduled uncross: nobody sends anything when its time comes.
+  const RunResult scheduled = ghx({"auction", product, "--uncross-at", "+3"});
+  ASSERT_EQ(scheduled.exit_code, 0) << scheduled.out << scheduled.err;
+  EXPECT_TRUE(contains(scheduled.out, product + " call phase; uncrosses at ")) << scheduled.out;
+  ASSERT_EQ(ghx({"buy", product, "1", "31.00", "--id", "1204"}, "lab-beta").exit_code, 0);
+  EXPECT_TRUE(watcher.wait_for_line(
+      " status " + product + " trading, uncrossed 1 lot at 3000 (30.00)", ghx_run_timeout));
+  EXPECT_TRUE(listed_line().ends_with("  trading")) << listed_line();
+
+  // A zone's halt takes a call phase too, but only with its orders: without --cancel-orders
+  // that product's halt is refused (the others halt); then the whole zone trades again.
+  ASSERT_EQ(ghx({"auction", product}).exit_code, 0);
+  const RunResult zone = ghx({"halt", "--zone", "CN-NMG-1", "--gpu", "H20"});
+  EXPECT_EQ(zone.exit_code, 1) << zone.out << zone.err;
+  EXPECT_TRUE(contains(zone.out, "halt " + product + ": refused, reason product-in-auction (" +
+                                     product +
+                                     " is in its call phase: a halt there must cancel "
+                                     "its orders)"))
+      << zone.out;
+  EXPECT_TRUE(listed_line().ends_with("  auction")) << listed_line();
+  const RunResult halted = ghx({"halt", product, "--cancel-orders"});
+  EXPECT_EQ(halted.exit_code, 0) << halted.out << halted.err;
+  EXPECT_TRUE(contains(halted.out, product + " halted; 0 resting orders canceled")) << halted.out;
+  ASSERT_EQ(ghx({"resume", "--zone", "CN-NMG-1", "--gpu", "H20"}).exit_code, 0);
+  EXPECT_TRUE(listed_line().ends_with("  trading")) << listed_line();
+
+  EXPECT_EQ(ghx({"auction"}).exit_code, 2);                                 // names no product
+  EXPECT_EQ(ghx({"uncross", product, "--uncross-at", "+5"}).exit_code, 2);  // a start's option
+  EXPECT_EQ(ghx({"auction", product, "--uncross-at", "soon"}).exit_code, 2);
+}
+
 TEST_F(GhxEndToEnd, ReportsShowsTheKeptExecutionReportsAfterANumber) {
   const std::string product = far_product();
   ASSERT_FALSE(product.empty());

@@ -117,5 +117,22 @@ TEST(OrderOptions, ExpireRefusesMalformedTimes) {
   }
 }
 
+// ghx auction --uncross-at takes the times --expire takes, and its errors name it.
+TEST(OrderOptions, UncrossAtTakesTheTimesExpireTakes) {
+  const int64_t at = 1'796'011'200LL * ns_per_second;  // 2026-11-30T04:00:00Z
+  EXPECT_EQ(parse_future_time("2026-11-30T04:00:00Z", now_ns, "--uncross-at"), at);
+  EXPECT_EQ(parse_future_time("2026-11-30T12:00+08:00", now_ns, "--uncross-at"), at);
+  EXPECT_EQ(parse_future_time("+90", now_ns, "--uncross-at"), now_ns + 90 * ns_per_second);
+  for (const char* bad : {"soon", "2026-11-30", "+", "+-5"}) {
+    try {
+      parse_future_time(bad, now_ns, "--uncross-at");
+      ADD_FAILURE() << bad << " was taken";
+    } catch (const CliError& e) {
+      EXPECT_EQ(e.exit_code, exit_usage) << bad;
+      EXPECT_EQ(std::string(e.what()).rfind("--uncross-at", 0), 0u) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ghx::cli

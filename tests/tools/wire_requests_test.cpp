@@ -82,6 +82,21 @@ TEST(WireRequests, TradingHaltNamesTheProductAndWhatToDo) {
   EXPECT_FALSE(decoded(resume).body_as_TradingHalt()->cancel_orders());
 }
 
+TEST(WireRequests, AuctionNamesTheProductTheActionAndTheUncrossTime) {
+  const gateway::Frame start =
+      make_auction(8, symbol, wire::AuctionAction::Start, 1'796'112'900'000'000'000);
+  const auto* request = decoded(start).body_as_Auction();
+  ASSERT_NE(request, nullptr);
+  EXPECT_EQ(request->request_id(), 8u);
+  EXPECT_EQ(request->symbol()->str(), symbol);
+  EXPECT_FALSE(request->product_id().has_value());
+  EXPECT_EQ(request->action(), wire::AuctionAction::Start);
+  EXPECT_EQ(request->uncross_time_ns(), 1'796'112'900'000'000'000);
+  const gateway::Frame uncross = make_auction(9, symbol, wire::AuctionAction::Uncross);
+  EXPECT_EQ(decoded(uncross).body_as_Auction()->action(), wire::AuctionAction::Uncross);
+  EXPECT_EQ(decoded(uncross).body_as_Auction()->uncross_time_ns(), 0);
+}
+
 TEST(WireRequests, SuspensionNamesTheParticipantAndWhatToDo) {
   const gateway::Frame suspend = make_suspension(7, "lab-alpha", true);
   const auto* request = decoded(suspend).body_as_Suspension();

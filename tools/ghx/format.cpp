@@ -453,8 +453,12 @@ std::string bar_json(const wire::Bar& b, std::string_view symbol) {
 }
 
 std::string product_status_text(const wire::ProductStatus& status, std::string_view symbol) {
-  return format_utc_ns(status.transact_time_ns()) + " status " + std::string(symbol) + " " +
-         kebab(wire::EnumNameProductState(status.state()));
+  std::string out = format_utc_ns(status.transact_time_ns()) + " status " + std::string(symbol) +
+                    " " + kebab(wire::EnumNameProductState(status.state()));
+  if (status.uncross_lots() <= 0) return out;
+  return out + ", uncrossed " + std::to_string(status.uncross_lots()) +
+         (status.uncross_lots() == 1 ? " lot at " : " lots at ") +
+         price_words(status.uncross_price());
 }
 
 std::string product_status_json(const wire::ProductStatus& status, std::string_view symbol) {
@@ -464,6 +468,8 @@ std::string product_status_json(const wire::ProductStatus& status, std::string_v
       .add("product_id", status.product_id())
       .add("state", kebab(wire::EnumNameProductState(status.state())))
       .add("transact_time", format_utc_ns(status.transact_time_ns()))
+      .add("uncross_price", status.uncross_price())
+      .add("uncross_lots", status.uncross_lots())
       .str();
 }
 

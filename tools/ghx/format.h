@@ -75,7 +75,8 @@ std::string trade_json(const wire::Trade& trade, std::string_view symbol);
 // in 3 trades" (", running" while its minute lasts).
 std::string bar_text(const wire::Bar& bar, std::string_view symbol);
 std::string bar_json(const wire::Bar& bar, std::string_view symbol);
-// A product's new state: "2026-12-01T07:30:00.000Z status SYMBOL halted".
+// A product's new state: "2026-12-01T07:30:00.000Z status SYMBOL halted"; after an uncross
+// that traded, "... status SYMBOL trading, uncrossed 12 lots at 1850 (18.50)".
 std::string product_status_text(const wire::ProductStatus& status, std::string_view symbol);
 std::string product_status_json(const wire::ProductStatus& status, std::string_view symbol);
 // The watching participant's own suspension or reinstatement:

@@ -56,6 +56,11 @@ constexpr Command commands[] = {
      "still work)"},
     {"resume", ghx::cli::run_resume_command,
      "resume PRODUCT|--zone ZONE [--gpu GPU] (operator: trade halted products again)"},
+    {"auction", ghx::cli::run_auction_command,
+     "auction PRODUCT [--uncross-at ISO8601|+SECONDS] (operator: call phase; orders rest "
+     "uncrossed)"},
+    {"uncross", ghx::cli::run_uncross_command,
+     "uncross PRODUCT (operator: trade the call phase's crossed book at one price)"},
     {"suspend", ghx::cli::run_suspend_command,
      "suspend PARTICIPANT (operator: cancel its orders and refuse new ones)"},
     {"reinstate", ghx::cli::run_reinstate_command,

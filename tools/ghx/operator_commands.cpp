@@ -112,16 +112,20 @@ int run_delivery_failed(int argc, char** argv) {
                              make_delivery_outcome(fields), fields.request_id, false);
 }
 
-// Halts (or resumes) every product of a zone and/or GPU model that is trading (or halted):
-// a zone that loses power takes all its windows with it. One request at a time on one
-// session, a line for each ack; exit_refused when one was refused or nothing matched.
+// Halts (or resumes) every product of a zone and/or GPU model that is trading or in a call
+// auction (or halted): a zone that loses power takes all its windows with it. One request at a
+// time on one session, a line for each ack; exit_refused when one was refused (a call phase
+// is halted only with --cancel-orders) or nothing matched.
 int run_trading_halt_of(const ParsedArgs& args, const ProductFilter& filter, bool halt,
                         bool cancel_orders) {
   Session session(connection_options(args, Role::operator_role), false);
-  const wire::ProductState from = halt ? wire::ProductState::Trading : wire::ProductState::Halted;
+  const auto from = [halt](wire::ProductState state) {
+    return halt ? state == wire::ProductState::Trading || state == wire::ProductState::Auction
+                : state == wire::ProductState::Halted;
+  };
   std::vector<std::string> symbols;
   list_products(session, filter, [&](const wire::ProductInfo& product) {
-    if (product.state() == from && product.symbol() != nullptr) {
+    if (from(product.state()) && product.symbol() != nullptr) {
       symbols.push_back(product.symbol()->str());
     }
   });
@@ -166,6 +170,30 @@ int run_trading_halt(int argc, char** argv, bool halt) {
   const std::string what = std::string(halt ? "halt " : "resume ") + symbol;
   return operator_round_trip(args, what, make_trading_halt(id, symbol, halt, cancel_orders), id,
                              false);
+}
+
+// Starts a call auction of one product, uncrossed by the exchange at --uncross-at or else by
+// the operator (ghx uncross), or uncrosses one now. The ack's text says when it uncrosses, or
+// the price and lots it traded at.
+int run_auction(int argc, char** argv, bool start) {
+  std::vector<OptionSpec> own;
+  if (start) own.push_back({"uncross-at"});
+  const ParsedArgs args = parse_args(argc, argv, 1, with_specs(own, connection_option_specs));
+  expect_positional(args, 1, 1,
+                    start ? "auction PRODUCT [--uncross-at ISO8601|+SECONDS]" : "uncross PRODUCT");
+  const std::string& symbol = args.positional[0];
+  check_symbol(symbol);
+  const int64_t now_ns = wall_clock_ns();
+  int64_t uncross_ns = 0;
+  if (args.has("uncross-at")) {
+    uncross_ns = parse_future_time(*args.get("uncross-at"), now_ns, "--uncross-at");
+    if (uncross_ns <= now_ns) usage_error("--uncross-at is in the past");
+  }
+  const uint64_t id = fresh_request_id();
+  const std::string what = std::string(start ? "auction " : "uncross ") + symbol;
+  const wire::AuctionAction action =
+      start ? wire::AuctionAction::Start : wire::AuctionAction::Uncross;
+  return operator_round_trip(args, what, make_auction(id, symbol, action, uncross_ns), id, false);
 }
 
 // Suspends a participant (the kill switch: its live orders canceled, new ones refused) or
@@ -226,6 +254,12 @@ int run_halt_command(int argc, char** argv) {
 }
 int run_resume_command(int argc, char** argv) {
   return run_guarded("resume", [&] { return run_trading_halt(argc, argv, false); });
+}
+int run_auction_command(int argc, char** argv) {
+  return run_guarded("auction", [&] { return run_auction(argc, argv, true); });
+}
+int run_uncross_command(int argc, char** argv) {
+  return run_guarded("uncross", [&] { return run_auction(argc, argv, false); });
 }
 int run_suspend_command(int argc, char** argv) {
   return run_guarded("suspend", [&] { return run_suspension(argc, argv, true); });

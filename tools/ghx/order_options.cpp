@@ -30,10 +30,11 @@ bool read_digits(std::string_view text, size_t pos, size_t digits, int64_t& valu
 }
 
 [[noreturn]] void bad_time(std::string_view text, std::string_view option) {
-  usage_error(std::string(option) +
-              (option == "--expire" ? " takes +SECONDS or an ISO 8601 UTC time"
-                                    : " takes an ISO 8601 UTC time") +
-              " like 2026-12-01T08:30:00Z, got '" + std::string(text) + "'");
+  const bool relative_too = option == "--expire" || option == "--uncross-at";
+  usage_error(
+      std::string(option) +
+      (relative_too ? " takes +SECONDS or an ISO 8601 UTC time" : " takes an ISO 8601 UTC time") +
+      " like 2026-12-01T08:30:00Z, got '" + std::string(text) + "'");
 }
 
 // Optional ":MM", ":SS" and ".fraction" after the hour; advances pos.
@@ -113,13 +114,20 @@ wire::SelfTradePrevention parse_self_trade(std::string_view text) {
               "'");
 }
 
-int64_t parse_expire(std::string_view text, int64_t now_ns) {
+int64_t parse_future_time(std::string_view text, int64_t now_ns, std::string_view option) {
   if (!text.empty() && text[0] == '+') {
-    const int64_t seconds = parse_positive_int64(text.substr(1), "--expire +SECONDS");
-    if (seconds > 10LL * 365 * 86400) usage_error("--expire is more than ten years away");
+    const std::string what = std::string(option) + " +SECONDS";
+    const int64_t seconds = parse_positive_int64(text.substr(1), what);
+    if (seconds > 10LL * 365 * 86400) {
+      usage_error(std::string(option) + " is more than ten years away");
+    }
     return now_ns + seconds * ns_per_second;
   }
-  return parse_utc_time(text, "--expire");
+  return parse_utc_time(text, option);
+}
+
+int64_t parse_expire(std::string_view text, int64_t now_ns) {
+  return parse_future_time(text, now_ns, "--expire");
 }
 
 void check_symbol(std::string_view symbol) {

@@ -32,7 +32,9 @@ wire::OrderType parse_order_type(std::string_view text);
 wire::TimeInForce parse_time_in_force(std::string_view text);
 wire::SelfTradePrevention parse_self_trade(std::string_view text);
 
-// "+SECONDS" (relative to now_ns) or ISO 8601 UTC: YYYY-MM-DDTHH[:MM[:SS[.fff]]][Z|+HH:MM].
+// "+SECONDS" (relative to now_ns) or ISO 8601 UTC: YYYY-MM-DDTHH[:MM[:SS[.fff]]][Z|+HH:MM];
+// a usage error naming `option` otherwise. parse_expire is it for --expire.
+int64_t parse_future_time(std::string_view text, int64_t now_ns, std::string_view option);
 int64_t parse_expire(std::string_view text, int64_t now_ns);
 // ISO 8601 UTC as above; a usage error naming `option` otherwise.
 int64_t parse_utc_time(std::string_view text, std::string_view option);
