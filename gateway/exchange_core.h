@@ -72,6 +72,7 @@ struct Outcome {
   // book_snapshot
   matching::ProductId product;
   matching::ProductState product_state = matching::ProductState::trading;
+  matching::Timestamp uncross_time;  // in a call phase with a scheduled uncross
   uint64_t market_sequence = 0;
   std::vector<matching::LevelView> bids;
   std::vector<matching::LevelView> asks;

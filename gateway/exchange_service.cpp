@@ -246,7 +246,8 @@ ExchangeService::ExchangeService(ExchangeCore& core, ServiceConfig config)
   const matching::Engine& engine = core.engine();
   for (uint32_t id = 0; id < engine.product_count(); ++id) {
     const matching::ProductSpec& spec = engine.product_spec({id});
-    products_.push_back({matching::format_symbol(spec), spec, engine.product_state({id})});
+    products_.push_back({matching::format_symbol(spec), spec, engine.product_state({id}),
+                         engine.scheduled_uncross({id}).ns});
     product_ids_[products_.back().symbol] = id;
     if (products_.back().state != matching::ProductState::delivered) {
       open_product_ids_.push_back(id);
@@ -886,7 +887,7 @@ void ExchangeService::send_product_list(const SessionInfo& session,
           builder.CreateString(gpu.data(), gpu.size()),
           builder.CreateString(zone.data(), zone.size()), product.spec.start_hour,
           to_wire(product.spec.length), product.spec.lot_size_gpus, product.spec.tick_size,
-          to_wire(product.state)));
+          to_wire(product.state), product.uncross_time_ns));
     }
     const auto body = wire::CreateProductList(builder, request.request_id(),
                                               builder.CreateVector(infos), next < ids.size());
@@ -1155,6 +1156,11 @@ void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& 
         std::lock_guard lock(reference_mutex_);
         if (product >= products_.size()) return;
         products_[product].state = event.product_state;
+        // Only a start_auction, or a listing with an opening auction, starts a call phase: its
+        // command carries the uncross time.
+        products_[product].uncross_time_ns = event.product_state == matching::ProductState::auction
+                                                 ? outcome.command.engine.expire_time.ns
+                                                 : 0;
         if (event.product_state == matching::ProductState::delivered) {
           bars_.forget(product);
           const auto found =
@@ -1164,7 +1170,7 @@ void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& 
           }
         }
       }
-      publish_product_status(event, symbol);
+      publish_product_status(event, symbol, products_[product].uncross_time_ns);
       return;
     }
     case EventType::participant_state: {
@@ -1206,14 +1212,15 @@ void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& 
 // Every session subscribed to the product in any way hears of its state: a halt explains why
 // its book stops moving (and why the cancels that may follow happen), a gate closure why it
 // never moves again. Each session once, however many ways it subscribed.
-void ExchangeService::publish_product_status(const Event& event, std::string_view symbol) {
+void ExchangeService::publish_product_status(const Event& event, std::string_view symbol,
+                                             int64_t uncross_time_ns) {
   std::set<uint64_t> sessions;
   for (const auto* subscribers : {&book_subscribers_, &trade_subscribers_, &bar_subscribers_}) {
     const auto found = subscribers->find(event.product.value);
     if (found != subscribers->end()) sessions.insert(found->second.begin(), found->second.end());
   }
   if (sessions.empty()) return;
-  const auto frame = product_status_frame(builder_, event, symbol);
+  const auto frame = product_status_frame(builder_, event, symbol, uncross_time_ns);
   for (const uint64_t session : sessions) reply(session, frame);
 }
 
@@ -1283,9 +1290,9 @@ void ExchangeService::deliver_snapshot(const Outcome& outcome) {
   };
   const auto bids = levels(outcome.bids);
   const auto asks = levels(outcome.asks);
-  const auto body =
-      wire::CreateBookSnapshot(builder, product, builder.CreateString(products_[product].symbol),
-                               outcome.market_sequence, bids, asks, to_wire(outcome.product_state));
+  const auto body = wire::CreateBookSnapshot(
+      builder, product, builder.CreateString(products_[product].symbol), outcome.market_sequence,
+      bids, asks, to_wire(outcome.product_state), outcome.uncross_time.ns);
   reply(outcome.origin.session, finish_frame(builder, wire::Body::BookSnapshot, body.Union()));
   book_subscribers_[product].insert(outcome.origin.session);
 }

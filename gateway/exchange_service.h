@@ -117,6 +117,7 @@ class ExchangeService : public MessageHandler {
     std::string symbol;
     matching::ProductSpec spec;
     matching::ProductState state = matching::ProductState::trading;
+    int64_t uncross_time_ns = 0;  // in a call phase: when the engine uncrosses it (0: operator)
   };
   struct SessionEntry {
     uint32_t participant = 0;
@@ -164,7 +165,8 @@ class ExchangeService : public MessageHandler {
   void deliver_event(const CommittedBatch& batch, const Outcome& outcome, size_t index);
   void deliver_operator_ack(const CommittedBatch& batch, const Outcome& outcome);
   void deliver_control_ack(const CommittedBatch& batch, const Outcome& outcome);
-  void publish_product_status(const matching::Event& event, std::string_view symbol);
+  void publish_product_status(const matching::Event& event, std::string_view symbol,
+                              int64_t uncross_time_ns);
   void deliver_snapshot(const Outcome& outcome);
   void on_account_request(const SessionInfo& session, const ParticipantEntry& who,
                           const wire::AccountRequest& request, uint64_t ref_sequence);

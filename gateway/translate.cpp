@@ -487,14 +487,15 @@ Frame trade_frame(const matching::Event& trade, std::string_view symbol,
 
 std::span<const uint8_t> product_status_frame(flatbuffers::FlatBufferBuilder& builder,
                                               const matching::Event& product_state,
-                                              std::string_view symbol) {
+                                              std::string_view symbol, int64_t uncross_time_ns) {
   assert(product_state.type == EventType::product_state);
   builder.Clear();
   const auto symbol_offset = builder.CreateString(symbol.data(), symbol.size());
   // The engine leaves price and quantity 0 but after an uncross: its price and lots traded.
-  const auto body = wire::CreateProductStatus(
-      builder, product_state.product.value, symbol_offset, to_wire(product_state.product_state),
-      product_state.timestamp.ns, product_state.price.value, product_state.quantity.value);
+  const auto body = wire::CreateProductStatus(builder, product_state.product.value, symbol_offset,
+                                              to_wire(product_state.product_state),
+                                              product_state.timestamp.ns, product_state.price.value,
+                                              product_state.quantity.value, uncross_time_ns);
   return finish_in_builder(builder, wire::Body::ProductStatus, body.Union());
 }
 
@@ -507,9 +508,10 @@ Frame participant_status_frame(const matching::Event& participant_state, std::st
   return to_frame(finish_in_builder(builder, wire::Body::ParticipantStatus, body.Union()));
 }
 
-Frame product_status_frame(const matching::Event& product_state, std::string_view symbol) {
+Frame product_status_frame(const matching::Event& product_state, std::string_view symbol,
+                           int64_t uncross_time_ns) {
   flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
-  return to_frame(product_status_frame(builder, product_state, symbol));
+  return to_frame(product_status_frame(builder, product_state, symbol, uncross_time_ns));
 }
 
 namespace {

@@ -139,10 +139,12 @@ std::span<const uint8_t> trade_frame(flatbuffers::FlatBufferBuilder& builder,
 Frame participant_status_frame(const matching::Event& participant_state, std::string_view name);
 // A product_state event (halted, in auction, trading again, gate closed, delivered) as a
 // ProductStatus; after an uncross it carries the uncross price and lots.
-Frame product_status_frame(const matching::Event& product_state, std::string_view symbol);
+// `uncross_time_ns`: a call phase's scheduled uncross (0: none, or not in a call phase).
+Frame product_status_frame(const matching::Event& product_state, std::string_view symbol,
+                           int64_t uncross_time_ns = 0);
 std::span<const uint8_t> product_status_frame(flatbuffers::FlatBufferBuilder& builder,
                                               const matching::Event& product_state,
-                                              std::string_view symbol);
+                                              std::string_view symbol, int64_t uncross_time_ns);
 // A closed bar as a Bar; a product's recent bars as the BarList answering a BarsRequest.
 std::span<const uint8_t> bar_frame(flatbuffers::FlatBufferBuilder& builder, const Bar& bar,
                                    std::string_view symbol);

@@ -126,6 +126,9 @@ class Engine {
   uint32_t product_count() const;
   const ProductSpec& product_spec(ProductId product) const;
   ProductState product_state(ProductId product) const;
+  // In the call phase: when the engine uncrosses by itself; 0 when the operator does (and in
+  // any other state).
+  Timestamp scheduled_uncross(ProductId product) const;
   // Levels best first, at most `depth_max` of them.
   std::vector<LevelView> levels(ProductId product, Side side, uint32_t depth_max) const;
   // Orders of one level in time priority.

@@ -112,6 +112,10 @@ ProductState Engine::product_state(ProductId product) const {
   return state_->products[product.value].state;
 }
 
+Timestamp Engine::scheduled_uncross(ProductId product) const {
+  return state_->scheduled_uncross(product.value);
+}
+
 std::vector<LevelView> Engine::levels(ProductId product, Side side, uint32_t depth_max) const {
   std::vector<LevelView> views;
   if (product.value >= state_->products.size()) return views;

@@ -68,11 +68,13 @@ class Auction : public Exchange {
                            .min_quantity = min_lots});
   }
 
-  // A ProductStatus of the test's product: its state, and an uncross's price and lots.
+  // A ProductStatus of the test's product: its state, an uncross's price and lots, and a call
+  // phase's scheduled uncross.
   struct Status {
     ProductState state = ProductState::Trading;
     int64_t uncross_price = 0;
     int64_t uncross_lots = 0;
+    int64_t uncross_time_ns = 0;
     bool operator==(const Status&) const = default;
   };
   std::optional<Status> status_of(const Received& received) {
@@ -84,7 +86,8 @@ class Auction : public Exchange {
     EXPECT_EQ(status->product_id(), 0u);
     EXPECT_EQ(status->symbol()->str(), symbol_);
     EXPECT_GT(status->transact_time_ns(), 0);
-    return Status{status->state(), status->uncross_price(), status->uncross_lots()};
+    return Status{status->state(), status->uncross_price(), status->uncross_lots(),
+                  status->uncross_time_ns()};
   }
   // The watcher's next frame, which must be a ProductStatus. Watchers are sessions of ops,
   // which has no orders: no execution reports come in between.
@@ -116,9 +119,10 @@ class Auction : public Exchange {
   }
 
   // Subscribes `watcher` to the product's book and trades; returns the snapshot's state and
-  // sets the best bid and ask (0 for an empty side).
+  // sets the best bid and ask (0 for an empty side) and the scheduled uncross.
   std::optional<ProductState> watch(Client& watcher, int64_t* best_bid = nullptr,
-                                    int64_t* best_ask = nullptr) {
+                                    int64_t* best_ask = nullptr,
+                                    int64_t* uncross_time_ns = nullptr) {
     const std::vector<std::string> symbols = {symbol_};
     EXPECT_EQ(watcher.send(make_subscribe(symbols, true, true)), ClientStatus::ok);
     const Received received = watcher.receive_until(Body::BookSnapshot);
@@ -130,17 +134,19 @@ class Auction : public Exchange {
     };
     if (best_bid != nullptr) *best_bid = best(snapshot.bids());
     if (best_ask != nullptr) *best_ask = best(snapshot.asks());
+    if (uncross_time_ns != nullptr) *uncross_time_ns = snapshot.uncross_time_ns();
     return snapshot.state();
   }
 
-  // The product's state as ListProducts shows it.
-  std::optional<ProductState> listed_state(Client& client) {
+  // The product's state as ListProducts shows it (and its scheduled uncross).
+  std::optional<ProductState> listed_state(Client& client, int64_t* uncross_time_ns = nullptr) {
     EXPECT_EQ(client.send(make_list_products(++request_id_, "", "")), ClientStatus::ok);
     const Received received = client.receive_until(Body::ProductList);
     EXPECT_EQ(received.status, ClientStatus::ok);
     if (received.status != ClientStatus::ok) return std::nullopt;
     const auto* products = received.message().body_as_ProductList()->products();
     if (products == nullptr || products->size() != 1) return std::nullopt;
+    if (uncross_time_ns != nullptr) *uncross_time_ns = products->Get(0)->uncross_time_ns();
     return products->Get(0)->state();
   }
 
@@ -460,10 +466,13 @@ TEST_F(Auction, AScheduledUncrossHappensByItselfAtItsTime) {
   const Ack started = start_auction(*ops, at_ns);
   ASSERT_TRUE(started.ok) << started.text;
   EXPECT_EQ(started.text, symbol_ + " call phase; uncrosses at " + utc_seconds(at_ns));
-  EXPECT_EQ(next_status(*watcher), (Status{ProductState::Auction, 0, 0}));
+  // Participants learn when it uncrosses from the status, the product list and the book.
+  EXPECT_EQ(next_status(*watcher), (Status{ProductState::Auction, 0, 0, at_ns}));
   enter_crossed_book(*seller, *lab_a, *lab_b);
   ASSERT_LT(now_ns(), at_ns) << "the book was entered too slowly for this test";
-  EXPECT_EQ(listed_state(*ops), ProductState::Auction);
+  int64_t listed_uncross_ns = 0;
+  EXPECT_EQ(listed_state(*ops, &listed_uncross_ns), ProductState::Auction);
+  EXPECT_EQ(listed_uncross_ns, at_ns);
 
   // Nobody sends anything: the sequencer's idle ticks bring the time, and the engine uncrosses.
   const UncrossSeen seen = watch_uncross(*watcher, scheduled_wait_ms);
@@ -471,7 +480,8 @@ TEST_F(Auction, AScheduledUncrossHappensByItselfAtItsTime) {
   EXPECT_EQ(seen.status, (Status{ProductState::Trading, 1850, 5}));
   EXPECT_GE(now_ns(), at_ns);
   expect_crossed_book_settled(*ops, *seller, *lab_a, *lab_b);
-  EXPECT_EQ(listed_state(*watcher), ProductState::Trading);
+  EXPECT_EQ(listed_state(*watcher, &listed_uncross_ns), ProductState::Trading);
+  EXPECT_EQ(listed_uncross_ns, 0);
   // Its schedule is done: an uncross now finds no call phase.
   EXPECT_EQ(uncross(*ops).reason, OrderRejectReason::ProductNotInAuction);
 }
@@ -494,8 +504,14 @@ TEST_F(Auction, AScheduledUncrossStillHappensAfterARestart) {
   auto lab_a = logon("lab-a");
   auto lab_b = logon("lab-b");
   auto watcher = logon("ops");
-  ASSERT_EQ(watch(*watcher), ProductState::Auction) << "the restart took past the uncross time";
+  int64_t snapshot_uncross_ns = 0, listed_uncross_ns = 0;
+  ASSERT_EQ(watch(*watcher, nullptr, nullptr, &snapshot_uncross_ns), ProductState::Auction)
+      << "the restart took past the uncross time";
   ASSERT_LT(now_ns(), at_ns);
+  // The restarted gateway learns the schedule from the engine.
+  EXPECT_EQ(snapshot_uncross_ns, at_ns);
+  EXPECT_EQ(listed_state(*ops, &listed_uncross_ns), ProductState::Auction);
+  EXPECT_EQ(listed_uncross_ns, at_ns);
   EXPECT_EQ(watch_uncross(*watcher, scheduled_wait_ms).status,
             (Status{ProductState::Trading, 1850, 5}));
   EXPECT_GE(now_ns(), at_ns);

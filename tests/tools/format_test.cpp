@@ -99,6 +99,31 @@ TEST(BookLadder, ABookInItsCallPhaseSaysSoInItsHeading) {
   book.state = wire::ProductState::Auction;
   EXPECT_NE(book_ladder_text(book, 8, 1).find("GPUs, auction)"), std::string::npos);
   EXPECT_NE(book_json(book, 8, 1).find(",\"state\":\"auction\"}"), std::string::npos);
+  // Crossed, and uncrossed by the exchange at a time.
+  book.asks[0].price = 1790;
+  book.uncross_time_ns = int64_t{1'796'112'000} * 1'000'000'000;
+  const std::string ladder = book_ladder_text(book, 8, 1);
+  EXPECT_NE(ladder.find("GPUs, auction, uncrosses 2026-12-01T08:00:00.000Z)"), std::string::npos)
+      << ladder;
+  EXPECT_NE(ladder.find("---- crossed: trades at the uncross ----"), std::string::npos) << ladder;
+  EXPECT_NE(book_json(book, 8, 1)
+                .find(",\"state\":\"auction\",\"uncross_time\":\"2026-12-01T08:00:00.000Z\"}"),
+            std::string::npos);
+}
+
+// A call phase the exchange uncrosses at a time says when, in the product list too.
+TEST(ProductFormat, AScheduledUncrossFollowsTheState) {
+  flatbuffers::FlatBufferBuilder builder;
+  const auto symbol = builder.CreateString("SYM");
+  builder.Finish(wire::CreateProductInfo(builder, 6, symbol, 0, 0, 0, wire::WindowLength::Hour1, 8,
+                                         1, wire::ProductState::Auction,
+                                         int64_t{1'796'112'000} * 1'000'000'000));
+  const auto& product = *flatbuffers::GetRoot<wire::ProductInfo>(builder.GetBufferPointer());
+  EXPECT_TRUE(product_text(product).ends_with("auction, uncrosses 2026-12-01T08:00:00.000Z"))
+      << product_text(product);
+  EXPECT_TRUE(product_json(product).ends_with(
+      "\"state\":\"auction\",\"uncross_time\":\"2026-12-01T08:00:00.000Z\"}"))
+      << product_json(product);
 }
 
 TEST(ProductStatusFormat, AStateChangeIsOneLineWithItsTime) {
@@ -126,6 +151,16 @@ TEST(ProductStatusFormat, AnUncrossSaysWhatItTraded) {
   };
   EXPECT_EQ(text_of(wire::ProductState::Auction, 0, 0).first,
             "2026-12-01T08:01:00.000Z status SYM auction");
+  {
+    flatbuffers::FlatBufferBuilder builder;
+    builder.Finish(wire::CreateProductStatus(builder, 6, 0, wire::ProductState::Auction, at_ns, 0,
+                                             0, at_ns + 60'000'000'000));
+    const auto& status = *flatbuffers::GetRoot<wire::ProductStatus>(builder.GetBufferPointer());
+    EXPECT_EQ(product_status_text(status, "SYM"),
+              "2026-12-01T08:01:00.000Z status SYM auction, uncrosses 2026-12-01T08:02:00.000Z");
+    EXPECT_TRUE(product_status_json(status, "SYM")
+                    .ends_with(",\"uncross_time\":\"2026-12-01T08:02:00.000Z\"}"));
+  }
   const auto [uncrossed, uncrossed_json] = text_of(wire::ProductState::Trading, 1850, 12);
   EXPECT_EQ(uncrossed,
             "2026-12-01T08:01:00.000Z status SYM trading, uncrossed 12 lots at 1850 "

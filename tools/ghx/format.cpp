@@ -383,28 +383,48 @@ std::string capacity_json(std::string_view whose, const wire::CapacityStatus& c)
       .str();
 }
 
+namespace {
+
+// A product's state as people read it: "halted"; "auction, uncrosses 2026-12-01T12:00:00Z"
+// when the exchange uncrosses it at a time.
+std::string state_words(wire::ProductState state, int64_t uncross_time_ns) {
+  std::string words = kebab(wire::EnumNameProductState(state));
+  if (state == wire::ProductState::Auction && uncross_time_ns != 0) {
+    words += ", uncrosses " + format_utc_ns(uncross_time_ns);
+  }
+  return words;
+}
+
+// The line's JSON, with "uncross_time" last when the exchange uncrosses the product at a time
+// (and nothing more otherwise: most products are not in a call phase).
+std::string with_uncross_time(JsonLine& line, int64_t uncross_time_ns) {
+  if (uncross_time_ns != 0) line.add("uncross_time", format_utc_ns(uncross_time_ns));
+  return line.str();
+}
+
+}  // namespace
+
 std::string product_text(const wire::ProductInfo& p) {
   return pad_right(str_or_empty(p.symbol()), 40) + pad_right(std::to_string(p.product_id()), 7) +
          pad_right(str_or_empty(p.gpu()), 9) + pad_right(str_or_empty(p.zone()), 11) +
-         pad_right(length_word(p.length()), 6) +
-         pad_left(std::to_string(p.lot_size_gpus()), 4) +
+         pad_right(length_word(p.length()), 6) + pad_left(std::to_string(p.lot_size_gpus()), 4) +
          pad_left(std::to_string(p.tick_size()), 6) + "  " +
-         kebab(wire::EnumNameProductState(p.state()));
+         state_words(p.state(), p.uncross_time_ns());
 }
 
 std::string product_json(const wire::ProductInfo& p) {
-  return JsonLine()
-      .add("type", "product")
-      .add("product_id", p.product_id())
-      .add("symbol", str_or_empty(p.symbol()))
-      .add("gpu", str_or_empty(p.gpu()))
-      .add("zone", str_or_empty(p.zone()))
-      .add("start", format_utc_ns(p.start_hour() * 3'600 * 1'000'000'000))
-      .add("length", length_word(p.length()))
-      .add("lot_size_gpus", p.lot_size_gpus())
-      .add("tick_size", p.tick_size())
-      .add("state", kebab(wire::EnumNameProductState(p.state())))
-      .str();
+  return with_uncross_time(JsonLine()
+                               .add("type", "product")
+                               .add("product_id", p.product_id())
+                               .add("symbol", str_or_empty(p.symbol()))
+                               .add("gpu", str_or_empty(p.gpu()))
+                               .add("zone", str_or_empty(p.zone()))
+                               .add("start", format_utc_ns(p.start_hour() * 3'600 * 1'000'000'000))
+                               .add("length", length_word(p.length()))
+                               .add("lot_size_gpus", p.lot_size_gpus())
+                               .add("tick_size", p.tick_size())
+                               .add("state", kebab(wire::EnumNameProductState(p.state()))),
+                           p.uncross_time_ns());
 }
 
 std::string trade_text(const wire::Trade& t, std::string_view symbol) {
@@ -454,7 +474,7 @@ std::string bar_json(const wire::Bar& b, std::string_view symbol) {
 
 std::string product_status_text(const wire::ProductStatus& status, std::string_view symbol) {
   std::string out = format_utc_ns(status.transact_time_ns()) + " status " + std::string(symbol) +
-                    " " + kebab(wire::EnumNameProductState(status.state()));
+                    " " + state_words(status.state(), status.uncross_time_ns());
   if (status.uncross_lots() <= 0) return out;
   return out + ", uncrossed " + std::to_string(status.uncross_lots()) +
          (status.uncross_lots() == 1 ? " lot at " : " lots at ") +
@@ -462,15 +482,15 @@ std::string product_status_text(const wire::ProductStatus& status, std::string_v
 }
 
 std::string product_status_json(const wire::ProductStatus& status, std::string_view symbol) {
-  return JsonLine()
-      .add("type", "product_status")
-      .add("symbol", symbol)
-      .add("product_id", status.product_id())
-      .add("state", kebab(wire::EnumNameProductState(status.state())))
-      .add("transact_time", format_utc_ns(status.transact_time_ns()))
-      .add("uncross_price", status.uncross_price())
-      .add("uncross_lots", status.uncross_lots())
-      .str();
+  return with_uncross_time(JsonLine()
+                               .add("type", "product_status")
+                               .add("symbol", symbol)
+                               .add("product_id", status.product_id())
+                               .add("state", kebab(wire::EnumNameProductState(status.state())))
+                               .add("transact_time", format_utc_ns(status.transact_time_ns()))
+                               .add("uncross_price", status.uncross_price())
+                               .add("uncross_lots", status.uncross_lots()),
+                           status.uncross_time_ns());
 }
 
 std::string participant_status_text(const wire::ParticipantStatus& status) {
@@ -513,7 +533,8 @@ BookView book_view(const wire::BookSnapshot& snapshot) {
                 snapshot.sequence(),
                 {},
                 {},
-                snapshot.state()};
+                snapshot.state(),
+                snapshot.uncross_time_ns()};
   if (snapshot.bids() != nullptr) {
     for (const auto* level : *snapshot.bids()) view.bids.push_back({level->price(), level->quantity()});
   }
@@ -526,7 +547,7 @@ BookView book_view(const wire::BookSnapshot& snapshot) {
 std::string book_ladder_text(const BookView& book, int64_t lot_size_gpus, size_t depth) {
   const std::string state = book.state == wire::ProductState::Trading
                                 ? std::string()
-                                : ", " + kebab(wire::EnumNameProductState(book.state));
+                                : ", " + state_words(book.state, book.uncross_time_ns);
   std::string out = book.symbol + "  (market-data sequence " + std::to_string(book.sequence) +
                     ", lot " + std::to_string(lot_size_gpus) + " GPUs" + state + ")\n";
   out += pad_right("", 5) + pad_left("price", 10) + pad_left("", 12) + pad_left("lots", 10) +
@@ -536,6 +557,8 @@ std::string book_ladder_text(const BookView& book, int64_t lot_size_gpus, size_t
   for (size_t i = asks; i > 0; --i) out += ladder_row("ask", book.asks[i - 1], lot_size_gpus);
   if (book.asks.empty() && book.bids.empty()) {
     out += "---- empty book ----\n";
+  } else if (!book.asks.empty() && !book.bids.empty() && book.asks[0].price <= book.bids[0].price) {
+    out += "---- crossed: trades at the uncross ----\n";  // only in a call phase
   } else if (!book.asks.empty() && !book.bids.empty()) {
     out += "---- spread " + format_money(book.asks[0].price - book.bids[0].price) + " ----\n";
   } else {
@@ -548,16 +571,16 @@ std::string book_ladder_text(const BookView& book, int64_t lot_size_gpus, size_t
 }
 
 std::string book_json(const BookView& book, int64_t lot_size_gpus, size_t depth) {
-  return JsonLine()
-      .add("type", "book")
-      .add("symbol", book.symbol)
-      .add("product_id", book.product_id)
-      .add("sequence", book.sequence)
-      .add("lot_size_gpus", lot_size_gpus)
-      .add_raw("asks", levels_json(book.asks, lot_size_gpus, depth))
-      .add_raw("bids", levels_json(book.bids, lot_size_gpus, depth))
-      .add("state", kebab(wire::EnumNameProductState(book.state)))
-      .str();
+  return with_uncross_time(JsonLine()
+                               .add("type", "book")
+                               .add("symbol", book.symbol)
+                               .add("product_id", book.product_id)
+                               .add("sequence", book.sequence)
+                               .add("lot_size_gpus", lot_size_gpus)
+                               .add_raw("asks", levels_json(book.asks, lot_size_gpus, depth))
+                               .add_raw("bids", levels_json(book.bids, lot_size_gpus, depth))
+                               .add("state", kebab(wire::EnumNameProductState(book.state))),
+                           book.uncross_time_ns);
 }
 
 }  // namespace ghx::cli

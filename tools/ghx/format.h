@@ -99,6 +99,7 @@ struct BookView {
   std::vector<BookLevel> bids;
   std::vector<BookLevel> asks;
   wire::ProductState state = wire::ProductState::Trading;
+  int64_t uncross_time_ns = 0;  // in a call phase: when the exchange uncrosses it (0: operator)
 };
 
 BookView book_view(const wire::BookSnapshot& snapshot);
