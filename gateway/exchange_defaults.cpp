@@ -53,4 +53,25 @@ std::vector<matching::ProductSpec> calendar_products(int64_t now_ns,
   return specs;
 }
 
+int64_t next_daily_auction_ns(int64_t now_ns, int minute_of_day) {
+  constexpr int64_t ns_per_minute = 60 * matching::ns_per_second;
+  constexpr int64_t ns_per_day = 24 * matching::ns_per_hour;
+  const int64_t earliest_ns = now_ns + ns_per_minute;
+  int64_t auction_ns = earliest_ns / ns_per_day * ns_per_day + minute_of_day * ns_per_minute;
+  if (auction_ns < earliest_ns) auction_ns += ns_per_day;
+  return auction_ns;
+}
+
+bool parse_time_of_day(std::string_view text, int& minute_of_day) {
+  const auto digit = [&](size_t i) { return text[i] >= '0' && text[i] <= '9'; };
+  if (text.size() != 5 || text[2] != ':' || !digit(0) || !digit(1) || !digit(3) || !digit(4)) {
+    return false;
+  }
+  const int hours = (text[0] - '0') * 10 + (text[1] - '0');
+  const int minutes = (text[3] - '0') * 10 + (text[4] - '0');
+  if (hours > 23 || minutes > 59) return false;
+  minute_of_day = hours * 60 + minutes;
+  return true;
+}
+
 }  // namespace ghx::gateway

@@ -2,13 +2,16 @@
 // service, TLS server, the rolling product calendar, and a clean stop on SIGINT/SIGTERM.
 //
 // usage: ghxd [--data DIR] [--listen ADDRESS] [--port N] [--snapshot-interval N]
-//             [--reports-kept N] [--print-state-hash]
+//             [--reports-kept N] [--daily-auction HH:MM] [--print-state-hash]
 //   --data DIR        where the ledger, snapshots and certificates live (default ./ghx-data)
 //   --listen ADDRESS  address to listen on (default 127.0.0.1)
 //   --port N          TCP port (default 7700; 0 picks a free one)
 //   --snapshot-interval N  a snapshot every N commands (default 100000; 0 = none taken and
 //                          none used at start: a full replay of the journal)
 //   --reports-kept N  execution reports kept per participant for resends (default 1000000)
+//   --daily-auction HH:MM  windows are listed in a call phase that uncrosses at the next
+//                     HH:MM UTC, unless their gate closes first (default: none; they trade
+//                     continuously from listing)
 //   --print-state-hash  recover (snapshot + journal), print the engine's state hash, exit;
 //                       the crash test compares it with a clean replay of its own
 // Prints "ghxd: listening on ADDRESS:PORT" once ready.
@@ -42,6 +45,7 @@ struct Options {
   uint16_t port = port_default;
   uint64_t snapshot_interval_commands = ExchangeCoreConfig{}.snapshot_interval_commands;
   uint64_t reports_kept = ServiceConfig{}.reports_kept_per_participant;
+  int daily_auction_minute = -1;  // of the day, UTC; -1: no daily call auction
   bool print_state_hash = false;
 };
 
@@ -67,11 +71,16 @@ Options parse_options(int argc, char** argv) {
     } else if (arg == "--reports-kept") {
       options.reports_kept = std::stoull(value());
       if (options.reports_kept == 0) throw std::invalid_argument("--reports-kept must be > 0");
+    } else if (arg == "--daily-auction") {
+      if (!parse_time_of_day(value(), options.daily_auction_minute)) {
+        throw std::invalid_argument("--daily-auction needs a UTC time of day, HH:MM");
+      }
     } else if (arg == "--print-state-hash") {
       options.print_state_hash = true;
     } else if (arg == "--help" || arg == "-h") {
-      std::puts("usage: ghxd [--data DIR] [--listen ADDRESS] [--port N] [--snapshot-interval N]"
-                " [--reports-kept N] [--print-state-hash]");
+      std::puts(
+          "usage: ghxd [--data DIR] [--listen ADDRESS] [--port N] [--snapshot-interval N]"
+          " [--reports-kept N] [--daily-auction HH:MM] [--print-state-hash]");
       std::exit(0);
     } else {
       throw std::invalid_argument("unknown argument '" + arg + "' (see --help)");
@@ -122,22 +131,30 @@ void wait_until_registered(const ExchangeService& service) {
   throw std::runtime_error("the default participants were not registered within 30 s");
 }
 
-// Lists the calendar's windows that are not listed yet.
-void list_calendar(ExchangeService& service, const ExchangeCoreConfig& config) {
+// Lists the calendar's windows that are not listed yet; with a daily call auction, each in a
+// call phase that uncrosses at the next auction time, unless its gate closes first.
+void list_calendar(ExchangeService& service, const ExchangeCoreConfig& config,
+                   int daily_auction_minute) {
   const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
-  for (const auto& spec : calendar_products(now_ns, config.engine.gate_closure_lead_ns)) {
+  const int64_t lead_ns = config.engine.gate_closure_lead_ns;
+  const int64_t auction_ns =
+      daily_auction_minute < 0 ? 0 : next_daily_auction_ns(now_ns, daily_auction_minute);
+  for (const auto& spec : calendar_products(now_ns, lead_ns)) {
     if (service.has_product(matching::format_symbol(spec))) continue;
     ExchangeCommand command;
     command.engine.type = matching::CommandType::list_product;
     command.engine.spec = spec;
+    if (auction_ns != 0 && auction_ns < spec.delivery_start().ns - lead_ns) {
+      command.engine.expire_time = matching::Timestamp{auction_ns};
+    }
     service.submit_internal(std::move(command));
   }
 }
 
-int wait_for_signal(ExchangeCore& core, ExchangeService& service,
-                    const ExchangeCoreConfig& config) {
+int wait_for_signal(ExchangeCore& core, ExchangeService& service, const ExchangeCoreConfig& config,
+                    int daily_auction_minute) {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -147,7 +164,7 @@ int wait_for_signal(ExchangeCore& core, ExchangeService& service,
     const int signal = sigtimedwait(&signals, nullptr, &refresh);
     if (signal == SIGINT || signal == SIGTERM) return 0;
     if (core.failed()) return 1;
-    list_calendar(service, config);
+    list_calendar(service, config, daily_auction_minute);
   }
 }
 
@@ -191,12 +208,12 @@ int run(const Options& options) {
   service.start_core();
   service.cancel_sessions_cut_off();
   add_default_participants(service);
-  list_calendar(service, core_config);
+  list_calendar(service, core_config, options.daily_auction_minute);
   wait_until_registered(service);
   const uint16_t port = server.start();
   std::printf("ghxd: listening on %s:%u\n", options.listen.c_str(), port);
   std::fflush(stdout);
-  const int status = wait_for_signal(core, service, core_config);
+  const int status = wait_for_signal(core, service, core_config, options.daily_auction_minute);
   server.stop();
   core.stop();
   log(LogLevel::info, "ghxd: stopped after " + std::to_string(core.stats().commands.load()) +

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <sstream>
@@ -545,6 +546,61 @@ TEST_F(GhxEndToEnd, CertsCreatesACaAndParticipantsOnceAndKeepsThem) {
   const RunResult bad = run_process({GHX_CLI_PATH, "certs", "--dir", dir.string(), "../x"},
                                     ghx_run_timeout);
   EXPECT_EQ(bad.exit_code, 2);
+}
+
+// ghxd --daily-auction HH:MM: each window is listed in a call phase that uncrosses at the next
+// HH:MM UTC, unless its gate closes before then (it trades at once). A ghxd of its own.
+TEST(GhxDailyAuction, WindowsOpenInACallPhaseUntilTheDailyAuction) {
+  std::string pattern = (fs::temp_directory_path() / "ghx-daily-auction-XXXXXX").string();
+  ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+  const fs::path data(pattern);
+  // Three hours on, on the hour: the next auction is 2 to 3 hours away, so the next two or
+  // three hourly windows' gates close before it.
+  constexpr int64_t hour_s = 3600;
+  const int64_t now_s = std::time(nullptr);
+  const int64_t auction_s = (now_s / hour_s + 3) * hour_s;
+  char hh_mm[8];
+  std::snprintf(hh_mm, sizeof hh_mm, "%02d:00", static_cast<int>(auction_s / hour_s % 24));
+  char auction_text[32];
+  const std::time_t auction_time = auction_s;
+  std::tm utc{};
+  gmtime_r(&auction_time, &utc);
+  std::strftime(auction_text, sizeof auction_text, "%Y-%m-%dT%H:%M:%S.000Z", &utc);
+  {
+    RunningProcess server(
+        {GHXD_PATH, "--data", data.string(), "--port", "0", "--daily-auction", hh_mm});
+    const auto line = server.wait_for_line("ghxd: listening on", ghxd_start_timeout);
+    ASSERT_TRUE(line.has_value()) << "ghxd did not start";
+    const std::string port = line->substr(line->rfind(':') + 1);
+    const RunResult listed =
+        run_process({GHX_CLI_PATH, "products", "--gpu", "H100SXM", "--zone", "CN-EAST-1", "--json",
+                     "--as", "lab-alpha", "--data", data.string(), "--port", port},
+                    ghx_run_timeout);
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    int trading = 0, in_auction = 0;
+    std::istringstream lines(listed.out);
+    for (std::string product; std::getline(lines, product);) {
+      // "start":"2026-12-01T08:00:00.000Z": its gate closes half an hour before.
+      const size_t at = product.find("\"start\":\"");
+      ASSERT_NE(at, std::string::npos) << product;
+      std::tm start{};
+      ASSERT_TRUE(strptime(product.substr(at + 9, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &start))
+          << product;
+      const int64_t gate_s = timegm(&start) - 1800;
+      if (gate_s <= auction_s) {
+        ++trading;
+        EXPECT_TRUE(product.ends_with("\"state\":\"trading\"}")) << product;
+      } else {
+        ++in_auction;
+        EXPECT_TRUE(product.ends_with("\"state\":\"auction\",\"uncross_time\":\"" +
+                                      std::string(auction_text) + "\"}"))
+            << product;
+      }
+    }
+    EXPECT_GE(trading, 2);
+    EXPECT_GE(in_auction, 40);  // the later hourly windows and every daily one
+  }
+  fs::remove_all(data);
 }
 
 }  // namespace
