@@ -138,6 +138,17 @@ class Auction : public Exchange {
     return snapshot.state();
   }
 
+  // Starts a call phase that uncrosses at `at_ns` and enters the crossed book, on sessions
+  // that end before the test restarts the exchange.
+  void start_with_crossed_book(int64_t at_ns) {
+    auto ops = logon("ops");
+    auto seller = logon("dc-a");
+    auto lab_a = logon("lab-a");
+    auto lab_b = logon("lab-b");
+    ASSERT_TRUE(start_auction(*ops, at_ns).ok);
+    enter_crossed_book(*seller, *lab_a, *lab_b);
+  }
+
   // The product's state as ListProducts shows it (and its scheduled uncross).
   std::optional<ProductState> listed_state(Client& client, int64_t* uncross_time_ns = nullptr) {
     EXPECT_EQ(client.send(make_list_products(++request_id_, "", "")), ClientStatus::ok);
@@ -490,14 +501,7 @@ TEST_F(Auction, AScheduledUncrossHappensByItselfAtItsTime) {
 TEST_F(Auction, AScheduledUncrossStillHappensAfterARestart) {
   fund_market();
   const int64_t at_ns = now_ns() + 4 * ns_per_second;
-  {
-    auto ops = logon("ops");
-    auto seller = logon("dc-a");
-    auto lab_a = logon("lab-a");
-    auto lab_b = logon("lab-b");
-    ASSERT_TRUE(start_auction(*ops, at_ns).ok);
-    enter_crossed_book(*seller, *lab_a, *lab_b);
-  }
+  start_with_crossed_book(at_ns);
   restart();
   auto ops = logon("ops");
   auto seller = logon("dc-a");
@@ -528,14 +532,7 @@ class AuctionWithSnapshots : public Auction {
 TEST_F(AuctionWithSnapshots, ARestartFromASnapshotKeepsTheCallPhaseAndItsSchedule) {
   fund_market();
   const int64_t at_ns = now_ns() + 4 * ns_per_second;
-  {
-    auto ops = logon("ops");
-    auto seller = logon("dc-a");
-    auto lab_a = logon("lab-a");
-    auto lab_b = logon("lab-b");
-    ASSERT_TRUE(start_auction(*ops, at_ns).ok);
-    enter_crossed_book(*seller, *lab_a, *lab_b);
-  }
+  start_with_crossed_book(at_ns);
   // Two more written after the book was entered: the newest is of the crossed book.
   const uint64_t written = core_->stats().snapshots_written.load();
   ASSERT_TRUE(eventually([&] { return core_->stats().snapshots_written.load() >= written + 2; }));
