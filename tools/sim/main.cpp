@@ -1,10 +1,12 @@
 // ghx-sim: the demo market. Simulated data centres post asks and AI firms bid over real TLS,
-// each with its own certificate, against a running ghxd; a progress line while it runs, then a
-// market summary. usage: ghx-sim [--host H] [--port P] [--data DIR] [--seconds N] [--rate R]
-//                                [--products N] [--seed S]
+// each with its own certificate, against a running ghxd; ops first opens a call auction of
+// some products, which uncrosses a quarter into the run; a progress line while it runs, then
+// a market summary. usage: ghx-sim [--host H] [--port P] [--data DIR] [--seconds N] [--rate R]
+//                                  [--products N] [--auctions N] [--seed S]
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -12,8 +14,9 @@
 #include <string>
 #include <thread>
 
-#include "tools/sim/participants.h"
+#include "tools/sim/opening_auction.h"
 #include "tools/sim/operator_session.h"
+#include "tools/sim/participants.h"
 #include "tools/sim/summary.h"
 #include "tools/sim/trader.h"
 
@@ -27,6 +30,9 @@ constexpr int64_t seller_capacity_lots = 500;           // per product: 4,000 GP
 constexpr size_t windows_per_model = 2;
 constexpr int64_t progress_interval_ms = 1'000;
 constexpr int64_t seconds_max = 3'600;
+// An opening auction's call phase lasts a quarter of the run, but at least this long (when the
+// run allows: at most half of it, so that the product trades on after the uncross).
+constexpr int64_t call_phase_min_ms = 5'000;
 const std::vector<std::string> preferred_models = {"H100SXM", "H20", "910B", "A800", "H800SXM",
                                                    "L40S"};
 
@@ -35,6 +41,7 @@ struct Options {
   int64_t seconds = 30;
   double rate_per_participant = 20.0;
   size_t products = 8;
+  size_t auctions = 1;  // products opened by a call auction
   uint64_t seed = 2026;
 };
 
@@ -44,9 +51,10 @@ void on_signal(int) { stop_requested.store(true); }
 int usage() {
   std::fprintf(stderr,
                "usage: ghx-sim [--host H] [--port P] [--data DIR] [--seconds N] [--rate R]"
-               " [--products N] [--seed S]\n"
+               " [--products N] [--auctions N] [--seed S]\n"
                "  --data: ghxd's data directory (certificates in DATA/certs); default ghx-data\n"
-               "  --rate: orders per second per participant (default 20)\n");
+               "  --rate: orders per second per participant (default 20)\n"
+               "  --auctions: products that open with a call auction (default 1; 0: none)\n");
   return 2;
 }
 
@@ -64,6 +72,7 @@ bool parse(int argc, char** argv, Options& options) {
       else if (name == "seconds") options.seconds = std::stoll(value);
       else if (name == "rate") options.rate_per_participant = std::stod(value);
       else if (name == "products") options.products = std::stoul(value);
+      else if (name == "auctions") options.auctions = std::stoul(value);
       else if (name == "seed") options.seed = std::stoull(value);
       else return false;
     }
@@ -136,6 +145,28 @@ std::vector<TraderConfig> trader_configs(const Options& options) {
   return configs;
 }
 
+int64_t call_phase_ms(int64_t seconds) {
+  const int64_t run_ms = seconds * 1'000;
+  return std::min(std::max(run_ms / 4, call_phase_min_ms), run_ms / 2);
+}
+
+// ops opens the call phase of `count` products spread over the market (different GPU models
+// first), to uncross by itself `call_phase_ms` from now.
+void open_auctions(OpeningAuctions& auctions, const std::vector<SimProduct>& products, size_t count,
+                   int64_t call_phase_ms) {
+  count = std::min(count, products.size());
+  std::vector<size_t> indexes;
+  for (size_t i = 0; i < count; ++i) indexes.push_back(i * products.size() / count);
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  for (const std::string& note : auctions.start(indexes, now_ns + call_phase_ms * 1'000'000)) {
+    std::printf("ghx-sim: %s\n", note.c_str());
+  }
+  print_auctions_opened(stdout, products, auctions.auctions(),
+                        static_cast<double>(call_phase_ms) / 1'000.0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -159,6 +190,9 @@ int main(int argc, char** argv) {
     traders.push_back(std::make_unique<Trader>(config, products, prices, stats));
   }
 
+  OpeningAuctions auctions(options.endpoint, products);
+  open_auctions(auctions, products, options.auctions, call_phase_ms(options.seconds));
+
   const Clock::time_point start = Clock::now();
   const Clock::time_point deadline = start + std::chrono::seconds(options.seconds);
   std::vector<char> ok(traders.size(), 0);
@@ -169,11 +203,16 @@ int main(int argc, char** argv) {
   const bool tty = isatty(STDOUT_FILENO) != 0;
   const double total_s = static_cast<double>(options.seconds);
   while (Clock::now() < deadline && !stop_requested.load()) {
-    std::this_thread::sleep_until(std::min(deadline, Clock::now() + std::chrono::milliseconds(progress_interval_ms)));
+    const Clock::time_point next =
+        std::min(deadline, Clock::now() + std::chrono::milliseconds(progress_interval_ms));
+    for (const size_t index : auctions.watch_until(next)) {
+      print_auction_news(stdout, tty, products, auctions.auctions()[index]);
+    }
     const double elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
     print_progress(stdout, tty, elapsed_s, total_s, stats.live);
   }
   for (std::thread& thread : threads) thread.join();
+  auctions.close();
   if (tty) std::printf("\n");
 
   std::vector<ParticipantTotals> participants;
@@ -186,6 +225,7 @@ int main(int argc, char** argv) {
     }
   }
   const double elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
-  print_summary(stdout, elapsed_s, products, stats.products(), participants);
+  print_summary(stdout, elapsed_s, products, stats.products(), participants, auctions.auctions(),
+                auctions.error());
   return all_ok ? 0 : 1;
 }

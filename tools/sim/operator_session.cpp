@@ -127,6 +127,44 @@ bool OperatorSession::register_capacity(std::string_view participant, std::strin
   return await_ack(request_id, error);
 }
 
+bool OperatorSession::start_auction(std::string_view symbol, int64_t uncross_time_ns,
+                                    std::string& error) {
+  const uint64_t request_id = next_request_id_++;
+  const gateway::Frame frame =
+      gateway::make_auction(request_id, symbol, wire::AuctionAction::Start, uncross_time_ns);
+  if (client_->send(frame) != gateway::ClientStatus::ok) {
+    error = "Auction: " + client_->last_error();
+    return false;
+  }
+  return await_ack(request_id, error);
+}
+
+bool OperatorSession::subscribe_trades(const std::vector<std::string>& symbols,
+                                       std::string& error) {
+  const gateway::Frame frame = gateway::make_subscribe(symbols, /*book=*/false, /*trades=*/true);
+  if (client_->send(frame) != gateway::ClientStatus::ok) {
+    error = "Subscribe: " + client_->last_error();
+    return false;
+  }
+  return true;
+}
+
+gateway::Received OperatorSession::receive(uint32_t timeout_ms) {
+  gateway::Received received = client_->receive(timeout_ms);
+  if (received.status != gateway::ClientStatus::ok &&
+      received.status != gateway::ClientStatus::timeout) {
+    return received;
+  }
+  // A session that only listens still has to show the server it is alive.
+  if (client_->heartbeat_if_due() != gateway::ClientStatus::ok) return {};  // status failed
+  return received;
+}
+
+const std::string& OperatorSession::last_error() const {
+  static const std::string not_open = "not connected";
+  return client_ ? client_->last_error() : not_open;
+}
+
 std::vector<ProductRow> choose_products(const std::vector<ProductRow>& listed,
                                         const std::vector<std::string>& models,
                                         size_t windows_per_model, size_t count_max,

@@ -1,7 +1,8 @@
 #pragma once
-// The operator `ops` over a blocking gateway Client: lists products, deposits cash and
-// registers capacity, each request answered by an OperatorAck (or a ProductList) that carries
-// its request id. Every wait is bounded by the client's timeout. Shared by ghx-sim and ghx-load.
+// The operator `ops` over a blocking gateway Client: lists products, deposits cash, registers
+// capacity and starts call auctions, each request answered by an OperatorAck (or a ProductList)
+// that carries its request id; it may also subscribe to products' trades and read what follows.
+// Every wait is bounded by the client's timeout. Shared by ghx-sim and ghx-load.
 
 #include <cstdint>
 #include <memory>
@@ -45,6 +46,14 @@ class OperatorSession {
   bool deposit(std::string_view participant, int64_t amount, std::string& error);
   bool register_capacity(std::string_view participant, std::string_view symbol,
                          int64_t quantity_lots, std::string& error);
+  // Starts the call phase of `symbol`, uncrossed by the exchange at `uncross_time_ns` (wall
+  // clock, ns since the epoch).
+  bool start_auction(std::string_view symbol, int64_t uncross_time_ns, std::string& error);
+  // Trades and ProductStatus of `symbols` follow; read them with receive().
+  bool subscribe_trades(const std::vector<std::string>& symbols, std::string& error);
+  // The next frame within `timeout_ms` (status timeout when none); sends a heartbeat when due.
+  gateway::Received receive(uint32_t timeout_ms);
+  const std::string& last_error() const;
   void close();
 
  private:

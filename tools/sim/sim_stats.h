@@ -14,6 +14,8 @@ namespace ghx::sim {
 struct LiveCounters {
   std::atomic<uint64_t> orders_sent{0};
   std::atomic<uint64_t> rejects{0};
+  // Orders a call phase does not take (IOC, minimum quantity): expected, so counted apart.
+  std::atomic<uint64_t> refused_in_call{0};
   std::atomic<uint64_t> fills{0};       // trades, counted once (on the buyer's side)
   std::atomic<uint64_t> lots_traded{0};
   std::atomic<uint64_t> gpu_hours_traded{0};
@@ -34,6 +36,7 @@ struct ParticipantTotals {
   bool buyer = false;
   uint64_t orders = 0;
   uint64_t rejects = 0;
+  uint64_t refused_in_call = 0;  // not counted in rejects
   int64_t lots_ordered = 0;
   int64_t lots_filled = 0;
   int64_t notional = 0;  // minor units

@@ -1,6 +1,7 @@
 #include "tools/sim/summary.h"
 
 #include <cinttypes>
+#include <ctime>
 #include <string>
 
 namespace ghx::sim {
@@ -42,14 +43,63 @@ void print_products(std::FILE* out, const std::vector<SimProduct>& products,
 }
 
 void print_participants(std::FILE* out, const std::vector<ParticipantTotals>& participants) {
-  std::fprintf(out, "\n%-12s %-6s %7s %8s %12s %11s %10s %16s\n", "participant", "role", "orders",
-               "rejects", "lots ordered", "lots filled", "fill rate", "notional CNY");
+  std::fprintf(out, "\n%-12s %-6s %7s %8s %8s %12s %11s %10s %16s\n", "participant", "role",
+               "orders", "rejects", "in call", "lots ordered", "lots filled", "fill rate",
+               "notional CNY");
+  uint64_t refused_in_call = 0;
   for (const ParticipantTotals& p : participants) {
-    std::fprintf(out, "%-12s %-6s %7" PRIu64 " %8" PRIu64 " %12" PRId64 " %11" PRId64
-                      " %9.1f%% %16s\n",
+    std::fprintf(out,
+                 "%-12s %-6s %7" PRIu64 " %8" PRIu64 " %8" PRIu64 " %12" PRId64 " %11" PRId64
+                 " %9.1f%% %16s\n",
                  p.name.c_str(), p.buyer ? "buyer" : "seller", p.orders, p.rejects,
-                 p.lots_ordered, p.lots_filled, percent(p.lots_filled, p.lots_ordered),
-                 format_money(p.notional).c_str());
+                 p.refused_in_call, p.lots_ordered, p.lots_filled,
+                 percent(p.lots_filled, p.lots_ordered), format_money(p.notional).c_str());
+    refused_in_call += p.refused_in_call;
+  }
+  if (refused_in_call > 0) {
+    std::fprintf(out,
+                 "(in call: IOC and block orders that a call phase refuses, as its rules say; "
+                 "not rejects)\n");
+  }
+}
+
+// "08:15:37 UTC" from ns since the epoch.
+std::string utc_time_text(int64_t time_ns) {
+  const auto time_s = static_cast<std::time_t>(time_ns / 1'000'000'000);
+  std::tm utc{};
+  gmtime_r(&time_s, &utc);
+  char text[16];
+  std::strftime(text, sizeof text, "%H:%M:%S", &utc);
+  return std::string(text) + " UTC";
+}
+
+// What became of an auction: the words after "opening auction of SYMBOL: ".
+std::string auction_outcome_text(const SimProduct& product, const OpeningAuction& auction,
+                                 const std::string& error) {
+  switch (auction.outcome) {
+    case OpeningAuction::Outcome::uncrossed: {
+      if (auction.lots == 0) return "uncrossed with nothing to trade (its book did not cross)";
+      const int64_t gpu_hours = auction.lots * product.row.lot_size_gpus * product.hours;
+      return "uncrossed at " + format_money(auction.price) + " CNY/GPU-h, " +
+             std::to_string(auction.lots) + " lots = " + std::to_string(gpu_hours) + " GPU-h";
+    }
+    case OpeningAuction::Outcome::ended:
+      return std::string("ended without an uncross (") + wire::EnumNameProductState(auction.state) +
+             ")";
+    case OpeningAuction::Outcome::calling:
+      break;
+  }
+  if (!error.empty()) return "no word of its uncross (" + error + ")";
+  return "still in its call phase; ghxd uncrosses it at " + utc_time_text(auction.uncross_time_ns);
+}
+
+void print_auctions(std::FILE* out, const std::vector<SimProduct>& products,
+                    const std::vector<OpeningAuction>& auctions, const std::string& error) {
+  if (!auctions.empty()) std::fprintf(out, "\n");
+  for (const OpeningAuction& auction : auctions) {
+    const SimProduct& product = products[auction.product];
+    std::fprintf(out, "opening auction of %s: %s\n", product.row.symbol.c_str(),
+                 auction_outcome_text(product, auction, error).c_str());
   }
 }
 
@@ -67,21 +117,48 @@ std::string format_money(int64_t minor_units) {
 void print_progress(std::FILE* out, bool tty, double elapsed_s, double total_s,
                     const LiveCounters& live) {
   std::fprintf(out,
-               "%s[%4.0f/%.0f s] orders %6" PRIu64 "  rejects %4" PRIu64 "  trades %5" PRIu64
-               "  volume %6" PRIu64 " lots = %7" PRIu64 " GPU-h  notional %s CNY%s",
+               "%s[%4.0f/%.0f s] orders %6" PRIu64 "  rejects %4" PRIu64 " (+%" PRIu64
+               " in call phase)  trades %5" PRIu64 "  volume %6" PRIu64 " lots = %7" PRIu64
+               " GPU-h  notional %s CNY%s",
                tty ? "\r" : "", elapsed_s, total_s, live.orders_sent.load(), live.rejects.load(),
-               live.fills.load(), live.lots_traded.load(), live.gpu_hours_traded.load(),
+               live.refused_in_call.load(), live.fills.load(), live.lots_traded.load(),
+               live.gpu_hours_traded.load(),
                format_money(static_cast<int64_t>(live.notional_traded.load())).c_str(),
                tty ? "   " : "\n");
   std::fflush(out);
 }
 
+void print_auctions_opened(std::FILE* out, const std::vector<SimProduct>& products,
+                           const std::vector<OpeningAuction>& auctions, double call_phase_s) {
+  if (auctions.empty()) return;
+  std::fprintf(out,
+               "ghx-sim: opening auction until %s (%.1f s): orders rest without trading (IOC and "
+               "block bids\n         are refused), then the uncross trades the crossed book at "
+               "one price:\n",
+               utc_time_text(auctions.front().uncross_time_ns).c_str(), call_phase_s);
+  for (const OpeningAuction& auction : auctions) {
+    std::fprintf(out, "  %s\n", products[auction.product].row.symbol.c_str());
+  }
+  std::fflush(out);
+}
+
+void print_auction_news(std::FILE* out, bool tty, const std::vector<SimProduct>& products,
+                        const OpeningAuction& auction) {
+  const SimProduct& product = products[auction.product];
+  // On a terminal the progress line is rewritten in place: end it first.
+  std::fprintf(out, "%sghx-sim: opening auction of %s: %s\n", tty ? "\n" : "",
+               product.row.symbol.c_str(), auction_outcome_text(product, auction, "").c_str());
+  std::fflush(out);
+}
+
 void print_summary(std::FILE* out, double elapsed_s, const std::vector<SimProduct>& products,
                    const std::vector<ProductTotals>& totals,
-                   const std::vector<ParticipantTotals>& participants) {
+                   const std::vector<ParticipantTotals>& participants,
+                   const std::vector<OpeningAuction>& auctions, const std::string& auction_error) {
   std::fprintf(out, "\nghx-sim: market summary after %.1f s (%zu products, %zu participants)\n",
                elapsed_s, products.size(), participants.size());
   print_products(out, products, totals);
+  print_auctions(out, products, auctions, auction_error);
   print_participants(out, participants);
   std::fflush(out);
 }

@@ -175,7 +175,13 @@ void Trader::on_report(const wire::ExecutionReport& report) {
   const auto product = index_of_product_id_.find(report.product_id());
   switch (report.exec_type()) {
     case wire::ExecType::Rejected:
-      if (live_.contains(report.client_order_id()) && report.orig_client_order_id() == 0) {
+      if (!live_.contains(report.client_order_id()) || report.orig_client_order_id() != 0) break;
+      // An opening auction's call phase refuses the IOC and block bids sent to its product
+      // until the uncross: the desk's usual mix meeting the auction's rules, not a failure.
+      if (report.reject_reason() == wire::OrderRejectReason::InvalidInAuction) {
+        ++totals_.refused_in_call;
+        stats_.live.refused_in_call.fetch_add(1, std::memory_order_relaxed);
+      } else {
         ++totals_.rejects;
         stats_.live.rejects.fetch_add(1, std::memory_order_relaxed);
       }

@@ -2,7 +2,9 @@
 // One simulated participant on its own thread and its own TLS session: a data centre posting
 // asks, or an AI firm bidding (plain limit bids, immediate-or-cancel bids, and minimum-quantity
 // blocks for training jobs that need their GPUs together). It keeps a few live orders per
-// product, cancelling the oldest to make room, and books its fills into MarketStats.
+// product, cancelling the oldest to make room, and books its fills into MarketStats. In a
+// product's call phase (an opening auction) its limit orders rest until the uncross fills them;
+// the IOC and block bids that the call phase refuses are counted apart from other rejects.
 
 #include <atomic>
 #include <chrono>
