@@ -365,6 +365,7 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
     // The session resolved the product against the products the engine listed: it exists.
     outcome.product_state = engine_->product_state(request.product);
     outcome.uncross_time = engine_->scheduled_uncross(request.product);
+    outcome.indicative = engine_->indicative_uncross(request.product);
     if (request.product.value < market_sequences_.size()) {
       outcome.market_sequence = market_sequences_[request.product.value];
     }

@@ -30,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -73,6 +74,7 @@ struct Outcome {
   matching::ProductId product;
   matching::ProductState product_state = matching::ProductState::trading;
   matching::Timestamp uncross_time;  // in a call phase with a scheduled uncross
+  std::optional<matching::Engine::IndicativeUncross> indicative;  // in a crossed call phase
   uint64_t market_sequence = 0;
   std::vector<matching::LevelView> bids;
   std::vector<matching::LevelView> asks;

@@ -1292,7 +1292,9 @@ void ExchangeService::deliver_snapshot(const Outcome& outcome) {
   const auto asks = levels(outcome.asks);
   const auto body = wire::CreateBookSnapshot(
       builder, product, builder.CreateString(products_[product].symbol), outcome.market_sequence,
-      bids, asks, to_wire(outcome.product_state), outcome.uncross_time.ns);
+      bids, asks, to_wire(outcome.product_state), outcome.uncross_time.ns,
+      outcome.indicative ? outcome.indicative->price.value : 0,
+      outcome.indicative ? outcome.indicative->quantity.value : 0);
   reply(outcome.origin.session, finish_frame(builder, wire::Body::BookSnapshot, body.Union()));
   book_subscribers_[product].insert(outcome.origin.session);
 }

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -129,6 +130,14 @@ class Engine {
   // In the call phase: when the engine uncrosses by itself; 0 when the operator does (and in
   // any other state).
   Timestamp scheduled_uncross(ProductId product) const;
+  // In the call phase: the price the book would uncross at now and the lots that would trade
+  // there (an uncross's first pass; self-trade prevention may change it). Nothing when the
+  // book does not cross, or in any other state. Prices the whole book: not for the hot path.
+  struct IndicativeUncross {
+    Price price;
+    Quantity quantity;
+  };
+  std::optional<IndicativeUncross> indicative_uncross(ProductId product) const;
   // Levels best first, at most `depth_max` of them.
   std::vector<LevelView> levels(ProductId product, Side side, uint32_t depth_max) const;
   // Orders of one level in time priority.

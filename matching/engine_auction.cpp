@@ -6,20 +6,18 @@
 #include "matching/engine_state.h"
 
 namespace ghx::matching {
-namespace {
 
 // The price that trades the most lots; of those, the one that leaves the fewest lots over on
 // either side; of those, the highest when buyers are left over at each, the lowest when
 // sellers are, else the middle one (the lower of two). The usual rule of exchange auctions,
 // with the middle of the range where others take a reference price: the engine keeps none.
-// False when the book does not cross.
-bool find_uncross_price(EngineState& state, const ProductBook& book, Price& price) {
+bool find_uncross_price(const EngineState& state, const ProductBook& book,
+                        std::vector<UncrossCandidate>& candidates, Price& price, int64_t& lots) {
   if (book.bids.empty() || book.asks.empty()) return false;
   const Price best_bid = state.levels[book.bids.best()].price;
   const Price best_ask = state.levels[book.asks.best()].price;
   if (best_bid < best_ask) return false;
   // Only prices in [best ask, best bid] can trade anything: each bid and ask level there.
-  auto& candidates = state.uncross_candidates;
   candidates.clear();
   for (size_t depth = 0; depth < book.bids.level_count(); ++depth) {
     const Level& level = state.levels[book.bids.level_at(depth)];
@@ -37,7 +35,7 @@ bool find_uncross_price(EngineState& state, const ProductBook& book, Price& pric
                                [](const auto& a, const auto& b) { return a.price == b.price; }),
                    candidates.end());
   // Asks at or below each candidate, walking up; bids at or above it, walking down.
-  int64_t lots = 0;
+  lots = 0;
   size_t depth = 0;
   for (auto& candidate : candidates) {
     for (; depth < book.asks.level_count(); ++depth) {
@@ -83,8 +81,11 @@ bool find_uncross_price(EngineState& state, const ProductBook& book, Price& pric
   } else {
     price = candidates[(candidates.size() - 1) / 2].price;
   }
+  lots = most_traded;
   return true;
 }
+
+namespace {
 
 // Trades the best bid against the best ask at `price` while both are at or inside it. Stops
 // early after a self-trade prevention cancel: the book must be priced again.
@@ -123,9 +124,10 @@ void uncross(EngineState& state, uint32_t product) {
   int64_t lots_traded = 0;
   Price last_price;
   Price price;
+  int64_t lots = 0;
   // Each pass trades or cancels at least one order, so this ends; a pass that met a self-trade
   // leaves the rest to a new price, and the last leaves the book uncrossed.
-  while (find_uncross_price(state, book, price)) {
+  while (find_uncross_price(state, book, state.uncross_candidates, price, lots)) {
     const int64_t before = lots_traded;
     execute_at(state, book, price, lots_traded);
     if (lots_traded > before) last_price = price;

@@ -80,6 +80,14 @@ struct DirtyLevel {
   uint32_t level;  // its pool index now, or no_index once it emptied
 };
 
+// A price an uncross could trade at (one per price in the crossed part of the book), with the
+// lots on each side that would trade there.
+struct UncrossCandidate {
+  Price price;
+  int64_t bid_lots = 0;  // of bids priced at or above it
+  int64_t ask_lots = 0;  // of asks priced at or below it
+};
+
 struct EngineState {
   explicit EngineState(const EngineConfig& config);
 
@@ -125,13 +133,7 @@ struct EngineState {
   void forget_scheduled_uncross(uint32_t product) {
     std::erase_if(scheduled_uncrosses, [&](const auto& entry) { return entry.first == product; });
   }
-  // The uncross's working table (one entry per price in the crossed part of the book): it
-  // grows to the largest uncross and keeps its capacity.
-  struct UncrossCandidate {
-    Price price;
-    int64_t bid_lots = 0;  // of bids priced at or above it
-    int64_t ask_lots = 0;  // of asks priced at or below it
-  };
+  // The uncross's working table: it grows to the largest uncross and keeps its capacity.
   std::vector<UncrossCandidate> uncross_candidates;
 
   // Appends an event of the command being processed. Inline: a command emits two or three.
@@ -170,6 +172,10 @@ Event& change_product_state(EngineState& state, uint32_t product, ProductState n
 // Call auctions: engine_auction.cpp. Trades the crossed part of the product's book and
 // returns it to trading (the product_state event reports the uncross).
 void uncross(EngineState& state, uint32_t product);
+// The price the book would uncross at now, and the lots that would trade there before any
+// self-trade prevention; false when it does not cross. `candidates` is working space.
+bool find_uncross_price(const EngineState& state, const ProductBook& book,
+                        std::vector<UncrossCandidate>& candidates, Price& price, int64_t& lots);
 
 // Bookkeeping: engine_book.cpp.
 inline Cash bid_hold_of(const EngineState& state, const ProductSpec& spec, Price price,

@@ -116,6 +116,17 @@ Timestamp Engine::scheduled_uncross(ProductId product) const {
   return state_->scheduled_uncross(product.value);
 }
 
+std::optional<Engine::IndicativeUncross> Engine::indicative_uncross(ProductId product) const {
+  GHX_ASSERT(product.value < state_->products.size());
+  const ProductBook& book = state_->products[product.value];
+  if (book.state != ProductState::auction) return std::nullopt;
+  std::vector<UncrossCandidate> candidates;
+  Price price;
+  int64_t lots = 0;
+  if (!find_uncross_price(*state_, book, candidates, price, lots)) return std::nullopt;
+  return IndicativeUncross{price, Quantity{lots}};
+}
+
 std::vector<LevelView> Engine::levels(ProductId product, Side side, uint32_t depth_max) const {
   std::vector<LevelView> views;
   if (product.value >= state_->products.size()) return views;

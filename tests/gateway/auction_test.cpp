@@ -135,6 +135,7 @@ class Auction : public Exchange {
     if (best_bid != nullptr) *best_bid = best(snapshot.bids());
     if (best_ask != nullptr) *best_ask = best(snapshot.asks());
     if (uncross_time_ns != nullptr) *uncross_time_ns = snapshot.uncross_time_ns();
+    snapshot_indicative_ = {snapshot.indicative_price(), snapshot.indicative_lots()};
     return snapshot.state();
   }
 
@@ -269,6 +270,8 @@ class Auction : public Exchange {
   }
 
   uint64_t request_id_ = 100;
+  // The indicative uncross (price, lots) of the last BookSnapshot watch() read.
+  std::pair<int64_t, int64_t> snapshot_indicative_;
 };
 
 TEST_F(Auction, OnlyAnOperatorMayStartOneAndBadRequestsAreRefused) {
@@ -452,6 +455,8 @@ TEST_F(Auction, TheCallPhaseAndItsCrossedBookSurviveARestart) {
   EXPECT_EQ(watch(*watcher, &best_bid, &best_ask), ProductState::Auction);
   EXPECT_EQ(best_bid, 2000);
   EXPECT_EQ(best_ask, 1800);
+  // The snapshot says what the uncross would trade now: all of it, at 18.50.
+  EXPECT_EQ(snapshot_indicative_, std::pair(int64_t{1850}, int64_t{5}));
   EXPECT_EQ(send_order(*lab_b, order_with(2, wire::Side::Buy, 1900, 1, wire::OrderType::Limit,
                                           wire::TimeInForce::ImmediateOrCancel, false, 0)),
             std::pair(ExecType::Rejected, OrderRejectReason::InvalidInAuction));

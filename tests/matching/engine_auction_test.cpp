@@ -116,6 +116,10 @@ TEST_F(CallAuction, UncrossTradesEverythingAtOnePriceAndSettles) {
   accept(buy(3, 31, 1950, 4));
   accept(sell(4, 41, 1880, 2));
   // At 1900 and 1950 four lots trade with a lot of the sellers' left over: the lowest, 1900.
+  const auto indicative = engine_.indicative_uncross(product_);
+  ASSERT_TRUE(indicative.has_value());
+  EXPECT_EQ(indicative->price.value, 1900);
+  EXPECT_EQ(indicative->quantity.value, 4);
   run(uncross(product_));
   ASSERT_EQ(types(), (std::vector<ET>{ET::fill, ET::trade, ET::fill, ET::trade, ET::book_level,
                                       ET::book_level, ET::book_level, ET::product_state}));
@@ -167,7 +171,9 @@ TEST_F(CallAuction, ThePriceRuleFavoursTheSideLeftOverThenTheMiddle) {
 }
 
 TEST_F(CallAuction, NothingCrossingJustReturnsToTrading) {
+  EXPECT_FALSE(engine_.indicative_uncross(product_).has_value());  // not in a call phase
   start_call_phase();
+  EXPECT_FALSE(engine_.indicative_uncross(product_).has_value());  // 1850 < 1900
   run(uncross(product_));
   ASSERT_EQ(types(), std::vector<ET>{ET::product_state});
   expect_uncrossed(0, 0);

@@ -98,7 +98,8 @@ TEST(BookLadder, ABookInItsCallPhaseSaysSoInItsHeading) {
   BookView book = sample_book();
   book.state = wire::ProductState::Auction;
   EXPECT_NE(book_ladder_text(book, 8, 1).find("GPUs, auction)"), std::string::npos);
-  EXPECT_NE(book_json(book, 8, 1).find(",\"state\":\"auction\"}"), std::string::npos);
+  EXPECT_NE(book_json(book, 8, 1).find(",\"state\":\"auction\",\"indicative_price\":0,"),
+            std::string::npos);
   // Crossed, and uncrossed by the exchange at a time.
   book.asks[0].price = 1790;
   book.uncross_time_ns = int64_t{1'796'112'000} * 1'000'000'000;
@@ -106,9 +107,18 @@ TEST(BookLadder, ABookInItsCallPhaseSaysSoInItsHeading) {
   EXPECT_NE(ladder.find("GPUs, auction, uncrosses 2026-12-01T08:00:00.000Z)"), std::string::npos)
       << ladder;
   EXPECT_NE(ladder.find("---- crossed: trades at the uncross ----"), std::string::npos) << ladder;
+  // With the indicative uncross the snapshot carries.
+  book.indicative_price = 1820;
+  book.indicative_lots = 10;
+  EXPECT_NE(book_ladder_text(book, 8, 1).find("---- crossed: would uncross 10 lots at 18.20 now"),
+            std::string::npos)
+      << book_ladder_text(book, 8, 1);
   EXPECT_NE(book_json(book, 8, 1)
-                .find(",\"state\":\"auction\",\"uncross_time\":\"2026-12-01T08:00:00.000Z\"}"),
-            std::string::npos);
+                .find(",\"state\":\"auction\",\"indicative_price\":1820,"
+                      "\"indicative_lots\":10,"
+                      "\"uncross_time\":\"2026-12-01T08:00:00.000Z\"}"),
+            std::string::npos)
+      << book_json(book, 8, 1);
 }
 
 // A call phase the exchange uncrosses at a time says when, in the product list too.

@@ -413,18 +413,18 @@ std::string product_text(const wire::ProductInfo& p) {
 }
 
 std::string product_json(const wire::ProductInfo& p) {
-  return with_uncross_time(JsonLine()
-                               .add("type", "product")
-                               .add("product_id", p.product_id())
-                               .add("symbol", str_or_empty(p.symbol()))
-                               .add("gpu", str_or_empty(p.gpu()))
-                               .add("zone", str_or_empty(p.zone()))
-                               .add("start", format_utc_ns(p.start_hour() * 3'600 * 1'000'000'000))
-                               .add("length", length_word(p.length()))
-                               .add("lot_size_gpus", p.lot_size_gpus())
-                               .add("tick_size", p.tick_size())
-                               .add("state", kebab(wire::EnumNameProductState(p.state()))),
-                           p.uncross_time_ns());
+  JsonLine line;
+  line.add("type", "product")
+      .add("product_id", p.product_id())
+      .add("symbol", str_or_empty(p.symbol()))
+      .add("gpu", str_or_empty(p.gpu()))
+      .add("zone", str_or_empty(p.zone()))
+      .add("start", format_utc_ns(p.start_hour() * 3'600 * 1'000'000'000))
+      .add("length", length_word(p.length()))
+      .add("lot_size_gpus", p.lot_size_gpus())
+      .add("tick_size", p.tick_size())
+      .add("state", kebab(wire::EnumNameProductState(p.state())));
+  return with_uncross_time(line, p.uncross_time_ns());
 }
 
 std::string trade_text(const wire::Trade& t, std::string_view symbol) {
@@ -482,15 +482,15 @@ std::string product_status_text(const wire::ProductStatus& status, std::string_v
 }
 
 std::string product_status_json(const wire::ProductStatus& status, std::string_view symbol) {
-  return with_uncross_time(JsonLine()
-                               .add("type", "product_status")
-                               .add("symbol", symbol)
-                               .add("product_id", status.product_id())
-                               .add("state", kebab(wire::EnumNameProductState(status.state())))
-                               .add("transact_time", format_utc_ns(status.transact_time_ns()))
-                               .add("uncross_price", status.uncross_price())
-                               .add("uncross_lots", status.uncross_lots()),
-                           status.uncross_time_ns());
+  JsonLine line;
+  line.add("type", "product_status")
+      .add("symbol", symbol)
+      .add("product_id", status.product_id())
+      .add("state", kebab(wire::EnumNameProductState(status.state())))
+      .add("transact_time", format_utc_ns(status.transact_time_ns()))
+      .add("uncross_price", status.uncross_price())
+      .add("uncross_lots", status.uncross_lots());
+  return with_uncross_time(line, status.uncross_time_ns());
 }
 
 std::string participant_status_text(const wire::ParticipantStatus& status) {
@@ -534,7 +534,9 @@ BookView book_view(const wire::BookSnapshot& snapshot) {
                 {},
                 {},
                 snapshot.state(),
-                snapshot.uncross_time_ns()};
+                snapshot.uncross_time_ns(),
+                snapshot.indicative_price(),
+                snapshot.indicative_lots()};
   if (snapshot.bids() != nullptr) {
     for (const auto* level : *snapshot.bids()) view.bids.push_back({level->price(), level->quantity()});
   }
@@ -558,7 +560,11 @@ std::string book_ladder_text(const BookView& book, int64_t lot_size_gpus, size_t
   if (book.asks.empty() && book.bids.empty()) {
     out += "---- empty book ----\n";
   } else if (!book.asks.empty() && !book.bids.empty() && book.asks[0].price <= book.bids[0].price) {
-    out += "---- crossed: trades at the uncross ----\n";  // only in a call phase
+    // Only in a call phase.
+    out += book.indicative_lots > 0
+               ? "---- crossed: would uncross " + std::to_string(book.indicative_lots) +
+                     " lots at " + format_money(book.indicative_price) + " now ----\n"
+               : "---- crossed: trades at the uncross ----\n";
   } else if (!book.asks.empty() && !book.bids.empty()) {
     out += "---- spread " + format_money(book.asks[0].price - book.bids[0].price) + " ----\n";
   } else {
@@ -571,16 +577,20 @@ std::string book_ladder_text(const BookView& book, int64_t lot_size_gpus, size_t
 }
 
 std::string book_json(const BookView& book, int64_t lot_size_gpus, size_t depth) {
-  return with_uncross_time(JsonLine()
-                               .add("type", "book")
-                               .add("symbol", book.symbol)
-                               .add("product_id", book.product_id)
-                               .add("sequence", book.sequence)
-                               .add("lot_size_gpus", lot_size_gpus)
-                               .add_raw("asks", levels_json(book.asks, lot_size_gpus, depth))
-                               .add_raw("bids", levels_json(book.bids, lot_size_gpus, depth))
-                               .add("state", kebab(wire::EnumNameProductState(book.state))),
-                           book.uncross_time_ns);
+  JsonLine line;
+  line.add("type", "book")
+      .add("symbol", book.symbol)
+      .add("product_id", book.product_id)
+      .add("sequence", book.sequence)
+      .add("lot_size_gpus", lot_size_gpus)
+      .add_raw("asks", levels_json(book.asks, lot_size_gpus, depth))
+      .add_raw("bids", levels_json(book.bids, lot_size_gpus, depth))
+      .add("state", kebab(wire::EnumNameProductState(book.state)));
+  if (book.state == wire::ProductState::Auction) {
+    line.add("indicative_price", book.indicative_price)
+        .add("indicative_lots", book.indicative_lots);
+  }
+  return with_uncross_time(line, book.uncross_time_ns);
 }
 
 }  // namespace ghx::cli

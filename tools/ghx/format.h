@@ -100,6 +100,8 @@ struct BookView {
   std::vector<BookLevel> asks;
   wire::ProductState state = wire::ProductState::Trading;
   int64_t uncross_time_ns = 0;  // in a call phase: when the exchange uncrosses it (0: operator)
+  int64_t indicative_price = 0;  // in a crossed call phase: the uncross as it would be now
+  int64_t indicative_lots = 0;
 };
 
 BookView book_view(const wire::BookSnapshot& snapshot);
