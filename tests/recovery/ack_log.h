@@ -32,15 +32,18 @@ struct AckedFailure {
   int64_t lots = 0;
 };
 
-// An OperatorAck "ok" to a trading halt or resume, or to a suspension or reinstatement: the
-// product or participant reached the state asked for. The ack names no journal sequence, so
-// the test bounds it by its run: its command is in the journal between the end the journal had
-// when the run began and its end after the kill that ended the run (0 until then).
-enum class Control : uint8_t { halt, resume, suspend, reinstate };
+// An OperatorAck "ok" to a trading halt or resume, to a suspension or reinstatement, or to a
+// call auction's start or uncross: the product or participant reached the state asked for. The
+// ack names no journal sequence, so the test bounds it by its run: its command is in the
+// journal between the end the journal had when the run began and its end after the kill that
+// ended the run (0 until then).
+enum class Control : uint8_t { halt, resume, suspend, reinstate, auction, uncross };
 struct AckedControl {
   Control control = Control::halt;
   std::string target;          // the product's symbol, or the participant's name
   bool cancel_orders = false;  // a halt that canceled the product's resting orders
+  // A call auction's start: when the exchange uncrosses it by itself (0: the operator does).
+  int64_t uncross_time_ns = 0;
   uint64_t first_sequence = 0;
   uint64_t last_sequence = 0;
 };

@@ -4,9 +4,10 @@
 // nothing is there twice, the ledger's invariants hold, and ghxd's own recovery gives the state
 // hash of a clean replay of the journal. Each client logs on again with the last execution
 // report number it saw and must receive every later report: numbers go on without a gap or a
-// repeat across every kill. Operators fail deliveries, halt products and suspend traders
-// meanwhile: their acknowledgements must be durable too, and restarts recover from snapshots
-// holding halted products and suspended participants.
+// repeat across every kill. Operators fail deliveries, halt products, suspend traders and run
+// call auctions meanwhile: their acknowledgements must be durable too, uncrosses' fills are
+// checked like any, and restarts recover from snapshots holding halted products, suspended
+// participants and products in their call phase.
 //
 // GHX_CRASH_KILLS sets the number of kills (30 by default; tools/crash-test runs 1,000) and
 // GHX_CRASH_SEED the random seed (printed, to repeat a failing run).
@@ -75,12 +76,16 @@ struct Totals {
   uint64_t reports_out_of_sequence = 0;
   uint64_t halted_rejects = 0;
   uint64_t suspended_rejects = 0;
+  uint64_t auction_rejects = 0;
   uint64_t halt_cancels = 0;
   uint64_t suspension_cancels = 0;
   // Checks whose recovery started from a snapshot holding a halted product or a suspended
   // participant, and how many distinct such snapshots they used.
   uint64_t recoveries_from_held_snapshots = 0;
   uint64_t held_snapshots = 0;
+  // The same for snapshots holding a product in its call phase.
+  uint64_t recoveries_from_auction_snapshots = 0;
+  uint64_t auction_snapshots = 0;
 };
 
 class CrashRun {
@@ -133,6 +138,7 @@ class CrashRun {
 
   const RecoveryCheck& last_check() const { return last_check_; }
   const AckLog& acks() const { return acks_; }
+  const std::vector<MarketProduct>& products() const { return products_; }
   std::string ledger_dir() const { return data_ + "/ledger"; }
   std::string snapshot_dir() const { return data_ + "/snapshots"; }
   const Totals& totals() const { return totals_; }
@@ -163,7 +169,8 @@ class CrashRun {
     const std::vector<TradeToFail> to_fail = trades_to_fail();
     threads.emplace_back(
         [&] { run_failing_operator(port_, data_, to_fail, results[plans.size()]); });
-    // Beside it, on a session of its own, it halts products and suspends traders now and then.
+    // Beside it, on a session of its own, it halts products, suspends traders and runs call
+    // auctions now and then.
     ControlPlan controls{.port = port_, .data_dir = data_, .seed = static_cast<uint32_t>(rng_())};
     for (const MarketProduct& product : products_) controls.symbols.push_back(product.symbol);
     threads.emplace_back([&] { run_halting_operator(controls, results.back()); });
@@ -180,6 +187,7 @@ class CrashRun {
       totals_.reports_out_of_sequence += result.report_problems.size();
       totals_.halted_rejects += result.halted_rejects;
       totals_.suspended_rejects += result.suspended_rejects;
+      totals_.auction_rejects += result.auction_rejects;
       totals_.halt_cancels += result.halt_cancels;
       totals_.suspension_cancels += result.suspension_cancels;
       for (const std::string& problem : result.report_problems) run_problems_ += "\n  " + problem;
@@ -249,6 +257,10 @@ class CrashRun {
 
   void count_held_snapshot() {
     const RecoveryCheck& check = last_check_;
+    if (check.snapshot_auction_products > 0) {
+      ++totals_.recoveries_from_auction_snapshots;
+      if (auction_snapshots_.insert(check.snapshot_sequence).second) ++totals_.auction_snapshots;
+    }
     if (check.snapshot_halted_products + check.snapshot_suspended_participants == 0) return;
     ++totals_.recoveries_from_held_snapshots;
     if (held_snapshots_.insert(check.snapshot_sequence).second) ++totals_.held_snapshots;
@@ -266,6 +278,7 @@ class CrashRun {
   std::map<std::string, uint64_t> last_reports_;  // participant -> last report seen
   std::string run_problems_;                      // of the last run, for check_after_kill
   std::set<uint64_t> held_snapshots_;             // sequences of those counted in totals_
+  std::set<uint64_t> auction_snapshots_;          // the same, of those in a call phase
   RecoveryCheck last_check_;
   Totals totals_;
 };
@@ -291,10 +304,22 @@ void print_summary(const CrashRun& run) {
       (unsigned long long)check.halts_checked, (unsigned long long)check.suspensions_checked,
       (unsigned long long)check.lost, (unsigned long long)check.duplicated);
   std::printf(
+      "crash test: %llu call auctions started and %llu uncrossed by the operator checked; "
+      "the journal has %llu uncrossed by the operator and %llu at their time, %llu trades in "
+      "them, %llu acknowledged fills of those checked; %llu orders refused in call phases\n",
+      (unsigned long long)check.auctions_checked, (unsigned long long)check.uncrosses_checked,
+      (unsigned long long)check.uncrosses_replayed,
+      (unsigned long long)check.scheduled_uncrosses_replayed,
+      (unsigned long long)check.uncross_trades_replayed,
+      (unsigned long long)check.uncross_fills_checked, (unsigned long long)totals.auction_rejects);
+  std::printf(
       "crash test: %llu recoveries from a snapshot holding a halted product or a "
-      "suspended participant (%llu distinct snapshots)\n",
+      "suspended participant (%llu distinct snapshots), %llu from one holding a product in "
+      "its call phase (%llu distinct)\n",
       (unsigned long long)totals.recoveries_from_held_snapshots,
-      (unsigned long long)totals.held_snapshots);
+      (unsigned long long)totals.held_snapshots,
+      (unsigned long long)totals.recoveries_from_auction_snapshots,
+      (unsigned long long)totals.auction_snapshots);
   std::printf("crash test: %llu execution reports received across reconnects (missed ones "
               "resent at logon), %llu out of sequence\n",
               (unsigned long long)totals.reports,
@@ -330,12 +355,18 @@ TEST(CrashRecovery, NothingAcknowledgedIsLostOrDuplicatedAcrossKills) {
       EXPECT_GT(check.failures_checked, 0u);  // the operator failed trades
       EXPECT_GT(check.halts_checked, 0u);     // and halted products
       EXPECT_GT(check.suspensions_checked, 0u);
+      EXPECT_GT(check.auctions_checked, 0u);  // and ran call auctions
+      EXPECT_GT(check.uncrosses_checked, 0u);
+      EXPECT_GT(check.scheduled_uncrosses_replayed, 0u);
+      EXPECT_GT(check.uncross_fills_checked, 0u);
     }
     // About half of the checks recover from a snapshot holding a halt or a suspension (13 to
-    // 19 of 30 in trial runs; see halting_operator.cpp): none in 30 is not bad luck but an
-    // operator that stopped controlling, or snapshots that stopped holding what it did.
+    // 19 of 30 in trial runs; see halting_operator.cpp), and as many from one holding a call
+    // phase (10 to 17 of 30): none in 30 is not bad luck but an operator that stopped
+    // controlling, or snapshots that stopped holding what it did.
     if (kills >= 30) {
       EXPECT_GT(totals.recoveries_from_held_snapshots, 0u);
+      EXPECT_GT(totals.recoveries_from_auction_snapshots, 0u);
     }
   }
   if (!failure.empty()) {
@@ -372,13 +403,26 @@ TEST(CrashRecovery, CheckerCountsForgedAcknowledgementsAsLostOrDuplicated) {
                                .target = "lab-alpha",
                                .first_sequence = 1,
                                .last_sequence = run.last_check().last_sequence});
+    // A call auction with an uncross time never asked for, and an uncross where the journal
+    // has none (its first entry).
+    ASSERT_FALSE(run.products().empty());
+    const std::string& symbol = run.products().front().symbol;
+    forged.controls.push_back({.control = Control::auction,
+                               .target = symbol,
+                               .uncross_time_ns = 1,
+                               .first_sequence = 1,
+                               .last_sequence = run.last_check().last_sequence});
+    forged.controls.push_back(
+        {.control = Control::uncross, .target = symbol, .first_sequence = 1, .last_sequence = 1});
     const RecoveryCheck check = check_recovery(run.ledger_dir(), run.snapshot_dir(), forged);
-    EXPECT_EQ(check.lost, 5u);
+    EXPECT_EQ(check.lost, 7u);
     EXPECT_EQ(check.duplicated, 1u);
     EXPECT_EQ(check.orders_checked, forged.orders.size());
     EXPECT_EQ(check.fills_checked, forged.fills.size());
     EXPECT_EQ(check.failures_checked, 1u);
-    EXPECT_EQ(check.halts_checked + check.suspensions_checked, forged.controls.size());
+    EXPECT_EQ(check.halts_checked + check.suspensions_checked + check.auctions_checked +
+                  check.uncrosses_checked,
+              forged.controls.size());
   }
 }
 

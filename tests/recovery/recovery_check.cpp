@@ -24,8 +24,9 @@ namespace {
 constexpr size_t problems_detailed_max = 20;
 
 using OrderKey = std::pair<uint32_t, uint64_t>;  // participant id, client order id
-// A control, its product or participant id, and whether a halt canceled the resting orders.
-using ControlKey = std::tuple<Control, uint32_t, bool>;
+// A control, its product or participant id, whether a halt canceled the resting orders, and
+// when an auction's start scheduled the uncross (0: none).
+using ControlKey = std::tuple<Control, uint32_t, bool, int64_t>;
 
 // What the journal says happened, rebuilt by a clean replay from sequence 1.
 struct Replayed {
@@ -38,6 +39,9 @@ struct Replayed {
   std::map<std::string, uint32_t> participants;
   std::map<std::string, uint32_t> products;                    // symbol -> product id
   std::map<ControlKey, std::vector<uint64_t>> controls_taken;  // sequences, ascending
+  // Products in their call phase -> the uncross time (0: the operator uncrosses).
+  std::map<uint32_t, int64_t> in_call;
+  std::set<uint64_t> uncross_trades;  // ids of the trades uncrosses made
 };
 
 void add_problem(RecoveryCheck& check, std::string text) {
@@ -58,31 +62,110 @@ std::optional<Control> control_of(matching::CommandType type) {
       return Control::suspend;
     case matching::CommandType::reinstate_participant:
       return Control::reinstate;
+    case matching::CommandType::start_auction:
+      return Control::auction;
+    case matching::CommandType::uncross_auction:
+      return Control::uncross;
     default:
       return std::nullopt;
   }
 }
 
+bool of_product(Control control) {
+  return control != Control::suspend && control != Control::reinstate;
+}
+
+matching::ProductState state_wanted(Control control) {
+  switch (control) {
+    case Control::halt:
+      return matching::ProductState::halted;
+    case Control::auction:
+      return matching::ProductState::auction;
+    default:
+      return matching::ProductState::trading;
+  }
+}
+
+bool any_rejected(const std::vector<matching::Event>& events) {
+  return std::any_of(events.begin(), events.end(), [](const matching::Event& event) {
+    return event.type == matching::EventType::rejected;
+  });
+}
+
 // A journaled control took effect when its product or participant reached the state it asks
-// for, as ghxd decides its OperatorAck (a refused one is journaled too, and changes nothing).
+// for and the command was not refused, as ghxd decides its OperatorAck (a refused one is
+// journaled too, and changes nothing; what fell due before it, a scheduled uncross of the same
+// product say, may have reached that state).
 void note_control(const matching::Command& command, const std::vector<matching::Event>& events,
                   Replayed& out) {
   const std::optional<Control> control = control_of(command.type);
-  if (!control) return;
-  const bool of_product = *control == Control::halt || *control == Control::resume;
-  const matching::ProductState wanted =
-      *control == Control::halt ? matching::ProductState::halted : matching::ProductState::trading;
+  if (!control || any_rejected(events)) return;
+  const bool on_product = of_product(*control);
+  const matching::ProductState wanted = state_wanted(*control);
   for (const matching::Event& event : events) {
-    const bool taken = of_product
+    const bool taken = on_product
                            ? event.type == matching::EventType::product_state &&
                                  event.product == command.product && event.product_state == wanted
                            : event.type == matching::EventType::participant_state &&
                                  event.participant == command.participant &&
                                  event.suspended == (*control == Control::suspend);
     if (!taken) continue;
-    const uint32_t id = of_product ? command.product.value : command.participant.value;
-    out.controls_taken[{*control, id, command.cancel_orders}].push_back(command.sequence.value);
+    const uint32_t id = on_product ? command.product.value : command.participant.value;
+    const int64_t uncross_time_ns = *control == Control::auction ? command.expire_time.ns : 0;
+    out.controls_taken[{*control, id, command.cancel_orders, uncross_time_ns}].push_back(
+        command.sequence.value);
     return;
+  }
+}
+
+// A call phase ended (`event`): by the operator's uncross, by the exchange's at its time, or
+// without an uncross (a halt that canceled the orders, the gate); never by itself early.
+void note_call_end(const matching::Command& command, const std::vector<matching::Event>& events,
+                   const matching::Event& event, int64_t uncross_time_ns, RecoveryCheck& check) {
+  if (event.product_state != matching::ProductState::trading) return;
+  if (command.type == matching::CommandType::uncross_auction && command.product == event.product &&
+      !any_rejected(events)) {
+    ++check.uncrosses_replayed;
+  } else if (uncross_time_ns != 0 && command.timestamp.ns >= uncross_time_ns) {
+    ++check.scheduled_uncrosses_replayed;
+  } else {
+    add_problem(check, "product " + std::to_string(event.product.value) +
+                           " left its call phase at " + std::to_string(command.sequence.value) +
+                           " without an uncross due or asked for");
+  }
+}
+
+// Follows each product's call phases through the replay: the trades of a product in its call
+// phase are its uncross's (the engine matches nothing else there, and the uncross reports the
+// new state after its trades), and a call phase with an uncross time ends by itself at that
+// time: no command stamped at or after it may find the product still in that call phase.
+void note_auctions(const matching::Command& command, const std::vector<matching::Event>& events,
+                   Replayed& out, RecoveryCheck& check) {
+  for (const matching::Event& event : events) {
+    const uint32_t product = event.product.value;
+    if (event.type == matching::EventType::trade && out.in_call.contains(product)) {
+      out.uncross_trades.insert(event.trade_id.value);
+      ++check.uncross_trades_replayed;
+    }
+    if (event.type != matching::EventType::product_state) continue;
+    const auto call = out.in_call.find(product);
+    if (event.product_state == matching::ProductState::auction) {
+      // A start_auction's, or a listing's with an opening auction: the command has the time.
+      out.in_call[product] = command.expire_time.ns;
+    } else if (call != out.in_call.end()) {
+      note_call_end(command, events, event, call->second, check);
+      out.in_call.erase(call);
+    }
+  }
+  for (auto call = out.in_call.begin(); call != out.in_call.end();) {
+    if (call->second == 0 || command.timestamp.ns < call->second) {
+      ++call;
+      continue;
+    }
+    add_problem(check, "product " + std::to_string(call->first) +
+                           " is still in its call phase after command " +
+                           std::to_string(command.sequence.value) + ", past its uncross time");
+    call = out.in_call.erase(call);
   }
 }
 
@@ -111,6 +194,7 @@ void replay(const ledger::Snapshot& snapshot, Replayed& out, RecoveryCheck& chec
         events.clear();
         engine.process(engine_command, events);
         note_control(engine_command, events, out);
+        note_auctions(engine_command, events, out, check);
         for (const matching::Event& event : events) {
           if (event.type != matching::EventType::accepted) continue;
           const OrderKey key{event.participant.value, event.client_order_id.value};
@@ -203,6 +287,7 @@ void compare_fills(const AckLog& acks, const Replayed& replayed, RecoveryCheck& 
       ++check.duplicated;
       add_problem(check, what + " was reported twice");
     }
+    check.uncross_fills_checked += replayed.uncross_trades.contains(fill.trade_id);
     const auto trade = replayed.trades.find(fill.trade_id);
     if (trade == replayed.trades.end()) {
       ++check.lost;
@@ -258,14 +343,41 @@ std::string describe(const AckedControl& control) {
       return "suspension of " + control.target;
     case Control::reinstate:
       return "reinstatement of " + control.target;
+    case Control::auction:
+      return "call auction of " + control.target +
+             (control.uncross_time_ns == 0
+                  ? std::string()
+                  : " uncrossing at " + std::to_string(control.uncross_time_ns));
+    case Control::uncross:
+      return "uncross of " + control.target;
   }
   return "control of " + control.target;
 }
 
-// An acknowledged halt, resume, suspension or reinstatement is durable: the journal of its run
-// holds a command of its kind that took effect, for its product (canceling orders as it did)
-// or participant. Counted per run and kind, since the ack names no sequence: at least as many
-// as were acknowledged (more when one committed but its ack died with ghxd).
+// An acknowledged halt, resume, suspension, reinstatement, or call auction's start or uncross
+// is durable: the journal of its run holds a command of its kind that took effect, for its
+// product (canceling orders as it did, scheduling the uncross it did) or participant. Counted
+// per run and kind, since the ack names no sequence: at least as many as were acknowledged
+// (more when one committed but its ack died with ghxd).
+void count_checked(Control control, RecoveryCheck& check) {
+  switch (control) {
+    case Control::halt:
+    case Control::resume:
+      ++check.halts_checked;
+      return;
+    case Control::suspend:
+    case Control::reinstate:
+      ++check.suspensions_checked;
+      return;
+    case Control::auction:
+      ++check.auctions_checked;
+      return;
+    case Control::uncross:
+      ++check.uncrosses_checked;
+      return;
+  }
+}
+
 void compare_controls(const AckLog& acks, const Replayed& replayed, RecoveryCheck& check) {
   struct Acked {
     uint64_t count = 0;
@@ -273,13 +385,12 @@ void compare_controls(const AckLog& acks, const Replayed& replayed, RecoveryChec
   };
   std::map<std::tuple<uint64_t, uint64_t, ControlKey>, Acked> acked;  // by run and kind
   for (const AckedControl& control : acks.controls) {
-    const bool of_product = control.control == Control::halt || control.control == Control::resume;
-    ++(of_product ? check.halts_checked : check.suspensions_checked);
-    const uint32_t id = of_product ? product_id(replayed, control.target)
-                                   : participant_id(replayed, control.target);
+    count_checked(control.control, check);
+    const uint32_t id = of_product(control.control) ? product_id(replayed, control.target)
+                                                    : participant_id(replayed, control.target);
     const uint64_t last = control.last_sequence == 0 ? UINT64_MAX : control.last_sequence;
-    Acked& run =
-        acked[{control.first_sequence, last, {control.control, id, control.cancel_orders}}];
+    const ControlKey key{control.control, id, control.cancel_orders, control.uncross_time_ns};
+    Acked& run = acked[{control.first_sequence, last, key}];
     ++run.count;
     run.control = &control;
   }
@@ -315,7 +426,8 @@ bool journal_entry_hash_is(const ledger::Snapshot& snapshot, uint64_t sequence, 
 // Finds the snapshot ghxd's recovery starts from as ExchangeCore::load_newest_snapshot does
 // (the newest intact one up to the ledger's sequence, of this journal's entry, that the engine
 // loads), independently of it, and counts the halted products and suspended participants in
-// it: the state-hash comparison covers recovering them only when such snapshots are used.
+// it and the products in their call phase: the state-hash comparison covers recovering them
+// only when such snapshots are used.
 void inspect_snapshot(const ledger::Snapshot& snapshot, const std::string& snapshot_dir,
                       const Replayed& replayed, RecoveryCheck& check) {
   std::unique_ptr<matching::Engine> engine;
@@ -336,9 +448,9 @@ void inspect_snapshot(const ledger::Snapshot& snapshot, const std::string& snaps
   if (!search.sequence) return;
   check.snapshot_sequence = *search.sequence;
   for (uint32_t product = 0; product < engine->product_count(); ++product) {
-    if (engine->product_state({product}) == matching::ProductState::halted) {
-      ++check.snapshot_halted_products;
-    }
+    const matching::ProductState state = engine->product_state({product});
+    check.snapshot_halted_products += state == matching::ProductState::halted;
+    check.snapshot_auction_products += state == matching::ProductState::auction;
   }
   for (const auto& [name, id] : replayed.participants) {
     if (engine->account({id}).suspended) ++check.snapshot_suspended_participants;

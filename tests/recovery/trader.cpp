@@ -134,11 +134,16 @@ class TraderRun {
     answer(report);
   }
 
-  // Halts and suspensions refuse orders by design; any other reason counts as before.
+  // Halts, suspensions and call phases refuse orders by design; any other reason counts as
+  // before. In a call phase the traders' limit orders rest, crossing or not, and their IOC
+  // orders are refused.
   void count_reject(const wire::ExecutionReport& report) {
     switch (report.reject_reason()) {
       case wire::OrderRejectReason::ProductHalted:
         ++result_.halted_rejects;
+        return;
+      case wire::OrderRejectReason::InvalidInAuction:
+        ++result_.auction_rejects;
         return;
       case wire::OrderRejectReason::ParticipantSuspended:
         ++result_.suspended_rejects;

@@ -39,9 +39,11 @@ struct TraderResult {
   uint64_t reports = 0;         // execution reports received (resent or live)
   uint64_t last_report_sequence = 0;
   // The operator's controls at work, expected outcomes counted apart from `rejects`: orders
-  // refused ProductHalted or ParticipantSuspended, resting orders canceled for either.
+  // refused ProductHalted, ParticipantSuspended or, in a call phase, InvalidInAuction (IOC),
+  // resting orders canceled for a halt or a suspension.
   uint64_t halted_rejects = 0;
   uint64_t suspended_rejects = 0;
+  uint64_t auction_rejects = 0;
   uint64_t halt_cancels = 0;
   uint64_t suspension_cancels = 0;
   std::vector<std::string> report_problems;  // numbers out of sequence: a gap or a repeat
