@@ -570,12 +570,8 @@ void Engine::process(const Command& command, std::vector<Event>& events) {
     case CommandType::resume_product: handle_resume_product(state, command); break;
     case CommandType::suspend_participant:
     case CommandType::reinstate_participant: handle_suspension(state, command); break;
-    case CommandType::start_auction:
-      handle_start_auction(state, command);
-      break;
-    case CommandType::uncross_auction:
-      handle_uncross_auction(state, command);
-      break;
+    case CommandType::start_auction: handle_start_auction(state, command); break;
+    case CommandType::uncross_auction: handle_uncross_auction(state, command); break;
     case CommandType::tick: break;
     default: reject(state, command, RejectReason::unknown_command); break;
   }
