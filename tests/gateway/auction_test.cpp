@@ -139,8 +139,8 @@ class Auction : public Exchange {
     return snapshot.state();
   }
 
-  // Starts a call phase that uncrosses at `at_ns` and enters the crossed book, on sessions
-  // that end before the test restarts the exchange.
+  // Starts a call phase that uncrosses at `at_ns` (0: when the operator says) and enters the
+  // crossed book, on sessions that end before the test restarts the exchange.
   void start_with_crossed_book(int64_t at_ns) {
     auto ops = logon("ops");
     auto seller = logon("dc-a");
@@ -432,14 +432,7 @@ TEST_F(Auction, AReopeningAuctionThatFindsNothingCrossedTradesAgain) {
 
 TEST_F(Auction, TheCallPhaseAndItsCrossedBookSurviveARestart) {
   fund_market();
-  {
-    auto ops = logon("ops");
-    auto seller = logon("dc-a");
-    auto lab_a = logon("lab-a");
-    auto lab_b = logon("lab-b");
-    ASSERT_TRUE(start_auction(*ops).ok);
-    enter_crossed_book(*seller, *lab_a, *lab_b);
-  }
+  start_with_crossed_book(0);  // the operator uncrosses
   const uint64_t hash = core_->engine().state_hash();
   restart();  // replays the journal, the auction's start included, into a fresh engine
   EXPECT_EQ(core_->engine().state_hash(), hash);
