@@ -1,5 +1,6 @@
 #include "gateway/exchange_core.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -356,6 +357,22 @@ bool ExchangeCore::submit(Request request) {
   return requests_.try_push(std::move(request));
 }
 
+// A call phase's book that changed may uncross differently now: its subscribers hear of it.
+// Only products in their call phase pay for the pricing.
+void ExchangeCore::note_indicatives(std::span<const matching::Event> events, Outcome& outcome) {
+  for (const matching::Event& event : events) {
+    if (event.type != matching::EventType::book_level ||
+        engine_->product_state(event.product) != matching::ProductState::auction) {
+      continue;
+    }
+    const bool noted = std::any_of(outcome.indicatives.begin(), outcome.indicatives.end(),
+                                   [&](const auto& noted) { return noted.first == event.product; });
+    if (!noted) {
+      outcome.indicatives.emplace_back(event.product, engine_->indicative_uncross(event.product));
+    }
+  }
+}
+
 void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
   Outcome& outcome = batch.outcomes.emplace_back();
   outcome.origin = request.origin;
@@ -410,6 +427,7 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
   outcome.command = command;
   outcome.first_event = static_cast<uint32_t>(first_event);
   outcome.event_count = static_cast<uint32_t>(events.size());
+  note_indicatives(events, outcome);
   ++batch.commands;
   stats_.commands.fetch_add(1, std::memory_order_relaxed);
   const uint64_t interval = config_.snapshot_interval_commands;

@@ -31,6 +31,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -75,6 +76,10 @@ struct Outcome {
   matching::ProductState product_state = matching::ProductState::trading;
   matching::Timestamp uncross_time;  // in a call phase with a scheduled uncross
   std::optional<matching::Engine::IndicativeUncross> indicative;  // in a crossed call phase
+  // engine commands: the indicative uncross (or none) of each product in its call phase whose
+  // book the command changed
+  std::vector<std::pair<matching::ProductId, std::optional<matching::Engine::IndicativeUncross>>>
+      indicatives;
   uint64_t market_sequence = 0;
   std::vector<matching::LevelView> bids;
   std::vector<matching::LevelView> asks;
@@ -169,6 +174,7 @@ class ExchangeCore {
   void engine_loop();
   void ledger_loop();
   void run_request(Request& request, CommittedBatch& batch);
+  void note_indicatives(std::span<const matching::Event> events, Outcome& outcome);
   std::unique_ptr<CommittedBatch> take_free_batch();
   std::unique_ptr<CommittedBatch> next_batch(std::unique_ptr<CommittedBatch> done);
   bool commit(CommittedBatch& batch);

@@ -1127,6 +1127,7 @@ void ExchangeService::deliver_outcome(const CommittedBatch& batch, const Outcome
   for (uint32_t i = 0; i < outcome.event_count; ++i) {
     deliver_event(batch, outcome, outcome.first_event + i);
   }
+  if (!outcome.indicatives.empty()) publish_indicatives(outcome);
   // A halt's or suspension's ack comes after its events: by then the product list (read by
   // ListProducts on the network thread) shows the new state, the owners have their Canceled
   // reports and the subscribers the book levels that went, so an operator who asks next sees it.
@@ -1171,6 +1172,8 @@ void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& 
         }
       }
       publish_product_status(event, symbol, products_[product].uncross_time_ns);
+      // The next call phase starts from nothing crossed.
+      if (event.product_state != matching::ProductState::auction) indicatives_sent_.erase(product);
       return;
     }
     case EventType::participant_state: {
@@ -1206,6 +1209,24 @@ void ExchangeService::deliver_event(const CommittedBatch& batch, const Outcome& 
     default:
       send_reports_of_event(index);
       return;
+  }
+}
+
+// After the book deltas of a command that changed a call phase's book: its book subscribers
+// learn what the uncross would trade now, when that changed.
+void ExchangeService::publish_indicatives(const Outcome& outcome) {
+  for (const auto& [product, indicative] : outcome.indicatives) {
+    const std::pair<int64_t, int64_t> now =
+        indicative ? std::pair(indicative->price.value, indicative->quantity.value)
+                   : std::pair(int64_t{0}, int64_t{0});
+    const auto sent = indicatives_sent_.try_emplace(product.value, 0, 0).first;
+    if (sent->second == now) continue;
+    sent->second = now;
+    const auto found = book_subscribers_.find(product.value);
+    if (found == book_subscribers_.end() || found->second.empty()) continue;
+    const Frame frame = auction_indicative_frame(product.value, symbol_of(product.value), now.first,
+                                                 now.second, outcome.command.engine.timestamp.ns);
+    for (const uint64_t session : found->second) reply(session, frame);
   }
 }
 

@@ -165,6 +165,7 @@ class ExchangeService : public MessageHandler {
   void deliver_event(const CommittedBatch& batch, const Outcome& outcome, size_t index);
   void deliver_operator_ack(const CommittedBatch& batch, const Outcome& outcome);
   void deliver_control_ack(const CommittedBatch& batch, const Outcome& outcome);
+  void publish_indicatives(const Outcome& outcome);
   void publish_product_status(const matching::Event& event, std::string_view symbol,
                               int64_t uncross_time_ns);
   void deliver_snapshot(const Outcome& outcome);
@@ -204,6 +205,8 @@ class ExchangeService : public MessageHandler {
   std::map<uint64_t, SessionEntry> sessions_;
   std::map<uint32_t, std::set<uint64_t>> sessions_of_;       // participant -> sessions
   std::map<uint32_t, std::set<uint64_t>> book_subscribers_;  // product -> sessions
+  // Products in their call phase -> the indicative uncross last sent (price, lots).
+  std::map<uint32_t, std::pair<int64_t, int64_t>> indicatives_sent_;
   std::map<uint32_t, std::set<uint64_t>> trade_subscribers_;
   std::map<uint32_t, std::set<uint64_t>> bar_subscribers_;
   // Under sessions_mutex_: every product's bars (written on the ledger thread, read by

@@ -508,6 +508,15 @@ Frame participant_status_frame(const matching::Event& participant_state, std::st
   return to_frame(finish_in_builder(builder, wire::Body::ParticipantStatus, body.Union()));
 }
 
+Frame auction_indicative_frame(uint32_t product, std::string_view symbol, int64_t price,
+                               int64_t lots, int64_t transact_time_ns) {
+  flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);
+  const auto symbol_offset = builder.CreateString(symbol.data(), symbol.size());
+  const auto body =
+      wire::CreateAuctionIndicative(builder, product, symbol_offset, price, lots, transact_time_ns);
+  return to_frame(finish_in_builder(builder, wire::Body::AuctionIndicative, body.Union()));
+}
+
 Frame product_status_frame(const matching::Event& product_state, std::string_view symbol,
                            int64_t uncross_time_ns) {
   flatbuffers::FlatBufferBuilder builder(builder_initial_bytes);

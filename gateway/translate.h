@@ -137,6 +137,10 @@ std::span<const uint8_t> trade_frame(flatbuffers::FlatBufferBuilder& builder,
                                      uint64_t market_sequence);
 // A participant_state event (suspended or reinstated) as a ParticipantStatus.
 Frame participant_status_frame(const matching::Event& participant_state, std::string_view name);
+// A call phase's indicative uncross (price and lots; 0 and 0 when the book does not cross) as
+// an AuctionIndicative.
+Frame auction_indicative_frame(uint32_t product, std::string_view symbol, int64_t price,
+                               int64_t lots, int64_t transact_time_ns);
 // A product_state event (halted, in auction, trading again, gate closed, delivered) as a
 // ProductStatus; after an uncross it carries the uncross price and lots.
 // `uncross_time_ns`: a call phase's scheduled uncross (0: none, or not in a call phase).

@@ -215,6 +215,7 @@ bool is_server_message(wire::Body type) {
     case Body::BarList:
     case Body::ProductStatus:
     case Body::ParticipantStatus:
+    case Body::AuctionIndicative:
       return true;
     default: return false;
   }

@@ -95,6 +95,7 @@ class Auction : public Exchange {
 
   // What an uncross sent a watcher, up to and including its ProductStatus.
   struct UncrossSeen {
+    std::vector<std::pair<int64_t, int64_t>> indicatives;  // price, lots, as the book changed
     std::vector<std::pair<int64_t, int64_t>> trades;  // price, lots
     size_t book_deltas = 0;
     std::optional<Status> status;
@@ -110,6 +111,10 @@ class Auction : public Exchange {
         seen.trades.emplace_back(trade.price(), trade.quantity());
       } else if (type == Body::BookDelta) {
         ++seen.book_deltas;
+      } else if (type == Body::AuctionIndicative) {
+        const wire::AuctionIndicative& indicative = *received.message().body_as_AuctionIndicative();
+        EXPECT_EQ(indicative.symbol()->str(), symbol_);
+        seen.indicatives.emplace_back(indicative.price(), indicative.lots());
       } else if (type == Body::ProductStatus) {
         seen.status = status_of(received);
         break;
@@ -373,6 +378,9 @@ TEST_F(Auction, CrossingOrdersRestInTheCallPhaseAndTheUncrossTradesThemAtOnePric
   // Subscribers see the trades and the levels that moved, then the product trading again
   // with the uncross's price and lots.
   const UncrossSeen seen = watch_uncross(*watcher);
+  // As the book filled: nothing crossed until lab-a's bid (4 lots at 18.00, a seller's lot
+  // over), then lab-b's made it 5 at 18.50 (a buyer's lot over: the highest such price).
+  EXPECT_EQ(seen.indicatives, (std::vector<std::pair<int64_t, int64_t>>{{1800, 4}, {1850, 5}}));
   EXPECT_EQ(seen.trades, (std::vector<std::pair<int64_t, int64_t>>{{1850, 4}, {1850, 1}}));
   // The four orders' levels as they rested, then the uncross's: bid 2000 and ask 1800 gone,
   // bid 1850 down to 1 lot.

@@ -149,6 +149,25 @@ TEST(ProductStatusFormat, AStateChangeIsOneLineWithItsTime) {
             "\"uncross_price\":0,\"uncross_lots\":0}");
 }
 
+// A call phase's indicative uncross, as ghx watch prints it when the book changes.
+TEST(ProductStatusFormat, AnIndicativeUncrossSaysWhatWouldTradeNow) {
+  const int64_t at_ns = int64_t{1'796'112'060} * 1'000'000'000;
+  auto texts_of = [&](int64_t price, int64_t lots) {
+    flatbuffers::FlatBufferBuilder builder;
+    builder.Finish(wire::CreateAuctionIndicative(builder, 6, 0, price, lots, at_ns));
+    const auto& indicative =
+        *flatbuffers::GetRoot<wire::AuctionIndicative>(builder.GetBufferPointer());
+    return std::pair{auction_indicative_text(indicative, "SYM"),
+                     auction_indicative_json(indicative, "SYM")};
+  };
+  const auto [text, json] = texts_of(1850, 5);
+  EXPECT_EQ(text, "2026-12-01T08:01:00.000Z indicative SYM would uncross 5 lots at 1850 (18.50)");
+  EXPECT_EQ(json,
+            "{\"type\":\"auction_indicative\",\"symbol\":\"SYM\",\"product_id\":6,"
+            "\"price\":1850,\"lots\":5,\"transact_time\":\"2026-12-01T08:01:00.000Z\"}");
+  EXPECT_EQ(texts_of(0, 0).first, "2026-12-01T08:01:00.000Z indicative SYM crosses no more");
+}
+
 // A call auction's start reads as its state; its uncross as trading again, with the price and
 // lots when it traded (else as a plain return to trading).
 TEST(ProductStatusFormat, AnUncrossSaysWhatItTraded) {

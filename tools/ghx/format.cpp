@@ -481,6 +481,27 @@ std::string product_status_text(const wire::ProductStatus& status, std::string_v
          price_words(status.uncross_price());
 }
 
+std::string auction_indicative_text(const wire::AuctionIndicative& indicative,
+                                    std::string_view symbol) {
+  const std::string out =
+      format_utc_ns(indicative.transact_time_ns()) + " indicative " + std::string(symbol);
+  if (indicative.lots() <= 0) return out + " crosses no more";
+  return out + " would uncross " + std::to_string(indicative.lots()) +
+         (indicative.lots() == 1 ? " lot at " : " lots at ") + price_words(indicative.price());
+}
+
+std::string auction_indicative_json(const wire::AuctionIndicative& indicative,
+                                    std::string_view symbol) {
+  return JsonLine()
+      .add("type", "auction_indicative")
+      .add("symbol", symbol)
+      .add("product_id", indicative.product_id())
+      .add("price", indicative.price())
+      .add("lots", indicative.lots())
+      .add("transact_time", format_utc_ns(indicative.transact_time_ns()))
+      .str();
+}
+
 std::string product_status_json(const wire::ProductStatus& status, std::string_view symbol) {
   JsonLine line;
   line.add("type", "product_status")

@@ -78,6 +78,11 @@ std::string bar_json(const wire::Bar& bar, std::string_view symbol);
 // A product's new state: "2026-12-01T07:30:00.000Z status SYMBOL halted"; after an uncross
 // that traded, "... status SYMBOL trading, uncrossed 12 lots at 1850 (18.50)".
 std::string product_status_text(const wire::ProductStatus& status, std::string_view symbol);
+// A call phase's indicative uncross: what it would trade now.
+std::string auction_indicative_text(const wire::AuctionIndicative& indicative,
+                                    std::string_view symbol);
+std::string auction_indicative_json(const wire::AuctionIndicative& indicative,
+                                    std::string_view symbol);
 std::string product_status_json(const wire::ProductStatus& status, std::string_view symbol);
 // The watching participant's own suspension or reinstatement:
 // "2026-12-01T07:30:00.000Z lab-alpha suspended".

@@ -103,6 +103,11 @@ void print_market_data(const ConnectionOptions& options, const gateway::Received
     const std::string symbol =
         status->symbol() != nullptr ? status->symbol()->str() : symbols[status->product_id()];
     emit(options.json, product_status_text(*status, symbol), product_status_json(*status, symbol));
+  } else if (const auto* indicative = message.body_as_AuctionIndicative()) {
+    const std::string symbol = indicative->symbol() != nullptr ? indicative->symbol()->str()
+                                                               : symbols[indicative->product_id()];
+    emit(options.json, auction_indicative_text(*indicative, symbol),
+         auction_indicative_json(*indicative, symbol));
   } else if (const auto* participant = message.body_as_ParticipantStatus()) {
     emit(options.json, participant_status_text(*participant),
          participant_status_json(*participant));
