@@ -170,6 +170,21 @@ class Exchange : public ::testing::Test {
     return {ack.ok(), ack.reject_reason(), ack.text() != nullptr ? ack.text()->str() : ""};
   }
 
+  // The frame as a ProductStatus of product 0, named `symbol`, with its time (checked); null
+  // when it is something else.
+  static const wire::ProductStatus* product_status_of(const Received& received,
+                                                      const std::string& symbol) {
+    EXPECT_EQ(received.status, ClientStatus::ok);
+    if (received.status != ClientStatus::ok) return nullptr;
+    const auto* status = received.message().body_as_ProductStatus();
+    EXPECT_NE(status, nullptr) << wire::EnumNameBody(received.message().body_type());
+    if (status == nullptr) return nullptr;
+    EXPECT_EQ(status->product_id(), 0u);
+    EXPECT_EQ(status->symbol()->str(), symbol);
+    EXPECT_GT(status->transact_time_ns(), 0);
+    return status;
+  }
+
   // The client's next frame other than a heartbeat.
   static Received next_frame(Client& client) {
     Received received = client.receive();

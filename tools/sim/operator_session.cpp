@@ -106,37 +106,34 @@ bool OperatorSession::await_ack(uint64_t request_id, std::string& error) {
   }
 }
 
-bool OperatorSession::deposit(std::string_view participant, int64_t amount, std::string& error) {
-  const uint64_t request_id = next_request_id_++;
-  if (client_->send(gateway::make_deposit(request_id, participant, amount)) != gateway::ClientStatus::ok) {
-    error = "Deposit: " + client_->last_error();
+bool OperatorSession::request(const gateway::Frame& frame, uint64_t request_id,
+                              std::string_view what, std::string& error) {
+  if (client_->send(frame) != gateway::ClientStatus::ok) {
+    error = std::string(what) + ": " + client_->last_error();
     return false;
   }
   return await_ack(request_id, error);
+}
+
+bool OperatorSession::deposit(std::string_view participant, int64_t amount, std::string& error) {
+  const uint64_t request_id = next_request_id_++;
+  return request(gateway::make_deposit(request_id, participant, amount), request_id, "Deposit",
+                 error);
 }
 
 bool OperatorSession::register_capacity(std::string_view participant, std::string_view symbol,
                                         int64_t quantity_lots, std::string& error) {
   const uint64_t request_id = next_request_id_++;
-  const gateway::Frame frame = gateway::make_register_capacity(request_id, participant, symbol,
-                                                      quantity_lots);
-  if (client_->send(frame) != gateway::ClientStatus::ok) {
-    error = "RegisterCapacity: " + client_->last_error();
-    return false;
-  }
-  return await_ack(request_id, error);
+  return request(gateway::make_register_capacity(request_id, participant, symbol, quantity_lots),
+                 request_id, "RegisterCapacity", error);
 }
 
 bool OperatorSession::start_auction(std::string_view symbol, int64_t uncross_time_ns,
                                     std::string& error) {
   const uint64_t request_id = next_request_id_++;
-  const gateway::Frame frame =
-      gateway::make_auction(request_id, symbol, wire::AuctionAction::Start, uncross_time_ns);
-  if (client_->send(frame) != gateway::ClientStatus::ok) {
-    error = "Auction: " + client_->last_error();
-    return false;
-  }
-  return await_ack(request_id, error);
+  return request(
+      gateway::make_auction(request_id, symbol, wire::AuctionAction::Start, uncross_time_ns),
+      request_id, "Auction", error);
 }
 
 bool OperatorSession::subscribe_trades(const std::vector<std::string>& symbols,

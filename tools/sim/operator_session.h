@@ -57,6 +57,9 @@ class OperatorSession {
   void close();
 
  private:
+  // Sends an operator request and waits for its OperatorAck; `what` names it in errors.
+  bool request(const gateway::Frame& frame, uint64_t request_id, std::string_view what,
+               std::string& error);
   bool await_ack(uint64_t request_id, std::string& error);
 
   Endpoint endpoint_;
