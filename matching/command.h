@@ -49,6 +49,16 @@ enum class CommandType : uint8_t {
   // most lots (see engine_auction.cpp), and returns the product to trading.
   start_auction,
   uncross_auction,
+  // A block order: one limit price and quantity over `windows` consecutive delivery windows,
+  // filled in full in every window at once or not at all (an AI lab needs the whole run of
+  // days, not some of them). Window 0 is `product`; window k is the open product of the same
+  // GPU model, zone and window length starting k window lengths later. Each window's part is
+  // an order of its own product (id = the command's sequence, the block's client id) that
+  // trades as a fill-or-kill limit order would; nothing rests. Refused whole (one rejected
+  // event naming the window at fault) when any window is missing or not in continuous
+  // trading, or cannot fill in full now, or the funds or capacity for all of them are not
+  // there. order_type, time_in_force, post_only, min_quantity and expire_time are not used.
+  new_block_order,
 };
 
 enum class OrderType : uint8_t {
@@ -87,6 +97,7 @@ struct Command {
   SelfTradePrevention self_trade = SelfTradePrevention::cancel_taker;
   bool post_only = false;      // rejected rather than trade on entry
   bool cancel_orders = false;  // halt_product: cancel every resting order of the product too
+  uint8_t windows = 0;         // new_block_order: how many consecutive windows (2 or more)
   Price price;                 // limit price; ignored for market orders
   Quantity quantity;           // lots; for replace, the new open quantity; fail_trade: the
                                // lots that failed

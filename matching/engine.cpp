@@ -45,6 +45,7 @@ EngineState::EngineState(const EngineConfig& engine_config)
   accounts.resize(limits.participants_max);
   due.reserve(size_t{limits.products_max} * 2 + limits.orders_max + 1);
   mass_cancel_orders.reserve(limits.orders_max);
+  block_windows.reserve(limits.block_windows_max);
 }
 
 Event& EngineState::emit_growing(EventType type) {
@@ -195,13 +196,9 @@ void open_call_phase(EngineState& state, uint32_t product, Timestamp uncross_tim
   }
   // Only an open product can have the same window: a delivered one's has ended, and a window
   // is listed only before its gate closes, which is before it starts (time never goes back).
-  for (const uint32_t open : state.open_products) {
-    const ProductBook& book = state.products[open];
-    if (book.spec.gpu == spec.gpu && book.spec.zone == spec.zone &&
-        book.spec.start_hour == spec.start_hour && book.spec.length == spec.length) {
-      reject(state, command, RejectReason::duplicate_product);
-      return;
-    }
+  if (find_open_product(state, spec.gpu, spec.zone, spec.start_hour, spec.length) != no_index) {
+    reject(state, command, RejectReason::duplicate_product);
+    return;
   }
   // An opening auction: the product starts in its call phase and uncrosses at this time.
   const Timestamp uncross_time = command.expire_time;
@@ -572,6 +569,7 @@ void Engine::process(const Command& command, std::vector<Event>& events) {
     case CommandType::reinstate_participant: handle_suspension(state, command); break;
     case CommandType::start_auction: handle_start_auction(state, command); break;
     case CommandType::uncross_auction: handle_uncross_auction(state, command); break;
+    case CommandType::new_block_order: handle_new_block_order(state, command); break;
     case CommandType::tick: break;
     default: reject(state, command, RejectReason::unknown_command); break;
   }

@@ -41,6 +41,7 @@ struct EngineLimits {
   int64_t price_max = 100'000'000;        // minor units per GPU-hour
   int64_t quantity_max_lots = 1'000'000;
   int64_t amount_max = int64_t{1} << 60;  // a single deposit, withdrawal or registration
+  uint32_t block_windows_max = 31;        // windows of one block order (a month of days)
 };
 
 struct EngineConfig {

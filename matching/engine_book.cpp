@@ -61,6 +61,18 @@ void book_remove(EngineState& state, uint32_t slot) {
 
 // Forgets an order that is done: off the book (if it rests), its client
 // id remembered as done, its slot free. Holds must already be settled.
+uint32_t find_open_product(const EngineState& state, const ShortName& gpu, const ShortName& zone,
+                           int64_t start_hour, WindowLength length) {
+  for (const uint32_t open : state.open_products) {
+    const ProductSpec& spec = state.products[open].spec;
+    if (spec.start_hour == start_hour && spec.gpu == gpu && spec.zone == zone &&
+        spec.length == length) {
+      return open;
+    }
+  }
+  return no_index;
+}
+
 void retire(EngineState& state, uint32_t slot, bool on_book) {
   if (on_book) book_remove(state, slot);
   const Order& order = state.orders[slot];

@@ -178,28 +178,42 @@ void take_checked_holds(const CheckedHold& checked) {
   GHX_ASSERT(*checked.available >= 0 && *checked.held >= 0);
 }
 
-uint32_t accept_order(EngineState& state, const Command& command, Price limit,
-                      const CheckedHold& checked) {
-  const uint32_t slot = state.orders.allocate();
-  GHX_ASSERT(slot != no_index);
+// A new order of `product` in a fresh pool slot, from the command's fields; its client id and
+// holds are the caller's.
+[[gnu::always_inline]] inline Order& place_order(EngineState& state, uint32_t slot,
+                                                 const Command& command, uint32_t product,
+                                                 Price limit, TimeInForce time_in_force) {
   Order& order = state.orders[slot];
   order.id = OrderId{command.sequence.value};
   order.client_id = command.client_order_id;
   order.price = limit;
   order.expire_time =
-      command.time_in_force == TimeInForce::good_till_time ? command.expire_time : Timestamp{};
+      time_in_force == TimeInForce::good_till_time ? command.expire_time : Timestamp{};
   order.participant = command.participant.value;
-  order.product = command.product.value;
+  order.product = product;
   order.remaining_lots = static_cast<int32_t>(command.quantity.value);
   order.side = command.side;
   order.self_trade = static_cast<uint8_t>(command.self_trade);
-  order.time_in_force = static_cast<uint8_t>(command.time_in_force);
+  order.time_in_force = static_cast<uint8_t>(time_in_force);
   order.post_only = command.post_only;
+  return order;
+}
+
+void emit_accepted(EngineState& state, const Order& order, Quantity quantity) {
+  Event& event = emit_order_event(state, EventType::accepted, order);
+  event.quantity = quantity;
+  event.remaining = quantity;
+}
+
+uint32_t accept_order(EngineState& state, const Command& command, Price limit,
+                      const CheckedHold& checked) {
+  const uint32_t slot = state.orders.allocate();
+  GHX_ASSERT(slot != no_index);
+  Order& order =
+      place_order(state, slot, command, command.product.value, limit, command.time_in_force);
   order.id_block = state.client_ids.add(order.participant, order.client_id.value, slot);
   take_checked_holds(checked);
-  Event& event = emit_order_event(state, EventType::accepted, order);
-  event.quantity = command.quantity;
-  event.remaining = command.quantity;
+  emit_accepted(state, order, command.quantity);
   return slot;
 }
 
@@ -421,6 +435,134 @@ void handle_order_status(EngineState& state, const Command& command) {
   if (!emit_status(state, command.participant, command.orig_client_order_id)) {
     reject(state, command, RejectReason::unknown_order);
   }
+}
+
+// Block orders (CommandType::new_block_order).
+
+namespace {
+
+// Finds the block's windows (into state.block_windows) and checks that each trades now.
+// `at_fault` is the product a refusal names.
+RejectReason find_block_windows(EngineState& state, const Command& command, uint32_t& at_fault) {
+  state.block_windows.clear();
+  const ProductSpec& first = state.products[command.product.value].spec;
+  for (uint32_t k = 0; k < command.windows; ++k) {
+    const uint32_t product =
+        k == 0 ? command.product.value
+               : find_open_product(state, first.gpu, first.zone,
+                                   first.start_hour + int64_t{k} * first.hours(), first.length);
+    if (product == no_index) return RejectReason::block_window_not_trading;
+    if (state.products[product].state != ProductState::trading) {
+      at_fault = product;
+      return RejectReason::block_window_not_trading;
+    }
+    state.block_windows.push_back(product);
+  }
+  return RejectReason::none;
+}
+
+// Everything a block needs before it trades, in the order new orders are checked where the
+// checks are the same; then whether every window can fill in full.
+RejectReason check_block(EngineState& state, const Command& command, uint32_t& at_fault) {
+  const EngineLimits& limits = state.config.limits;
+  const uint32_t participant = command.participant.value;
+  if (participant >= limits.participants_max) return RejectReason::unknown_participant;
+  if (state.accounts[participant].suspended) return RejectReason::participant_suspended;
+  if (command.product.value >= state.products.size()) return RejectReason::unknown_product;
+  if (command.windows < 2 || command.windows > limits.block_windows_max) {
+    return RejectReason::invalid_block;
+  }
+  if (const RejectReason reason = find_block_windows(state, command, at_fault);
+      reason != RejectReason::none) {
+    return reason;
+  }
+  if (state.client_ids.known(participant, command.client_order_id.value)) {
+    return RejectReason::duplicate_client_order_id;
+  }
+  for (const uint32_t product : state.block_windows) {
+    if (!valid_price(state, state.products[product].spec, command.price)) {
+      return RejectReason::invalid_price;
+    }
+  }
+  if (!valid_quantity(state, command.quantity)) return RejectReason::invalid_quantity;
+  for (const uint32_t product : state.block_windows) {
+    if (!notional_within_limits(state, state.products[product].spec, command.price,
+                                command.quantity)) {
+      return RejectReason::invalid_quantity;
+    }
+  }
+  if (state.orders.full() || state.levels.full()) return RejectReason::orders_full;
+  if (const RejectReason reason =
+          make_room_for_id(state, command.participant, command.client_order_id);
+      reason != RejectReason::none) {
+    return reason;
+  }
+  if (command.side == Side::buy) {
+    // Window by window against what is left, so that the sum never overflows.
+    int64_t cash_left = state.accounts[participant].available;
+    for (const uint32_t product : state.block_windows) {
+      const int64_t hold =
+          bid_hold_of(state, state.products[product].spec, command.price, command.quantity.value)
+              .value;
+      if (hold > cash_left) return RejectReason::insufficient_cash;
+      cash_left -= hold;
+    }
+  } else {
+    for (const uint32_t product : state.block_windows) {
+      const CapacityAccount* capacity = state.capacity.find(participant, product);
+      if (capacity == nullptr || capacity->available < command.quantity.value) {
+        at_fault = product;
+        return RejectReason::insufficient_capacity;
+      }
+    }
+  }
+  // Each window's part is a fill-or-kill order of its own product: one that could fill in
+  // full, counted as matching would go, does fill in full, whatever the other windows do.
+  for (const uint32_t product : state.block_windows) {
+    Order taker;
+    taker.participant = participant;
+    taker.product = product;
+    taker.side = command.side;
+    taker.price = command.price;
+    taker.self_trade = static_cast<uint8_t>(command.self_trade);
+    if (executable_lots(state, taker, command.quantity.value) < command.quantity.value) {
+      at_fault = product;
+      return RejectReason::block_not_fillable;
+    }
+  }
+  return RejectReason::none;
+}
+
+}  // namespace
+
+void handle_new_block_order(EngineState& state, const Command& command) {
+  uint32_t at_fault = command.product.value;
+  if (const RejectReason reason = check_block(state, command, at_fault);
+      reason != RejectReason::none) {
+    reject(state, command, reason).product = ProductId{at_fault};
+    if (reason == RejectReason::duplicate_client_order_id) {
+      emit_status(state, command.participant, command.client_order_id);
+    }
+    return;
+  }
+  for (size_t k = 0; k < state.block_windows.size(); ++k) {
+    const uint32_t slot = state.orders.allocate();
+    GHX_ASSERT(slot != no_index);
+    Order& order = place_order(state, slot, command, state.block_windows[k], command.price,
+                               TimeInForce::fill_or_kill);
+    order.post_only = false;
+    // The first window's part makes the id known; the others name the known id again, each
+    // while it trades (one at a time: each is done before the next starts).
+    order.id_block =
+        k == 0 ? state.client_ids.add(order.participant, order.client_id.value, slot)
+               : state.client_ids.add_live(order.participant, order.client_id.value, slot);
+    take_holds(state, order);
+    emit_accepted(state, order, command.quantity);
+    const MatchEnd end = match(state, slot);
+    GHX_ASSERT(state.orders[slot].remaining_lots == 0);
+    finish_taker(state, slot, end, false, true);
+  }
+  flush_dirty_levels(state);
 }
 
 }  // namespace ghx::matching

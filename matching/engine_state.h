@@ -135,6 +135,9 @@ struct EngineState {
   }
   // The uncross's working table: it grows to the largest uncross and keeps its capacity.
   std::vector<UncrossCandidate> uncross_candidates;
+  // A block order's windows (product ids), window 0 first: reserved for the most a block may
+  // have.
+  std::vector<uint32_t> block_windows;
 
   // Appends an event of the command being processed. Inline: a command emits two or three.
   Event& emit(EventType type) {
@@ -160,6 +163,7 @@ void handle_cancel(EngineState& state, const Command& command);
 void handle_replace(EngineState& state, const Command& command);
 void handle_mass_cancel(EngineState& state, const Command& command);
 void handle_order_status(EngineState& state, const Command& command);
+void handle_new_block_order(EngineState& state, const Command& command);
 // Cancels every live order of the participant in these products, oldest first, then reports
 // the levels that changed (mass cancel, suspension).
 void cancel_orders_of(EngineState& state, uint32_t participant,
@@ -178,6 +182,9 @@ bool find_uncross_price(const EngineState& state, const ProductBook& book,
                         std::vector<UncrossCandidate>& candidates, Price& price, int64_t& lots);
 
 // Bookkeeping: engine_book.cpp.
+// The open (not yet delivered) product of this delivery window, or no_index.
+uint32_t find_open_product(const EngineState& state, const ShortName& gpu, const ShortName& zone,
+                           int64_t start_hour, WindowLength length);
 inline Cash bid_hold_of(const EngineState& state, const ProductSpec& spec, Price price,
                         int64_t lots) {
   return bid_hold(spec, price, Quantity{lots}, state.config.fee_bps);

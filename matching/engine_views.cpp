@@ -241,6 +241,9 @@ std::string_view to_string(RejectReason reason) {
       return "product_in_auction";
     case RejectReason::product_not_in_auction:
       return "product_not_in_auction";
+    case RejectReason::invalid_block: return "invalid_block";
+    case RejectReason::block_window_not_trading: return "block_window_not_trading";
+    case RejectReason::block_not_fillable: return "block_not_fillable";
   }
   return "?";
 }

@@ -78,6 +78,11 @@ enum class RejectReason : uint8_t {
   product_in_auction,     // start_auction of a product in its call phase; halt without
                           // cancel_orders of one (its book may cross)
   product_not_in_auction, // uncross of a product that is not in its call phase
+  invalid_block,          // a block order of fewer than 2 windows, or more than the limit
+  // A window of a block order is not listed, or not in continuous trading (halted, in its
+  // call phase, gate closed); the event's product is that window (the first, if unlisted)
+  block_window_not_trading,
+  block_not_fillable,     // a window of a block order cannot fill in full now (its product)
 };
 
 enum class CancelReason : uint8_t {
