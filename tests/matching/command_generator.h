@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <iterator>
 #include <map>
+#include <numeric>
 #include <random>
 #include <set>
 #include <utility>
@@ -19,9 +20,9 @@ namespace ghx::matching::testing {
 constexpr uint32_t participants = 8;
 
 // Generates a random but plausible stream: mostly orders near a wandering mid price, with
-// cancels, replaces, funds, listings, failed trades, operator halts and resumes, call auctions
-// and their uncrosses, suspensions and reinstatements of participants, time passing through
-// gate closures and deliveries, and bad input.
+// block orders, cancels, replaces, funds, listings, failed trades, operator halts and resumes,
+// call auctions and their uncrosses, suspensions and reinstatements of participants, time
+// passing through gate closures and deliveries, and bad input.
 class CommandGenerator {
  public:
   explicit CommandGenerator(uint64_t seed) : random_(seed) {}
@@ -31,9 +32,10 @@ class CommandGenerator {
   // name a halted one and some halts last until the gate closes; and each participant's latest
   // order in each product, so that some replaces meet a halt; and which participants are
   // suspended, so that most reinstatements name one; and which products are in auction, so
-  // that most uncrosses name one and some orders and replaces cross their books. Without it
-  // every fail_trade is a guess, and rejected, and so are most resumes, uncrosses and
-  // reinstatements.
+  // that most uncrosses name one and some orders and replaces cross their books; the specs of
+  // the products whose gates are open and the levels of their books, so that block orders name
+  // runs of windows at prices that fill. Without it every fail_trade is a guess, and rejected,
+  // and so are most resumes, uncrosses, reinstatements and block orders.
   void observe(const Event& event) {
     if (event.type == EventType::participant_state) {
       if (event.suspended) {
@@ -48,6 +50,14 @@ class CommandGenerator {
       // Only a list_product command lists, and it is the one generated last.
       gate_closure_ns_[event.product.value] = last_gate_closure_ns_;
       tick_size_[event.product.value] = last_tick_size_;
+      open_specs_[event.product.value] = last_spec_;
+    } else if (event.type == EventType::book_level) {
+      auto& levels = levels_[{event.product.value, event.side}];
+      if (event.quantity.value == 0) {
+        levels.erase(event.price.value);
+      } else {
+        levels[event.price.value] = event.quantity.value;
+      }
     } else if (event.type == EventType::fill) {
       const bool taker_buys = event.side == Side::buy;
       TradeFacts trade;
@@ -76,6 +86,7 @@ class CommandGenerator {
       }
       if (event.product_state == ProductState::gate_closed) {
         gate_closure_ns_.erase(event.product.value);
+        open_specs_.erase(event.product.value);
       }
       if (event.product_state != ProductState::delivered) return;
       // Kept to fail a trade of a delivered product, which must be refused.
@@ -94,12 +105,15 @@ class CommandGenerator {
     // Mostly the newest products (the older ones have closed); now and then an unknown one.
     const uint32_t back = pick(std::min(product_count, 8u));
     c.product = ProductId{roll % 50 == 0 ? product_count : product_count - 1 - back};
+    // The strip ends when its first window's gate closes (or was never a run).
+    if (strip_.size() < 2 || open_specs_.count(strip_[0]) == 0) strip_ = block_run();
     if (roll < 30) {
       c.type = pick(3) == 0 ? CommandType::withdraw : CommandType::deposit;
       c.amount = Cash{static_cast<int64_t>(pick(3'000'000)) - 1000};
     } else if (roll < 60) {
       c.type = CommandType::register_capacity;
       c.capacity = Quantity{static_cast<int64_t>(pick(60)) - 2};
+      aim_at_strip(c);
     } else if (roll < 230) {
       c.type = CommandType::cancel_order;
       c.orig_client_order_id = ClientOrderId{recent_id(c.participant.value)};
@@ -132,6 +146,8 @@ class CommandGenerator {
       start_auction(c, product_count, now_ns);
     } else if (roll < 376) {
       uncross_auction(c, product_count, now_ns);
+    } else if (roll < 386) {
+      block_order(c, product_count, now_ns);
     } else {
       new_order(c, now_ns);
     }
@@ -184,6 +200,7 @@ class CommandGenerator {
     if (pick(40) == 0) c.spec.lot_size_gpus = 0;  // invalid on purpose
     last_gate_closure_ns_ = c.spec.delivery_start().ns - gate_closure_lead_default_ns;
     last_tick_size_ = c.spec.tick_size;
+    last_spec_ = c.spec;
     // One listing in four opens with a call auction that uncrosses by itself seconds later;
     // one in ten of those at a time refused on purpose (now, or the gate closure).
     if (pick(4) == 0) {
@@ -213,7 +230,194 @@ class CommandGenerator {
     if (pick(10) == 0) c.post_only = true;
     if (pick(8) == 0) c.min_quantity = Quantity{static_cast<int64_t>(pick(14))};
     c.self_trade = static_cast<SelfTradePrevention>(pick(3));
+    if (aim_at_strip(c)) c.price = Price{resting_price(c.product.value, c.side)};
     if (!auction_uncross_ns_.empty() && pick(4) == 0) aim_order_at_auction(c, now_ns);
+  }
+
+  // Block orders, 10 in 624 order commands. Each names a run of windows whose gates are open,
+  // as listings showed them: 4 in 5 the strip (where some orders rest), the rest a run from a
+  // window picked afresh (mostly empty books); 2 to 4 windows (fewer when the run is shorter),
+  // 1 or 2 lots on the side the levels seen let trade in every window, at a limit that trades
+  // them in every window by those levels, so that many fill in full; one in five a tick or more
+  // tighter (block_not_fillable), as are some that meet their own orders. Refused on purpose:
+  // 1 in 12 a window past the run's last (block_window_not_trading), 1 in 10 with more lots
+  // than the funds or capacity of most (half of those buys at the price limit, beyond anyone's
+  // funds), 1 in 30 off the tick of some windows, 9 in 40 wrong in some other way (too few or
+  // too many windows, bad quantity, price, product or participant, a window long closed).
+  // Windows halted or in auction are met as they come. A quarter fill the fields a block does
+  // not use: the engine must ignore them. One in a hundred moves the strip elsewhere.
+  void block_order(Command& c, uint32_t product_count, int64_t now_ns) {
+    c.type = CommandType::new_block_order;
+    c.client_order_id = ClientOrderId{fresh_id(c.participant.value)};
+    c.side = pick(2) == 0 ? Side::buy : Side::sell;
+    c.self_trade = static_cast<SelfTradePrevention>(pick(3));
+    const bool oversized = pick(10) == 0;
+    c.quantity = Quantity{oversized ? int64_t{100} << pick(14) : 1 + static_cast<int64_t>(pick(2))};
+    if (pick(100) == 0) strip_ = block_run();
+    const std::vector<uint32_t> run = pick(5) == 0 ? block_run() : strip_;
+    const auto run_windows = static_cast<uint32_t>(run.size());
+    c.windows = static_cast<uint8_t>(2 + pick(3));
+    if (!run.empty()) {
+      c.product = ProductId{run[0]};
+      c.windows = static_cast<uint8_t>(std::clamp(run_windows, 2u, uint32_t{c.windows}));
+      if (pick(12) == 0) c.windows = static_cast<uint8_t>(run_windows + 1);
+    }
+    // Trade the side the levels seen let trade in every window, if only one does.
+    const uint32_t windows = std::min<uint32_t>(run_windows, c.windows);
+    if (!depth_in_all(run, windows, c.side, c.quantity.value) &&
+        depth_in_all(run, windows, opposite(c.side), c.quantity.value)) {
+      c.side = opposite(c.side);
+    }
+    c.price = Price{block_price(c, run)};
+    if (oversized && c.side == Side::buy && pick(2) == 0) c.price = Price{price_max_};
+    if (pick(30) == 0) c.price.value += 1;
+    refuse_block_on_purpose(c, product_count);
+    if (pick(4) == 0) {
+      c.order_type = OrderType::market;
+      c.time_in_force = static_cast<TimeInForce>(pick(4));
+      c.post_only = true;
+      c.min_quantity = Quantity{static_cast<int64_t>(pick(14))};
+      c.expire_time = Timestamp{now_ns - ns_per_second};
+    }
+  }
+
+  // 9 in 40 blocks, each wrong in one way.
+  void refuse_block_on_purpose(Command& c, uint32_t product_count) {
+    switch (pick(40)) {
+      case 0:
+      case 1:
+        c.windows = static_cast<uint8_t>(pick(2));
+        break;
+      case 2:
+      case 3:
+        c.windows = static_cast<uint8_t>(block_windows_max_ + 1 + pick(20));
+        break;
+      case 4:
+        c.quantity = Quantity{pick(2) == 0 ? 0 : quantity_max_lots_ + 1};
+        break;
+      case 5:
+        c.price = Price{-static_cast<int64_t>(pick(2))};
+        break;
+      case 6:
+        c.product = ProductId{product_count + pick(3)};
+        break;
+      case 7:
+        c.participant = ParticipantId{unknown_participant_ + pick(3)};
+        break;
+      case 8:  // one of the first listed: its gate closed in the first hours, and it delivered
+        c.product = ProductId{pick(std::min(product_count, 8u))};
+        break;
+      default:
+        break;
+    }
+  }
+
+  // A run of consecutive windows, as listings showed them: window 0, picked among the products
+  // whose gates are open and whose next window is listed too (any open one when none is), and
+  // each next window after it (the same GPU model, zone and length, starting where the one
+  // before ends). Empty when no gate is open.
+  std::vector<uint32_t> block_run() {
+    std::vector<uint32_t> firsts;
+    for (const auto& [product, spec] : open_specs_) {
+      if (next_window(spec) != no_window) firsts.push_back(product);
+    }
+    if (firsts.empty()) {
+      for (const auto& [product, spec] : open_specs_) firsts.push_back(product);
+    }
+    if (firsts.empty()) return {};
+    std::vector<uint32_t> run{firsts[pick(static_cast<uint32_t>(firsts.size()))]};
+    for (uint32_t next = next_window(open_specs_.at(run[0])); next != no_window;
+         next = next_window(open_specs_.at(next))) {
+      run.push_back(next);
+    }
+    return run;
+  }
+
+  static constexpr uint32_t no_window = UINT32_MAX;
+
+  // The strip's first windows, those its block orders trade.
+  uint32_t strip_windows() const { return std::min<uint32_t>(strip_.size(), 4); }
+
+  // One new order or registration in eight goes to a window of the strip most block orders
+  // trade, so that they find books and capacity there: the newest products, where the rest go,
+  // are seldom a run of windows. True when it did.
+  bool aim_at_strip(Command& c) {
+    if (strip_.size() < 2 || pick(8) != 0) return false;
+    c.product = ProductId{strip_[pick(strip_windows())]};
+    return true;
+  }
+
+  // A few ticks off the mid on the order's own side, on the product's tick: an order that
+  // rests, for block orders to trade with (one near the mid would mostly trade at once).
+  int64_t resting_price(uint32_t product, Side side) {
+    const int64_t tick = tick_size_.at(product);
+    const int64_t offset = 1 + static_cast<int64_t>(pick(8));
+    const int64_t price = side == Side::buy ? mid_ - offset : mid_ + offset;
+    return std::max(tick, price / tick * tick);
+  }
+
+  // The open product whose window follows the spec's, or no_window.
+  uint32_t next_window(const ProductSpec& spec) const {
+    for (const auto& [product, other] : open_specs_) {
+      if (other.gpu == spec.gpu && other.zone == spec.zone && other.length == spec.length &&
+          other.start_hour == spec.start_hour + spec.hours()) {
+        return product;
+      }
+    }
+    return no_window;
+  }
+
+  // The least limit (a buy; a sell: the greatest) that trades the block's lots in each of its
+  // windows by the levels seen, own orders aside, on every window's tick; near the mid when no
+  // window has a book. One in five a tick or more tighter: mostly not fillable.
+  int64_t block_price(const Command& c, const std::vector<uint32_t>& run) {
+    const bool buy = c.side == Side::buy;
+    int64_t price = 0;
+    int64_t tick = 1;
+    for (size_t k = 0; k < std::min<size_t>(run.size(), c.windows); ++k) {
+      tick = std::lcm(tick, tick_size_.at(run[k]));
+      const int64_t sweep = sweep_price(run[k], c.side, c.quantity.value);
+      if (sweep == 0) continue;
+      price = price == 0 ? sweep : buy ? std::max(price, sweep) : std::min(price, sweep);
+    }
+    if (price == 0) price = price_near_mid();
+    if (pick(5) == 0) price += (buy ? -tick : tick) * (1 + static_cast<int64_t>(pick(3)));
+    price = buy ? (price + tick - 1) / tick * tick : price / tick * tick;
+    return std::max(price, tick);
+  }
+
+  // Whether the levels seen hold `lots` for a taker of `side` in each of the run's first
+  // windows.
+  bool depth_in_all(const std::vector<uint32_t>& run, uint32_t windows, Side side, int64_t lots) {
+    for (uint32_t k = 0; k < windows; ++k) {
+      int64_t depth = 0;
+      const auto book = levels_.find({run[k], opposite(side)});
+      if (book == levels_.end()) return false;
+      for (const auto& [price, size] : book->second) depth += size;
+      if (depth < lots) return false;
+    }
+    return true;
+  }
+
+  // The price of the level at which a taker of `side` trades `lots` in the product, by the
+  // levels seen (the last level's when they hold fewer lots); 0 when the book side is empty.
+  int64_t sweep_price(uint32_t product, Side side, int64_t lots) {
+    const auto book = levels_.find({product, opposite(side)});
+    if (book == levels_.end()) return 0;
+    int64_t price = 0;
+    int64_t depth = 0;
+    const auto walk = [&](auto level, auto end) {
+      for (; level != end && depth < lots; ++level) {
+        price = level->first;
+        depth += level->second;
+      }
+    };
+    if (side == Side::buy) {
+      walk(book->second.begin(), book->second.end());
+    } else {
+      walk(book->second.rbegin(), book->second.rend());
+    }
+    return price;
   }
 
   // Operator halts and resumes, 0.5 % of commands. Of those, 5 in 20 halt a product picked as
@@ -486,6 +690,9 @@ class CommandGenerator {
   std::mt19937_64 random_;
   // The first participant id the engines of the tests do not know.
   const uint32_t unknown_participant_ = EngineTest::make_config().limits.participants_max;
+  const uint32_t block_windows_max_ = EngineTest::make_config().limits.block_windows_max;
+  const int64_t price_max_ = EngineTest::make_config().limits.price_max;  // on every tick
+  const int64_t quantity_max_lots_ = EngineTest::make_config().limits.quantity_max_lots;
   int64_t mid_ = 1000;
   uint64_t next_id_[participants] = {};
 
@@ -501,9 +708,11 @@ class CommandGenerator {
   // As events reported them (through observe()): the gate closure time and tick of each
   // product listed whose gate has not closed, the products halted, those in auction with
   // their scheduled uncross time (0 = none), and the client order id and side of each
-  // participant's latest order accepted or replaced in each product; the participants suspended.
+  // participant's latest order accepted or replaced in each product; the participants suspended;
+  // the spec of each product whose gate is open, and the size of each level of every book.
   int64_t last_gate_closure_ns_ = 0;  // of the last listing generated
   int64_t last_tick_size_ = 1;        // of the last listing generated
+  ProductSpec last_spec_;             // of the last listing generated
   int64_t last_uncross_ns_ = 0;       // of the last start_auction generated
   std::map<uint32_t, int64_t> gate_closure_ns_;
   std::map<uint32_t, int64_t> tick_size_;
@@ -512,6 +721,9 @@ class CommandGenerator {
   // (participant, product) -> (client order id, side)
   std::map<std::pair<uint32_t, uint32_t>, std::pair<uint64_t, Side>> latest_order_;
   std::set<uint32_t> suspended_;
+  std::map<uint32_t, ProductSpec> open_specs_;
+  std::vector<uint32_t> strip_;  // a run of open windows (block_run()), renewed as gates close
+  std::map<std::pair<uint32_t, Side>, std::map<int64_t, int64_t>> levels_;  // price -> lots
 };
 
 }  // namespace ghx::matching::testing

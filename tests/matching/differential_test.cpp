@@ -100,6 +100,48 @@ struct AuctionFigures {
   }
 };
 
+// Block orders as the stream tells them: how many filled in full (a part accepted in every
+// window, and each part's fills adding up to the block's lots), how many were refused and why.
+struct BlockFigures {
+  uint64_t orders = 0, filled = 0, windows = 0, fills = 0, self_trades = 0, not_whole = 0;
+  uint64_t stopped = 0;                     // refused at a window halted or in auction
+  uint64_t later_window = 0;                // refused naming a window after the first
+  std::map<std::string, uint64_t> rejects;  // by reason
+  uint64_t accepted = 0, lots = 0;          // of the command under way
+
+  void observe(const Command& command, const Event& event, bool window_stopped) {
+    if (command.type != CommandType::new_block_order) return;
+    accepted += event.type == EventType::accepted;
+    // The block's own fills; and the makers its cancel_maker and cancel_both parts cancel (a
+    // scheduled uncross before the block may cancel self-trades too).
+    if (event.type == EventType::fill && event.order_id.value == command.sequence.value) {
+      ++fills;
+      lots += static_cast<uint64_t>(event.quantity.value);
+    }
+    self_trades += accepted > 0 && event.cancel_reason == CancelReason::self_trade;
+    if (event.type != EventType::rejected) return;
+    ++rejects[std::string(to_string(event.reject_reason))];
+    stopped += event.reject_reason == RejectReason::block_window_not_trading && window_stopped;
+    later_window += event.product != command.product;
+  }
+
+  // After each command's events.
+  void end(const Command& command) {
+    if (command.type == CommandType::new_block_order) {
+      ++orders;
+      if (accepted > 0) {
+        ++filled;
+        windows += accepted;
+        not_whole +=
+            accepted != command.windows ||
+            lots != uint64_t{command.windows} * static_cast<uint64_t>(command.quantity.value);
+      }
+    }
+    accepted = 0;
+    lots = 0;
+  }
+};
+
 // Both streams of the failing command, in full (GHX_DIFFERENTIAL_DUMP set).
 std::string dump(const std::vector<Event>& engine, const std::vector<Event>& reference) {
   std::string text;
@@ -135,6 +177,7 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
   uint64_t orders_refused = 0;             // new orders refused: their participant was suspended
   std::map<uint32_t, uint64_t> suspended;  // participant -> the command that suspended it
   AuctionFigures auctions;
+  BlockFigures blocks;
   std::map<std::string, uint64_t> seen;  // event kinds and reasons the stream produced
   for (uint64_t i = 1; i <= commands; ++i) {
     now_ns += generator.time_step_ns();
@@ -183,6 +226,7 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
           suspended.erase(event.participant.value);
         }
       }
+      blocks.observe(command, event, was_halted || auctions.in_auction(event.product.value));
       auctions.observe(command, event, was_halted);
       canceled_halted += event.cancel_reason == CancelReason::participant_suspended &&
                          halted.count(event.product.value) > 0;
@@ -196,6 +240,7 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
     ASSERT_EQ(engine_events.size(), reference_events.size())
         << "seed " << seed << ", command " << i << ": event counts differ";
     events_compared += shared;
+    blocks.end(command);
   }
   // The stream must have exercised the engine, not just bounced off validation.
   EXPECT_GT(fills, commands / 50);
@@ -225,6 +270,19 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
   EXPECT_GT(seen["reject:invalid_in_auction"], commands / 100);
   EXPECT_GT(seen["reject:product_in_auction"], commands / 10000);
   EXPECT_GT(seen["reject:product_not_in_auction"], commands / 10000);
+  // About 1 % of commands are block orders; most name a run of open windows at a limit that
+  // trades in every one of them (a fifth fill in full), some a limit a tick too tight, and
+  // some are wrong on purpose. A filled block filled every window in full, and some filled
+  // more than two windows.
+  EXPECT_GT(blocks.filled, commands / 1000);
+  EXPECT_EQ(blocks.not_whole, 0u);
+  EXPECT_GT(blocks.windows, 2 * blocks.filled);
+  EXPECT_GT(seen["reject:block_not_fillable"], commands / 1000);
+  EXPECT_GT(seen["reject:invalid_block"], commands / 5000);
+  EXPECT_GT(seen["reject:block_window_not_trading"], commands / 2000);
+  EXPECT_GT(blocks.rejects["insufficient_cash"], commands / 10000);
+  EXPECT_GT(blocks.rejects["insufficient_capacity"], commands / 5000);
+  EXPECT_GT(blocks.later_window, commands / 2000);  // a reject naming window k > 0
   if (check_coverage) {
     EXPECT_GT(deliveries, 10u);
     EXPECT_GT(auctions.gates_closed, 0u);
@@ -257,6 +315,8 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
     EXPECT_GT(orders_refused, 0u);
     EXPECT_GT(seen["reject:participant_suspended"], orders_refused);
     EXPECT_GT(seen["reject:participant_not_suspended"], 0u);
+    EXPECT_GT(blocks.stopped, 0u);      // a window halted or in auction
+    EXPECT_GT(blocks.self_trades, 0u);  // makers a block's part canceled
   }
   std::printf(
       "seed %llu: %llu commands, %llu events identical, %llu fills, %llu trades failed, "
@@ -302,6 +362,24 @@ void run_differential(uint64_t seed, uint64_t commands, bool check_coverage) {
       figure(auctions.halted), figure(auctions.gates_closed), figure(auctions.forgotten_in_auction),
       count("reject:invalid_in_auction"), count("reject:product_in_auction"),
       count("reject:product_not_in_auction"));
+  const auto rejects = [&](const char* reason) { return figure(blocks.rejects[reason]); };
+  uint64_t other_rejects = blocks.orders - blocks.filled;
+  for (const char* reason :
+       {"invalid_block", "block_window_not_trading", "block_not_fillable", "insufficient_cash",
+        "insufficient_capacity", "participant_suspended"}) {
+    other_rejects -= blocks.rejects[reason];
+  }
+  std::printf(
+      "  %llu block orders, %llu filled in full (%llu windows, %llu fills, %llu makers canceled "
+      "by self-trades); refused: %llu invalid_block, %llu block_window_not_trading (%llu at a "
+      "window halted or in auction), %llu block_not_fillable, %llu insufficient_cash, %llu "
+      "insufficient_capacity, %llu participant_suspended, %llu for other reasons; %llu naming a "
+      "window after the first\n",
+      figure(blocks.orders), figure(blocks.filled), figure(blocks.windows), figure(blocks.fills),
+      figure(blocks.self_trades), rejects("invalid_block"), rejects("block_window_not_trading"),
+      figure(blocks.stopped), rejects("block_not_fillable"), rejects("insufficient_cash"),
+      rejects("insufficient_capacity"), rejects("participant_suspended"), figure(other_rejects),
+      figure(blocks.later_window));
 }
 
 uint64_t seed_to_run() {

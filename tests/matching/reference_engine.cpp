@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "matching/assert.h"
+
 namespace ghx::matching::testing {
 
 namespace {
@@ -361,6 +363,7 @@ void ReferenceEngine::process(const Command& command, std::vector<Event>& events
     case CommandType::reinstate_participant: reinstate(command); break;
     case CommandType::start_auction: start_auction(command); break;
     case CommandType::uncross_auction: uncross_auction(command); break;
+    case CommandType::new_block_order: new_block_order(command); break;
     case CommandType::tick: break;
     default: reject(command, RejectReason::unknown_command); break;
   }
@@ -1097,6 +1100,141 @@ int64_t ReferenceEngine::execute_pass(uint32_t id, int64_t price) {
 void ReferenceEngine::rest(const Order& order) {
   levels(order.product, order.side)[order.price].push_back(order);
   touch(order.product, order.side, order.price);
+}
+
+// Block orders: one limit price and quantity over `windows` consecutive windows, each part
+// filled in full at once as a fill-or-kill order of its window's product, or none at all.
+// Nothing rests. The checks are made over every window before anything trades.
+void ReferenceEngine::new_block_order(const Command& c) {
+  std::vector<uint32_t> windows;
+  uint32_t at = c.product.value;
+  const RejectReason reason = check_block(c, windows, at);
+  if (reason != RejectReason::none) {
+    reject(c, reason);
+    events_->back().product = ProductId{at};  // the window at fault, where there is one
+    if (reason == RejectReason::duplicate_client_order_id) {
+      emit_status(c.participant.value, c.client_order_id.value);
+    }
+    return;
+  }
+  // Every window's part is known to fill in full: each trades in a book of its own, so one
+  // part's trades do not change what another can trade.
+  for (const uint32_t window : windows) {
+    Order order = block_part(c, window);
+    client_ids_[{order.participant, order.client_id}] = order.id;
+    live_[order.id] = {order.participant, order.client_id};
+    take(order);
+    Event& accepted = emit_order(EventType::accepted, order);
+    accepted.quantity = c.quantity;
+    accepted.remaining = c.quantity;
+    const End end = match(order);
+    GHX_ASSERT(end == End::done && order.remaining == 0);
+    finish(order, end, false);  // done: its client id is known, as any finished order's
+  }
+  flush();
+}
+
+// The checks, in order: the first that fails refuses the block. `windows` gets the windows'
+// products as they are found; `at` the product a reject names when it is not the command's.
+RejectReason ReferenceEngine::check_block(const Command& c, std::vector<uint32_t>& windows,
+                                          uint32_t& at) {
+  const EngineLimits& limits = config_.limits;
+  if (c.participant.value >= limits.participants_max) return RejectReason::unknown_participant;
+  if (suspended_.count(c.participant.value)) return RejectReason::participant_suspended;
+  if (c.product.value >= products_.size()) return RejectReason::unknown_product;
+  if (c.windows < 2 || c.windows > limits.block_windows_max) return RejectReason::invalid_block;
+  for (int64_t k = 0; k < c.windows; ++k) {
+    uint32_t window = 0;
+    if (!find_window(c.product.value, k, window)) return RejectReason::block_window_not_trading;
+    if (products_[window].state != ProductState::trading) {
+      at = window;
+      return RejectReason::block_window_not_trading;
+    }
+    windows.push_back(window);
+  }
+  if (client_ids_.count({c.participant.value, c.client_order_id.value})) {
+    return RejectReason::duplicate_client_order_id;
+  }
+  for (const uint32_t window : windows) {
+    if (c.price.value <= 0 || c.price.value > limits.price_max ||
+        c.price.value % products_[window].spec.tick_size != 0) {
+      return RejectReason::invalid_price;
+    }
+  }
+  if (c.quantity.value <= 0 || c.quantity.value > limits.quantity_max_lots) {
+    return RejectReason::invalid_quantity;
+  }
+  for (const uint32_t window : windows) {
+    const ProductSpec& spec = products_[window].spec;
+    if (Int128{c.price.value} * c.quantity.value * spec.lot_size_gpus * spec.hours() >
+        limits.amount_max) {
+      return RejectReason::invalid_quantity;
+    }
+  }
+  return check_block_cover(c, windows, at);
+}
+
+// The last checks of a block: the funds (buy) or capacity (sell) for every window, then the
+// book of every window, walked as for a fill-or-kill order.
+RejectReason ReferenceEngine::check_block_cover(const Command& c,
+                                                const std::vector<uint32_t>& windows,
+                                                uint32_t& at) {
+  if (c.side == Side::buy) {
+    Int128 holds = 0;  // each at most about amount_max: their sum may not fit in 64 bits
+    for (const uint32_t window : windows) holds += hold_of(block_part(c, window));
+    if (holds > cash_[c.participant.value].available) return RejectReason::insufficient_cash;
+  } else {
+    for (const uint32_t window : windows) {
+      const auto funds = capacity_.find({c.participant.value, window});
+      if (funds == capacity_.end() || funds->second.available < c.quantity.value) {
+        at = window;
+        return RejectReason::insufficient_capacity;
+      }
+    }
+  }
+  for (const uint32_t window : windows) {
+    if (executable(block_part(c, window), c.quantity.value) < c.quantity.value) {
+      at = window;
+      return RejectReason::block_not_fillable;
+    }
+  }
+  return RejectReason::none;
+}
+
+// Window k of a block whose window 0 is `first`: the product not yet delivered of the same GPU
+// model, zone and window length that starts k window lengths later. False if none is listed.
+bool ReferenceEngine::find_window(uint32_t first, int64_t k, uint32_t& window) const {
+  if (k == 0) {
+    window = first;
+    return true;
+  }
+  const ProductSpec& spec = products_[first].spec;
+  for (uint32_t id = 0; id < products_.size(); ++id) {
+    const ProductSpec& other = products_[id].spec;
+    if (products_[id].state != ProductState::delivered && other.gpu == spec.gpu &&
+        other.zone == spec.zone && other.length == spec.length &&
+        other.start_hour == spec.start_hour + k * spec.hours()) {
+      window = id;
+      return true;
+    }
+  }
+  return false;
+}
+
+// One window's part of a block: a fill-or-kill limit order of that window's product, with the
+// block's one order id (the command's sequence) and client id.
+ReferenceEngine::Order ReferenceEngine::block_part(const Command& c, uint32_t window) const {
+  Order order;
+  order.id = c.sequence.value;
+  order.client_id = c.client_order_id.value;
+  order.price = c.price.value;
+  order.remaining = c.quantity.value;
+  order.participant = c.participant.value;
+  order.product = window;
+  order.side = c.side;
+  order.self_trade = c.self_trade;
+  order.time_in_force = TimeInForce::fill_or_kill;
+  return order;
 }
 
 }  // namespace ghx::matching::testing

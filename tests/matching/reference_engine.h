@@ -126,6 +126,14 @@ class ReferenceEngine {
   int64_t execute_pass(uint32_t product, int64_t price);
   void rest(const Order& order);
 
+  // Block orders (reference_engine.cpp, at the end).
+  void new_block_order(const Command& command);
+  RejectReason check_block(const Command& command, std::vector<uint32_t>& windows, uint32_t& at);
+  RejectReason check_block_cover(const Command& command, const std::vector<uint32_t>& windows,
+                                 uint32_t& at);
+  bool find_window(uint32_t first, int64_t k, uint32_t& window) const;
+  Order block_part(const Command& command, uint32_t window) const;
+
   EngineConfig config_;
   std::vector<Product> products_;
   std::map<uint32_t, Funds> cash_;
