@@ -57,10 +57,11 @@ bool read_spec(Reader& r, matching::ProductSpec& spec) {
 }
 
 // The last command type an entry of `version` may name: halts came with version 5,
-// suspensions with version 6 and call auctions with version 7, so an older entry naming one is
-// damaged.
+// suspensions with version 6, call auctions with version 7 and block orders with version 8, so
+// an older entry naming one is damaged.
 matching::CommandType command_type_max(uint8_t version) {
-  if (version >= 7) return matching::CommandType::uncross_auction;
+  if (version >= 8) return matching::CommandType::new_block_order;
+  if (version == 7) return matching::CommandType::uncross_auction;
   if (version == 6) return matching::CommandType::reinstate_participant;
   if (version == 5) return matching::CommandType::resume_product;
   return matching::CommandType::fail_trade;
@@ -90,6 +91,7 @@ void encode(const ExchangeCommand& command, std::vector<uint8_t>& out) {
   w.varint(c.counterparty.value);
   w.zigzag(c.fee.value);
   w.u8(c.cancel_orders);
+  w.u8(c.windows);
 }
 
 bool decode(std::span<const uint8_t> bytes, ExchangeCommand& out) {
@@ -114,6 +116,7 @@ bool decode(std::span<const uint8_t> bytes, ExchangeCommand& out) {
   if (version == 2) return c.type != matching::CommandType::fail_trade && r.done();
   if (!r.u32(c.counterparty.value) || !r.zigzag(c.fee.value)) return false;
   if (version >= 5 && !r.flag(c.cancel_orders)) return false;
+  if (version >= 8 && !r.u8(c.windows)) return false;
   if (!r.done()) return false;
   if (version == 3 && c.type == matching::CommandType::fail_trade) {
     // It failed the whole trade, lots unknown: replayed as a trade of one lot failing, which

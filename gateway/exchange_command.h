@@ -42,10 +42,11 @@ struct ExchangeCommand {
 // and no cancel_orders flag (version 5 appends it); 5: no suspend_participant or
 // reinstate_participant (version 6 adds only those types: its layout is version 5's); 6: no
 // start_auction or uncross_auction, and no listing with an uncross time (version 7 adds only
-// those: a start's or a listing's uncross time travels in expire_time). Version 2 to 6 entries
-// still decode, so a journal written before the change replays; an older ghxd refuses a newer
-// entry by its version rather than mistaking it for damage.
-constexpr uint8_t exchange_command_version = 7;
+// those: a start's or a listing's uncross time travels in expire_time); 7: no new_block_order,
+// and no windows (version 8 appends it; older entries decode with windows 0). Version 2 to 7
+// entries still decode, so a journal written before the change replays; an older ghxd refuses
+// a newer entry by its version rather than mistaking it for damage.
+constexpr uint8_t exchange_command_version = 8;
 constexpr size_t participant_name_bytes_max = 64;
 
 // Appends the encoding of `command` to `out` (cleared first).

@@ -900,9 +900,19 @@ namespace {
 // Commands a participant sends about its own orders: their rejects are its execution reports.
 bool is_order_command(matching::CommandType type) {
   using matching::CommandType;
-  return type == CommandType::new_order || type == CommandType::cancel_order ||
-         type == CommandType::replace_order || type == CommandType::mass_cancel ||
-         type == CommandType::order_status;
+  return type == CommandType::new_order || type == CommandType::new_block_order ||
+         type == CommandType::cancel_order || type == CommandType::replace_order ||
+         type == CommandType::mass_cancel || type == CommandType::order_status;
+}
+
+// What a new order or a block order says of itself, before the engine has seen it. A block's
+// parts are fill-or-kill limit orders whatever its command's order type and time in force.
+OrderFacts entered_facts(const matching::Command& command) {
+  if (command.type == matching::CommandType::new_block_order) {
+    return {matching::OrderType::limit, matching::TimeInForce::fill_or_kill, command.price.value,
+            command.quantity.value};
+  }
+  return {command.order_type, command.time_in_force, command.price.value, command.quantity.value};
 }
 
 // Commands whose events are told as execution reports: every engine command, operators'
@@ -1068,20 +1078,21 @@ void ExchangeService::send_reports_of_event(size_t index) {
 
 // What is known of the order an event is about; `scratch` holds facts that live only for this
 // event (a refused new order). Keeps orders_ up to date, except for removals (the caller's).
+// A block order's windows are one order id, one after another: each window's accepted enters
+// the facts again after the last fill of the window before erased them.
 const OrderFacts* ExchangeService::facts_for(const Outcome& outcome, const Event& event,
                                              OrderFacts& scratch) {
   const matching::Command& command = outcome.command.engine;
   const bool new_order = outcome.command.kind == ExchangeCommandKind::engine &&
-                         command.type == matching::CommandType::new_order;
+                         (command.type == matching::CommandType::new_order ||
+                          command.type == matching::CommandType::new_block_order);
   if (event.type == EventType::rejected) {
     if (!new_order) return nullptr;
-    scratch = {command.order_type, command.time_in_force, command.price.value,
-               command.quantity.value};
+    scratch = entered_facts(command);
     return &scratch;
   }
   if (event.type == EventType::accepted && new_order) {
-    return &(orders_[event.order_id.value] = {command.order_type, command.time_in_force,
-                                              command.price.value, command.quantity.value});
+    return &(orders_[event.order_id.value] = entered_facts(command));
   }
   const auto found = orders_.find(event.order_id.value);
   if (found == orders_.end()) return nullptr;

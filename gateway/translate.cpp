@@ -197,6 +197,9 @@ wire::OrderRejectReason to_wire(matching::RejectReason reason) {
     case In::invalid_in_auction: return Out::InvalidInAuction;
     case In::product_in_auction: return Out::ProductInAuction;
     case In::product_not_in_auction: return Out::ProductNotInAuction;
+    case In::invalid_block: return Out::InvalidBlock;
+    case In::block_window_not_trading: return Out::BlockWindowNotTrading;
+    case In::block_not_fillable: return Out::BlockNotFillable;
   }
   return Out::UnknownCommand;
 }
@@ -228,7 +231,10 @@ wire::ProductState to_wire(matching::ProductState state) {
 
 matching::Command new_order_command(const wire::NewOrder& order, const CommandOrigin& origin) {
   matching::Command command;
-  command.type = matching::CommandType::new_order;
+  // Windows 0 and 1 mean this product alone: a plain order.
+  const bool block = order.windows() >= 2;
+  command.type = block ? matching::CommandType::new_block_order : matching::CommandType::new_order;
+  command.windows = block ? order.windows() : 0;
   command.participant = origin.participant;
   command.product = origin.product;
   command.client_order_id = {order.client_order_id()};

@@ -37,6 +37,7 @@ struct CommandOrigin {
   matching::ProductId product;  // resolved from symbol/product_id by the core
 };
 
+// A NewOrder of windows >= 2 becomes a new_block_order over that many windows; else a new_order.
 matching::Command new_order_command(const wire::NewOrder& order, const CommandOrigin& origin);
 matching::Command cancel_order_command(const wire::CancelOrder& cancel,
                                        const CommandOrigin& origin);

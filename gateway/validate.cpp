@@ -29,6 +29,21 @@ Check check_logon(const wire::Logon& logon) {
   return {};
 }
 
+// A block order (windows >= 2) fills in full in every window at once or not at all: that is a
+// fill-or-kill limit order's contract, and nothing of it rests. How many windows the exchange
+// takes is the engine's limit (InvalidBlock).
+Check check_block_order(const wire::NewOrder& order) {
+  if (order.order_type() != wire::OrderType::Limit ||
+      order.time_in_force() != wire::TimeInForce::FillOrKill) {
+    return invalid("NewOrder.windows (a block order) needs a Limit FillOrKill order");
+  }
+  if (order.post_only()) return invalid("NewOrder.windows (a block order) takes no post_only");
+  if (order.min_quantity() != 0) {
+    return invalid("NewOrder.windows (a block order) takes no min_quantity");
+  }
+  return {};
+}
+
 Check check_new_order(const wire::NewOrder& order) {
   if (order.client_order_id() == 0) return invalid("NewOrder.client_order_id must be non-zero");
   if (!short_enough(order.symbol(), symbol_chars_max)) return invalid("NewOrder.symbol too long");
@@ -49,7 +64,7 @@ Check check_new_order(const wire::NewOrder& order) {
   if (order.time_in_force() == wire::TimeInForce::GoodTillTime && order.expire_time_ns() <= 0) {
     return invalid("NewOrder.expire_time_ns required for GoodTillTime");
   }
-  return {};
+  return order.windows() >= 2 ? check_block_order(order) : Check{};
 }
 
 Check check_cancel(const wire::CancelOrder& cancel) {

@@ -62,6 +62,7 @@ Frame make_new_order(const NewOrderFields& fields) {
   order.add_min_quantity(fields.min_quantity);
   order.add_expire_time_ns(fields.expire_time_ns);
   order.add_self_trade(fields.self_trade);
+  order.add_windows(fields.windows);
   return finish_frame(builder, wire::Body::NewOrder, order.Finish().Union());
 }
 

@@ -38,6 +38,7 @@ struct NewOrderFields {
   int64_t min_quantity = 0;
   int64_t expire_time_ns = 0;
   wire::SelfTradePrevention self_trade = wire::SelfTradePrevention::CancelTaker;
+  uint8_t windows = 0;  // 2 or more: a block order over that many windows (Limit, FillOrKill)
 };
 
 // Shared by the frame builders here and in wire_requests.h.

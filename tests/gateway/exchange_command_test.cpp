@@ -18,15 +18,17 @@ bool same(const ExchangeCommand& a, const ExchangeCommand& b) {
          a.engine.trade_id == b.engine.trade_id && a.engine.counterparty == b.engine.counterparty &&
          a.engine.fee == b.engine.fee && a.engine.spec == b.engine.spec &&
          a.engine.price == b.engine.price && a.engine.expire_time == b.engine.expire_time &&
-         a.engine.cancel_orders == b.engine.cancel_orders;
+         a.engine.cancel_orders == b.engine.cancel_orders && a.engine.windows == b.engine.windows;
 }
 
-// The bytes an older ghxd wrote for `command`: version 5 and 6 entries are laid out as version
-// 7 ones; version 2 to 4 entries end before the cancel_orders flag (and version 2 ones before
-// the fail_trade facts as well).
+// The bytes an older ghxd wrote for `command`: version 5 to 7 entries end before the windows
+// (version 5 and 6 ones are laid out as version 7 ones); version 2 to 4 entries end before the
+// cancel_orders flag too (and version 2 ones before the fail_trade facts as well).
 std::vector<uint8_t> as_version(const ExchangeCommand& command, uint8_t version) {
   std::vector<uint8_t> bytes;
   encode(command, bytes);
+  EXPECT_EQ(bytes.back(), command.engine.windows);
+  if (version < 8) bytes.pop_back();
   EXPECT_EQ(bytes.back(), command.engine.cancel_orders ? 1 : 0);
   if (version < 5) bytes.pop_back();
   if (version == 2) {
@@ -45,12 +47,15 @@ void without_opening_auction(ExchangeCommand& command) {
   if (command.engine.type == matching::CommandType::list_product) command.engine.expire_time = {};
 }
 
+// A random command as a ghxd before block orders could have journaled it: no windows.
+void without_windows(ExchangeCommand& command) { command.engine.windows = 0; }
+
 ExchangeCommand random_command(std::mt19937_64& random) {
   ExchangeCommand command;
   auto any = [&] { return static_cast<int64_t>(random()) >> (random() % 64); };
   command.kind = static_cast<ExchangeCommandKind>(1 + random() % 3);
   matching::Command& c = command.engine;
-  c.type = static_cast<matching::CommandType>(random() % 17);
+  c.type = static_cast<matching::CommandType>(random() % 18);
   c.sequence = {random()};
   c.timestamp = {any()};
   c.participant = {static_cast<uint32_t>(random())};
@@ -64,6 +69,7 @@ ExchangeCommand random_command(std::mt19937_64& random) {
   c.self_trade = static_cast<matching::SelfTradePrevention>(random() % 3);
   c.post_only = random() % 2;
   c.cancel_orders = random() % 2;
+  c.windows = static_cast<uint8_t>(random());
   c.price = {any()};
   c.quantity = {any()};
   c.min_quantity = {any()};
@@ -216,10 +222,10 @@ TEST(ExchangeCommandCodec, HaltsAndResumesRoundTripWithTheirCancelFlag) {
   EXPECT_FALSE(decoded.engine.cancel_orders);
 
   std::vector<uint8_t> bad_flag = bytes;
-  bad_flag.back() = 2;  // a flag is 0 or 1
+  bad_flag[bad_flag.size() - 2] = 2;  // a flag is 0 or 1 (the windows byte follows it)
   EXPECT_FALSE(decode(bad_flag, decoded));
   std::vector<uint8_t> unknown_type = bytes;
-  unknown_type[2] = static_cast<uint8_t>(matching::CommandType::uncross_auction) + 1;
+  unknown_type[2] = static_cast<uint8_t>(matching::CommandType::new_block_order) + 1;
   EXPECT_FALSE(decode(unknown_type, decoded));
 }
 
@@ -255,6 +261,7 @@ TEST(ExchangeCommandCodec, AVersion5EntryDecodesAsBeforeAndNamesNoSuspension) {
       command.engine.type = matching::CommandType::halt_product;
     }
     without_opening_auction(command);
+    without_windows(command);
     const std::vector<uint8_t> version_5 = as_version(command, 5);
     ExchangeCommand decoded;
     ASSERT_TRUE(decode(version_5, decoded)) << "command " << i;
@@ -287,7 +294,7 @@ TEST(ExchangeCommandCodec, AuctionStartsAndUncrossesRoundTripWithTheUncrossTime)
     start.engine.expire_time = {uncross_ns};
     std::vector<uint8_t> bytes;
     encode(start, bytes);
-    EXPECT_EQ(bytes[0], 7);
+    EXPECT_EQ(bytes[0], exchange_command_version);
     ExchangeCommand decoded;
     ASSERT_TRUE(decode(bytes, decoded));
     EXPECT_EQ(decoded.engine.type, matching::CommandType::start_auction);
@@ -319,6 +326,7 @@ TEST(ExchangeCommandCodec, AVersion6EntryDecodesAsBeforeAndNamesNoAuction) {
       command.engine.type = matching::CommandType::suspend_participant;
     }
     without_opening_auction(command);
+    without_windows(command);
     const std::vector<uint8_t> version_6 = as_version(command, 6);
     ExchangeCommand decoded;
     ASSERT_TRUE(decode(version_6, decoded)) << "command " << i;
@@ -350,6 +358,77 @@ TEST(ExchangeCommandCodec, AVersion6EntryDecodesAsBeforeAndNamesNoAuction) {
   EXPECT_EQ(decoded.engine.expire_time.ns, 1'796'112'900'000'000'000);
 }
 
+// Version 8 added block orders: one survives the journal with its windows and every order
+// field the engine reads (product = the first window, side, price, quantity, client id, STP).
+TEST(ExchangeCommandCodec, ABlockOrderRoundTripsWithItsWindows) {
+  for (const uint8_t windows : {uint8_t{2}, uint8_t{3}, uint8_t{31}, uint8_t{255}}) {
+    ExchangeCommand block;
+    block.engine.type = matching::CommandType::new_block_order;
+    block.engine.sequence = {904};
+    block.engine.participant = {3};
+    block.engine.product = {42};
+    block.engine.windows = windows;
+    block.engine.client_order_id = {1'001};
+    block.engine.side = matching::Side::sell;
+    block.engine.time_in_force = matching::TimeInForce::fill_or_kill;
+    block.engine.self_trade = matching::SelfTradePrevention::cancel_maker;
+    block.engine.price = {1850};
+    block.engine.quantity = {4};
+    std::vector<uint8_t> bytes;
+    encode(block, bytes);
+    EXPECT_EQ(bytes[0], exchange_command_version);
+    ExchangeCommand decoded;
+    ASSERT_TRUE(decode(bytes, decoded));
+    EXPECT_EQ(decoded.engine.type, matching::CommandType::new_block_order);
+    EXPECT_EQ(decoded.engine.windows, windows);
+    EXPECT_EQ(decoded.engine.product.value, 42u);
+    EXPECT_EQ(decoded.engine.participant.value, 3u);
+    EXPECT_EQ(decoded.engine.client_order_id.value, 1'001u);
+    EXPECT_EQ(decoded.engine.side, matching::Side::sell);
+    EXPECT_EQ(decoded.engine.self_trade, matching::SelfTradePrevention::cancel_maker);
+    EXPECT_EQ(decoded.engine.price.value, 1850);
+    EXPECT_EQ(decoded.engine.quantity.value, 4);
+    EXPECT_EQ(decoded.sequence().value, 904u);
+    EXPECT_TRUE(same(block, decoded));
+    std::vector<uint8_t> without = bytes;
+    without.pop_back();  // a version 8 entry ends with its windows
+    EXPECT_FALSE(decode(without, decoded));
+  }
+}
+
+// A journal written before block orders existed replays exactly as before: its version 7
+// entries (auctions included) decode to the same commands, with no windows, and none may name
+// a block order: an older entry that does is damaged.
+TEST(ExchangeCommandCodec, AVersion7EntryDecodesAsBeforeAndNamesNoBlockOrder) {
+  std::mt19937_64 random(8);
+  for (int i = 0; i < 1'000; ++i) {
+    ExchangeCommand command = random_command(random);
+    if (command.engine.type > matching::CommandType::uncross_auction) {
+      command.engine.type = matching::CommandType::start_auction;
+    }
+    without_windows(command);
+    const std::vector<uint8_t> version_7 = as_version(command, 7);
+    ExchangeCommand decoded;
+    ASSERT_TRUE(decode(version_7, decoded)) << "command " << i;
+    ASSERT_TRUE(same(command, decoded)) << "command " << i;
+    EXPECT_EQ(decoded.engine.windows, 0);
+  }
+  ExchangeCommand block;
+  block.engine.type = matching::CommandType::new_block_order;
+  ExchangeCommand decoded;
+  for (const uint8_t version : {uint8_t{7}, uint8_t{6}, uint8_t{4}}) {
+    EXPECT_FALSE(decode(as_version(block, version), decoded))
+        << "version " << int{version} << " had no block orders";
+  }
+  // Nor is a version 8 entry's windows byte read from an older one: it would be one too many.
+  block.engine.type = matching::CommandType::new_order;
+  block.engine.windows = 3;
+  std::vector<uint8_t> bytes;
+  encode(block, bytes);
+  bytes[0] = 7;
+  EXPECT_FALSE(decode(bytes, decoded));
+}
+
 // A journal written before halts existed replays exactly as before: its entries end without
 // the flag, decode to the same commands (no cancel_orders), and none may name a halt.
 TEST(ExchangeCommandCodec, AVersion4EntryDecodesAsBeforeAndNamesNoHalt) {
@@ -361,6 +440,7 @@ TEST(ExchangeCommandCodec, AVersion4EntryDecodesAsBeforeAndNamesNoHalt) {
       command.engine.type = matching::CommandType::new_order;
     }
     without_opening_auction(command);
+    without_windows(command);
     const std::vector<uint8_t> version_4 = as_version(command, 4);
     ExchangeCommand decoded;
     ASSERT_TRUE(decode(version_4, decoded)) << "command " << i;

@@ -194,6 +194,54 @@ TEST(Validation, OrderFieldsAreChecked) {
             ErrorCode::None);
 }
 
+// A block order (windows >= 2) fills in full in every window or not at all: only a
+// fill-or-kill limit order without post-only or a minimum quantity says that. How many windows
+// the exchange takes is the engine's to say (InvalidBlock), not the session's.
+TEST(Validation, ABlockOrderIsAFillOrKillLimitOrder) {
+  const NewOrderFields block{.client_order_id = 1,
+                             .symbol = "X",
+                             .time_in_force = wire::TimeInForce::FillOrKill,
+                             .price = 10,
+                             .quantity = 2,
+                             .windows = 3};
+  EXPECT_TRUE(decode(make_new_order(block)).check.ok());
+  auto with = [&](auto change) {
+    NewOrderFields fields = block;
+    change(fields);
+    const Check check = decode(make_new_order(fields)).check;
+    return std::pair(check.code, std::string(check.detail));
+  };
+  const auto fill_or_kill_limit =
+      std::pair(ErrorCode::InvalidField,
+                std::string("NewOrder.windows (a block order) needs a Limit FillOrKill order"));
+  for (const auto tif :
+       {wire::TimeInForce::GoodTillGateClosure, wire::TimeInForce::ImmediateOrCancel}) {
+    EXPECT_EQ(with([&](auto& f) { f.time_in_force = tif; }), fill_or_kill_limit);
+  }
+  EXPECT_EQ(with([](auto& f) {
+              f.time_in_force = wire::TimeInForce::GoodTillTime;
+              f.expire_time_ns = 1;
+            }),
+            fill_or_kill_limit);
+  EXPECT_EQ(with([](auto& f) { f.order_type = wire::OrderType::Market; }), fill_or_kill_limit);
+  EXPECT_EQ(with([](auto& f) { f.post_only = true; }),
+            std::pair(ErrorCode::InvalidField,
+                      std::string("NewOrder.windows (a block order) takes no post_only")));
+  EXPECT_EQ(with([](auto& f) { f.min_quantity = 1; }),
+            std::pair(ErrorCode::InvalidField,
+                      std::string("NewOrder.windows (a block order) takes no min_quantity")));
+  EXPECT_EQ(with([](auto& f) { f.windows = 255; }).first, ErrorCode::None);
+  // 0 and 1 are a plain order: any order type and time in force.
+  for (const uint8_t windows : {uint8_t{0}, uint8_t{1}}) {
+    EXPECT_EQ(with([&](auto& f) {
+                f.windows = windows;
+                f.time_in_force = wire::TimeInForce::ImmediateOrCancel;
+                f.post_only = true;
+              }).first,
+              ErrorCode::None);
+  }
+}
+
 TEST(Validation, ATradingHaltNamesAProductAndCancelsOrdersOnlyWhenItHalts) {
   const std::string symbol = "H100SXM.CN-EAST-1.2026-12-01T08.1H";
   EXPECT_TRUE(decode(make_trading_halt(1, symbol, true)).check.ok());

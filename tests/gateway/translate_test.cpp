@@ -55,6 +55,40 @@ TEST(Translate, NewOrderBecomesAnEngineCommand) {
   EXPECT_EQ(command.min_quantity.value, 4);
 }
 
+// windows >= 2 makes a block order over that many windows; 0 and 1 a plain order of the one
+// product, as a NewOrder from before block orders is.
+TEST(Translate, ANewOrderOfTwoOrMoreWindowsBecomesABlockOrder) {
+  const NewOrderFields block{.client_order_id = 9,
+                             .symbol = symbol,
+                             .side = wire::Side::Buy,
+                             .time_in_force = wire::TimeInForce::FillOrKill,
+                             .price = 1850,
+                             .quantity = 3,
+                             .self_trade = wire::SelfTradePrevention::CancelMaker,
+                             .windows = 3};
+  const Frame frame = make_new_order(block);
+  const matching::Command command =
+      new_order_command(*frame_message(frame).body_as_NewOrder(), {{3}, {5}});
+  EXPECT_EQ(command.type, matching::CommandType::new_block_order);
+  EXPECT_EQ(command.windows, 3);
+  EXPECT_EQ(command.participant.value, 3u);
+  EXPECT_EQ(command.product.value, 5u);  // the first window
+  EXPECT_EQ(command.client_order_id.value, 9u);
+  EXPECT_EQ(command.side, matching::Side::buy);
+  EXPECT_EQ(command.self_trade, matching::SelfTradePrevention::cancel_maker);
+  EXPECT_EQ(command.price.value, 1850);
+  EXPECT_EQ(command.quantity.value, 3);
+  for (const uint8_t windows : {uint8_t{0}, uint8_t{1}}) {
+    NewOrderFields plain = block;
+    plain.windows = windows;
+    const Frame plain_frame = make_new_order(plain);
+    const matching::Command order =
+        new_order_command(*frame_message(plain_frame).body_as_NewOrder(), {{3}, {5}});
+    EXPECT_EQ(order.type, matching::CommandType::new_order) << int{windows};
+    EXPECT_EQ(order.windows, 0) << int{windows};
+  }
+}
+
 TEST(Translate, RejectEventReachesOnlyItsParticipant) {
   matching::Event event;
   event.type = matching::EventType::rejected;
@@ -325,13 +359,14 @@ std::string snake(std::string_view camel) {
 
 // Reasons and states keep their names across the wire, whatever their numbers: the engine's
 // CancelReason has no Disconnect, so a halt's or a suspension's cancel must not be reported as
-// another reason. The call auction's reasons and state are the newest of each.
+// another reason. The block order's reasons are the newest (the call auction's state is the
+// newest state).
 TEST(Translate, EveryEngineReasonAndStateKeepsItsNameOnTheWire) {
   for (int i = 0; i <= static_cast<int>(matching::CancelReason::participant_suspended); ++i) {
     const auto reason = static_cast<matching::CancelReason>(i);
     EXPECT_EQ(snake(wire::EnumNameCancelReason(to_wire(reason))), matching::to_string(reason));
   }
-  for (int i = 0; i <= static_cast<int>(matching::RejectReason::product_not_in_auction); ++i) {
+  for (int i = 0; i <= static_cast<int>(matching::RejectReason::block_not_fillable); ++i) {
     const auto reason = static_cast<matching::RejectReason>(i);
     EXPECT_EQ(snake(wire::EnumNameOrderRejectReason(to_wire(reason))), matching::to_string(reason));
   }
@@ -354,6 +389,12 @@ TEST(Translate, EveryEngineReasonAndStateKeepsItsNameOnTheWire) {
   EXPECT_EQ(to_wire(matching::RejectReason::product_not_in_auction),
             wire::OrderRejectReason::ProductNotInAuction);
   EXPECT_EQ(to_wire(matching::ProductState::auction), wire::ProductState::Auction);
+  EXPECT_EQ(to_wire(matching::RejectReason::invalid_block), wire::OrderRejectReason::InvalidBlock);
+  EXPECT_EQ(to_wire(matching::RejectReason::block_window_not_trading),
+            wire::OrderRejectReason::BlockWindowNotTrading);
+  EXPECT_EQ(to_wire(matching::RejectReason::block_not_fillable),
+            wire::OrderRejectReason::BlockNotFillable);
+  EXPECT_EQ(wire::OrderRejectReason::MAX, wire::OrderRejectReason::BlockNotFillable);
 }
 
 // An order canceled by a halt or by its owner's suspension is reported to its owner like any

@@ -187,7 +187,8 @@ void replay(const ledger::Snapshot& snapshot, Replayed& out, RecoveryCheck& chec
         ++expected;
         if (command.kind != gateway::ExchangeCommandKind::engine) return true;
         const matching::Command& engine_command = command.engine;
-        if (engine_command.type == matching::CommandType::new_order) {
+        if (engine_command.type == matching::CommandType::new_order ||
+            engine_command.type == matching::CommandType::new_block_order) {
           out.new_orders.insert({engine_command.participant.value,
                                  engine_command.client_order_id.value});
         }
@@ -198,7 +199,9 @@ void replay(const ledger::Snapshot& snapshot, Replayed& out, RecoveryCheck& chec
         for (const matching::Event& event : events) {
           if (event.type != matching::EventType::accepted) continue;
           const OrderKey key{event.participant.value, event.client_order_id.value};
-          if (!out.accepted.emplace(key, event.order_id.value).second) ++out.duplicate_accepts;
+          // A block order's windows are accepted one by one, all with its one order id.
+          const auto [known, added] = out.accepted.emplace(key, event.order_id.value);
+          if (!added && known->second != event.order_id.value) ++out.duplicate_accepts;
         }
         return true;
       });

@@ -367,6 +367,38 @@ TEST(ExecutionReportFormat, RejectNamesTheReason) {
   });
 }
 
+// A refused block order names the window at fault (its symbol) and why, readably.
+TEST(ExecutionReportFormat, ARefusedBlockOrderNamesTheWindowAndTheReason) {
+  const std::pair<wire::OrderRejectReason, std::string> reasons[] = {
+      {wire::OrderRejectReason::InvalidBlock, "invalid-block"},
+      {wire::OrderRejectReason::BlockWindowNotTrading, "block-window-not-trading"},
+      {wire::OrderRejectReason::BlockNotFillable, "block-not-fillable"}};
+  for (const auto& [reason, name] : reasons) {
+    flatbuffers::FlatBufferBuilder builder;
+    const auto symbol = builder.CreateString("H100SXM.CN-EAST-1.2026-12-02T00.DAY");
+    wire::ExecutionReportBuilder report(builder);
+    report.add_exec_type(wire::ExecType::Rejected);
+    report.add_client_order_id(31);
+    report.add_symbol(symbol);
+    report.add_side(wire::Side::Buy);
+    report.add_order_type(wire::OrderType::Limit);
+    report.add_time_in_force(wire::TimeInForce::FillOrKill);
+    report.add_price(1900);
+    report.add_quantity(3);
+    report.add_order_status(wire::OrderStatus::Done);
+    report.add_reject_reason(reason);
+    const auto body = report.Finish();
+    const gateway::Frame frame =
+        gateway::finish_frame(builder, wire::Body::ExecutionReport, body.Union());
+    const auto& r = *gateway::frame_message(frame).body_as_ExecutionReport();
+    EXPECT_EQ(execution_report_text(r),
+              "rejected order 31 buy H100SXM.CN-EAST-1.2026-12-02T00.DAY: 3 lots at 1900 (19.00) "
+              "fok, 0 open, done, reason " +
+                  name);
+    EXPECT_NE(execution_report_json(r).find("\"reason\":\"" + name + "\""), std::string::npos);
+  }
+}
+
 TEST(ExecutionReportFormat, ARejectOfASuspendedParticipantNamesTheSuspension) {
   flatbuffers::FlatBufferBuilder builder;
   wire::ExecutionReportBuilder report(builder);

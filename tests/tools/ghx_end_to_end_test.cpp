@@ -487,6 +487,53 @@ TEST_F(GhxEndToEnd, OperatorRunsACallAuctionAndItUncrosses) {
   EXPECT_EQ(ghx({"auction", product, "--uncross-at", "soon"}).exit_code, 2);
 }
 
+// A block buy over three consecutive daily windows (of a GPU and zone no other test trades)
+// fills in each, and the reports name each window; one that cannot fill is refused naming the
+// window; a block is fill-or-kill limit, so --tif ioc with it is a usage error.
+TEST_F(GhxEndToEnd, ABlockBuyFillsInEveryWindowOrIsRefused) {
+  const RunResult listed =
+      ghx({"products", "--gpu", "H20", "--zone", "CN-EAST-1", "--json"}, "lab-beta");
+  std::vector<std::string> days;
+  std::istringstream lines(listed.out);
+  for (std::string line; std::getline(lines, line);) {
+    const size_t at = line.find("\"symbol\":\"");
+    if (at == std::string::npos || line.find(".DAY\"") == std::string::npos) continue;
+    days.push_back(line.substr(at + 10, line.find('"', at + 10) - at - 10));
+  }
+  std::sort(days.begin(), days.end());  // GPU.ZONE.START.DAY: by start
+  ASSERT_GE(days.size(), 3u) << listed.out;
+  days.erase(days.begin(), days.end() - 3);  // the last three: consecutive days
+  ASSERT_EQ(ghx({"deposit", "lab-beta", "50000.00"}).exit_code, 0);  // a window costs 7687.68
+  for (size_t k = 0; k < days.size(); ++k) {
+    ASSERT_EQ(ghx({"register", "dc-ulanqab", days[k], "4"}).exit_code, 0);
+    ASSERT_EQ(ghx({"sell", days[k], "2", "20.00", "--id", std::to_string(1301 + k)}, "dc-ulanqab")
+                  .exit_code,
+              0);
+  }
+
+  const RunResult bought =
+      ghx({"buy", days[0], "2", "20.00", "--windows", "3", "--id", "1401"}, "lab-beta");
+  ASSERT_EQ(bought.exit_code, 0) << bought.out << bought.err;
+  for (const std::string& day : days) {
+    EXPECT_TRUE(contains(bought.out, "accepted order 1401 buy " + day +
+                                         ": 2 lots at 2000 (20.00) fok, 2 open, live"))
+        << bought.out;
+    EXPECT_TRUE(contains(bought.out, "filled order 1401 buy " + day + ": 2 lots at 2000 (20.00)"))
+        << bought.out;
+  }
+  const RunResult nothing_left =
+      ghx({"buy", days[0], "1", "20.00", "--windows", "3", "--id", "1402"}, "lab-beta");
+  EXPECT_EQ(nothing_left.exit_code, 1) << nothing_left.out << nothing_left.err;
+  EXPECT_TRUE(contains(nothing_left.out, "rejected order 1402 buy " + days[0] +
+                                             ": 1 lots at 2000 (20.00) fok, 0 open, done, "
+                                             "reason block-not-fillable"))
+      << nothing_left.out;
+  const RunResult ioc =
+      ghx({"buy", days[0], "1", "20.00", "--windows", "3", "--tif", "ioc"}, "lab-beta");
+  EXPECT_EQ(ioc.exit_code, 2);
+  EXPECT_TRUE(contains(ioc.err, "--windows makes a block order")) << ioc.err;
+}
+
 TEST_F(GhxEndToEnd, ReportsShowsTheKeptExecutionReportsAfterANumber) {
   const std::string product = far_product();
   ASSERT_FALSE(product.empty());

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace ghx::cli {
 namespace {
@@ -96,6 +100,67 @@ TEST(OrderOptions, BadOrdersAreUsageErrorsBeforeAnyConnection) {
     EXPECT_EQ(usage_exit_of([&] { parse_order(wire::Side::Buy, args, now_ns, order); }),
               exit_usage)
         << (args.positional.size() > 1 ? args.positional[1] : "");
+  }
+}
+
+// --windows N makes a block order: fill-or-kill limit, which it sets itself (--tif fok may
+// say so too); everything else about the order is as usual.
+TEST(OrderOptions, WindowsMakesAFillOrKillBlockOrder) {
+  for (const auto& options : std::vector<std::map<std::string, std::string, std::less<>>>{
+           {{"windows", "3"}},
+           {{"windows", "3"}, {"tif", "fok"}, {"type", "limit"}, {"stp", "cancel-maker"}}}) {
+    OrderRequest order;
+    parse_order(wire::Side::Buy, args_of({symbol, "4", "18.50"}, options), now_ns, order);
+    EXPECT_EQ(order.fields.windows, 3);
+    EXPECT_EQ(order.fields.order_type, wire::OrderType::Limit);
+    EXPECT_EQ(order.fields.time_in_force, wire::TimeInForce::FillOrKill);
+    EXPECT_EQ(order.fields.price, 1850);
+    EXPECT_EQ(order.fields.quantity, 4);
+    EXPECT_FALSE(order.fields.post_only);
+    EXPECT_EQ(order.fields.min_quantity, 0);
+  }
+  OrderRequest most;
+  parse_order(wire::Side::Sell, args_of({symbol, "1", "100"}, {{"windows", "255"}}), now_ns, most);
+  EXPECT_EQ(most.fields.windows, 255);  // the engine's limit (31) is the exchange's to tell
+  OrderRequest plain;
+  parse_order(wire::Side::Buy, args_of({symbol, "4", "18.50"}), now_ns, plain);
+  EXPECT_EQ(plain.fields.windows, 0);
+}
+
+// A block takes no option that would make it other than fill-or-kill limit; the error names
+// the option rather than overriding it.
+TEST(OrderOptions, WindowsRefusesTheOptionsOfOtherOrderTypes) {
+  const std::pair<std::map<std::string, std::string, std::less<>>, std::string> bad[] = {
+      {{{"tif", "ioc"}}, "--tif ioc"},
+      {{{"tif", "gtc"}}, "--tif gtc"},
+      {{{"tif", "gtt"}, {"expire", "+5"}}, "--tif gtt"},
+      {{{"expire", "+5"}}, "--expire"},
+      {{{"type", "market"}}, "--type market"},
+      {{{"post-only", ""}}, "--post-only"},
+      {{{"min-qty", "2"}}, "--min-qty"},
+  };
+  for (const auto& [options, named] : bad) {
+    auto with_windows = options;
+    with_windows["windows"] = "3";
+    OrderRequest order;
+    try {
+      parse_order(wire::Side::Buy, args_of({symbol, "4", "18.50"}, with_windows), now_ns, order);
+      ADD_FAILURE() << named << " was taken";
+    } catch (const CliError& e) {
+      EXPECT_EQ(e.exit_code, exit_usage) << named;
+      EXPECT_EQ(
+          std::string(e.what()),
+          "--windows makes a block order, fill-or-kill limit in every window: not with " + named);
+    }
+  }
+  for (const char* windows : {"0", "1", "256", "-3", "three"}) {
+    OrderRequest order;
+    EXPECT_EQ(usage_exit_of([&] {
+                parse_order(wire::Side::Buy,
+                            args_of({symbol, "4", "18.50"}, {{"windows", windows}}), now_ns, order);
+              }),
+              exit_usage)
+        << windows;
   }
 }
 

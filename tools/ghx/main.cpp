@@ -27,7 +27,9 @@ constexpr Command commands[] = {
      "buy PRODUCT QTY PRICE [--type limit|market] [--tif gtc|gtt|ioc|fok] "
      "[--expire ISO8601|+SECONDS] [--post-only] [--min-qty N] "
      "[--stp cancel-taker|cancel-maker|cancel-both] [--id ID] [--wait MS] "
-     "[--cancel-on-disconnect]"},
+     "[--cancel-on-disconnect] [--windows N] (N >= 2: a block order over PRODUCT and the N-1 "
+     "windows after it, filled in full in each at once or not at all; fill-or-kill limit, so "
+     "without --type market, --tif other than fok, --expire, --post-only or --min-qty)"},
     {"sell", ghx::cli::run_sell_command, "sell PRODUCT QTY PRICE [same options as buy]"},
     {"cancel", ghx::cli::run_cancel_command, "cancel ORIG_ID [--product SYMBOL]"},
     {"replace", ghx::cli::run_replace_command,

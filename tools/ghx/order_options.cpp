@@ -10,7 +10,7 @@ namespace ghx::cli {
 const std::vector<OptionSpec> order_option_specs = {
     {"type"}, {"tif"},          {"expire"}, {"post-only", false},
     {"min-qty"}, {"stp"},       {"id"},     {"wait"},
-    {"cancel-on-disconnect", false},
+    {"cancel-on-disconnect", false}, {"windows"},
 };
 
 namespace {
@@ -72,6 +72,31 @@ int64_t parse_offset(std::string_view text, size_t pos, std::string_view option)
   if (next != text.size() || hours > 23 || minutes > 59) bad_time(text, option);
   const int64_t offset = (hours * 60 + minutes) * 60 * ns_per_second;
   return text[pos] == '+' ? offset : -offset;
+}
+
+// The wire's NewOrder.windows is a byte; the exchange's own limit (31 by default) is its to
+// tell (InvalidBlock).
+constexpr int64_t block_windows_wire_max = 255;
+
+// `--windows N`: a block order, fill-or-kill limit in every window. The options that would make
+// it anything else are usage errors, named, rather than silently overridden.
+uint8_t parse_block_windows(const ParsedArgs& args) {
+  const int64_t windows = parse_int64(*args.get("windows"), "--windows");
+  if (windows < 2 || windows > block_windows_wire_max) {
+    usage_error("--windows takes 2..255 (a block order over that many consecutive windows)");
+  }
+  const std::string tif = args.get_or("tif", "fok");
+  std::string other;  // the option that says otherwise
+  if (tif != "fok") other = "--tif " + tif;
+  if (args.get_or("type", "limit") != "limit") other = "--type " + *args.get("type");
+  for (const char* option : {"expire", "post-only", "min-qty"}) {
+    if (other.empty() && args.has(option)) other = "--" + std::string(option);
+  }
+  if (!other.empty()) {
+    usage_error("--windows makes a block order, fill-or-kill limit in every window: not with " +
+                other);
+  }
+  return static_cast<uint8_t>(windows);
 }
 
 }  // namespace
@@ -153,6 +178,7 @@ void parse_order(wire::Side side, const ParsedArgs& args, int64_t now_ns, OrderR
                                               : "sell PRODUCT QTY PRICE [options]";
   gateway::NewOrderFields& f = out.fields;
   f.side = side;
+  if (args.has("windows")) f.windows = parse_block_windows(args);
   f.order_type = parse_order_type(args.get_or("type", "limit"));
   const bool market = f.order_type == wire::OrderType::Market;
   expect_positional(args, market ? 2 : 3, 3, usage);
@@ -163,7 +189,8 @@ void parse_order(wire::Side side, const ParsedArgs& args, int64_t now_ns, OrderR
   if (args.positional.size() == 3) f.price = parse_money(args.positional[2], "PRICE");
   if (!market && f.price <= 0) usage_error("PRICE must be positive for a limit order");
   // An expiry without --tif means good-till-time: the only tif that uses one.
-  f.time_in_force = args.has("tif") ? parse_time_in_force(*args.get("tif"))
+  f.time_in_force = args.has("tif")      ? parse_time_in_force(*args.get("tif"))
+                    : f.windows != 0     ? wire::TimeInForce::FillOrKill
                     : args.has("expire") ? wire::TimeInForce::GoodTillTime
                                          : wire::TimeInForce::GoodTillGateClosure;
   if (args.has("expire")) {
