@@ -178,6 +178,7 @@ int main(int argc, char** argv) {
 
   std::vector<SimProduct> products;
   if (!prepare_market(options, products)) return 1;
+  link_consecutive_windows(products);
   std::vector<int64_t> references, ticks;
   for (const SimProduct& p : products) {
     references.push_back(reference_price(p.row.gpu, p.row.zone));

@@ -37,6 +37,11 @@ struct ParticipantTotals {
   uint64_t orders = 0;
   uint64_t rejects = 0;
   uint64_t refused_in_call = 0;  // not counted in rejects
+  uint64_t blocks = 0;           // block orders sent (counted in orders)
+  uint64_t blocks_filled = 0;    // filled in full in every window
+  // Refused whole, as a block's rule says: a window could not fill in full, or was in its call
+  // phase. Not counted in rejects.
+  uint64_t blocks_refused = 0;
   int64_t lots_ordered = 0;
   int64_t lots_filled = 0;
   int64_t notional = 0;  // minor units

@@ -47,6 +47,7 @@ void print_participants(std::FILE* out, const std::vector<ParticipantTotals>& pa
                "orders", "rejects", "in call", "lots ordered", "lots filled", "fill rate",
                "notional CNY");
   uint64_t refused_in_call = 0;
+  ParticipantTotals blocks;
   for (const ParticipantTotals& p : participants) {
     std::fprintf(out,
                  "%-12s %-6s %7" PRIu64 " %8" PRIu64 " %8" PRIu64 " %12" PRId64 " %11" PRId64
@@ -55,11 +56,22 @@ void print_participants(std::FILE* out, const std::vector<ParticipantTotals>& pa
                  p.refused_in_call, p.lots_ordered, p.lots_filled,
                  percent(p.lots_filled, p.lots_ordered), format_money(p.notional).c_str());
     refused_in_call += p.refused_in_call;
+    blocks.blocks += p.blocks;
+    blocks.blocks_filled += p.blocks_filled;
+    blocks.blocks_refused += p.blocks_refused;
   }
   if (refused_in_call > 0) {
     std::fprintf(out,
-                 "(in call: IOC and block orders that a call phase refuses, as its rules say; "
-                 "not rejects)\n");
+                 "(in call: IOC and minimum-quantity orders that a call phase refuses, as its "
+                 "rules say; not rejects)\n");
+  }
+  if (blocks.blocks > 0) {
+    std::fprintf(out,
+                 "block orders (the same GPUs over two consecutive windows, all or nothing): "
+                 "%" PRIu64 " sent, %" PRIu64 " filled in both windows, %" PRIu64
+                 " refused whole\n(a window could not fill in full at the block's price, or was "
+                 "in its call phase; not rejects)\n",
+                 blocks.blocks, blocks.blocks_filled, blocks.blocks_refused);
   }
 }
 
@@ -132,9 +144,9 @@ void print_auctions_opened(std::FILE* out, const std::vector<SimProduct>& produc
                            const std::vector<OpeningAuction>& auctions, double call_phase_s) {
   if (auctions.empty()) return;
   std::fprintf(out,
-               "ghx-sim: opening auction until %s (%.1f s): orders rest without trading (IOC and "
-               "block bids\n         are refused), then the uncross trades the crossed book at "
-               "one price:\n",
+               "ghx-sim: opening auction until %s (%.1f s): orders rest without trading (IOC, "
+               "minimum-quantity and\n         block orders are refused), then the uncross "
+               "trades the crossed book at one price:\n",
                utc_time_text(auctions.front().uncross_time_ns).c_str(), call_phase_s);
   for (const OpeningAuction& auction : auctions) {
     std::fprintf(out, "  %s\n", products[auction.product].row.symbol.c_str());

@@ -15,9 +15,11 @@ constexpr int client_id_counter_bits = 24;
 
 // Buyer order mix (the rest are plain limit bids).
 constexpr double ioc_share = 0.25;
-constexpr double block_share = 0.15;
-constexpr int64_t block_lots_min = 8;    // a training job needs a whole 64-GPU block at once
-constexpr int64_t block_lots_max = 16;
+constexpr double min_quantity_share = 0.15;
+constexpr double block_share = 0.08;      // of bids in a product with a next window
+constexpr int64_t min_quantity_lots = 8;  // a training job needs a whole 64-GPU block at once
+constexpr int64_t min_quantity_order_lots_max = 16;
+constexpr int64_t block_lots_max = 3;  // a run over both windows: fewer GPUs, longer
 constexpr int64_t seller_lots_max = 6;
 constexpr int64_t buyer_lots_max = 4;
 // Replies are read in slices this long between actions, so that stop requests are seen soon.
@@ -111,15 +113,34 @@ bool Trader::post_bid(size_t product, double mid) {
     order.time_in_force = wire::TimeInForce::ImmediateOrCancel;
     order.price = prices_.quote(product, mid, uniform(1.0, 1.04) * config_.price_bias);
     order.quantity = std::uniform_int_distribution<int64_t>(1, buyer_lots_max)(rng_);
-  } else if (kind < ioc_share + block_share) {  // a training job: all of the block or nothing
+  } else if (kind < ioc_share + min_quantity_share) {  // a training job: enough GPUs or none
     order.price = prices_.quote(product, mid, uniform(1.0, 1.05) * config_.price_bias);
-    order.quantity = std::uniform_int_distribution<int64_t>(block_lots_min, block_lots_max)(rng_);
-    order.min_quantity = block_lots_min;
+    order.quantity = std::uniform_int_distribution<int64_t>(min_quantity_lots,
+                                                            min_quantity_order_lots_max)(rng_);
+    order.min_quantity = min_quantity_lots;
+  } else if (kind < ioc_share + min_quantity_share + block_share &&
+             products_[product].next_window) {
+    return post_block(product, mid);
   } else {
     order.price = prices_.quote(product, mid, uniform(0.95, 1.015) * config_.price_bias);
     order.quantity = std::uniform_int_distribution<int64_t>(1, buyer_lots_max)(rng_);
   }
   return send_order(order, product);
+}
+
+// A run that needs the same GPUs over this window and the next: a block order, filled in full
+// in both at once or not at all (fill-or-kill, so it never rests).
+bool Trader::post_block(size_t product, double mid) {
+  gateway::NewOrderFields order;
+  order.side = wire::Side::Buy;
+  order.time_in_force = wire::TimeInForce::FillOrKill;
+  order.windows = 2;
+  order.price = prices_.quote(product, mid, uniform(1.0, 1.06) * config_.price_bias);
+  order.quantity = std::uniform_int_distribution<int64_t>(1, block_lots_max)(rng_);
+  if (!send_order(order, product)) return false;
+  blocks_in_flight_.insert(next_client_order_id_);
+  ++totals_.blocks;
+  return true;
 }
 
 bool Trader::send_order(const gateway::NewOrderFields& fields, size_t product) {
@@ -181,6 +202,11 @@ void Trader::on_report(const wire::ExecutionReport& report) {
       if (report.reject_reason() == wire::OrderRejectReason::InvalidInAuction) {
         ++totals_.refused_in_call;
         stats_.live.refused_in_call.fetch_add(1, std::memory_order_relaxed);
+      } else if (report.reject_reason() == wire::OrderRejectReason::BlockNotFillable ||
+                 report.reject_reason() == wire::OrderRejectReason::BlockWindowNotTrading) {
+        // Not enough offered at its price in one of the windows (or one in its call phase):
+        // the block's rule at work.
+        ++totals_.blocks_refused;
       } else {
         ++totals_.rejects;
         stats_.live.rejects.fetch_add(1, std::memory_order_relaxed);
@@ -200,7 +226,25 @@ void Trader::on_report(const wire::ExecutionReport& report) {
   }
   if (report.order_status() == wire::OrderStatus::Done ||
       report.exec_type() == wire::ExecType::Rejected) {
+    // A block's first window done filled means every window filled: they trade at once.
+    if (blocks_in_flight_.erase(report.client_order_id()) != 0 &&
+        report.exec_type() == wire::ExecType::Filled) {
+      ++totals_.blocks_filled;
+    }
     forget(report.client_order_id());
+  }
+}
+
+void link_consecutive_windows(std::vector<SimProduct>& products) {
+  for (SimProduct& product : products) {
+    const ProductRow& row = product.row;
+    for (size_t next = 0; next < products.size(); ++next) {
+      const ProductRow& other = products[next].row;
+      if (other.gpu == row.gpu && other.zone == row.zone && other.length == row.length &&
+          other.start_hour == row.start_hour + product.hours) {
+        product.next_window = next;
+      }
+    }
   }
 }
 

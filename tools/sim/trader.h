@@ -1,19 +1,23 @@
 #pragma once
 // One simulated participant on its own thread and its own TLS session: a data centre posting
-// asks, or an AI firm bidding (plain limit bids, immediate-or-cancel bids, and minimum-quantity
-// blocks for training jobs that need their GPUs together). It keeps a few live orders per
-// product, cancelling the oldest to make room, and books its fills into MarketStats. In a
-// product's call phase (an opening auction) its limit orders rest until the uncross fills them;
-// the IOC and block bids that the call phase refuses are counted apart from other rejects.
+// asks, or an AI firm bidding (plain limit bids, immediate-or-cancel bids, minimum-quantity
+// bids for training jobs that need their GPUs together, and block orders for runs that need
+// the same GPUs over consecutive windows). It keeps a few live orders per product, cancelling
+// the oldest to make room, and books its fills into MarketStats. In a product's call phase (an
+// opening auction) its limit orders rest until the uncross fills them; the IOC and
+// minimum-quantity bids that the call phase refuses are counted apart from other rejects, as
+// are the block orders that could not fill in full.
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "gateway/client.h"
@@ -35,7 +39,13 @@ struct TraderConfig {
 struct SimProduct {
   ProductRow row;
   int64_t hours = 1;
+  // The product of the next window (same GPU, zone and length) among the traded ones, if any:
+  // a block order over both starts here.
+  std::optional<size_t> next_window;
 };
+
+// Sets each product's next_window.
+void link_consecutive_windows(std::vector<SimProduct>& products);
 
 class Trader {
  public:
@@ -60,6 +70,7 @@ class Trader {
   bool act();
   bool post_ask(size_t product, double mid);
   bool post_bid(size_t product, double mid);
+  bool post_block(size_t product, double mid);
   bool send_order(const gateway::NewOrderFields& fields, size_t product);
   bool make_room(size_t product);
   void handle(const wire::Message& message);
@@ -76,6 +87,7 @@ class Trader {
   std::mt19937_64 rng_;
   std::unordered_map<uint32_t, size_t> index_of_product_id_;
   std::unordered_map<uint64_t, LiveOrder> live_;  // client order id -> order
+  std::unordered_set<uint64_t> blocks_in_flight_;      // client ids of block orders sent
   std::vector<std::deque<uint64_t>> live_by_product_;  // oldest first; may hold done ids
   std::vector<size_t> live_count_;  // live orders per product, not counting cancels in flight
   uint64_t next_client_order_id_ = 0;
