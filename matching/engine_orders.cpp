@@ -125,6 +125,13 @@ RejectReason make_room_for_id(EngineState& state, ParticipantId participant, Cli
   return forget_done_ids(state, participant, id);
 }
 
+// Room for a new order of this command: a pool slot (and a level, should it rest) and its
+// client id's place.
+RejectReason check_room(EngineState& state, const Command& command) {
+  if (state.orders.full() || state.levels.full()) return RejectReason::orders_full;
+  return make_room_for_id(state, command.participant, command.client_order_id);
+}
+
 // What the risk check found, so that taking the hold does not work it out again: the amount
 // of cash (a bid) or capacity (an ask) to move from available to held, and where those are.
 // Taking it is then the same for both sides: no second branch on the side.
@@ -149,10 +156,7 @@ RejectReason check_new_order_risk(EngineState& state, const Command& command, Pr
   if (command.post_only && crosses_opposite(state, book, command.side, limit)) {
     return RejectReason::post_only_would_cross;
   }
-  if (state.orders.full() || state.levels.full()) return RejectReason::orders_full;
-  if (const RejectReason reason =
-          make_room_for_id(state, command.participant, command.client_order_id);
-      reason != RejectReason::none) {
+  if (const RejectReason reason = check_room(state, command); reason != RejectReason::none) {
     return reason;
   }
   if (command.side == Side::buy) {
@@ -491,10 +495,7 @@ RejectReason check_block(EngineState& state, const Command& command, uint32_t& a
       return RejectReason::invalid_quantity;
     }
   }
-  if (state.orders.full() || state.levels.full()) return RejectReason::orders_full;
-  if (const RejectReason reason =
-          make_room_for_id(state, command.participant, command.client_order_id);
-      reason != RejectReason::none) {
+  if (const RejectReason reason = check_room(state, command); reason != RejectReason::none) {
     return reason;
   }
   if (command.side == Side::buy) {
