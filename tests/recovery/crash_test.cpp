@@ -79,6 +79,9 @@ struct Totals {
   uint64_t auction_rejects = 0;
   uint64_t halt_cancels = 0;
   uint64_t suspension_cancels = 0;
+  uint64_t blocks_sent = 0;
+  uint64_t block_refusals = 0;
+  uint64_t block_fill_reports = 0;
   // Checks whose recovery started from a snapshot holding a halted product or a suspended
   // participant, and how many distinct such snapshots they used.
   uint64_t recoveries_from_held_snapshots = 0;
@@ -190,6 +193,9 @@ class CrashRun {
       totals_.auction_rejects += result.auction_rejects;
       totals_.halt_cancels += result.halt_cancels;
       totals_.suspension_cancels += result.suspension_cancels;
+      totals_.blocks_sent += result.blocks_sent;
+      totals_.block_refusals += result.block_refusals;
+      totals_.block_fill_reports += result.block_fill_reports;
       for (const std::string& problem : result.report_problems) run_problems_ += "\n  " + problem;
       for (const std::string& problem : result.problems) run_problems_ += "\n  " + problem;
       if (i < plans.size()) last_reports_[plans[i].name] = result.last_report_sequence;
@@ -320,6 +326,14 @@ void print_summary(const CrashRun& run) {
       (unsigned long long)totals.held_snapshots,
       (unsigned long long)totals.recoveries_from_auction_snapshots,
       (unsigned long long)totals.auction_snapshots);
+  std::printf(
+      "crash test: %llu block orders over two windows sent, %llu refused whole, %llu fill "
+      "reports of blocks; the journal has %llu blocks filled in both windows and %llu refused, "
+      "none in part\n",
+      (unsigned long long)totals.blocks_sent, (unsigned long long)totals.block_refusals,
+      (unsigned long long)totals.block_fill_reports,
+      (unsigned long long)check.blocks_filled_replayed,
+      (unsigned long long)check.blocks_refused_replayed);
   std::printf("crash test: %llu execution reports received across reconnects (missed ones "
               "resent at logon), %llu out of sequence\n",
               (unsigned long long)totals.reports,
@@ -359,6 +373,8 @@ TEST(CrashRecovery, NothingAcknowledgedIsLostOrDuplicatedAcrossKills) {
       EXPECT_GT(check.uncrosses_checked, 0u);
       EXPECT_GT(check.scheduled_uncrosses_replayed, 0u);
       EXPECT_GT(check.uncross_fills_checked, 0u);
+      EXPECT_GT(check.blocks_filled_replayed, 0u);  // block orders traded in both windows
+      EXPECT_GT(totals.block_fill_reports, 0u);
     }
     // About half of the checks recover from a snapshot holding a halt or a suspension (13 to
     // 19 of 30 in trial runs; see halting_operator.cpp), and as many from one holding a call

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "gateway/wire_requests.h"
+#include "matching/product.h"
 
 namespace ghx::recovery {
 namespace {
@@ -62,6 +63,31 @@ std::vector<Listed> list_open_products(gateway::Client& client, uint64_t request
     return std::tie(a.start_hour, a.symbol) < std::tie(b.start_hour, b.symbol);
   });
   return open;
+}
+
+// Is `symbol` the window after `first`'s, of the same GPU model and zone?
+bool is_next_window(const Listed& first, const std::string& symbol) {
+  const matching::SymbolParse a = matching::parse_symbol(first.symbol);
+  const matching::SymbolParse b = matching::parse_symbol(symbol);
+  return a.ok && b.ok && a.spec.gpu == b.spec.gpu && a.spec.zone == b.spec.zone &&
+         b.spec.start_hour == a.spec.start_hour + a.spec.hours();
+}
+
+// The first `count` of `listed` (sorted by start), except that the window after the first
+// product's comes second when it is listed.
+std::vector<Listed> choose(const std::vector<Listed>& listed, size_t count) {
+  std::vector<Listed> chosen(listed.begin(), listed.begin() + std::min(count, listed.size()));
+  if (count < 2) return chosen;
+  for (const Listed& candidate : listed) {
+    if (!is_next_window(listed[0], candidate.symbol)) continue;
+    chosen.erase(chosen.begin() + 1, chosen.end());
+    chosen.push_back(candidate);
+    for (size_t i = 1; i < listed.size() && chosen.size() < count; ++i) {
+      if (listed[i].symbol != candidate.symbol) chosen.push_back(listed[i]);
+    }
+    break;
+  }
+  return chosen;
 }
 
 bool await_operator_ack(gateway::Client& client, uint64_t request_id, std::string& error) {
@@ -139,9 +165,10 @@ std::vector<MarketProduct> set_up_market(uint16_t port, const std::string& data_
     return {};
   }
   std::vector<MarketProduct> products;
-  for (size_t i = 0; i < count; ++i) {
-    products.push_back({listed[i].symbol, listed[i].tick, mid_price_ticks * listed[i].tick});
+  for (const Listed& chosen : choose(listed, count)) {
+    products.push_back({chosen.symbol, chosen.tick, mid_price_ticks * chosen.tick});
   }
+  if (count >= 2 && is_next_window(listed[0], products[1].symbol)) products[0].next_window = 1;
   for (std::string_view buyer : buyer_names) {
     const uint64_t id = request_id++;
     if (!operator_request(*ops, gateway::make_deposit(id, buyer, buyer_cash), id, error)) return {};

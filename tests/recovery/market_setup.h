@@ -25,6 +25,9 @@ struct MarketProduct {
   std::string symbol;
   int64_t tick = 1;
   int64_t mid_price = 0;  // a multiple of tick
+  // The traded product of the next window (same GPU model and zone): block orders over both
+  // start here.
+  std::optional<size_t> next_window;
 };
 
 // Connects and logs on as `name` with its certificate from DATA/certs; nullptr and `error` on
@@ -35,8 +38,10 @@ std::unique_ptr<gateway::Client> connect_as(
     std::string_view name, uint16_t port, const std::string& data_dir, uint32_t timeout_ms,
     std::string& error, std::optional<uint64_t> last_report_sequence = std::nullopt);
 
-// Chooses `count` hourly products that stay open for hours, deposits cash for every buyer and
-// registers capacity for every seller in each. Empty with `error` on failure.
+// Chooses `count` hourly products that stay open for hours — the earliest, and the one after
+// the first in its GPU model and zone, so that block orders have two windows to trade —,
+// deposits cash for every buyer and registers capacity for every seller in each. Empty with
+// `error` on failure.
 std::vector<MarketProduct> set_up_market(uint16_t port, const std::string& data_dir,
                                          size_t count, std::string& error);
 

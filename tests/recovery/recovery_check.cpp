@@ -169,6 +169,44 @@ void note_auctions(const matching::Command& command, const std::vector<matching:
   }
 }
 
+// A block order's events: one reject (and the status of a duplicate's original), or in each
+// of its windows an accepted order whose own fills add up to the block's quantity.
+void note_block(const matching::Command& command, const std::vector<matching::Event>& events,
+                RecoveryCheck& check) {
+  std::map<uint32_t, int64_t> filled;  // window's product -> lots the block took there
+  size_t accepted = 0;
+  for (const matching::Event& event : events) {
+    if (event.order_id.value != command.sequence.value) continue;
+    if (event.type == matching::EventType::accepted) {
+      ++accepted;
+      filled.emplace(event.product.value, 0);
+    } else if (event.type == matching::EventType::fill) {
+      filled[event.product.value] += event.quantity.value;
+    }
+  }
+  // Whatever fell due before it (expiries, gate closures) comes first.
+  const bool refused = std::any_of(events.begin(), events.end(), [&](const auto& event) {
+    return event.type == matching::EventType::rejected &&
+           event.participant == command.participant &&
+           event.client_order_id == command.client_order_id;
+  });
+  if (accepted == 0 && refused) {
+    ++check.blocks_refused_replayed;
+    return;
+  }
+  const bool whole = accepted == command.windows && filled.size() == command.windows &&
+                     std::all_of(filled.begin(), filled.end(), [&](const auto& window) {
+                       return window.second == command.quantity.value;
+                     });
+  if (!whole) {
+    add_problem(check, "block order " + std::to_string(command.sequence.value) +
+                           " traded in part: " + std::to_string(accepted) + " of " +
+                           std::to_string(command.windows) + " windows accepted");
+    return;
+  }
+  ++check.blocks_filled_replayed;
+}
+
 // Replays the whole journal into a fresh engine with ghxd's default configuration, as ghxd's
 // start-up does, but independently of gateway::ExchangeCore.
 void replay(const ledger::Snapshot& snapshot, Replayed& out, RecoveryCheck& check) {
@@ -196,6 +234,9 @@ void replay(const ledger::Snapshot& snapshot, Replayed& out, RecoveryCheck& chec
         engine.process(engine_command, events);
         note_control(engine_command, events, out);
         note_auctions(engine_command, events, out, check);
+        if (engine_command.type == matching::CommandType::new_block_order) {
+          note_block(engine_command, events, check);
+        }
         for (const matching::Event& event : events) {
           if (event.type != matching::EventType::accepted) continue;
           const OrderKey key{event.participant.value, event.client_order_id.value};

@@ -3,7 +3,8 @@
 // open (the test kills ghxd first): the ledger's invariants (ledger/check.h), a clean replay
 // of the whole journal from sequence 1 into a fresh engine, every acknowledgement the clients
 // received compared with what is durable, and a look into the snapshot a restart recovers from.
-// The replay also requires every call phase with an uncross time to end by itself at that time.
+// The replay also requires every call phase with an uncross time to end by itself at that time,
+// and every block order to fill in full in each of its windows or not at all.
 
 #include <cstdint>
 #include <string>
@@ -33,6 +34,10 @@ struct RecoveryCheck {
   uint64_t uncrosses_replayed = 0;
   uint64_t scheduled_uncrosses_replayed = 0;
   uint64_t uncross_trades_replayed = 0;
+  // Block orders in the clean replay: filled in full in every window, or refused whole (one
+  // that traded in part is a problem).
+  uint64_t blocks_filled_replayed = 0;
+  uint64_t blocks_refused_replayed = 0;
   // The snapshot ghxd's recovery starts from (the newest it can use; 0: none) and what it
   // holds of the operator's controls: products halted or in their call phase, participants
   // suspended.

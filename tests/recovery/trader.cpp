@@ -1,9 +1,11 @@
 #include "tests/recovery/trader.h"
 
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "gateway/wire_build.h"
@@ -18,6 +20,8 @@ constexpr uint64_t orders_per_run_max = 1'000'000;
 constexpr size_t frames_per_window_max = 10'000;
 constexpr int cancel_percent = 10;
 constexpr int ioc_percent = 25;
+constexpr int block_percent = 5;  // of orders in a product with a next window
+constexpr int64_t block_lots_max = 2;
 constexpr int64_t spread_ticks = 15;  // buyers and sellers straddle the mid: many crosses
 constexpr int64_t lots_max = 5;
 constexpr size_t cancel_candidates_max = 256;
@@ -72,6 +76,7 @@ class TraderRun {
     const MarketProduct& market = plan_.products[product];
     const int64_t offset = std::uniform_int_distribution<int64_t>(-spread_ticks, spread_ticks)(rng_);
     const uint64_t id = next_id_++;
+    if (market.next_window && percent() < block_percent) return send_block(market, offset, id);
     const gateway::NewOrderFields fields{
         .client_order_id = id,
         .symbol = market.symbol,
@@ -83,6 +88,27 @@ class TraderRun {
     if (client_->send(gateway::make_new_order(fields)) != gateway::ClientStatus::ok) return false;
     pending_[client_->last_sent_sequence()] = {id, product};
     ++result_.orders_sent;
+    return true;
+  }
+
+  // A block order over the product's window and the next, fill-or-kill as blocks are: priced
+  // on the near side of the mid, so that most find lots enough in both windows.
+  bool send_block(const MarketProduct& market, int64_t offset, uint64_t id) {
+    const int64_t towards_the_other_side = plan_.seller ? -std::abs(offset) : std::abs(offset);
+    const gateway::NewOrderFields fields{
+        .client_order_id = id,
+        .symbol = market.symbol,
+        .side = plan_.seller ? wire::Side::Sell : wire::Side::Buy,
+        .time_in_force = wire::TimeInForce::FillOrKill,
+        .price = market.mid_price + towards_the_other_side * market.tick,
+        .quantity = std::uniform_int_distribution<int64_t>(1, block_lots_max)(rng_),
+        .windows = 2};
+    if (client_->send(gateway::make_new_order(fields)) != gateway::ClientStatus::ok) return false;
+    const size_t product = static_cast<size_t>(&market - plan_.products.data());
+    pending_[client_->last_sent_sequence()] = {id, product};
+    blocks_.insert(id);
+    ++result_.orders_sent;
+    ++result_.blocks_sent;
     return true;
   }
 
@@ -115,7 +141,11 @@ class TraderRun {
     result_.last_report_sequence = report.report_sequence();
     switch (report.exec_type()) {
       case wire::ExecType::Accepted:
-        result_.acks.orders.push_back({plan_.name, report.client_order_id(), report.order_id()});
+        // A block is one order of the journal, accepted once per window: the first says it.
+        if (!blocks_.contains(report.client_order_id()) ||
+            block_accepts_.insert(report.client_order_id()).second) {
+          result_.acks.orders.push_back({plan_.name, report.client_order_id(), report.order_id()});
+        }
         break;
       case wire::ExecType::Rejected:
         count_reject(report);
@@ -125,6 +155,7 @@ class TraderRun {
         break;
       case wire::ExecType::Filled:
       case wire::ExecType::PartiallyFilled:
+        if (blocks_.contains(report.client_order_id())) ++result_.block_fill_reports;
         result_.acks.fills.push_back({plan_.name, report.trade_id(), report.order_id(),
                                       report.side() == wire::Side::Buy, report.fill_quantity(),
                                       report.fill_price()});
@@ -144,6 +175,10 @@ class TraderRun {
         return;
       case wire::OrderRejectReason::InvalidInAuction:
         ++result_.auction_rejects;
+        return;
+      case wire::OrderRejectReason::BlockNotFillable:
+      case wire::OrderRejectReason::BlockWindowNotTrading:
+        ++result_.block_refusals;
         return;
       case wire::OrderRejectReason::ParticipantSuspended:
         ++result_.suspended_rejects;
@@ -175,7 +210,9 @@ class TraderRun {
   void answer(const wire::ExecutionReport& report) {
     for (auto it = pending_.begin(); it != pending_.end(); ++it) {
       if (it->second.first != report.client_order_id()) continue;
-      const bool rests = report.exec_type() == wire::ExecType::Accepted && report.remaining() > 0;
+      const bool block = blocks_.contains(it->second.first);  // answered, and never rests
+      const bool rests =
+          !block && report.exec_type() == wire::ExecType::Accepted && report.remaining() > 0;
       if (rests && recent_.size() < cancel_candidates_max) recent_.push_back(it->second);
       pending_.erase(it);
       return;
@@ -189,6 +226,9 @@ class TraderRun {
   std::unique_ptr<gateway::Client> client_;
   std::map<uint64_t, std::pair<uint64_t, size_t>> pending_;  // sequence -> client id, product
   std::deque<std::pair<uint64_t, size_t>> recent_;           // resting orders to cancel
+  std::set<uint64_t> blocks_;                                // client ids of the block orders sent
+  // Of those, the ones whose first window was accepted.
+  std::set<uint64_t> block_accepts_;
 };
 
 }  // namespace

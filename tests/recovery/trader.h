@@ -46,6 +46,12 @@ struct TraderResult {
   uint64_t auction_rejects = 0;
   uint64_t halt_cancels = 0;
   uint64_t suspension_cancels = 0;
+  // Block orders over two windows: sent, refused whole as their rule says (a window could not
+  // fill in full, or was halted or in its call phase: not counted in `rejects`), and the fill
+  // reports of those that traded.
+  uint64_t blocks_sent = 0;
+  uint64_t block_refusals = 0;
+  uint64_t block_fill_reports = 0;
   std::vector<std::string> report_problems;  // numbers out of sequence: a gap or a repeat
   // Other broken expectations: a trader never suspended told of a suspension, a control
   // refused that should have passed.
