@@ -92,6 +92,7 @@ void encode(const ExchangeCommand& command, std::vector<uint8_t>& out) {
   w.zigzag(c.fee.value);
   w.u8(c.cancel_orders);
   w.u8(c.windows);
+  w.varint(command.issuer);
 }
 
 bool decode(std::span<const uint8_t> bytes, ExchangeCommand& out) {
@@ -117,6 +118,7 @@ bool decode(std::span<const uint8_t> bytes, ExchangeCommand& out) {
   if (!r.u32(c.counterparty.value) || !r.zigzag(c.fee.value)) return false;
   if (version >= 5 && !r.flag(c.cancel_orders)) return false;
   if (version >= 8 && !r.u8(c.windows)) return false;
+  if (version >= 9 && !r.u32(out.issuer)) return false;
   if (!r.done()) return false;
   if (version == 3 && c.type == matching::CommandType::fail_trade) {
     // It failed the whole trade, lots unknown: replayed as a trade of one lot failing, which

@@ -33,6 +33,11 @@ struct ExchangeCommand {
   matching::Command engine;  // sequence and timestamp live here for every kind
   uint8_t roles = 0;
   std::string name;
+  // Who asked for it, for the audit trail: the operator's participant id + 1 for an operator's
+  // request (a deposit, a halt, a suspension...); 0 for a participant's own orders (their
+  // participant says whose) and for what the exchange does by itself (listings, ticks,
+  // sessions), and in entries before version 9.
+  uint32_t issuer = 0;
 
   matching::SequenceNumber sequence() const { return engine.sequence; }
 };
@@ -43,10 +48,11 @@ struct ExchangeCommand {
 // reinstate_participant (version 6 adds only those types: its layout is version 5's); 6: no
 // start_auction or uncross_auction, and no listing with an uncross time (version 7 adds only
 // those: a start's or a listing's uncross time travels in expire_time); 7: no new_block_order,
-// and no windows (version 8 appends it; older entries decode with windows 0). Version 2 to 7
-// entries still decode, so a journal written before the change replays; an older ghxd refuses
-// a newer entry by its version rather than mistaking it for damage.
-constexpr uint8_t exchange_command_version = 8;
+// and no windows (version 8 appends it; older entries decode with windows 0); 8: no issuer
+// (version 9 appends it; older entries decode with issuer 0). Version 2 to 8 entries still
+// decode, so a journal written before the change replays; an older ghxd refuses a newer entry
+// by its version rather than mistaking it for damage.
+constexpr uint8_t exchange_command_version = 9;
 constexpr size_t participant_name_bytes_max = 64;
 
 // Appends the encoding of `command` to `out` (cleared first).

@@ -458,6 +458,13 @@ bool ExchangeService::submit(const SessionInfo& session, Request request, uint64
   return false;
 }
 
+// An operator's request is journaled with who asked for it: the audit trail (ghx audit).
+bool ExchangeService::submit_operator(const SessionInfo& session, const ParticipantEntry& who,
+                                      Request request, uint64_t ref_sequence) {
+  request.command.issuer = who.id + 1;
+  return submit(session, std::move(request), ref_sequence);
+}
+
 void ExchangeService::reply(uint64_t session, std::span<const uint8_t> frame) {
   if (server_ == nullptr) return;
   counters_.frames_out.fetch_add(1, std::memory_order_relaxed);
@@ -601,7 +608,7 @@ void ExchangeService::on_operator_message(const SessionInfo& session, const Part
     return;
   }
   if (type == wire::Body::Suspension) {
-    on_suspension(session, *message.body_as_Suspension(), message.sequence());
+    on_suspension(session, who, *message.body_as_Suspension(), message.sequence());
     return;
   }
   if (type == wire::Body::Auction) {
@@ -677,7 +684,7 @@ void ExchangeService::on_operator_message(const SessionInfo& session, const Part
     command.fee = {fill.seller_fee.value};
     command.capacity = {fill.lots.value};
     command.quantity = {outcome.failed_quantity()};
-    submit(session, std::move(request), message.sequence());
+    submit_operator(session, who, std::move(request), message.sequence());
     return;
   } else {
     reject(session, wire::ErrorCode::UnknownMessage, "not a request the exchange serves",
@@ -693,7 +700,7 @@ void ExchangeService::on_operator_message(const SessionInfo& session, const Part
     return;
   }
   command.participant = {target->id};
-  submit(session, std::move(request), message.sequence());
+  submit_operator(session, who, std::move(request), message.sequence());
 }
 
 // A halt or resume is an engine command like any other: sequenced, journaled (so a restart
@@ -716,7 +723,7 @@ void ExchangeService::on_trading_halt(const SessionInfo& session, const Particip
   command.participant = {who.id};
   command.product = *product;
   command.cancel_orders = halt.halt() && halt.cancel_orders();
-  submit(session, std::move(request), ref_sequence);
+  submit_operator(session, who, std::move(request), ref_sequence);
 }
 
 // A call auction's start or uncross is an engine command too: sequenced, journaled (a restart
@@ -741,7 +748,7 @@ void ExchangeService::on_auction(const SessionInfo& session, const ParticipantEn
   command.participant = {who.id};
   command.product = *product;
   command.expire_time = {start ? auction.uncross_time_ns() : 0};
-  submit(session, std::move(request), ref_sequence);
+  submit_operator(session, who, std::move(request), ref_sequence);
 }
 
 // A suspension or reinstatement is an engine command too: sequenced, journaled (a restart keeps
@@ -749,8 +756,8 @@ void ExchangeService::on_auction(const SessionInfo& session, const ParticipantEn
 // names it. One with the operator role is not suspended: the exchange would lock out the
 // operators who run it, who alone can reinstate. A reinstatement is never refused for a role
 // (one suspended before it became an operator can be let back).
-void ExchangeService::on_suspension(const SessionInfo& session, const wire::Suspension& suspension,
-                                    uint64_t ref_sequence) {
+void ExchangeService::on_suspension(const SessionInfo& session, const ParticipantEntry& who,
+                                    const wire::Suspension& suspension, uint64_t ref_sequence) {
   const std::string name = suspension.participant()->str();  // required by validation
   const std::optional<ParticipantEntry> target = participant(name);
   if (!target) {
@@ -771,7 +778,7 @@ void ExchangeService::on_suspension(const SessionInfo& session, const wire::Susp
   command.type = suspension.suspend() ? matching::CommandType::suspend_participant
                                       : matching::CommandType::reinstate_participant;
   command.participant = {target->id};
-  submit(session, std::move(request), ref_sequence);
+  submit_operator(session, who, std::move(request), ref_sequence);
 }
 
 void ExchangeService::on_subscribe(const SessionInfo& session, const wire::Subscribe& subscribe,

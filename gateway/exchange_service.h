@@ -135,6 +135,8 @@ class ExchangeService : public MessageHandler {
   };
 
   bool submit(const SessionInfo& session, Request request, uint64_t ref_sequence);
+  bool submit_operator(const SessionInfo& session, const ParticipantEntry& who, Request request,
+                       uint64_t ref_sequence);
   bool submit_session_event(ExchangeCommandKind kind, uint32_t participant);
   void cancel_for_disconnect(uint32_t participant);
   void reply(uint64_t session, std::span<const uint8_t> frame);
@@ -149,8 +151,8 @@ class ExchangeService : public MessageHandler {
                            const wire::Message& message);
   void on_trading_halt(const SessionInfo& session, const ParticipantEntry& who,
                        const wire::TradingHalt& halt, uint64_t ref_sequence);
-  void on_suspension(const SessionInfo& session, const wire::Suspension& suspension,
-                     uint64_t ref_sequence);
+  void on_suspension(const SessionInfo& session, const ParticipantEntry& who,
+                     const wire::Suspension& suspension, uint64_t ref_sequence);
   void on_auction(const SessionInfo& session, const ParticipantEntry& who,
                   const wire::Auction& auction, uint64_t ref_sequence);
   void on_subscribe(const SessionInfo& session, const wire::Subscribe& subscribe,

@@ -15,21 +15,27 @@ bool same(const ExchangeCommand& a, const ExchangeCommand& b) {
   encode(a, bytes_a);
   encode(b, bytes_b);
   return bytes_a == bytes_b && a.kind == b.kind && a.name == b.name && a.roles == b.roles &&
-         a.engine.trade_id == b.engine.trade_id && a.engine.counterparty == b.engine.counterparty &&
-         a.engine.fee == b.engine.fee && a.engine.spec == b.engine.spec &&
-         a.engine.price == b.engine.price && a.engine.expire_time == b.engine.expire_time &&
+         a.issuer == b.issuer && a.engine.trade_id == b.engine.trade_id &&
+         a.engine.counterparty == b.engine.counterparty && a.engine.fee == b.engine.fee &&
+         a.engine.spec == b.engine.spec && a.engine.price == b.engine.price &&
+         a.engine.expire_time == b.engine.expire_time &&
          a.engine.cancel_orders == b.engine.cancel_orders && a.engine.windows == b.engine.windows;
 }
 
-// The bytes an older ghxd wrote for `command`: version 5 to 7 entries end before the windows
-// (version 5 and 6 ones are laid out as version 7 ones); version 2 to 4 entries end before the
-// cancel_orders flag too (and version 2 ones before the fail_trade facts as well).
+// The bytes an older ghxd wrote for `command`: version 8 entries end before the issuer (0 in
+// these: one byte); version 5 to 7 ones before the windows too (version 5 and 6 ones are laid
+// out as version 7 ones); version 2 to 4 ones before the cancel_orders flag too (and version 2
+// ones before the fail_trade facts as well).
 std::vector<uint8_t> as_version(const ExchangeCommand& command, uint8_t version) {
   std::vector<uint8_t> bytes;
   encode(command, bytes);
-  EXPECT_EQ(bytes.back(), command.engine.windows);
-  if (version < 8) bytes.pop_back();
-  EXPECT_EQ(bytes.back(), command.engine.cancel_orders ? 1 : 0);
+  EXPECT_EQ(command.issuer, 0u);
+  if (version < 9) bytes.pop_back();
+  if (version < 8) {
+    EXPECT_EQ(bytes.back(), command.engine.windows);
+    bytes.pop_back();
+    EXPECT_EQ(bytes.back(), command.engine.cancel_orders ? 1 : 0);
+  }
   if (version < 5) bytes.pop_back();
   if (version == 2) {
     // The counterparty and the fee (zero in these tests: one byte each).
@@ -47,8 +53,15 @@ void without_opening_auction(ExchangeCommand& command) {
   if (command.engine.type == matching::CommandType::list_product) command.engine.expire_time = {};
 }
 
-// A random command as a ghxd before block orders could have journaled it: no windows.
-void without_windows(ExchangeCommand& command) { command.engine.windows = 0; }
+// A random command as a ghxd before block orders could have journaled it: no windows, and no
+// issuer either (that came later still).
+void without_windows(ExchangeCommand& command) {
+  command.engine.windows = 0;
+  command.issuer = 0;
+}
+
+// As a ghxd before the audit trail could have journaled it: no issuer.
+void without_issuer(ExchangeCommand& command) { command.issuer = 0; }
 
 ExchangeCommand random_command(std::mt19937_64& random) {
   ExchangeCommand command;
@@ -87,6 +100,7 @@ ExchangeCommand random_command(std::mt19937_64& random) {
   c.trade_id = {random()};
   c.counterparty = {static_cast<uint32_t>(random())};
   c.fee = {any()};
+  command.issuer = static_cast<uint32_t>(random() >> (32 + random() % 32));
   return command;
 }
 
@@ -222,7 +236,7 @@ TEST(ExchangeCommandCodec, HaltsAndResumesRoundTripWithTheirCancelFlag) {
   EXPECT_FALSE(decoded.engine.cancel_orders);
 
   std::vector<uint8_t> bad_flag = bytes;
-  bad_flag[bad_flag.size() - 2] = 2;  // a flag is 0 or 1 (the windows byte follows it)
+  bad_flag[bad_flag.size() - 3] = 2;  // a flag is 0 or 1 (the windows and issuer follow it)
   EXPECT_FALSE(decode(bad_flag, decoded));
   std::vector<uint8_t> unknown_type = bytes;
   unknown_type[2] = static_cast<uint8_t>(matching::CommandType::new_block_order) + 1;
@@ -391,7 +405,7 @@ TEST(ExchangeCommandCodec, ABlockOrderRoundTripsWithItsWindows) {
     EXPECT_EQ(decoded.sequence().value, 904u);
     EXPECT_TRUE(same(block, decoded));
     std::vector<uint8_t> without = bytes;
-    without.pop_back();  // a version 8 entry ends with its windows
+    without.pop_back();  // a version 9 entry ends with its windows and its issuer
     EXPECT_FALSE(decode(without, decoded));
   }
 }
@@ -431,6 +445,45 @@ TEST(ExchangeCommandCodec, AVersion7EntryDecodesAsBeforeAndNamesNoBlockOrder) {
 
 // A journal written before halts existed replays exactly as before: its entries end without
 // the flag, decode to the same commands (no cancel_orders), and none may name a halt.
+// The audit trail: an operator's request names who sent it, whatever its kind.
+TEST(ExchangeCommandCodec, TheIssuerOfAnOperatorsRequestRoundTrips) {
+  for (const uint32_t issuer : {0u, 1u, 128u, 65'536u, UINT32_MAX}) {
+    ExchangeCommand suspension;
+    suspension.engine.type = matching::CommandType::suspend_participant;
+    suspension.engine.participant = {7};
+    suspension.issuer = issuer;
+    std::vector<uint8_t> bytes;
+    encode(suspension, bytes);
+    ExchangeCommand decoded;
+    ASSERT_TRUE(decode(bytes, decoded));
+    EXPECT_EQ(decoded.issuer, issuer);
+    EXPECT_EQ(decoded.engine.participant.value, 7u);
+  }
+}
+
+// A journal written before the audit trail replays exactly as before: its version 8 entries
+// (block orders included) decode to the same commands, with no issuer.
+TEST(ExchangeCommandCodec, AVersion8EntryDecodesAsBeforeWithNoIssuer) {
+  std::mt19937_64 random(9);
+  for (int i = 0; i < 1'000; ++i) {
+    ExchangeCommand command = random_command(random);
+    without_issuer(command);
+    const std::vector<uint8_t> version_8 = as_version(command, 8);
+    ExchangeCommand decoded;
+    ASSERT_TRUE(decode(version_8, decoded)) << "command " << i;
+    ASSERT_TRUE(same(command, decoded)) << "command " << i;
+    EXPECT_EQ(decoded.issuer, 0u);
+  }
+  // A version 9 entry's issuer is not read from an older one: it would be one byte too many.
+  ExchangeCommand halt;
+  halt.engine.type = matching::CommandType::halt_product;
+  std::vector<uint8_t> bytes;
+  encode(halt, bytes);
+  bytes[0] = 8;
+  ExchangeCommand decoded;
+  EXPECT_FALSE(decode(bytes, decoded));
+}
+
 TEST(ExchangeCommandCodec, AVersion4EntryDecodesAsBeforeAndNamesNoHalt) {
   std::mt19937_64 random(4);
   for (int i = 0; i < 1'000; ++i) {

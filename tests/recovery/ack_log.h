@@ -14,6 +14,9 @@ struct AckedOrder {
   std::string participant;
   uint64_t client_order_id = 0;
   uint64_t order_id = 0;
+  // Its product's symbol: a block order is accepted once in each of its windows, with one
+  // client id and one order id.
+  std::string product;
 };
 
 // An ExecutionReport "filled" or "partially filled": one side of one trade.

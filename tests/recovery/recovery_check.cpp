@@ -294,13 +294,13 @@ uint32_t participant_id(const Replayed& replayed, const std::string& name) {
 }
 
 void compare_orders(const AckLog& acks, const Replayed& replayed, RecoveryCheck& check) {
-  std::set<OrderKey> seen;
+  std::set<std::pair<OrderKey, std::string>> seen;  // a block's once in each of its windows
   for (const AckedOrder& order : acks.orders) {
     ++check.orders_checked;
     const OrderKey key{participant_id(replayed, order.participant), order.client_order_id};
     const std::string what =
         order.participant + " order " + std::to_string(order.client_order_id);
-    if (!seen.insert(key).second) {
+    if (!seen.insert({key, order.product}).second) {
       ++check.duplicated;
       add_problem(check, what + " was acknowledged twice");
     }

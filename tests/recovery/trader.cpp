@@ -141,11 +141,8 @@ class TraderRun {
     result_.last_report_sequence = report.report_sequence();
     switch (report.exec_type()) {
       case wire::ExecType::Accepted:
-        // A block is one order of the journal, accepted once per window: the first says it.
-        if (!blocks_.contains(report.client_order_id()) ||
-            block_accepts_.insert(report.client_order_id()).second) {
-          result_.acks.orders.push_back({plan_.name, report.client_order_id(), report.order_id()});
-        }
+        result_.acks.orders.push_back({plan_.name, report.client_order_id(), report.order_id(),
+                                       report.symbol() ? report.symbol()->str() : ""});
         break;
       case wire::ExecType::Rejected:
         count_reject(report);
@@ -227,8 +224,6 @@ class TraderRun {
   std::map<uint64_t, std::pair<uint64_t, size_t>> pending_;  // sequence -> client id, product
   std::deque<std::pair<uint64_t, size_t>> recent_;           // resting orders to cancel
   std::set<uint64_t> blocks_;                                // client ids of the block orders sent
-  // Of those, the ones whose first window was accepted.
-  std::set<uint64_t> block_accepts_;
 };
 
 }  // namespace

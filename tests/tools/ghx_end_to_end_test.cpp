@@ -580,6 +580,53 @@ TEST_F(GhxEndToEnd, RejectionsAndMistakesHaveDistinctExitCodes) {
   EXPECT_TRUE(contains(stranger.err, "ghx certs --dir")) << stranger.err;
 }
 
+// Every operator request is in the audit trail, read from the journal beside the running
+// exchange: who sent it, when, and what came of it (refusals too). A participant's own orders
+// are not operator requests.
+TEST_F(GhxEndToEnd, TheAuditTrailNamesTheOperatorAndTheOutcomeOfEachRequest) {
+  const std::string product = far_product();
+  ASSERT_FALSE(product.empty());
+  ASSERT_EQ(ghx({"deposit", "lab-delta", "12.34"}).exit_code, 0);
+  ASSERT_EQ(ghx({"suspend", "lab-delta"}).exit_code, 0);
+  ASSERT_EQ(ghx({"suspend", "lab-delta"}).exit_code, 1);
+  ASSERT_EQ(ghx({"reinstate", "lab-delta"}).exit_code, 0);
+  ASSERT_EQ(ghx({"halt", product, "--cancel-orders"}).exit_code, 0);
+  ASSERT_EQ(ghx({"resume", product}).exit_code, 0);
+  ASSERT_EQ(ghx({"register", "dc-guiyang", product, "3"}).exit_code, 0);
+  ASSERT_EQ(ghx({"withdraw", "lab-delta", "100.00"}).exit_code, 1);
+  ASSERT_EQ(ghx({"buy", product, "1", "0.01", "--id", "77"}, "lab-delta").exit_code, 0);
+
+  const RunResult audit = ghx({"audit"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  size_t at = 0;
+  for (const std::string& expected :
+       {std::string("ops: deposit 12.34 to lab-delta -- done: available 12.34, held 0.00"),
+        std::string("ops: suspend lab-delta -- done: 0 orders canceled"),
+        std::string("ops: suspend lab-delta -- refused: participant_suspended"),
+        std::string("ops: reinstate lab-delta -- done"),
+        "ops: halt " + product + ", canceling its orders -- done: 0 orders canceled",
+        "ops: resume " + product + " -- done",
+        "ops: register 3 lots of " + product + " for dc-guiyang -- done: 3 lots available",
+        std::string("ops: withdraw 100.00 from lab-delta -- refused: insufficient_cash")}) {
+    const size_t found = audit.out.find(expected, at);
+    ASSERT_NE(found, std::string::npos) << "no '" << expected << "' after " << at << " in\n"
+                                        << audit.out;
+    at = found + expected.size();
+  }
+  EXPECT_FALSE(contains(audit.out, "0.01")) << audit.out;  // lab-delta's order
+
+  const RunResult json = ghx({"audit", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_TRUE(contains(json.out,
+                       "\"operator\":\"ops\",\"action\":\"suspend lab-delta\","
+                       "\"done\":false,\"outcome\":\"refused: participant_suspended\"}"))
+      << json.out;
+  const RunResult long_ago = ghx({"audit", "--day", "2001-01-01"});
+  EXPECT_EQ(long_ago.exit_code, 0);
+  EXPECT_TRUE(contains(long_ago.out, "no operator requests in that period")) << long_ago.out;
+  EXPECT_EQ(run_process({GHX_CLI_PATH, "audit"}, ghx_run_timeout).exit_code, 2);  // no --data
+}
+
 TEST_F(GhxEndToEnd, CertsCreatesACaAndParticipantsOnceAndKeepsThem) {
   const fs::path dir = *data_ / "extra-certs";
   const RunResult first = run_process({GHX_CLI_PATH, "certs", "--dir", dir.string(), "lab-x"},

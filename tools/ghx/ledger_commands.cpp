@@ -1,5 +1,7 @@
 #include "tools/ghx/ledger_commands.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -8,11 +10,13 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "gateway/exchange_command.h"
 #include "ledger/check.h"
 #include "ledger/ledger.h"
 #include "ledger/report.h"
+#include "tools/ghx/audit.h"
 #include "tools/ghx/report_writers.h"
 
 namespace ghx::cli {
@@ -179,7 +183,46 @@ int report_usage() {
   return 2;
 }
 
+int audit_usage() {
+  std::fprintf(stderr,
+               "usage: ghx audit --data DIR [--day YYYY-MM-DD | --from T --to T] "
+               "[--json]\n  T = YYYY-MM-DD (whole UTC day) or YYYY-MM-DDTHH:MM:SSZ\n");
+  return 2;
+}
+
 }  // namespace
+
+int run_audit_command(int argc, char** argv) {
+  // --json takes no value: take it out before the --name value pairs.
+  std::vector<char*> args(argv, argv + argc);
+  const auto json = std::find_if(args.begin(), args.end(),
+                                 [](const char* arg) { return std::string(arg) == "--json"; });
+  const bool as_json = json != args.end();
+  if (as_json) args.erase(json);
+  const auto flags = parse_flags(static_cast<int>(args.size()), args.data(), 1);
+  if (!flags || !flags->contains("data")) return audit_usage();
+  // The whole journal unless a period is asked for.
+  Period period{Timestamp{INT64_MIN}, Timestamp{INT64_MAX}, ""};
+  if (flags->contains("day") || flags->contains("from") || flags->contains("to")) {
+    const auto asked = parse_period(*flags);
+    if (!asked) return audit_usage();
+    period = *asked;
+  }
+  Ledger ledger(ledger_directory(flags->at("data")), read_only());
+  std::vector<AuditEntry> entries;
+  if (read_audit_trail(ledger.snapshot(), period.from.ns, period.to.ns, entries) != Result::ok) {
+    std::fprintf(stderr, "ghx audit: the journal cannot be read (run ghx ledger check)\n");
+    return 1;
+  }
+  for (const AuditEntry& entry : entries) {
+    std::printf("%s\n", (as_json ? audit_json(entry) : audit_line(entry)).c_str());
+  }
+  if (!as_json && entries.empty()) {
+    std::printf("no operator requests in %s\n",
+                period.label.empty() ? "the journal" : "that period");
+  }
+  return 0;
+}
 
 int run_ledger_command(int argc, char** argv) {
   const auto flags = argc >= 2 ? parse_flags(argc, argv, 2) : std::nullopt;

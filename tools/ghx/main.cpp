@@ -22,6 +22,9 @@ constexpr Command commands[] = {
     {"report", ghx::cli::run_report_command,
      "report --data DIR --participant ID|NAME [--day YYYY-MM-DD | --from T --to T] "
      "[--out DIR] [--format csv,json,html]"},
+    {"audit", ghx::cli::run_audit_command,
+     "audit --data DIR [--day YYYY-MM-DD | --from T --to T] [--json] (every operator request: "
+     "who, when, what came of it)"},
     {"certs", ghx::cli::run_certs_command, "certs --dir DIR [--ca-name NAME] PARTICIPANT..."},
     {"buy", ghx::cli::run_buy_command,
      "buy PRODUCT QTY PRICE [--type limit|market] [--tif gtc|gtt|ioc|fok] "

@@ -32,17 +32,7 @@ std::string money(int64_t minor) {
   return out;
 }
 
-namespace {
-
-// RFC 4180: quote fields holding separators, quotes or line breaks.
-std::string csv(const std::string& field) {
-  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
-  std::string out = "\"";
-  for (char c : field) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-std::string json(const std::string& text) {
+std::string json_string(const std::string& text) {
   std::string out = "\"";
   for (const unsigned char c : text) {
     if (c == '"' || c == '\\') { out += '\\'; out += static_cast<char>(c); }
@@ -54,6 +44,16 @@ std::string json(const std::string& text) {
       out += static_cast<char>(c);
     }
   }
+  return out + "\"";
+}
+
+namespace {
+
+// RFC 4180: quote fields holding separators, quotes or line breaks.
+std::string csv(const std::string& field) {
+  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
+  std::string out = "\"";
+  for (char c : field) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
 }
 
@@ -99,8 +99,9 @@ CsvFiles render_csv(const Report& r) {
 
 std::string render_json(const Report& r) {
   std::string out = "{\n  \"participant\": {\"id\": " + n(r.participant.id.value) +
-                    ", \"name\": " + json(r.participant.name) + "},\n";
-  out += "  \"from\": " + json(iso_time(r.from)) + ",\n  \"to\": " + json(iso_time(r.to)) + ",\n";
+                    ", \"name\": " + json_string(r.participant.name) + "},\n";
+  out += "  \"from\": " + json_string(iso_time(r.from)) +
+         ",\n  \"to\": " + json_string(iso_time(r.to)) + ",\n";
   out += "  \"as_of_sequence\": " + std::to_string(r.as_of_sequence.value) + ",\n";
   out += "  \"currency_minor_units\": true,\n";
   out += "  \"opening\": " + balances_json(r.opening) + ",\n";
@@ -112,34 +113,35 @@ std::string render_json(const Report& r) {
   out += "  \"trades\": [";
   for (size_t i = 0; i < r.trades.size(); ++i) {
     const TradeLine& t = r.trades[i];
-    out += std::string(i ? "," : "") + "\n    {\"time\": " + json(iso_time(t.time)) +
+    out += std::string(i ? "," : "") + "\n    {\"time\": " + json_string(iso_time(t.time)) +
            ", \"trade_id\": " + n(t.trade.value) + ", \"product\": " + n(t.product.value) +
-           ", \"symbol\": " + json(t.symbol) + ", \"side\": " + (t.buy ? "\"buy\"" : "\"sell\"") +
-           ", \"lots\": " + n(t.lots.value) + ", \"price\": " + n(t.price.value) +
-           ", \"notional\": " + n(t.notional.value) + ", \"fee\": " + n(t.fee.value) +
-           ", \"state\": " + json(to_string(t.state)) +
+           ", \"symbol\": " + json_string(t.symbol) +
+           ", \"side\": " + (t.buy ? "\"buy\"" : "\"sell\"") + ", \"lots\": " + n(t.lots.value) +
+           ", \"price\": " + n(t.price.value) + ", \"notional\": " + n(t.notional.value) +
+           ", \"fee\": " + n(t.fee.value) + ", \"state\": " + json_string(to_string(t.state)) +
            ", \"failed_lots\": " + n(t.failed_lots.value) + "}";
   }
   out += r.trades.empty() ? "],\n" : "\n  ],\n";
   out += "  \"movements\": [";
   for (size_t i = 0; i < r.movements.size(); ++i) {
     const MovementLine& m = r.movements[i];
-    out += std::string(i ? "," : "") + "\n    {\"time\": " + json(iso_time(m.time)) +
-           ", \"transfer_id\": " + std::to_string(m.transfer_id) + ", \"kind\": " +
-           json(to_string(m.kind)) + ", \"from\": " + json(m.from) + ", \"to\": " + json(m.to) +
-           ", \"amount\": " + n(m.amount.value) + ", \"trade_id\": " +
-           (m.trade.value ? n(m.trade.value) : "null") + "}";
+    out += std::string(i ? "," : "") + "\n    {\"time\": " + json_string(iso_time(m.time)) +
+           ", \"transfer_id\": " + std::to_string(m.transfer_id) +
+           ", \"kind\": " + json_string(to_string(m.kind)) + ", \"from\": " + json_string(m.from) +
+           ", \"to\": " + json_string(m.to) + ", \"amount\": " + n(m.amount.value) +
+           ", \"trade_id\": " + (m.trade.value ? n(m.trade.value) : "null") + "}";
   }
   out += r.movements.empty() ? "],\n" : "\n  ],\n";
   out += "  \"obligations\": [";
   for (size_t i = 0; i < r.obligations.size(); ++i) {
     const ObligationLine& o = r.obligations[i];
     out += std::string(i ? "," : "") + "\n    {\"product\": " + n(o.product.value) +
-           ", \"symbol\": " + json(o.symbol) + ", \"delivery_start\": " +
-           json(iso_time(o.delivery_start)) + ", \"delivery_end\": " +
-           json(iso_time(o.delivery_end)) + ", \"gpu_hours_to_deliver\": " +
-           n(o.gpu_hours_to_deliver) + ", \"gpu_hours_to_receive\": " +
-           n(o.gpu_hours_to_receive) + ", \"escrow_paid\": " + n(o.escrow_paid.value) +
+           ", \"symbol\": " + json_string(o.symbol) +
+           ", \"delivery_start\": " + json_string(iso_time(o.delivery_start)) +
+           ", \"delivery_end\": " + json_string(iso_time(o.delivery_end)) +
+           ", \"gpu_hours_to_deliver\": " + n(o.gpu_hours_to_deliver) +
+           ", \"gpu_hours_to_receive\": " + n(o.gpu_hours_to_receive) +
+           ", \"escrow_paid\": " + n(o.escrow_paid.value) +
            ", \"proceeds_pending\": " + n(o.proceeds_pending.value) + "}";
   }
   out += r.obligations.empty() ? "]\n}\n" : "\n  ]\n}\n";

@@ -10,6 +10,7 @@ namespace ghx::cli {
 
 std::string iso_time(ledger::Timestamp t);   // 2026-12-01T08:00:00.000Z
 std::string money(int64_t minor_units);      // 1234.56 (two minor digits)
+std::string json_string(const std::string& text);  // "text", quoted and escaped for JSON
 
 struct CsvFiles {
   std::string trades;
