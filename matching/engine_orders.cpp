@@ -448,19 +448,26 @@ namespace {
 // Finds the block's windows (into state.block_windows) and checks that each trades now.
 // `at_fault` is the product a refusal names.
 RejectReason find_block_windows(EngineState& state, const Command& command, uint32_t& at_fault) {
-  state.block_windows.clear();
   const ProductSpec& first = state.products[command.product.value].spec;
-  for (uint32_t k = 0; k < command.windows; ++k) {
-    const uint32_t product =
-        k == 0 ? command.product.value
-               : find_open_product(state, first.gpu, first.zone,
-                                   first.start_hour + int64_t{k} * first.hours(), first.length);
+  const int64_t hours = first.hours();
+  // One pass over the open products finds them all, however many windows the block has: window
+  // k starts k window lengths after the first, and each window has one open product at most.
+  state.block_windows.assign(command.windows, no_index);
+  state.block_windows[0] = command.product.value;
+  for (const uint32_t open : state.open_products) {
+    const ProductSpec& spec = state.products[open].spec;
+    const int64_t offset = spec.start_hour - first.start_hour;
+    if (offset <= 0 || offset % hours != 0 || offset / hours >= command.windows) continue;
+    if (spec.gpu == first.gpu && spec.zone == first.zone && spec.length == first.length) {
+      state.block_windows[static_cast<size_t>(offset / hours)] = open;
+    }
+  }
+  for (const uint32_t product : state.block_windows) {
     if (product == no_index) return RejectReason::block_window_not_trading;
     if (state.products[product].state != ProductState::trading) {
       at_fault = product;
       return RejectReason::block_window_not_trading;
     }
-    state.block_windows.push_back(product);
   }
   return RejectReason::none;
 }
