@@ -630,14 +630,9 @@ void ExchangeService::on_operator_message(const SessionInfo& session, const Part
     command.type = matching::CommandType::register_capacity;
     command.capacity = {registration.quantity()};
     request.origin.request_id = registration.request_id();
-    const auto product =
-        resolve(registration.symbol(), optional_id(registration.product_id()));
-    if (!product) {
-      reply(session.id.value, operator_ack_frame(registration.request_id(), false,
-                                                 wire::OrderRejectReason::UnknownProduct,
-                                                 nullptr, "unknown product"));
-      return;
-    }
+    const auto product = operator_product(session, registration.request_id(), registration.symbol(),
+                                          registration.product_id());
+    if (!product) return;
     command.product = *product;
   } else if (type == wire::Body::DeliveryOutcome) {
     const wire::DeliveryOutcome& outcome = *message.body_as_DeliveryOutcome();
@@ -703,18 +698,26 @@ void ExchangeService::on_operator_message(const SessionInfo& session, const Part
   submit_operator(session, who, std::move(request), message.sequence());
 }
 
+std::optional<matching::ProductId> ExchangeService::operator_product(
+    const SessionInfo& session, uint64_t request_id, const flatbuffers::String* symbol,
+    flatbuffers::Optional<uint32_t> product_id) {
+  const auto product = resolve(symbol, optional_id(product_id));
+  if (!product) {
+    reply(session.id.value,
+          operator_ack_frame(request_id, false, wire::OrderRejectReason::UnknownProduct, nullptr,
+                             "unknown product"));
+  }
+  return product;
+}
+
 // A halt or resume is an engine command like any other: sequenced, journaled (so a restart
 // replays it and the product stays halted) and acknowledged once durable. The operator's id
 // goes with it, so the journal says who halted.
 void ExchangeService::on_trading_halt(const SessionInfo& session, const ParticipantEntry& who,
                                       const wire::TradingHalt& halt, uint64_t ref_sequence) {
-  const auto product = resolve(halt.symbol(), optional_id(halt.product_id()));
-  if (!product) {
-    reply(session.id.value,
-          operator_ack_frame(halt.request_id(), false, wire::OrderRejectReason::UnknownProduct,
-                             nullptr, "unknown product"));
-    return;
-  }
+  const auto product =
+      operator_product(session, halt.request_id(), halt.symbol(), halt.product_id());
+  if (!product) return;
   Request request;
   request.origin.request_id = halt.request_id();
   matching::Command& command = request.command.engine;
@@ -732,13 +735,9 @@ void ExchangeService::on_trading_halt(const SessionInfo& session, const Particip
 // checks the product's state and the uncross time against its own clock and gate closure.
 void ExchangeService::on_auction(const SessionInfo& session, const ParticipantEntry& who,
                                  const wire::Auction& auction, uint64_t ref_sequence) {
-  const auto product = resolve(auction.symbol(), optional_id(auction.product_id()));
-  if (!product) {
-    reply(session.id.value,
-          operator_ack_frame(auction.request_id(), false, wire::OrderRejectReason::UnknownProduct,
-                             nullptr, "unknown product"));
-    return;
-  }
+  const auto product =
+      operator_product(session, auction.request_id(), auction.symbol(), auction.product_id());
+  if (!product) return;
   Request request;
   request.origin.request_id = auction.request_id();
   matching::Command& command = request.command.engine;

@@ -144,6 +144,12 @@ class ExchangeService : public MessageHandler {
               uint64_t ref_sequence);
   std::optional<matching::ProductId> resolve(const flatbuffers::String* symbol,
                                              std::optional<uint32_t> product_id) const;
+  // The product an operator's request names; when there is none the request is refused (its
+  // OperatorAck says so) and nothing is returned.
+  std::optional<matching::ProductId> operator_product(const SessionInfo& session,
+                                                      uint64_t request_id,
+                                                      const flatbuffers::String* symbol,
+                                                      flatbuffers::Optional<uint32_t> product_id);
 
   void on_order_message(const SessionInfo& session, const ParticipantEntry& who,
                         const wire::Message& message);

@@ -76,7 +76,7 @@ class TraderRun {
     const MarketProduct& market = plan_.products[product];
     const int64_t offset = std::uniform_int_distribution<int64_t>(-spread_ticks, spread_ticks)(rng_);
     const uint64_t id = next_id_++;
-    if (market.next_window && percent() < block_percent) return send_block(market, offset, id);
+    if (market.next_window && percent() < block_percent) return send_block(product, offset, id);
     const gateway::NewOrderFields fields{
         .client_order_id = id,
         .symbol = market.symbol,
@@ -93,7 +93,8 @@ class TraderRun {
 
   // A block order over the product's window and the next, fill-or-kill as blocks are: priced
   // on the near side of the mid, so that most find lots enough in both windows.
-  bool send_block(const MarketProduct& market, int64_t offset, uint64_t id) {
+  bool send_block(size_t product, int64_t offset, uint64_t id) {
+    const MarketProduct& market = plan_.products[product];
     const int64_t towards_the_other_side = plan_.seller ? -std::abs(offset) : std::abs(offset);
     const gateway::NewOrderFields fields{
         .client_order_id = id,
@@ -104,7 +105,6 @@ class TraderRun {
         .quantity = std::uniform_int_distribution<int64_t>(1, block_lots_max)(rng_),
         .windows = 2};
     if (client_->send(gateway::make_new_order(fields)) != gateway::ClientStatus::ok) return false;
-    const size_t product = static_cast<size_t>(&market - plan_.products.data());
     pending_[client_->last_sent_sequence()] = {id, product};
     blocks_.insert(id);
     ++result_.orders_sent;
