@@ -915,8 +915,10 @@ bool is_order_command(matching::CommandType type) {
 // parts are fill-or-kill limit orders whatever its command's order type and time in force.
 OrderFacts entered_facts(const matching::Command& command) {
   if (command.type == matching::CommandType::new_block_order) {
-    return {matching::OrderType::limit, matching::TimeInForce::fill_or_kill, command.price.value,
-            command.quantity.value};
+    OrderFacts facts{matching::OrderType::limit, matching::TimeInForce::fill_or_kill,
+                     command.price.value, command.quantity.value};
+    facts.block_windows = command.windows;
+    return facts;
   }
   return {command.order_type, command.time_in_force, command.price.value, command.quantity.value};
 }
@@ -1085,7 +1087,8 @@ void ExchangeService::send_reports_of_event(size_t index) {
 // What is known of the order an event is about; `scratch` holds facts that live only for this
 // event (a refused new order). Keeps orders_ up to date, except for removals (the caller's).
 // A block order's windows are one order id, one after another: each window's accepted enters
-// the facts again after the last fill of the window before erased them.
+// the facts again after the last fill of the window before erased them, numbered in the order
+// the engine trades them (window by window, in one command's events).
 const OrderFacts* ExchangeService::facts_for(const Outcome& outcome, const Event& event,
                                              OrderFacts& scratch) {
   const matching::Command& command = outcome.command.engine;
@@ -1098,7 +1101,15 @@ const OrderFacts* ExchangeService::facts_for(const Outcome& outcome, const Event
     return &scratch;
   }
   if (event.type == EventType::accepted && new_order) {
-    return &(orders_[event.order_id.value] = entered_facts(command));
+    OrderFacts& facts = orders_[event.order_id.value] = entered_facts(command);
+    if (command.type == matching::CommandType::new_block_order) {
+      if (block_sequence_ != command.sequence.value) {
+        block_sequence_ = command.sequence.value;
+        block_windows_accepted_ = 0;
+      }
+      facts.block_window = ++block_windows_accepted_;
+    }
+    return &facts;
   }
   const auto found = orders_.find(event.order_id.value);
   if (found == orders_.end()) return nullptr;

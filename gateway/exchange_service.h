@@ -227,6 +227,9 @@ class ExchangeService : public MessageHandler {
   // goes when its order is done; orders from before a restart have none.
   flatbuffers::FlatBufferBuilder builder_{1024};
   std::unordered_map<uint64_t, OrderFacts> orders_;
+  // The block order whose windows facts_for is numbering, and how many it has numbered.
+  uint64_t block_sequence_ = 0;
+  uint8_t block_windows_accepted_ = 0;
   // Ledger thread only: the last report_sequence per participant id, and the reports of the
   // batch between before_commit and on_committed (next_pending_ is the next one to send).
   std::vector<uint64_t> report_sequences_;

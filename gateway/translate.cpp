@@ -76,7 +76,11 @@ wire::OrderStatus order_status(const matching::Event& event, const ReportRecord&
   const bool ended = record.settlement || record.exec_type == wire::ExecType::Rejected ||
                      record.exec_type == wire::ExecType::Canceled ||
                      record.exec_type == wire::ExecType::Expired || record.remaining == 0;
-  return ended ? wire::OrderStatus::Done : wire::OrderStatus::Live;
+  // A block's window filled in full is not the block done while windows after it are to come.
+  const bool windows_to_come = record.block_window != 0 &&
+                               record.block_window < record.block_windows &&
+                               record.exec_type != wire::ExecType::Rejected;
+  return ended && !windows_to_come ? wire::OrderStatus::Done : wire::OrderStatus::Live;
 }
 
 // Fills in what every kind of report shares, once the kind-specific fields are set.
@@ -87,6 +91,9 @@ void complete_record(const matching::Event& event, const OrderFacts* facts, Repo
     r.has_order_facts = true;
     r.order_type = wire_order_type(facts->order_type);
     r.time_in_force = static_cast<wire::TimeInForce>(facts->time_in_force);
+    r.block_windows = facts->block_windows;
+    // A refusal is of the whole block: it names no window of its own.
+    r.block_window = r.exec_type == wire::ExecType::Rejected ? 0 : facts->block_window;
   }
   r.order_status = order_status(event, r);
   r.reject_reason = to_wire(event.reject_reason);
@@ -356,12 +363,15 @@ std::span<const uint8_t> execution_report(flatbuffers::FlatBufferBuilder& builde
   report.add_engine_sequence(r.engine_sequence);
   report.add_transact_time_ns(r.transact_time_ns);
   report.add_report_sequence(report_sequence);
+  report.add_block_window(r.block_window);
+  report.add_block_windows(r.block_windows);
   return finish_in_builder(builder, wire::Body::ExecutionReport, report.Finish().Union());
 }
 
 // Version byte, then every field in declaration order; enums one byte each. Version 2 added
-// the settlement fields at the end; kept records of version 1 still decode (for resends).
-constexpr uint8_t report_record_version = 2;
+// the settlement fields at the end, version 3 a block's window and windows; kept records of
+// the versions before still decode (for resends).
+constexpr uint8_t report_record_version = 3;
 
 void encode(const ReportRecord& r, std::vector<uint8_t>& out) {
   out.clear();
@@ -400,13 +410,15 @@ void encode(const ReportRecord& r, std::vector<uint8_t>& out) {
     w.zigzag(r.notional);
     w.zigzag(r.penalty);
   }
+  w.u8(r.block_window);
+  w.u8(r.block_windows);
 }
 
 bool decode(std::span<const uint8_t> bytes, ReportRecord& out) {
   VarintReader in(bytes);
   ReportRecord r;
   uint8_t version = 0;
-  bool ok = in.u8(version) && (version == 1 || version == report_record_version) &&
+  bool ok = in.u8(version) && version >= 1 && version <= report_record_version &&
             read_enum(in, r.exec_type, static_cast<uint8_t>(wire::ExecType::MAX)) &&
             in.varint(r.order_id) && in.varint(r.client_order_id) &&
             in.varint(r.orig_client_order_id) && in.u32(r.product_id) &&
@@ -429,6 +441,9 @@ bool decode(std::span<const uint8_t> bytes, ReportRecord& out) {
   if (ok && version >= 2) ok = in.flag(r.settlement);
   if (ok && r.settlement) {
     ok = !r.fill && in.varint(r.trade_id) && in.zigzag(r.notional) && in.zigzag(r.penalty);
+  }
+  if (ok && version >= 3) {
+    ok = in.u8(r.block_window) && in.u8(r.block_windows) && r.block_window <= r.block_windows;
   }
   ok = ok && in.done();
   if (ok) out = r;

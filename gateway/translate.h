@@ -57,6 +57,9 @@ struct OrderFacts {
   matching::TimeInForce time_in_force = matching::TimeInForce::good_till_gate_closure;
   int64_t price = 0;     // limit price, ticks
   int64_t quantity = 0;  // order quantity, lots
+  // A block order: how many windows, and which one (from 1) is trading now; 0 and 0 otherwise.
+  uint8_t block_window = 0;
+  uint8_t block_windows = 0;
 };
 
 // An execution report, as kept for resends and sent: the ExecutionReport's fields except the
@@ -90,6 +93,9 @@ struct ReportRecord {
   // TradeFailed and ProceedsPaid: trade_id (failed only), notional and penalty are set.
   bool settlement = false;
   int64_t penalty = 0;
+  // A block order's: which window (from 1; 0 in a refusal) of how many.
+  uint8_t block_window = 0;
+  uint8_t block_windows = 0;
 
   bool operator==(const ReportRecord&) const = default;
 };

@@ -43,6 +43,7 @@ struct Report {
   int64_t fill_price = 0, fill_quantity = 0, fee = 0, notional = 0;
   wire::Liquidity liquidity = wire::Liquidity::None;
   uint64_t report_sequence = 0;
+  uint8_t block_window = 0, block_windows = 0;
   bool operator==(const Report&) const = default;
 
   // The kind of report, its window, and a fill's price and lots; then what is left open.
@@ -121,6 +122,8 @@ class BlockOrder : public Exchange {
                      r->order_status(), r->reject_reason(), r->trade_id(), r->fill_price(),
                      r->fill_quantity(), r->fee(), r->notional(), r->liquidity(),
                      r->report_sequence()});
+      out.back().block_window = r->block_window();
+      out.back().block_windows = r->block_windows();
     }
     return out;
   }
@@ -132,10 +135,19 @@ class BlockOrder : public Exchange {
   }
 
   // Every report of a block's parts names the block: its client id and one order id, the
-  // window's own symbol, and the block's limit, quantity and fill-or-kill.
+  // window's own symbol and number (none in a refusal, which is of the whole block), how many
+  // windows, and the block's limit, quantity and fill-or-kill. The block is done once, with
+  // the last report of its last window (`seen` are all of its reports).
   void expect_block_reports(const std::vector<Report>& seen, uint64_t client_id, int64_t price,
-                            int64_t lots) {
+                            int64_t lots, uint8_t windows = listed_windows) {
     ASSERT_FALSE(seen.empty());
+    for (size_t i = 0; i < seen.size(); ++i) {
+      const Report& r = seen[i];
+      EXPECT_EQ(r.block_windows, windows);
+      EXPECT_EQ(r.block_window, r.exec_type == ExecType::Rejected ? 0 : r.product_id + 1);
+      EXPECT_EQ(r.order_status,
+                i + 1 == seen.size() ? wire::OrderStatus::Done : wire::OrderStatus::Live);
+    }
     for (const Report& r : seen) {
       EXPECT_EQ(r.client_order_id, client_id);
       EXPECT_EQ(r.order_id, seen.front().order_id);
@@ -422,6 +434,7 @@ class BlockOrderRestart : public BlockOrder {
                                                     {ExecType::Filled, 0, 2000, 2, 0},
                                                     {ExecType::Accepted, 1, 0, 0, 2},
                                                     {ExecType::Filled, 1, 2000, 2, 0}}));
+    expect_block_reports(sold, 9, 1900, 2, 2);
     const ledger::Snapshot books = core_->ledger().snapshot();
     for (uint32_t k = 0; k < 2; ++k) {
       using ledger::AccountKind;

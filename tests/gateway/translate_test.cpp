@@ -212,13 +212,14 @@ TEST(Translate, KeptReportRecordsSurviveTheirEncoding) {
   fill.notional = {3 * 8 * 1850};
   fill.sequence = {77'000'000};
   fill.timestamp = {1'796'112'000'123'456'789};
-  const OrderFacts facts{matching::OrderType::limit, matching::TimeInForce::good_till_time, 1850,
-                         7};
+  // Window 2 of a block of 3 (no block is good till a time; the encoding does not care).
+  const OrderFacts facts{
+      matching::OrderType::limit, matching::TimeInForce::good_till_time, 1850, 7, 2, 3};
   const std::optional<ReportRecord> record = report_record(fill, {1}, &facts);
   ASSERT_TRUE(record.has_value());
   std::vector<uint8_t> bytes;
   encode(*record, bytes);
-  EXPECT_LE(bytes.size(), 48u);
+  EXPECT_LE(bytes.size(), 50u);
   ReportRecord decoded;
   ASSERT_TRUE(decode(bytes, decoded));
   EXPECT_EQ(decoded, *record);
@@ -235,6 +236,8 @@ TEST(Translate, KeptReportRecordsSurviveTheirEncoding) {
   EXPECT_EQ(report.price(), 1850);
   EXPECT_EQ(report.quantity(), 7);
   EXPECT_EQ(report.symbol()->string_view(), symbol);
+  EXPECT_EQ(report.block_window(), 2);
+  EXPECT_EQ(report.block_windows(), 3);
 
   for (size_t cut = 0; cut < bytes.size(); ++cut) {
     EXPECT_FALSE(decode(std::span(bytes.data(), cut), decoded)) << "cut at " << cut;
@@ -246,14 +249,73 @@ TEST(Translate, KeptReportRecordsSurviveTheirEncoding) {
   bad_enum[1] = 200;  // exec_type
   EXPECT_FALSE(decode(bad_enum, decoded));
   std::vector<uint8_t> other_version = bytes;
-  other_version[0] = 3;
+  other_version[0] = 4;
   EXPECT_FALSE(decode(other_version, decoded));
-  // A record kept before version 2 (no settlement flag at the end) still decodes.
-  ASSERT_EQ(bytes.back(), 0);  // settlement: no
-  std::vector<uint8_t> version_1(bytes.begin(), bytes.end() - 1);
+  std::vector<uint8_t> window_past_the_block = bytes;
+  window_past_the_block.end()[-2] = 4;  // window 4 of 3
+  EXPECT_FALSE(decode(window_past_the_block, decoded));
+  // Records kept before version 3 (no block window and windows at the end) and before version
+  // 2 (no settlement flag either) still decode, as reports of no block.
+  ReportRecord no_block = *record;
+  no_block.block_window = 0;
+  no_block.block_windows = 0;
+  ASSERT_EQ(bytes.end()[-3], 0);  // settlement: no
+  std::vector<uint8_t> version_2(bytes.begin(), bytes.end() - 2);
+  version_2[0] = 2;
+  ASSERT_TRUE(decode(version_2, decoded));
+  EXPECT_EQ(decoded, no_block);
+  std::vector<uint8_t> version_1(bytes.begin(), bytes.end() - 3);
   version_1[0] = 1;
   ASSERT_TRUE(decode(version_1, decoded));
-  EXPECT_EQ(decoded, *record);
+  EXPECT_EQ(decoded, no_block);
+}
+
+// A block order's reports say which window of how many each is about, and the order is done
+// once: a window filled in full leaves it live while windows are to come; a refusal, of the
+// whole block, names no window.
+TEST(Translate, ABlockOrdersReportsNameTheirWindowAndItIsDoneOnce) {
+  matching::Event fill;
+  fill.type = matching::EventType::fill;
+  fill.participant = {1};
+  fill.order_id = {40};
+  fill.client_order_id = {7};
+  fill.maker_participant = {2};
+  fill.price = {1900};
+  fill.quantity = {3};
+  fill.remaining = {0};
+  OrderFacts facts{matching::OrderType::limit, matching::TimeInForce::fill_or_kill, 1900, 3, 1, 2};
+  std::optional<ReportRecord> record = report_record(fill, {1}, &facts);
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ(record->exec_type, wire::ExecType::Filled);
+  EXPECT_EQ(record->block_window, 1);
+  EXPECT_EQ(record->block_windows, 2);
+  EXPECT_EQ(record->order_status, wire::OrderStatus::Live);
+
+  facts.block_window = 2;
+  record = report_record(fill, {1}, &facts);
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ(record->block_window, 2);
+  EXPECT_EQ(record->order_status, wire::OrderStatus::Done);
+
+  matching::Event refused;
+  refused.type = matching::EventType::rejected;
+  refused.participant = {1};
+  refused.client_order_id = {8};
+  refused.quantity = {3};
+  refused.reject_reason = matching::RejectReason::block_not_fillable;
+  facts.block_window = 0;
+  record = report_record(refused, {1}, &facts);
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ(record->block_window, 0);
+  EXPECT_EQ(record->block_windows, 2);
+  EXPECT_EQ(record->order_status, wire::OrderStatus::Done);
+  EXPECT_EQ(record->reject_reason, wire::OrderRejectReason::BlockNotFillable);
+
+  // An order of one product is as it was.
+  record = report_record(fill, {1}, nullptr);
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ(record->block_windows, 0);
+  EXPECT_EQ(record->order_status, wire::OrderStatus::Done);
 }
 
 // A failed trade is reported to both its sides, each with its own side; paid proceeds to the

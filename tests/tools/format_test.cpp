@@ -367,6 +367,36 @@ TEST(ExecutionReportFormat, RejectNamesTheReason) {
   });
 }
 
+// A block order's fill says which window of how many it is, in text and in JSON.
+TEST(ExecutionReportFormat, ABlockOrdersFillNamesItsWindow) {
+  flatbuffers::FlatBufferBuilder builder;
+  const auto symbol = builder.CreateString("H100SXM.CN-EAST-1.2026-12-02T00.DAY");
+  wire::ExecutionReportBuilder report(builder);
+  report.add_exec_type(wire::ExecType::Filled);
+  report.add_client_order_id(31);
+  report.add_symbol(symbol);
+  report.add_side(wire::Side::Buy);
+  report.add_trade_id(9);
+  report.add_fill_price(1900);
+  report.add_fill_quantity(3);
+  report.add_liquidity(wire::Liquidity::Taker);
+  report.add_notional(1'094'400);
+  report.add_fee(1'094);
+  report.add_order_status(wire::OrderStatus::Live);
+  report.add_block_window(2);
+  report.add_block_windows(3);
+  const auto body = report.Finish();
+  const gateway::Frame frame =
+      gateway::finish_frame(builder, wire::Body::ExecutionReport, body.Union());
+  const auto& r = *gateway::frame_message(frame).body_as_ExecutionReport();
+  EXPECT_EQ(execution_report_text(r),
+            "filled order 31 buy H100SXM.CN-EAST-1.2026-12-02T00.DAY (block window 2 of 3): 3 "
+            "lots at 1900 (19.00), trade 9, taker, notional 10944.00, fee 10.94; 0 open");
+  EXPECT_NE(execution_report_json(r).find("\"block_window\":2,\"block_windows\":3"),
+            std::string::npos)
+      << execution_report_json(r);
+}
+
 // A refused block order names the window at fault (its symbol) and why, readably.
 TEST(ExecutionReportFormat, ARefusedBlockOrderNamesTheWindowAndTheReason) {
   const std::pair<wire::OrderRejectReason, std::string> reasons[] = {
@@ -387,13 +417,14 @@ TEST(ExecutionReportFormat, ARefusedBlockOrderNamesTheWindowAndTheReason) {
     report.add_quantity(3);
     report.add_order_status(wire::OrderStatus::Done);
     report.add_reject_reason(reason);
+    report.add_block_windows(3);
     const auto body = report.Finish();
     const gateway::Frame frame =
         gateway::finish_frame(builder, wire::Body::ExecutionReport, body.Union());
     const auto& r = *gateway::frame_message(frame).body_as_ExecutionReport();
     EXPECT_EQ(execution_report_text(r),
-              "rejected order 31 buy H100SXM.CN-EAST-1.2026-12-02T00.DAY: 3 lots at 1900 (19.00) "
-              "fok, 0 open, done, reason " +
+              "rejected order 31 buy H100SXM.CN-EAST-1.2026-12-02T00.DAY (block of 3 windows): 3 "
+              "lots at 1900 (19.00) fok, 0 open, done, reason " +
                   name);
     EXPECT_NE(execution_report_json(r).find("\"reason\":\"" + name + "\""), std::string::npos);
   }

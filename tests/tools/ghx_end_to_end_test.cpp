@@ -514,18 +514,21 @@ TEST_F(GhxEndToEnd, ABlockBuyFillsInEveryWindowOrIsRefused) {
   const RunResult bought =
       ghx({"buy", days[0], "2", "20.00", "--windows", "3", "--id", "1401"}, "lab-beta");
   ASSERT_EQ(bought.exit_code, 0) << bought.out << bought.err;
-  for (const std::string& day : days) {
-    EXPECT_TRUE(contains(bought.out, "accepted order 1401 buy " + day +
+  for (size_t k = 0; k < days.size(); ++k) {
+    const std::string window = " (block window " + std::to_string(k + 1) + " of 3)";
+    EXPECT_TRUE(contains(bought.out, "accepted order 1401 buy " + days[k] + window +
                                          ": 2 lots at 2000 (20.00) fok, 2 open, live"))
         << bought.out;
-    EXPECT_TRUE(contains(bought.out, "filled order 1401 buy " + day + ": 2 lots at 2000 (20.00)"))
+    EXPECT_TRUE(contains(bought.out,
+                         "filled order 1401 buy " + days[k] + window + ": 2 lots at 2000 (20.00)"))
         << bought.out;
   }
   const RunResult nothing_left =
       ghx({"buy", days[0], "1", "20.00", "--windows", "3", "--id", "1402"}, "lab-beta");
   EXPECT_EQ(nothing_left.exit_code, 1) << nothing_left.out << nothing_left.err;
   EXPECT_TRUE(contains(nothing_left.out, "rejected order 1402 buy " + days[0] +
-                                             ": 1 lots at 2000 (20.00) fok, 0 open, done, "
+                                             " (block of 3 windows): 1 lots at 2000 (20.00) "
+                                             "fok, 0 open, done, "
                                              "reason block-not-fillable"))
       << nothing_left.out;
   const RunResult ioc =

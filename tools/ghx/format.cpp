@@ -56,6 +56,13 @@ std::string text_suffix(const flatbuffers::String* text) {
 }
 
 // The symbol's spelling of a window length: 1H, 4H, DAY, WEEK.
+// Which window of a block order a report is about; a refusal is of the whole block.
+std::string block_words(const wire::ExecutionReport& r) {
+  const std::string windows = std::to_string(r.block_windows());
+  if (r.block_window() == 0) return " (block of " + windows + " windows)";
+  return " (block window " + std::to_string(r.block_window()) + " of " + windows + ")";
+}
+
 std::string length_word(wire::WindowLength length) {
   switch (length) {
     case wire::WindowLength::Hour1: return "1H";
@@ -242,6 +249,7 @@ std::string execution_report_text(const wire::ExecutionReport& r) {
     return out + ": " + report_reason(r) + text_suffix(r.text());
   }
   out += " " + side_word(r.side()) + " " + str_or_empty(r.symbol());
+  if (r.block_windows() != 0) out += block_words(r);
   if (is_fill(r.exec_type())) {
     out += ": " + std::to_string(r.fill_quantity()) + " lots at " + price_words(r.fill_price());
     out += ", trade " + std::to_string(r.trade_id()) + ", " +
@@ -289,6 +297,10 @@ std::string execution_report_json(const wire::ExecutionReport& r) {
   if (r.exec_type() == wire::ExecType::TradeFailed ||
       r.exec_type() == wire::ExecType::ProceedsPaid) {
     line.add("trade_id", r.trade_id()).add("notional", r.notional()).add("penalty", r.penalty());
+  }
+  if (r.block_windows() != 0) {
+    line.add("block_window", uint64_t{r.block_window()})
+        .add("block_windows", uint64_t{r.block_windows()});
   }
   line.add("report_sequence", r.report_sequence())
       .add("engine_sequence", r.engine_sequence())

@@ -226,7 +226,7 @@ void Trader::on_report(const wire::ExecutionReport& report) {
   }
   if (report.order_status() == wire::OrderStatus::Done ||
       report.exec_type() == wire::ExecType::Rejected) {
-    // A block's first window done filled means every window filled: they trade at once.
+    // A block is done once, with its last window's fill: every window filled (all or none).
     if (blocks_in_flight_.erase(report.client_order_id()) != 0 &&
         report.exec_type() == wire::ExecType::Filled) {
       ++totals_.blocks_filled;
