@@ -15,10 +15,7 @@ namespace {
 
 // One filling, one spare for the engine, one committing and one queued.
 constexpr size_t batches_in_flight = 4;
-constexpr size_t batch_ops_max = 64 * 1024;
-constexpr size_t batch_bytes_max = 16 * 1024 * 1024;
-// Hand a batch over at this many ledger operations, leaving room for one large command.
-constexpr size_t batch_ops_soft_max = 16 * 1024;
+constexpr size_t batch_bytes_per_op_reserved = 256;  // command bytes, names and symbols
 constexpr size_t requests_per_round_max = 1024;
 // Levels per side in a book snapshot: 2 x 1000 levels of 16 bytes fit a 64 KiB frame. Deltas
 // beyond that depth still arrive, with absolute sizes.
@@ -96,7 +93,8 @@ ExchangeCore::ExchangeCore(ExchangeCoreConfig config)
                             : std::filesystem::path(config_.snapshot_directory);
   for (size_t i = 0; i < batches_in_flight; ++i) {
     auto batch = std::make_unique<CommittedBatch>();
-    batch->ledger_batch = ledger::Batch(batch_ops_max, batch_bytes_max);
+    batch->ledger_batch = ledger::Batch(config_.batch_ops_reserved,
+                                        config_.batch_ops_reserved * batch_bytes_per_op_reserved);
     batch->events.reserve(64 * 1024);
     free_batches_.try_push(std::move(batch));
   }
@@ -457,7 +455,9 @@ void ExchangeCore::engine_loop() {
     {
       std::lock_guard lock(filling_mutex_);
       CommittedBatch& batch = *filling_;
-      for (size_t i = 0; i < requests.size(); ++i) {
+      // After a command the ledger could not take, nothing more runs, and the batch that holds
+      // it is never committed: its commands were never durable, so none is acknowledged.
+      for (size_t i = 0; i < requests.size() && !failed_; ++i) {
         // The engine starts loading what the next orders will touch while this one runs: each
         // takes one step of its lookups per request run before it.
         prefetch_for(engine(), requests, i + 3, matching::Engine::PrefetchStep::blocks);
@@ -465,6 +465,7 @@ void ExchangeCore::engine_loop() {
         prefetch_for(engine(), requests, i + 1, matching::Engine::PrefetchStep::orders);
         run_request(requests[i], batch);
       }
+      if (failed_) break;
       const int64_t now_ns = config_.clock_ns();
       if (taken > 0) {
         last_activity_ns = now_ns;
@@ -475,7 +476,7 @@ void ExchangeCore::engine_loop() {
         last_activity_ns = now_ns;
       }
       const bool full = batch.commands >= config_.batch_commands_max ||
-                        batch.ledger_batch.size() >= batch_ops_soft_max;
+                        batch.ledger_batch.size() >= config_.batch_ops_reserved / 4;
       if (!batch.outcomes.empty() && (ledger_idle_ || full)) {
         ready = std::exchange(filling_, std::move(spare));
         ledger_idle_ = false;  // until the ledger has committed it
@@ -521,7 +522,7 @@ void ExchangeCore::ledger_loop() {
 // fill on. Returns null when there is nothing to commit: the ledger is idle.
 std::unique_ptr<CommittedBatch> ExchangeCore::next_batch(std::unique_ptr<CommittedBatch> done) {
   std::lock_guard lock(filling_mutex_);
-  if (to_ledger_.size() == 0 && filling_ && !filling_->outcomes.empty()) {
+  if (!failed_ && to_ledger_.size() == 0 && filling_ && !filling_->outcomes.empty()) {
     std::swap(done, filling_);
     return done;
   }

@@ -106,6 +106,10 @@ struct ExchangeCoreConfig {
   ledger::Options ledger;
   size_t request_queue_capacity = 65536;
   size_t batch_commands_max = 4096;     // a larger batch is committed before it grows on
+  // Ledger operations (and bytes) each batch reserves room for. A batch is handed to the
+  // ledger once it holds a quarter of that; it grows past its reserve for a command that needs
+  // more (a mass cancel of many orders), since a command's operations commit together.
+  size_t batch_ops_reserved = 64 * 1024;
   int64_t tick_interval_ms = 100;       // idle clock ticks, for expiries and gate closures
   // The sequencer's clock: nanoseconds since the epoch. Tests may set a fake one.
   std::function<int64_t()> clock_ns;

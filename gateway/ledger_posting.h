@@ -13,7 +13,7 @@
 namespace ghx::gateway {
 
 // Adds the ledger operations of one sequenced command (and the events it caused) to `batch`.
-// Returns ok, or the batch's error (batch_full: commit first and post again).
+// Returns ok, or the batch's error.
 // Reads product specs from `engine`: call it on the engine thread.
 ledger::Result post_to_ledger(const ExchangeCommand& command,
                               std::span<const matching::Event> events,

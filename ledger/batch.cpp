@@ -6,15 +6,28 @@
 
 namespace ghx::ledger {
 
-Batch::Batch(size_t ops_max, size_t bytes_max) : ops_max_(ops_max), bytes_max_(bytes_max) {
-  GHX_LEDGER_ASSERT(ops_max > 0);
-  GHX_LEDGER_ASSERT(bytes_max <= UINT32_MAX);
-  ops_.reserve(ops_max);
-  results_.reserve(ops_max);
-  bytes_.reserve(bytes_max);
+Batch::Batch(size_t ops_reserved, size_t bytes_reserved)
+    : ops_reserved_(ops_reserved), bytes_reserved_(bytes_reserved) {
+  GHX_LEDGER_ASSERT(ops_reserved > 0);
+  GHX_LEDGER_ASSERT(bytes_reserved <= UINT32_MAX);
+  reserve();
+}
+
+void Batch::reserve() {
+  ops_.reserve(ops_reserved_);
+  results_.reserve(ops_reserved_);
+  bytes_.reserve(bytes_reserved_);
 }
 
 void Batch::clear() {
+  // A batch that grew for one large command gives the memory back rather than keep it for
+  // ever: such commands are rare, and four batches are in flight.
+  if (ops_.capacity() > ops_reserved_ || bytes_.capacity() > bytes_reserved_) {
+    ops_ = {};
+    results_ = {};
+    bytes_ = {};
+    reserve();
+  }
   ops_.clear();
   results_.clear();
   bytes_.clear();
@@ -39,9 +52,7 @@ void Batch::drop_kept_through(ParticipantId p, uint64_t message_sequence) {
 }
 
 Result Batch::push(const Op& op, std::span<const uint8_t> data) {
-  if (ops_.size() >= ops_max_ || bytes_.size() + data.size() > bytes_max_) {
-    return Result::batch_full;
-  }
+  if (bytes_.size() + data.size() > UINT32_MAX) return Result::batch_full;
   Op& stored = ops_.emplace_back(op);
   stored.bytes_offset = static_cast<uint32_t>(bytes_.size());
   stored.bytes_size = static_cast<uint32_t>(data.size());

@@ -2,8 +2,12 @@
 // Batch: the operations the single ledger thread collects for one group commit.
 //
 // Fill it, pass it to Ledger::commit, read the per-operation results, then clear() it and reuse
-// it. Storage is reserved at construction and never grows, so filling a batch does not allocate;
-// an operation that does not fit returns Result::batch_full and the caller commits first.
+// it. Storage is reserved at construction, so filling a batch up to its reserve does not
+// allocate. Past it the batch grows rather than refuse: a command's journal entry and all its
+// operations must commit in one transaction, and one command can need any number of them (a
+// mass cancel of a hundred thousand orders releases a hundred thousand holds). clear() gives
+// back what grew. The caller keeps batches near their reserve by committing when size() gets
+// there; only a byte arena past 4 GiB (offsets are 32-bit) returns Result::batch_full.
 //
 // Journal entries set the sequence number of the operations that follow them (the command that
 // caused them); fills carry their own.
@@ -49,10 +53,11 @@ struct Op {
 
 class Batch {
  public:
-  static constexpr size_t default_ops_max = 16 * 1024;
-  static constexpr size_t default_bytes_max = 4 * 1024 * 1024;
+  static constexpr size_t default_ops_reserved = 16 * 1024;
+  static constexpr size_t default_bytes_reserved = 4 * 1024 * 1024;
 
-  explicit Batch(size_t ops_max = default_ops_max, size_t bytes_max = default_bytes_max);
+  explicit Batch(size_t ops_reserved = default_ops_reserved,
+                 size_t bytes_reserved = default_bytes_reserved);
 
   // Command journal: sequences must be consecutive inside a batch.
   [[nodiscard]] Result journal(SequenceNumber sequence, std::span<const uint8_t> command_bytes);
@@ -93,8 +98,8 @@ class Batch {
 
   // Messages kept for a resend (the exchange's execution reports), opaque to the ledger: one
   // stream per participant, numbered from 1 by the caller, written in the same transaction as
-  // the operations. These do not count against ops_max/bytes_max (their storage grows to the
-  // largest batch seen); drop_kept_through removes a participant's oldest ones (in whole
+  // the operations. These have no reserve of their own (their storage grows to the largest
+  // batch seen); drop_kept_through removes a participant's oldest ones (in whole
   // chunks, see codec.h: a few older ones may stay).
   void keep_message(ParticipantId p, uint64_t message_sequence, std::span<const uint8_t> bytes);
   void drop_kept_through(ParticipantId p, uint64_t message_sequence);
@@ -126,8 +131,10 @@ class Batch {
   Result push_amount(OpKind kind, ParticipantId p, ProductId product, int64_t amount,
                      Timestamp at);
 
-  size_t ops_max_;
-  size_t bytes_max_;
+  void reserve();
+
+  size_t ops_reserved_;
+  size_t bytes_reserved_;
   std::vector<Op> ops_;
   std::vector<Result> results_;
   std::vector<uint8_t> bytes_;

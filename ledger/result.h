@@ -12,7 +12,7 @@ enum class Result : uint8_t {
   already_applied,           // every journal sequence of the batch was committed before: skipped
   sequence_gap,              // the batch's first sequence is not last_applied + 1
   sequence_not_contiguous,   // journal sequences inside the batch are not consecutive
-  batch_full,                // the batch reached its operation or byte bound
+  batch_full,                // the batch's byte arena would pass 4 GiB
   map_full,                  // the map reached its configured maximum; nothing was written
   storage_error,             // LMDB failed (disk full, I/O error); nothing was written
   read_only,                 // the ledger was opened read-only

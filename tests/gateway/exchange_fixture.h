@@ -58,6 +58,7 @@ class Exchange : public ::testing::Test {
     config.data_directory = (dir_ / "ledger").string();
     config.tick_interval_ms = tick_interval_ms_;
     config.snapshot_interval_commands = snapshot_interval_commands_;
+    config.batch_ops_reserved = batch_ops_reserved_;
     config.clock_ns = [this] {
       return std::chrono::duration_cast<std::chrono::nanoseconds>(
                  std::chrono::system_clock::now().time_since_epoch())
@@ -214,6 +215,9 @@ class Exchange : public ::testing::Test {
   // Engine snapshots every this many commands (set before start()): a test of a restart from a
   // snapshot rather than the whole journal takes them often.
   uint64_t snapshot_interval_commands_ = ExchangeCoreConfig{}.snapshot_interval_commands;
+  // Ledger operations each batch reserves (set before start()): a test of a command larger
+  // than a batch makes it small.
+  size_t batch_ops_reserved_ = ExchangeCoreConfig{}.batch_ops_reserved;
 };
 
 }  // namespace ghx::gateway::test

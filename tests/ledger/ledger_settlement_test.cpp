@@ -159,15 +159,28 @@ TEST(LedgerBatch, NonPositiveAmountsAndBadArgumentsAreRefusedWhenAdded) {
   EXPECT_TRUE(b.empty());
 }
 
-TEST(LedgerBatch, ABatchIsBoundedByOperationsAndBytes) {
+// A command's operations commit together however many there are: a batch grows past its
+// reserve (here 2 operations and 8 bytes) rather than refuse one, every operation commits, and
+// clear() gives the grown storage back.
+TEST_F(LedgerSettlement, ABatchGrowsPastItsReserveForOneLargeCommand) {
   Batch b(2, 8);
-  const uint8_t bytes[6] = {};
-  EXPECT_EQ(b.journal(SequenceNumber{1}, bytes), Result::ok);
-  EXPECT_EQ(b.journal(SequenceNumber{2}, bytes), Result::batch_full);
-  EXPECT_EQ(b.deposit(buyer_a, Cash{1}, t0), Result::ok);
-  EXPECT_EQ(b.deposit(buyer_a, Cash{1}, t0), Result::batch_full);
+  const std::vector<uint8_t> command(100, 7);  // a journaled command of 100 bytes
+  ASSERT_EQ(b.journal(SequenceNumber{1}, command), Result::ok);
+  constexpr int64_t releases = 1000;  // of 500 each: the whole of buyer_a's 500,000 held
+  for (int64_t i = 0; i < releases; ++i) {
+    ASSERT_EQ(b.release_cash(buyer_a, Cash{500}, t0), Result::ok) << i;
+  }
+  EXPECT_EQ(b.size(), 1u + releases);
+  ASSERT_EQ(commit(b), Result::ok);
+  for (size_t i = 0; i < b.size(); ++i) EXPECT_EQ(b.result(i), Result::ok) << i;
+  EXPECT_EQ(cash(ledger_, buyer_a, AccountKind::held), 0);
+  EXPECT_EQ(cash(ledger_, buyer_a, AccountKind::available), 1'000'000);
   b.clear();
   EXPECT_TRUE(b.empty());
+  ASSERT_EQ(b.journal(SequenceNumber{2}, command), Result::ok);
+  ASSERT_EQ(b.hold_cash(buyer_a, Cash{1}, t0), Result::ok);
+  ASSERT_EQ(commit(b), Result::ok);
+  EXPECT_EQ(cash(ledger_, buyer_a, AccountKind::held), 1);
 }
 
 }  // namespace
