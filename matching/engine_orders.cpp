@@ -502,9 +502,6 @@ RejectReason check_block(EngineState& state, const Command& command, uint32_t& a
       return RejectReason::invalid_quantity;
     }
   }
-  if (const RejectReason reason = check_room(state, command); reason != RejectReason::none) {
-    return reason;
-  }
   if (command.side == Side::buy) {
     // Window by window against what is left, so that the sum never overflows.
     int64_t cash_left = state.accounts[participant].available;
@@ -538,7 +535,9 @@ RejectReason check_block(EngineState& state, const Command& command, uint32_t& a
       return RejectReason::block_not_fillable;
     }
   }
-  return RejectReason::none;
+  // Last: making room for the id may forget done ids (raising the participant's floor), which
+  // a block refused for any other reason must not do: a refused block leaves no trace.
+  return check_room(state, command);
 }
 
 }  // namespace

@@ -17,6 +17,8 @@ constexpr int64_t fee(int64_t notional) { return notional * 10 / 10'000; }
 // cash, and seller 2 may sell 10 lots of each window.
 class BlockOrder : public EngineTest {
  protected:
+  explicit BlockOrder(EngineConfig config = make_config()) : EngineTest(config) {}
+
   void SetUp() override {
     for (const char* start : {"2026-12-01T08", "2026-12-01T09", "2026-12-01T10"}) {
       windows_.push_back(list(h100_spec(start)));
@@ -133,6 +135,44 @@ TEST_F(BlockOrder, IsRefusedWholeWhenOneWindowCannotFillInFull) {
   // Refused ids stay free, as a refused order's do: the same id fills once it can.
   run(block(1, 11, Side::buy, 1900, 2, windows_[0], 3));
   EXPECT_EQ(of_type(ET::fill).size(), 3u);
+}
+
+// A client-id table of three blocks of 64 ids: the setup's asks take one, and buyer 1's ids 1
+// and 1000 the other two. A new id then needs done ids forgotten (which raises each
+// participant's floor past the ids it used), and a block refused for another reason must not
+// have done that: its id stays free.
+class BlockOrderInAFullIdTable : public BlockOrder {
+ protected:
+  BlockOrderInAFullIdTable() : BlockOrder(small_id_table()) {}
+  static EngineConfig small_id_table() {
+    EngineConfig config = make_config();
+    config.limits.client_ids_max = 3;
+    return config;
+  }
+};
+
+TEST_F(BlockOrderInAFullIdTable, ARefusedBlockForgetsNoIds) {
+  accept(order(1, 1, Side::buy, 100, 1, windows_[0]));
+  run(cancel(1, 1));
+  accept(order(1, 1000, Side::buy, 100, 1, windows_[0]));
+  // A twin of the engine as it is now, which gets a plain order refused at once instead.
+  std::vector<uint8_t> saved;
+  engine_.save(saved);
+  Engine twin(small_id_table());
+  ASSERT_TRUE(twin.load(saved));
+  const Books before = books();
+  // 100 lots in each of three windows cost far more than buyer 1's cash.
+  EXPECT_EQ(refused(block(1, 500, Side::buy, 1900, 100, windows_[0], 3), windows_[0]),
+            RejectReason::insufficient_cash);
+  EXPECT_EQ(books(), before);
+  Command unknown_product = order(1, 500, Side::buy, 1900, 1, ProductId{99});
+  unknown_product.sequence = SequenceNumber{sequence_};
+  unknown_product.timestamp = Timestamp{now_ns_};
+  std::vector<Event> twin_events;
+  twin.process(unknown_product, twin_events);
+  ASSERT_EQ(twin_events.at(0).reject_reason, RejectReason::unknown_product);
+  // Nothing but the sequence and the time moved: no id was forgotten, no floor raised.
+  EXPECT_EQ(engine_.state_hash(), twin.state_hash());
 }
 
 TEST_F(BlockOrder, NeedsEveryWindowListedAndTrading) {
