@@ -510,13 +510,9 @@ void ExchangeService::on_message(const SessionInfo& session, const wire::Message
     case wire::Body::Subscribe:
       on_subscribe(session, *message.body_as_Subscribe(), message.sequence());
       return;
-    case wire::Body::Unsubscribe: {
-      std::lock_guard lock(sessions_mutex_);
-      for (auto* subscribers : {&book_subscribers_, &trade_subscribers_, &bar_subscribers_}) {
-        for (auto& [product, sessions] : *subscribers) sessions.erase(session.id.value);
-      }
+    case wire::Body::Unsubscribe:
+      on_unsubscribe(session, *message.body_as_Unsubscribe(), message.sequence());
       return;
-    }
     case wire::Body::ListProducts:
       send_product_list(session, *message.body_as_ListProducts());
       return;
@@ -780,42 +776,75 @@ void ExchangeService::on_suspension(const SessionInfo& session, const Participan
   submit_operator(session, who, std::move(request), ref_sequence);
 }
 
-void ExchangeService::on_subscribe(const SessionInfo& session, const wire::Subscribe& subscribe,
-                                   uint64_t ref_sequence) {
+template <typename Subscription>
+std::optional<std::vector<matching::ProductId>> ExchangeService::products_named(
+    const SessionInfo& session, const Subscription& request, uint64_t ref_sequence) {
   std::vector<matching::ProductId> products;
-  if (subscribe.symbols() != nullptr) {
-    for (const flatbuffers::String* symbol : *subscribe.symbols()) {
+  if (request.symbols() != nullptr) {
+    for (const flatbuffers::String* symbol : *request.symbols()) {
       const auto product = resolve(symbol, std::nullopt);
       if (!product) {
         reject(session, wire::ErrorCode::UnknownProduct, "unknown product " + symbol->str(),
                ref_sequence);
-        return;
+        return std::nullopt;
       }
       products.push_back(*product);
     }
   }
-  if (subscribe.product_ids() != nullptr) {
-    for (uint32_t id : *subscribe.product_ids()) {
+  if (request.product_ids() != nullptr) {
+    for (uint32_t id : *request.product_ids()) {
       const auto product = resolve(nullptr, id);
       if (!product) {
         reject(session, wire::ErrorCode::UnknownProduct, "unknown product id", ref_sequence);
-        return;
+        return std::nullopt;
       }
       products.push_back(*product);
     }
   }
-  for (const matching::ProductId product : products) {
-    if (subscribe.trades() || subscribe.bars()) {
+  return products;
+}
+
+void ExchangeService::on_subscribe(const SessionInfo& session, const wire::Subscribe& subscribe,
+                                   uint64_t ref_sequence) {
+  const auto products = products_named(session, subscribe, ref_sequence);
+  if (!products) return;
+  for (const matching::ProductId product : *products) {
+    {
       std::lock_guard lock(sessions_mutex_);
+      const auto found = sessions_.find(session.id.value);
+      if (found == sessions_.end()) return;
       if (subscribe.trades()) trade_subscribers_[product.value].insert(session.id.value);
       if (subscribe.bars()) bar_subscribers_[product.value].insert(session.id.value);
+      if (subscribe.book()) ++found->second.books_pending[product.value];
     }
     if (!subscribe.book()) continue;
     // The snapshot is taken on the engine thread, in sequence with the deltas that follow it.
     Request request;
     request.kind = Request::Kind::book_snapshot;
     request.product = product;
-    if (!submit(session, std::move(request), ref_sequence)) return;
+    if (!submit(session, std::move(request), ref_sequence)) {
+      std::lock_guard lock(sessions_mutex_);
+      const auto found = sessions_.find(session.id.value);
+      if (found != sessions_.end()) found->second.books_pending.erase(product.value);
+      return;
+    }
+  }
+}
+
+// Ends the named products' subscriptions of the session (book, trades and bars), and any of
+// their book snapshots still on the way: the others go on.
+void ExchangeService::on_unsubscribe(const SessionInfo& session,
+                                     const wire::Unsubscribe& unsubscribe, uint64_t ref_sequence) {
+  const auto products = products_named(session, unsubscribe, ref_sequence);
+  if (!products) return;
+  std::lock_guard lock(sessions_mutex_);
+  const auto found = sessions_.find(session.id.value);
+  for (const matching::ProductId product : *products) {
+    for (auto* subscribers : {&book_subscribers_, &trade_subscribers_, &bar_subscribers_}) {
+      const auto of_product = subscribers->find(product.value);
+      if (of_product != subscribers->end()) of_product->second.erase(session.id.value);
+    }
+    if (found != sessions_.end()) found->second.books_pending.erase(product.value);
   }
 }
 
@@ -1331,6 +1360,13 @@ void ExchangeService::deliver_operator_ack(const CommittedBatch& batch, const Ou
 void ExchangeService::deliver_snapshot(const Outcome& outcome) {
   const uint32_t product = outcome.product.value;
   if (product >= products_.size()) return;
+  // The session may have gone, or unsubscribed, while the snapshot was on its way: then it is
+  // neither sent nor subscribed to the deltas (a session id is never used again).
+  const auto session = sessions_.find(outcome.origin.session);
+  if (session == sessions_.end()) return;
+  const auto pending = session->second.books_pending.find(product);
+  if (pending == session->second.books_pending.end()) return;
+  if (--pending->second == 0) session->second.books_pending.erase(pending);
   flatbuffers::FlatBufferBuilder builder(4096);
   auto levels = [&](const std::vector<matching::LevelView>& views) {
     std::vector<wire::PriceLevel> out;

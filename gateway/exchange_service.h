@@ -125,6 +125,9 @@ class ExchangeService : public MessageHandler {
     // False while a resend runs: live reports wait in the ledger for the resend to send them.
     bool live = true;
     uint64_t resent_through = 0;  // report_sequence; live reports up to it were resent
+    // Book snapshots asked for and not yet sent, by product: a snapshot subscribes the session
+    // to its deltas only while it is still wanted (no Unsubscribe of the product came since).
+    std::map<uint32_t, uint32_t> books_pending;
   };
   // A report of the batch being committed, numbered; sent by on_committed.
   struct PendingReport {
@@ -177,6 +180,14 @@ class ExchangeService : public MessageHandler {
   void publish_product_status(const matching::Event& event, std::string_view symbol,
                               int64_t uncross_time_ns);
   void deliver_snapshot(const Outcome& outcome);
+  // The products a Subscribe or Unsubscribe names; nullopt (the session told why) when one is
+  // not listed.
+  template <typename Subscription>
+  std::optional<std::vector<matching::ProductId>> products_named(const SessionInfo& session,
+                                                                 const Subscription& request,
+                                                                 uint64_t ref_sequence);
+  void on_unsubscribe(const SessionInfo& session, const wire::Unsubscribe& unsubscribe,
+                      uint64_t ref_sequence);
   void on_account_request(const SessionInfo& session, const ParticipantEntry& who,
                           const wire::AccountRequest& request, uint64_t ref_sequence);
   void deliver_account(const Outcome& outcome);

@@ -46,6 +46,17 @@ Frame make_subscribe(std::span<const std::string> symbols, bool book, bool trade
   return finish_frame(builder, wire::Body::Subscribe, subscribe.Finish().Union());
 }
 
+Frame make_unsubscribe(std::span<const std::string> symbols) {
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
+  std::vector<flatbuffers::Offset<flatbuffers::String>> names;
+  names.reserve(symbols.size());
+  for (const std::string& symbol : symbols) names.push_back(builder.CreateString(symbol));
+  const auto vector = builder.CreateVector(names);
+  wire::UnsubscribeBuilder unsubscribe(builder);
+  unsubscribe.add_symbols(vector);
+  return finish_frame(builder, wire::Body::Unsubscribe, unsubscribe.Finish().Union());
+}
+
 Frame make_list_products(uint64_t request_id, std::string_view gpu, std::string_view zone) {
   flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
   const auto gpu_text = optional_string(builder, gpu);

@@ -36,6 +36,7 @@ Frame make_mass_cancel(std::string_view symbol);  // empty: every live order
 Frame make_order_status_request(uint64_t orig_client_order_id);
 Frame make_subscribe(std::span<const std::string> symbols, bool book, bool trades,
                      bool bars = false);
+Frame make_unsubscribe(std::span<const std::string> symbols);
 Frame make_list_products(uint64_t request_id, std::string_view gpu,
                                   std::string_view zone);
 Frame make_deposit(uint64_t request_id, std::string_view participant, int64_t amount);

@@ -133,6 +133,66 @@ TEST_F(Exchange, EveryOrderTypeBehavesAsSpecifiedOverTls) {
   EXPECT_EQ(next_report(*buyer)->exec_type(), wire::ExecType::Filled);
 }
 
+// An Unsubscribe ends the subscriptions of the products it names and no others; a book
+// snapshot still on its way when its product is unsubscribed does not subscribe the session
+// again.
+TEST_F(Exchange, UnsubscribeEndsOnlyTheNamedProducts) {
+  fund_market();
+  const matching::SymbolParse first = matching::parse_symbol(symbol_);
+  ASSERT_TRUE(first.ok);
+  ExchangeCommand listing;
+  listing.engine.type = matching::CommandType::list_product;
+  listing.engine.spec = first.spec;
+  listing.engine.spec.start_hour += 1;
+  ASSERT_TRUE(service_->submit_internal(listing));
+  const std::string other = matching::format_symbol(listing.engine.spec);
+  ASSERT_TRUE(eventually([&] { return service_->has_product(other); }));
+
+  auto buyer = logon("lab-a");
+  auto watcher = logon("lab-b");
+  const std::vector<std::string> both{symbol_, other};
+  ASSERT_EQ(watcher->send(make_subscribe(both, true, true)), ClientStatus::ok);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(watcher->receive_until(wire::Body::BookSnapshot).status, ClientStatus::ok);
+  }
+  const std::vector<std::string> first_only{symbol_};
+  ASSERT_EQ(watcher->send(make_unsubscribe(first_only)), ClientStatus::ok);
+
+  // Book deltas the watcher sees, by product id (the first is 0, the other 1), until it has
+  // been quiet for a while; and the buyer's bids, each acknowledged.
+  const auto deltas_seen = [&] {
+    std::map<uint32_t, int> seen;
+    while (true) {
+      const Received update = watcher->receive(300);
+      if (update.status != ClientStatus::ok) break;
+      if (const auto* delta = update.message().body_as_BookDelta()) {
+        ++seen[delta->product_id()];
+      }
+    }
+    return seen;
+  };
+  uint64_t id = 0;
+  const auto bid_in = [&](const std::string& symbol) {
+    EXPECT_EQ(send_order(*buyer, make_new_order({.client_order_id = ++id,
+                                                 .symbol = symbol,
+                                                 .side = wire::Side::Buy,
+                                                 .price = 1700 + int64_t(id),
+                                                 .quantity = 1})),
+              std::pair(wire::ExecType::Accepted, wire::OrderRejectReason::None));
+  };
+  bid_in(symbol_);
+  bid_in(other);
+  EXPECT_EQ(deltas_seen(), (std::map<uint32_t, int>{{1, 1}}));
+
+  // Subscribed and unsubscribed at once: whether or not its snapshot came first, the book's
+  // deltas do not follow.
+  ASSERT_EQ(watcher->send(make_subscribe(first_only, true, false)), ClientStatus::ok);
+  ASSERT_EQ(watcher->send(make_unsubscribe(first_only)), ClientStatus::ok);
+  bid_in(symbol_);
+  bid_in(other);
+  EXPECT_EQ(deltas_seen(), (std::map<uint32_t, int>{{1, 1}}));
+}
+
 TEST_F(Exchange, MarketDataSnapshotPlusDeltasEqualsTheEngineBook) {
   fund_market();
   auto buyer = logon("lab-a");
