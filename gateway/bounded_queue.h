@@ -18,10 +18,12 @@ class BoundedQueue {
  public:
   explicit BoundedQueue(size_t capacity) : slots_(capacity), capacity_(capacity) {}
 
-  // False when full or closed: the caller rejects (ServerBusy) instead of waiting.
-  bool try_push(T item) {
+  // False when closed, or when it would leave fewer than `kept_free` slots free: the caller
+  // rejects (ServerBusy) instead of waiting. Producers that may be refused keep slots free for
+  // one that must not be (kept_free 0), such as a disconnect's cancel.
+  bool try_push(T item, size_t kept_free = 0) {
     std::lock_guard lock(mutex_);
-    if (closed_ || size_ == capacity_) return false;
+    if (closed_ || size_ + kept_free >= capacity_) return false;
     put(std::move(item));
     return true;
   }

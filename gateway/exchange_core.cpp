@@ -352,6 +352,11 @@ void ExchangeCore::stop() {
 
 bool ExchangeCore::submit(Request request) {
   if (failed_.load(std::memory_order_relaxed)) return false;
+  return requests_.try_push(std::move(request), config_.request_queue_capacity / 8);
+}
+
+bool ExchangeCore::must_submit(Request request) {
+  if (failed_.load(std::memory_order_relaxed)) return false;
   return requests_.try_push(std::move(request));
 }
 

@@ -104,7 +104,7 @@ struct ExchangeCoreConfig {
   std::string data_directory;
   matching::EngineConfig engine;
   ledger::Options ledger;
-  size_t request_queue_capacity = 65536;
+  size_t request_queue_capacity = 65536;  // of which submit() leaves an eighth for must_submit
   size_t batch_commands_max = 4096;     // a larger batch is committed before it grows on
   // Ledger operations (and bytes) each batch reserves room for. A batch is handed to the
   // ledger once it holds a quarter of that; it grows past its reserve for a command that needs
@@ -150,7 +150,13 @@ class ExchangeCore {
   void start(CommittedHandler on_committed, PrepareHandler before_commit = {});
   void stop();  // drains what was submitted, commits it, joins the threads. Idempotent.
 
+  // False when the exchange has stopped, or its queue is full but for the slots kept for
+  // must_submit: the caller answers ServerBusy.
   bool submit(Request request);
+  // For what cannot be refused for being busy (a disconnected session's cancel-on-disconnect
+  // and its close): uses the slots submit() keeps free. False only when the exchange has
+  // stopped, or more sessions than the kept slots ended at once while it was full.
+  bool must_submit(Request request);
 
   bool failed() const { return failed_.load(); }
   const ExchangeCoreStats& stats() const { return stats_; }

@@ -409,14 +409,18 @@ bool ExchangeService::submit_session_event(ExchangeCommandKind kind, uint32_t pa
   Request request;
   request.command.kind = kind;
   request.command.engine.participant = {participant};
-  return core_.submit(std::move(request));
+  // A logon may be told the exchange is busy; a session that ended cannot be told anything.
+  return kind == ExchangeCommandKind::session_opened ? core_.submit(std::move(request))
+                                                     : core_.must_submit(std::move(request));
 }
 
+// A busy exchange still takes these (ExchangeCore::must_submit): a participant that asked for
+// its orders to go with its session must not find them resting because the queue was full.
 void ExchangeService::cancel_for_disconnect(uint32_t participant) {
   Request request;
   request.command.engine = mass_cancel_command({participant}, std::nullopt);
   // Cancel first, then close: a crash in between cancels again at restart (harmlessly).
-  if (!core_.submit(std::move(request)) ||
+  if (!core_.must_submit(std::move(request)) ||
       !submit_session_event(ExchangeCommandKind::session_closed, participant)) {
     log(LogLevel::error, "exchange: cancel-on-disconnect of participant " +
                              std::to_string(participant) + " could not be queued");
