@@ -109,7 +109,19 @@ Result Ledger::read_journal(
   return snapshot().for_each_journal(from, fn);
 }
 
-Snapshot Ledger::snapshot() const { return Snapshot(env_->get(), &env_->dbis(), map_mutex_); }
+Snapshot Ledger::snapshot() const {
+  {
+    Snapshot snapshot(env_->get(), &env_->dbis(), map_mutex_);
+    if (!snapshot.map_resized()) return snapshot;
+  }
+  // A reader beside a running exchange: the exchange grew the map past this reader's. Take its
+  // size, once no snapshot of this process holds the map, and read again.
+  {
+    std::unique_lock lock(map_mutex_);
+    env_->adopt_map_size();
+  }
+  return Snapshot(env_->get(), &env_->dbis(), map_mutex_);
+}
 
 int64_t Ledger::balance(const AccountKey& key) const {
   if (env_->read_only()) return snapshot().balance(key);

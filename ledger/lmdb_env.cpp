@@ -76,6 +76,10 @@ Env::Env(const std::string& directory, const Options& options)
     env_ = nullptr;
     fail(directory, describe_open_error(rc));
   }
+  // A reader takes the map size the writer recorded (with the writer's headroom), not its own
+  // initial size, which LMDB would cut down to exactly the pages in use: the writer's next
+  // page would then be past this reader's map (MDB_MAP_RESIZED at its next read).
+  if (options.read_only) adopt_map_size();
   unsigned actual = 0;
   GHX_LEDGER_ASSERT(mdb_env_get_flags(env_, &actual) == 0);
   GHX_LEDGER_ASSERT((actual & (MDB_NOSYNC | MDB_MAPASYNC | MDB_WRITEMAP | MDB_NOMETASYNC)) == 0);
@@ -155,6 +159,8 @@ uint64_t Env::map_size_bytes() const {
   mdb_env_info(env_, &info);
   return info.me_mapsize;
 }
+
+void Env::adopt_map_size() { GHX_LEDGER_ASSERT(mdb_env_set_mapsize(env_, 0) == 0); }
 
 Result Env::grow_map() {
   const uint64_t current = map_size_bytes();

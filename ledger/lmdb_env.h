@@ -59,6 +59,9 @@ class Env {
   bool read_only() const { return read_only_; }
   // Doubles the map up to the configured maximum. Needs no transaction open in this process.
   Result grow_map();
+  // A reader's: takes the map size the writer (another process) recorded last, after it grew
+  // the map past this reader's. Needs no transaction open in this process.
+  void adopt_map_size();
   uint64_t map_size_bytes() const;
 
  private:

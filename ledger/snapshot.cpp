@@ -32,9 +32,11 @@ bool decode_product(std::span<const uint8_t> key, std::span<const uint8_t> value
 
 Snapshot::Snapshot(MDB_env* env, const Dbis* dbis, std::shared_mutex& map_mutex)
     : map_lock_(map_mutex), dbis_(dbis) {
-  if (mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn_) != 0) {
+  const int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn_);
+  if (rc != 0) {
     txn_ = nullptr;
     status_ = Result::storage_error;
+    map_resized_ = rc == MDB_MAP_RESIZED;
   }
 }
 
@@ -42,7 +44,8 @@ Snapshot::Snapshot(Snapshot&& other) noexcept
     : map_lock_(std::move(other.map_lock_)),
       txn_(other.txn_),
       dbis_(other.dbis_),
-      status_(other.status_) {
+      status_(other.status_),
+      map_resized_(other.map_resized_) {
   other.txn_ = nullptr;
 }
 

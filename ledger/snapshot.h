@@ -34,6 +34,9 @@ class Snapshot {
 
   // ok, or storage_error when the read transaction could not start.
   Result status() const { return status_; }
+  // The read could not start because another process grew the map past this one's view of it
+  // (Ledger::snapshot adopts the new size and reads again).
+  bool map_resized() const { return map_resized_; }
   SequenceNumber last_applied_sequence() const;
   uint64_t transfer_count() const;
 
@@ -77,6 +80,7 @@ class Snapshot {
   MDB_txn* txn_ = nullptr;
   const Dbis* dbis_ = nullptr;
   Result status_ = Result::ok;
+  bool map_resized_ = false;
 };
 
 // Decoders shared by the snapshot and the writer's cache loading.

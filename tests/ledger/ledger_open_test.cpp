@@ -2,6 +2,7 @@
 #include <lmdb.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -118,6 +119,47 @@ TEST(LedgerOpen, ReadOnlyLedgerRefusesToCommitButReads) {
   ASSERT_EQ(b.deposit(buyer_a, Cash{1}, t0), Result::ok);
   EXPECT_EQ(reader.commit(b), Result::read_only);
   EXPECT_TRUE(reader.snapshot().participant(buyer_a).has_value());
+}
+
+// A report beside a running exchange: the exchange, another process, grows the ledger's map
+// (from 1 MiB here) well past the reader's after the reader opened it; the reader's next
+// snapshot still reads, and sees what the exchange wrote.
+TEST(LedgerOpen, AReaderFollowsAWriterInAnotherProcessThatGrewTheMap) {
+  TempDir tmp;
+  const std::string dir = tmp.sub("ledger");
+  constexpr uint64_t small_map = 1 << 20;
+  {
+    Ledger writer(dir, Options{.map_size_initial_bytes = small_map});
+    add_market(writer);
+  }
+  Ledger reader(dir, Options{.read_only = true, .map_size_initial_bytes = small_map});
+  ASSERT_EQ(reader.snapshot().status(), Result::ok);
+
+  constexpr int rounds = 40, deposits = 1000;
+  const pid_t exchange = fork();
+  ASSERT_NE(exchange, -1);
+  if (exchange == 0) {
+    int code = 0;
+    {
+      Ledger writer(dir, Options{.map_size_initial_bytes = small_map});
+      for (int round = 0; round < rounds && code == 0; ++round) {
+        Batch batch;
+        for (int i = 0; i < deposits; ++i) {
+          if (batch.deposit(buyer_a, Cash{1}, t0) != Result::ok) code = 1;
+        }
+        if (writer.commit(batch) != Result::ok) code = 2;
+      }
+    }
+    _exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(exchange, &status, 0), exchange);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_GT(std::filesystem::file_size(std::filesystem::path(dir) / "data.mdb"), 2 * small_map);
+
+  const Snapshot after = reader.snapshot();
+  ASSERT_EQ(after.status(), Result::ok);
+  EXPECT_EQ(after.balance(cash_account(buyer_a, AccountKind::available)), rounds * deposits);
 }
 
 TEST(LedgerOpen, PenaltyOutsideZeroToTenThousandBpsIsRejected) {
