@@ -43,7 +43,7 @@ EngineState::EngineState(const EngineConfig& engine_config)
   products.reserve(limits.products_max);
   open_products.reserve(limits.products_max);
   accounts.resize(limits.participants_max);
-  due.reserve(size_t{limits.products_max} * 2 + limits.orders_max + 1);
+  due.reserve(size_t{limits.products_max} * 3 + limits.orders_max + 1);
   mass_cancel_orders.reserve(limits.orders_max);
   block_windows.reserve(limits.block_windows_max);
 }
@@ -52,6 +52,23 @@ Event& EngineState::emit_growing(EventType type) {
   // Doubles the buffer, as the vector itself would, then takes emit()'s common path.
   events->reserve(std::max<size_t>(16, events->capacity() * 2));
   return emit(type);
+}
+
+void drop_dead_due(EngineState& state) {
+  std::erase_if(state.due, [&](const DueItem& item) {
+    switch (item.kind) {
+      case DueItem::order_expiry: return state.orders[item.slot].id.value != item.id;
+      case DueItem::auction_uncross: {
+        const auto product = static_cast<uint32_t>(item.id);
+        return state.products[product].state != ProductState::auction ||
+               state.scheduled_uncross(product).ns != item.time_ns;
+      }
+      case DueItem::gate_closure:
+      case DueItem::delivery_end: return false;
+    }
+    return false;
+  });
+  std::make_heap(state.due.begin(), state.due.end(), std::greater<>{});
 }
 
 namespace {
@@ -160,6 +177,7 @@ void forget_open_product(EngineState& state, uint32_t product) {
 }
 
 void push_due(EngineState& state, DueItem item) {
+  if (state.due.size() == state.due.capacity()) drop_dead_due(state);
   GHX_ASSERT(state.due.size() < state.due.capacity());
   state.due.push_back(item);
   std::push_heap(state.due.begin(), state.due.end(), std::greater<>{});

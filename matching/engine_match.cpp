@@ -151,13 +151,7 @@ namespace {
 // Out of line: few orders are good till a time.
 [[gnu::noinline]] void push_expiry(EngineState& state, uint32_t slot) {
   const Order& order = state.orders[slot];
-  if (state.due.size() == state.due.capacity()) {
-    // Drop expiries of orders that are gone, so that the heap stays within its reservation.
-    std::erase_if(state.due, [&](const DueItem& item) {
-      return item.kind == DueItem::order_expiry && state.orders[item.slot].id.value != item.id;
-    });
-    std::make_heap(state.due.begin(), state.due.end(), std::greater<>{});
-  }
+  if (state.due.size() == state.due.capacity()) drop_dead_due(state);
   GHX_ASSERT(state.due.size() < state.due.capacity());
   state.due.push_back({order.expire_time.ns, DueItem::order_expiry, order.id.value, slot});
   std::push_heap(state.due.begin(), state.due.end(), std::greater<>{});

@@ -98,7 +98,11 @@ struct EngineState {
   std::vector<Account> accounts;
   ClientIds client_ids;
   FlatMap<CapacityAccount> capacity;
-  std::vector<DueItem> due;  // min-heap by time
+  // Min-heap by time. Entries of what ended early (an order gone before its expiry, a call
+  // phase ended before its scheduled uncross) stay until their time or until the heap is full
+  // (drop_dead_due). Reserved for every product's gate closure, delivery end and scheduled
+  // uncross, and every live order's expiry: never more are alive at once.
+  std::vector<DueItem> due;
   // Levels touched by the command being processed. A command can touch every level there is,
   // and create one (where it rests) after emptying others: price_levels_max + 1 entries.
   FixedStack<DirtyLevel> dirty_levels;
@@ -228,6 +232,10 @@ Event& reject(EngineState& state, const Command& command, RejectReason reason);
 void expire_order(EngineState& state, uint32_t slot, ExpireReason reason);
 // Reports every level touched since the last flush with its final size.
 void flush_dirty_levels(EngineState& state);
+// Makes room in a full `due` heap: drops the entries of orders gone before their expiry and of
+// call phases that ended before their scheduled uncross (run_due would skip them anyway), so
+// the heap's order of what is left, and what happens when, does not change.
+void drop_dead_due(EngineState& state);
 
 // Matching: engine_match.cpp.
 int64_t executable_lots(const EngineState& state, const Order& taker, int64_t needed);
