@@ -13,6 +13,8 @@ struct GatewayCounters {
   Counter connections_accepted{0};
   Counter connections_refused_cap{0};  // closed at accept: connections_max reached
   Counter sessions_active{0};          // a gauge: accepted and not yet closed
+  Counter sessions_not_logged_on{0};   // a gauge: accepted, not logged on (nor closed) yet
+  Counter connections_refused_unauthenticated{0};  // closed at accept: too many not logged on
   Counter handshakes_failed{0};        // TLS errors: no/foreign certificate, TLS 1.2, garbage
   Counter certificates_refused{0};     // verified certificate without a usable subject CN
   Counter logons_accepted{0};

@@ -332,6 +332,11 @@ LogonDecision ExchangeService::on_logon(const SessionInfo& session) {
   if (found == participants_by_name_.end()) {
     return {false, "participant '" + session.participant + "' is not registered at this exchange"};
   }
+  if (sessions_of_[found->second.id].size() >= config_.sessions_per_participant_max) {
+    return {false, "participant '" + session.participant + "' already has " +
+                       std::to_string(config_.sessions_per_participant_max) +
+                       " sessions, the most it may have at once"};
+  }
   if (session.cancel_on_disconnect &&
       !submit_session_event(ExchangeCommandKind::session_opened, found->second.id)) {
     return {false, "the exchange is busy; try again"};

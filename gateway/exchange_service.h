@@ -71,6 +71,8 @@ constexpr std::chrono::milliseconds resend_pause{2};
 
 struct ServiceConfig {
   uint64_t reports_kept_per_participant = 1'000'000;
+  // Sessions of one participant at once: one certificate cannot take every connection slot.
+  uint32_t sessions_per_participant_max = 16;
 };
 
 struct ServiceCounters {

@@ -150,8 +150,16 @@ asio::awaitable<void> Server::accept_loop() {
       socket.close(ignored);
       continue;
     }
+    if (counters_.sessions_not_logged_on.load() >= config_.connections_not_logged_on_max) {
+      counters_.connections_refused_unauthenticated++;
+      log(LogLevel::warn, "connection refused: connections_not_logged_on_max reached");
+      std::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
     counters_.connections_accepted++;
     counters_.sessions_active++;
+    counters_.sessions_not_logged_on++;
     std::error_code ignored;
     socket.set_option(asio::ip::tcp::no_delay(true), ignored);
     const SessionId id{next_session_id_++};

@@ -17,6 +17,10 @@ struct ServerConfig {
   FrameLimits frame;
 
   uint32_t connections_max = 256;         // beyond it, new connections are closed at accept
+  // Of those, connections not logged on yet (in their TLS handshake or before their Logon):
+  // beyond it, new connections are closed at accept, so that connections that never log on
+  // (a flood, or a peer without a certificate) cannot take the slots of participants.
+  uint32_t connections_not_logged_on_max = 64;
   uint32_t handshake_timeout_ms = 5'000;  // TCP accept to TLS handshake done
   uint32_t logon_timeout_ms = 5'000;      // handshake done to Logon received
   uint32_t frame_timeout_ms = 5'000;      // first to last byte of one frame

@@ -249,6 +249,7 @@ bool Session::handle_logon(const wire::Message& message) {
     return false;
   }
   logged_on_ = true;
+  context_.counters.sessions_not_logged_on--;
   context_.counters.logons_accepted++;
   log(LogLevel::info, describe() + ": logged on");
   send(make_logon_ack({.session_id = info_.id.value,
@@ -348,6 +349,7 @@ void Session::end() {
   watchdog_timer_.cancel();
   context_.counters.sessions_closed++;
   context_.counters.sessions_active--;
+  if (!logged_on_) context_.counters.sessions_not_logged_on--;
   if (logged_on_) context_.handler.on_disconnect(info_);
   log(LogLevel::info, describe() + ": closed");
   context_.on_closed(info_.id);

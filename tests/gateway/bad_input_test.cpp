@@ -186,6 +186,34 @@ TEST_F(GatewayServer, SilentConnectionIsClosedAtTheHandshakeDeadline) {
   expect_service_unharmed();
 }
 
+// Connections that never log on (here plain TCP that says nothing) take at most
+// connections_not_logged_on_max slots: beyond it the server closes a new connection at once,
+// logged-on sessions go on, and a participant logs on again once those connections are gone.
+TEST_F(GatewayServer, ConnectionsNotLoggedOnBeyondTheirCapAreClosedAtAccept) {
+  start([](ServerConfig& config) {
+    config.connections_not_logged_on_max = 2;
+    config.handshake_timeout_ms = 2'000;
+  });
+  asio::io_context io;
+  std::vector<asio::ip::tcp::socket> silent;
+  for (int i = 0; i < 2; ++i) {
+    std::error_code ec;
+    silent.emplace_back(io).connect({asio::ip::make_address("127.0.0.1"), port_}, ec);
+    ASSERT_FALSE(ec) << ec.message();
+  }
+  ASSERT_TRUE(eventually([&] { return counters().sessions_not_logged_on.load() == 2; }));
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(plain_tcp_is_closed(port_, {}));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1'500))
+      << "closed at accept, not at the handshake deadline";
+  EXPECT_EQ(counters().connections_refused_unauthenticated.load(), 1u);
+  expect_order_round_trip(*witness_, ++witness_orders_);
+
+  silent.clear();  // their handshakes fail at once
+  ASSERT_TRUE(eventually([&] { return counters().sessions_not_logged_on.load() == 0; }));
+  expect_service_unharmed();
+}
+
 TEST_F(GatewayServer, SilentSessionIsClosedAtTheLogonDeadline) {
   start([](ServerConfig& config) { config.logon_timeout_ms = 200; });
   auto alice = connected(test_pki().alice);

@@ -193,6 +193,41 @@ TEST_F(Exchange, UnsubscribeEndsOnlyTheNamedProducts) {
   EXPECT_EQ(deltas_seen(), (std::map<uint32_t, int>{{1, 1}}));
 }
 
+// One participant's sessions are capped: one certificate cannot take every connection slot.
+// The session past the cap is refused at its Logon, saying why; other participants, and the
+// participant's own sessions, go on; a slot freed is usable again.
+class SessionCap : public Exchange {
+ protected:
+  void SetUp() override {
+    service_config_.sessions_per_participant_max = 2;
+    Exchange::SetUp();
+  }
+  LogonResult try_logon(const std::string& name) {
+    ClientConfig config;
+    config.port = port_;
+    config.tls = {ca_.cert.string(), (certs_ / (name + ".pem")).string(),
+                  (certs_ / (name + ".key")).string()};
+    Client client(config);
+    EXPECT_EQ(client.connect(), ClientStatus::ok);
+    return client.logon({});
+  }
+};
+
+TEST_F(SessionCap, AParticipantsSessionBeyondItsCapIsRefusedAtLogon) {
+  fund_market();
+  auto first = logon("lab-a");
+  auto second = logon("lab-a");
+  const LogonResult third = try_logon("lab-a");
+  EXPECT_EQ(third.status, ClientStatus::rejected);
+  EXPECT_EQ(third.reject_code, wire::ErrorCode::LogonRefused);
+  EXPECT_NE(third.text.find("'lab-a' already has 2 sessions"), std::string::npos) << third.text;
+  auto other = logon("lab-b");
+  EXPECT_EQ(send_order(*second, order(1, wire::Side::Buy, 1800, 1)),
+            std::pair(wire::ExecType::Accepted, wire::OrderRejectReason::None));
+  first.reset();
+  EXPECT_TRUE(eventually([&] { return try_logon("lab-a").status == ClientStatus::ok; }));
+}
+
 TEST_F(Exchange, MarketDataSnapshotPlusDeltasEqualsTheEngineBook) {
   fund_market();
   auto buyer = logon("lab-a");
