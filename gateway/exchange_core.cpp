@@ -404,6 +404,7 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
   command.engine.sequence = matching::SequenceNumber{++last_sequence_};
   command.engine.timestamp = matching::Timestamp{last_time_ns_};
   encode(command, encode_buffer_);
+  const size_t first_op = batch.ledger_batch.size();
   ledger::Result result =
       batch.ledger_batch.journal({command.sequence().value}, encode_buffer_);
   const size_t first_event = batch.events.size();
@@ -420,6 +421,9 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
   if (result == ledger::Result::ok) {
     result = post_to_ledger(command, events, *engine_, batch.ledger_batch);
   }
+  // What the engine decided, the ledger must follow; the exchange's own requests (registering
+  // a participant) are answered with what the ledger made of them (Outcome::ledger_ok).
+  if (command.kind == ExchangeCommandKind::engine) batch.ledger_batch.require_from(first_op);
   if (result != ledger::Result::ok) {
     // The engine has moved on; a command the ledger cannot record must stop the exchange.
     log(LogLevel::error, "exchange: cannot post command " +
@@ -543,9 +547,17 @@ bool ExchangeCore::commit(CommittedBatch& batch) {
   const ledger::Result result = ledger_->commit(batch.ledger_batch);
   const auto elapsed = std::chrono::steady_clock::now() - started;
   if (result != ledger::Result::ok) {
+    std::string detail = ledger_->last_storage_error();
+    if (const std::optional<size_t> refused = batch.ledger_batch.first_refused_required()) {
+      const std::span<const ledger::Op> ops = batch.ledger_batch.ops();
+      size_t entry = *refused;  // the journal entry of the command the operation posts
+      while (entry > 0 && ops[entry].kind != ledger::OpKind::journal) --entry;
+      detail = "operation of kind " + std::to_string(static_cast<int>(ops[*refused].kind)) +
+               " of the command of sequence " + std::to_string(ops[entry].sequence.value) + ": " +
+               ledger::to_string(batch.ledger_batch.result(*refused));
+    }
     log(LogLevel::error, std::string("exchange: ledger commit failed: ") +
-                             ledger::to_string(result) + " (" +
-                             ledger_->last_storage_error() + "); stopping");
+                             ledger::to_string(result) + " (" + detail + "); stopping");
     failed_ = true;
     requests_.close();
     free_batches_.close();  // an engine waiting for a batch, or to queue one, stops

@@ -39,6 +39,17 @@ void Batch::clear() {
   dropped_.clear();
 }
 
+void Batch::require_from(size_t first) {
+  for (size_t i = first; i < ops_.size(); ++i) ops_[i].required = true;
+}
+
+std::optional<size_t> Batch::first_refused_required() const {
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    if (ops_[i].required && results_[i] != Result::ok) return i;
+  }
+  return std::nullopt;
+}
+
 void Batch::keep_message(ParticipantId p, uint64_t message_sequence,
                          std::span<const uint8_t> bytes) {
   GHX_LEDGER_ASSERT(kept_bytes_.size() + bytes.size() <= UINT32_MAX);

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -35,6 +36,7 @@ enum class OpKind : uint8_t {
 struct Op {
   OpKind kind = OpKind::journal;
   uint8_t roles = 0;
+  bool required = false;  // refused: the whole batch is (see Batch::require_from)
   ParticipantId participant;
   ProductId product;
   uint32_t bytes_offset = 0;
@@ -103,6 +105,15 @@ class Batch {
   // chunks, see codec.h: a few older ones may stay).
   void keep_message(ParticipantId p, uint64_t message_sequence, std::span<const uint8_t> bytes);
   void drop_kept_through(ParticipantId p, uint64_t message_sequence);
+
+  // Operations [first, size()) must not be refused: if one is, Ledger::commit writes nothing and
+  // returns required_operation_refused. For what the engine already decided (its holds,
+  // fills, deliveries): the ledger refusing one means the two disagree, and committing the
+  // rest would acknowledge a command the ledger did not follow. Others (a participant's
+  // registration, say) may be refused, the refusal being their answer.
+  void require_from(size_t first);
+  // The first required operation refused by the last commit, if any.
+  std::optional<size_t> first_refused_required() const;
 
   void clear();
   size_t size() const { return ops_.size(); }

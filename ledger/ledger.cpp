@@ -12,6 +12,9 @@ namespace {
 
 // Bounds the grow-and-retry loop: doubling from any start reaches any sane maximum long before.
 constexpr int commit_attempts_max = 48;
+// try_commit's code for a required operation refused: no LMDB code (errno values are
+// positive, LMDB's own below -30700).
+constexpr int required_refused_rc = -1;
 
 }  // namespace
 
@@ -46,6 +49,7 @@ Result Ledger::commit(Batch& batch) {
     if (rc == 0) return Result::ok;
     cache_->counters = saved;
     rollback_cache();
+    if (rc == required_refused_rc) return Result::required_operation_refused;
     if (rc != MDB_MAP_FULL) {
       last_storage_error_ = mdb_strerror(rc);
       return Result::storage_error;
@@ -69,6 +73,7 @@ int Ledger::try_commit(Batch& batch) {
   if (rc != 0) return rc;
   BatchWriter writer(txn, env_->dbis(), *cache_, options_, cache_->scratch);
   rc = writer.write(batch);
+  if (rc == 0 && batch.first_refused_required()) rc = required_refused_rc;
   if (rc != 0) {
     mdb_txn_abort(txn);  // never reused: LMDB forbids it after an error
     return rc;

@@ -27,6 +27,8 @@ const char* to_string(Result result) {
     case Result::trade_not_open: return "trade already delivered or failed";
     case Result::delivery_window_open: return "delivery window has not ended";
     case Result::not_found: return "not found";
+    case Result::required_operation_refused:
+      return "an operation the batch requires was refused; nothing was written";
   }
   return "unknown result";
 }

@@ -30,6 +30,9 @@ enum class Result : uint8_t {
   trade_not_open,
   delivery_window_open,
   not_found,
+  // Whole-batch outcome of Ledger::commit: an operation the batch requires (Batch::require_from)
+  // was refused; nothing was written.
+  required_operation_refused,
 };
 
 const char* to_string(Result result);

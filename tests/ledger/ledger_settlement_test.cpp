@@ -159,6 +159,35 @@ TEST(LedgerBatch, NonPositiveAmountsAndBadArgumentsAreRefusedWhenAdded) {
   EXPECT_TRUE(b.empty());
 }
 
+// Operations a batch requires (what the engine already decided) are all written or none: one
+// refused, the commit writes nothing, the journal entry included, and says so. Refusals of
+// operations not required are their answers, and the rest commits.
+TEST_F(LedgerSettlement, ARequiredOperationRefusedWritesNothing) {
+  const std::vector<uint8_t> command(10, 1);
+  Batch b;
+  ASSERT_EQ(b.journal(SequenceNumber{1}, command), Result::ok);
+  ASSERT_EQ(b.release_cash(buyer_a, Cash{100}, t0), Result::ok);
+  ASSERT_EQ(b.release_cash(buyer_a, Cash{10'000'000}, t0), Result::ok);  // held: 500,000
+  b.require_from(0);
+  EXPECT_EQ(commit(b), Result::required_operation_refused);
+  EXPECT_EQ(b.first_refused_required(), std::optional<size_t>{2});
+  EXPECT_EQ(b.result(2), Result::insufficient_cash);
+  EXPECT_EQ(ledger_.last_applied_sequence().value, 0u);
+  EXPECT_EQ(cash(ledger_, buyer_a, AccountKind::held), 500'000);
+  EXPECT_EQ(cash(ledger_, buyer_a, AccountKind::available), 500'000);
+
+  b.clear();
+  ASSERT_EQ(b.journal(SequenceNumber{1}, command), Result::ok);
+  b.require_from(0);  // the journal entry
+  ASSERT_EQ(b.release_cash(buyer_a, Cash{100}, t0), Result::ok);
+  ASSERT_EQ(b.release_cash(buyer_a, Cash{10'000'000}, t0), Result::ok);
+  ASSERT_EQ(commit(b), Result::ok);
+  EXPECT_EQ(b.result(1), Result::ok);
+  EXPECT_EQ(b.result(2), Result::insufficient_cash);
+  EXPECT_EQ(ledger_.last_applied_sequence().value, 1u);
+  EXPECT_EQ(cash(ledger_, buyer_a, AccountKind::held), 500'000 - 100);
+}
+
 // A command's operations commit together however many there are: a batch grows past its
 // reserve (here 2 operations and 8 bytes) rather than refuse one, every operation commits, and
 // clear() gives the grown storage back.
