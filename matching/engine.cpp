@@ -258,17 +258,23 @@ bool valid_amount(const EngineState& state, int64_t amount) {
     return;
   }
   if (command.type == CommandType::deposit) {
-    if (account.available > state.config.limits.amount_max * 4 - amount) {
-      reject(state, command, RejectReason::invalid_amount);  // keeps sums far from overflow
+    // Keeps sums far from overflow: an account's cash within 4 x amount_max, and the
+    // exchange's within 6 x amount_max (under 2^63 at the default 2^60), however it moves
+    // between accounts (an account can hold no more than there is).
+    const int64_t amount_max = state.config.limits.amount_max;
+    if (account.available > amount_max * 4 - amount || state.cash_in > amount_max * 6 - amount) {
+      reject(state, command, RejectReason::invalid_amount);
       return;
     }
     account.available += amount;
+    state.cash_in += amount;
   } else {
     if (account.available < amount) {
       reject(state, command, RejectReason::insufficient_cash);
       return;
     }
     account.available -= amount;
+    state.cash_in -= amount;
   }
   emit_balance(state, command.participant);
 }

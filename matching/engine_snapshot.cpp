@@ -15,10 +15,10 @@
 namespace ghx::matching {
 namespace {
 
-// "GHXSEN06". Older ones are refused, and recovery replays the journal instead: 01 had no
+// "GHXSEN07". Older ones are refused, and recovery replays the journal instead: 01 had no
 // client-id floors, 02 no sellers' proceeds and failed trades, 03 no failed lots, 04 no
-// suspended participants, 05 no call auctions.
-constexpr uint64_t snapshot_magic = 0x36304e4553584847ULL;
+// suspended participants, 05 no call auctions, 06 no total of cash deposited.
+constexpr uint64_t snapshot_magic = 0x37304e4553584847ULL;
 
 // Writes into the caller's buffer with a bump pointer: a snapshot of a million orders is some
 // six million small values, and vector::insert per value cost more than the values' bytes.
@@ -166,6 +166,7 @@ void Engine::save(std::vector<uint8_t>& bytes) const {
   out.put(state.now.ns);
   out.put(state.last_sequence.value);
   out.put(state.next_trade_id);
+  out.put(state.cash_in);
   out.put(static_cast<uint32_t>(state.products.size()));
   std::vector<uint32_t> slots;
   for (uint32_t id = 0; id < state.products.size(); ++id) {
@@ -441,8 +442,9 @@ bool Engine::load(std::span<const uint8_t> bytes) {
   uint64_t magic = 0;
   const bool ok = in.get(magic) && magic == snapshot_magic && in.get(state.now.ns) &&
                   in.get(state.last_sequence.value) && in.get(state.next_trade_id) &&
-                  load_products(in, state) && load_accounts(in, state) &&
-                  load_client_ids(in, state) && link_live_ids(state) && in.done();
+                  in.get(state.cash_in) && state.cash_in >= 0 && load_products(in, state) &&
+                  load_accounts(in, state) && load_client_ids(in, state) && link_live_ids(state) &&
+                  in.done();
   state.dirty_levels.clear();
   note_book_size();
   return ok;

@@ -113,6 +113,10 @@ struct EngineState {
   Timestamp now;
   SequenceNumber last_sequence;
   uint64_t next_trade_id = 1;
+  // Every deposit less every withdrawal: all the cash on the exchange, wherever it sits (an
+  // account, a hold, a seller's proceeds, the fees). Capped (handle_funds), so that no sum of
+  // cash anywhere, the ledger's included, can overflow.
+  int64_t cash_in = 0;
 
   // The command being processed: stamps every event.
   SequenceNumber sequence;

@@ -94,6 +94,7 @@ uint64_t Engine::state_hash() const {
   const EngineState& state = *state_;
   uint64_t hash = combine(static_cast<uint64_t>(state.now.ns), state.last_sequence.value);
   hash = combine(hash, state.next_trade_id);
+  hash = combine(hash, static_cast<uint64_t>(state.cash_in));
   hash = combine(hash, hash_products(state));
   hash = combine(hash, hash_accounts(state));
   hash = combine(hash, hash_tables(state));

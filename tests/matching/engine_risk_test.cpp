@@ -207,6 +207,57 @@ TEST_F(RiskMarket, PriceOffTheTickIsRejected) {
   EXPECT_EQ(events_.at(0).type, ET::accepted);
 }
 
+// All the cash on the exchange stays within 6 x amount_max (each account's within 4 x), so
+// that no sum of it can overflow, here or in the ledger: past it a deposit is refused, and a
+// withdrawal makes room again. Across participants too, since cash moves between them.
+TEST_F(RiskMarket, DepositsPastTheExchangesCashLimitAreRefused) {
+  const int64_t amount_max = engine_.config().limits.amount_max;
+  const auto funds = [&](CommandType type, uint32_t participant, int64_t amount) {
+    Command command;
+    command.type = type;
+    command.participant = ParticipantId{participant};
+    command.amount = Cash{amount};
+    return run(command).at(0);
+  };
+  int64_t deposited = 0;  // by the fixture's participants already
+  for (uint32_t participant = 0; participant < 64; ++participant) {
+    deposited += engine_.account(ParticipantId{participant}).available.value +
+                 engine_.account(ParticipantId{participant}).held.value;
+  }
+  // Three participants with 2 x amount_max each, less what the others have: the exchange full.
+  for (uint32_t participant : {10u, 11u}) {
+    for (int i = 0; i < 2; ++i) {
+      ASSERT_EQ(funds(CommandType::deposit, participant, amount_max).type, ET::balance);
+    }
+  }
+  ASSERT_EQ(funds(CommandType::deposit, 12, amount_max).type, ET::balance);
+  ASSERT_EQ(funds(CommandType::deposit, 12, amount_max - deposited).type, ET::balance);
+  const Event refused = funds(CommandType::deposit, 13, 1);
+  EXPECT_EQ(refused.type, ET::rejected);
+  EXPECT_EQ(refused.reject_reason, RejectReason::invalid_amount);
+  EXPECT_EQ(engine_.account(ParticipantId{13}).available.value, 0);
+
+  ASSERT_EQ(funds(CommandType::withdraw, 10, 5).type, ET::balance);
+  EXPECT_EQ(funds(CommandType::deposit, 13, 5).type, ET::balance);
+  EXPECT_EQ(funds(CommandType::deposit, 13, 1).reject_reason, RejectReason::invalid_amount);
+
+  // A snapshot keeps the total: the restored engine refuses the same deposit.
+  std::vector<uint8_t> saved;
+  engine_.save(saved);
+  Engine restored(make_config());
+  ASSERT_TRUE(restored.load(saved));
+  EXPECT_EQ(restored.state_hash(), engine_.state_hash());
+  Command one_more;
+  one_more.type = CommandType::deposit;
+  one_more.participant = ParticipantId{13};
+  one_more.amount = Cash{1};
+  one_more.sequence = SequenceNumber{sequence_ + 1};
+  one_more.timestamp = Timestamp{now_ns_};
+  std::vector<Event> events;
+  restored.process(one_more, events);
+  EXPECT_EQ(events.at(0).reject_reason, RejectReason::invalid_amount);
+}
+
 TEST_F(RiskMarket, BadFundsAndListingsAreRejected) {
   Command command;
   command.type = CommandType::deposit;
