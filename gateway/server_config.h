@@ -33,7 +33,10 @@ struct ServerConfig {
   uint32_t rate_messages_per_second = 50'000;
   uint32_t rate_burst_messages = 5'000;
 
-  uint32_t outbound_frames_max = 8'192;   // per session; overflowing closes the session
+  // What one session may have queued for sending and not yet written: past either, the session
+  // is closed as a slow consumer (its participant can log on again and have reports resent).
+  uint32_t outbound_frames_max = 8'192;
+  uint32_t outbound_bytes_max = 4 << 20;  // frames are up to 64 KiB: a few MiB per session
 };
 
 }  // namespace ghx::gateway

@@ -68,7 +68,8 @@ bool Session::send(std::span<uint8_t> frame) {
 
 bool Session::send(std::span<uint8_t> frame, int64_t sending_time_ns, Clock::time_point now) {
   if (draining_ || ended_ || !stream_.lowest_layer().is_open()) return false;
-  if (outbound_frames_ >= context_.config.outbound_frames_max) {
+  if (outbound_frames_ >= context_.config.outbound_frames_max ||
+      outbound_.size() + frame.size() > context_.config.outbound_bytes_max) {
     context_.counters.send_queue_overflows++;
     log(LogLevel::warn, describe() + ": outbound queue full (slow consumer), closing");
     close_socket();

@@ -249,6 +249,34 @@ TEST_F(GatewayServer, RateLimitRejectsTheExcessAndKeepsTheSession) {
   expect_order_round_trip(*alice, 100);
 }
 
+// A client that sends and never reads: once the kernel's buffers are full, the replies queue
+// in the server, and past outbound_bytes_max (32 KiB here) the session is closed as a slow
+// consumer rather than hold ever more memory. Other sessions are unharmed.
+TEST_F(GatewayServer, AClientThatNeverReadsIsClosedAtTheQueuedBytesLimit) {
+  start([](ServerConfig& config) {
+    config.outbound_bytes_max = 32 * 1024;
+    config.outbound_frames_max = 1'000'000;  // the bytes limit, not the frames one
+    config.rate_messages_per_second = 1'000'000;
+    config.rate_burst_messages = 1'000'000;
+  });
+  auto alice = logged_on(test_pki().alice);
+  uint64_t sent = 0;
+  // Bounded: the server closes the session long before (a few MiB of replies at most).
+  while (sent < 200'000 && alice->send(order(++sent)) == ClientStatus::ok &&
+         counters().send_queue_overflows.load() == 0) {
+  }
+  EXPECT_TRUE(eventually([&] { return counters().send_queue_overflows.load() == 1; }))
+      << sent << " orders sent";
+  // What the kernel still held reaches the client, then the end of the connection.
+  ClientStatus status = ClientStatus::ok;
+  for (uint64_t i = 0; i <= sent && status == ClientStatus::ok; ++i) {
+    status = alice->receive().status;
+  }
+  EXPECT_TRUE(status == ClientStatus::closed || status == ClientStatus::failed)
+      << to_string(status);
+  expect_service_unharmed();
+}
+
 TEST_F(GatewayServer, ConnectionsBeyondTheCapAreClosed) {
   start([](ServerConfig& config) { config.connections_max = 2; });
   auto alice = logged_on(test_pki().alice);  // with the witness: 2 sessions
