@@ -275,8 +275,17 @@ void Session::bad_frame(const Check& check, const wire::Message* message) {
 
 void Session::reject(wire::ErrorCode code, std::string_view detail, uint64_t ref_sequence) {
   context_.counters.rejects_sent++;
-  log(LogLevel::warn, describe() + ": reject " + wire::EnumNameErrorCode(code) + ": " +
-                          std::string(detail));
+  // A client sending bad or excess messages as fast as it can must not fill the disk, or hold
+  // the network thread on a slow stderr: the first rejects of a session are logged, the rest
+  // only counted (GatewayCounters), and the session's total is logged when it closes.
+  ++rejects_;
+  if (rejects_ <= rejects_logged_max) {
+    log(LogLevel::warn, describe() + ": reject " + wire::EnumNameErrorCode(code) + ": " +
+                            std::string(detail) +
+                            (rejects_ == rejects_logged_max
+                                 ? " (further rejects of this session are counted, not logged)"
+                                 : ""));
+  }
   send(make_reject(code, detail, ref_sequence));
 }
 
@@ -352,7 +361,10 @@ void Session::end() {
   context_.counters.sessions_active--;
   if (!logged_on_) context_.counters.sessions_not_logged_on--;
   if (logged_on_) context_.handler.on_disconnect(info_);
-  log(LogLevel::info, describe() + ": closed");
+  log(LogLevel::info,
+      describe() + ": closed" +
+          (rejects_ > rejects_logged_max ? " (" + std::to_string(rejects_) + " rejects sent)"
+                                         : std::string()));
   context_.on_closed(info_.id);
 }
 

@@ -95,6 +95,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::vector<uint8_t> outbound_;
   uint32_t outbound_frames_ = 0;
   uint32_t outbound_heartbeats_ = 0;
+  static constexpr uint64_t rejects_logged_max = 20;  // per session; the rest are counted
+  uint64_t rejects_ = 0;
   std::vector<uint8_t> writing_;  // the write in flight
 
   std::string_view phase_ = "handshake";  // what the read deadline guards, for the log

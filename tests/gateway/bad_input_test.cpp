@@ -277,6 +277,46 @@ TEST_F(GatewayServer, AClientThatNeverReadsIsClosedAtTheQueuedBytesLimit) {
   expect_service_unharmed();
 }
 
+// A client sending messages past its rate limit as fast as it can gets a Reject for each,
+// but only a session's first 20 are logged: the log cannot be made to fill the disk.
+TEST_F(GatewayServer, OnlyTheFirstRejectsOfASessionAreLogged) {
+  start([](ServerConfig& config) {
+    config.rate_messages_per_second = 1;
+    config.rate_burst_messages = 1;
+  });
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  set_log_level(LogLevel::info);  // the fixture logs errors only
+  set_log_sink([&](LogLevel, std::string_view text) {
+    std::lock_guard lock(mutex);
+    lines.emplace_back(text);
+  });
+  auto alice = logged_on(test_pki().alice);
+  constexpr int sent = 60;
+  for (int i = 1; i <= sent; ++i) ASSERT_EQ(alice->send(order(i)), ClientStatus::ok);
+  int limited = 0;
+  for (int i = 0; i < sent; ++i) {  // bounded: each receive ends in a frame or an error
+    const Received received = alice->receive();
+    ASSERT_EQ(received.status, ClientStatus::ok);
+    if (received.message().body_type() == wire::Body::Reject) ++limited;
+  }
+  alice->close();
+  EXPECT_TRUE(eventually([&] {
+    std::lock_guard lock(mutex);
+    return std::any_of(lines.begin(), lines.end(), [](const std::string& line) {
+      return line.find("rejects sent)") != line.npos;
+    });
+  }));
+  set_log_sink({});
+  set_log_level(LogLevel::error);
+  EXPECT_GE(limited, sent - 2);
+  const auto logged = std::count_if(lines.begin(), lines.end(), [](const std::string& line) {
+    return line.find(": reject RateLimited") != std::string::npos;
+  });
+  EXPECT_EQ(logged, 20);
+  EXPECT_GE(counters().rate_limited.load(), static_cast<uint64_t>(limited));
+}
+
 TEST_F(GatewayServer, ConnectionsBeyondTheCapAreClosed) {
   start([](ServerConfig& config) { config.connections_max = 2; });
   auto alice = logged_on(test_pki().alice);  // with the witness: 2 sessions
