@@ -39,13 +39,15 @@ Result collect_trades(const Snapshot& s, Report& r) {
       symbol = symbols.emplace(f.product.value, product ? product->symbol : "?").first;
     }
     const bool buy = f.buyer == p;  // a self-trade is listed as a buy; the engine prevents them
+    // A buyer pays its fee at the fill; a seller pays at delivery, on the lots it did not fail.
+    const Cash fee = buy ? f.buyer_fee : seller_fee_left(f, t.failed_lots);
     r.trades.push_back({f.timestamp_ns, f.trade_id, f.product, symbol->second, buy, f.lots, f.price,
-                        f.notional, buy ? f.buyer_fee : f.seller_fee, t.state, t.failed_lots});
+                        f.notional, fee, t.state, t.failed_lots});
     Lots& lots = buy ? r.bought_lots : r.sold_lots;
     Cash& notional = buy ? r.bought_notional : r.sold_notional;
     lots.value += f.lots.value;
     notional.value += f.notional.value;
-    r.fees.value += buy ? f.buyer_fee.value : f.seller_fee.value;
+    r.fees.value += fee.value;
     return true;
   });
 }

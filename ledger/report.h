@@ -23,7 +23,9 @@ struct TradeLine {
   Lots lots;
   Price price;
   Cash notional;
-  Cash fee;  // the participant's own fee, as at the fill
+  // The participant's own fee: a buyer's, paid at the fill; a seller's, paid at delivery on the
+  // lots it did not fail (none on failed lots).
+  Cash fee;
   TradeState state = TradeState::open;
   Lots failed_lots;  // of `lots`, those the seller failed to deliver
 };

@@ -189,6 +189,22 @@ TEST_F(LedgerPartialFailure, ReportsOweOnlyTheOpenLots) {
   ASSERT_EQ(buyer_report.trades.size(), 1u);
   EXPECT_EQ(buyer_report.trades[0].lots, Lots{8});
   EXPECT_EQ(buyer_report.trades[0].failed_lots, Lots{3});
+  // Fees: the buyer's paid at the fill; the seller's (128) only on the 5 lots it did not fail
+  // (128 x 5 / 8 = 80, as its pending proceeds say), the fee of failed lots never charged.
+  EXPECT_EQ(buyer_report.trades[0].fee, eight_lots().buyer_fee);
+  EXPECT_EQ(buyer_report.fees, eight_lots().buyer_fee);
+  ASSERT_EQ(eight_lots().seller_fee, Cash{128});
+  ASSERT_EQ(seller_report.trades.size(), 1u);
+  EXPECT_EQ(seller_report.trades[0].fee, Cash{80});
+  EXPECT_EQ(seller_report.fees, Cash{80});
+
+  fail(1, 5, 0);  // the rest: the seller owes no fee at all
+  Report all_failed;
+  ASSERT_EQ(build_report(ledger_.snapshot(), *s.participant(seller_x), t0, day_end, all_failed),
+            Result::ok);
+  ASSERT_EQ(all_failed.trades.size(), 1u);
+  EXPECT_EQ(all_failed.trades[0].fee, Cash{0});
+  EXPECT_EQ(all_failed.fees, Cash{0});
 }
 
 }  // namespace
