@@ -105,6 +105,32 @@ TEST(Report, UnknownParticipantAndBadPeriodAreRefused) {
   EXPECT_EQ(ghx_report({"report", "--data", tmp.sub("l"), "--participant", "1", "--from",
                         "2026-12-02", "--to", "2026-12-01"}),
             2);
+  // Days and times that do not exist are refused, not counted on into the next month or day.
+  for (const char* day : {"2026-02-31", "2026-04-31", "2027-02-29"}) {
+    EXPECT_EQ(ghx_report({"report", "--data", tmp.sub("l"), "--participant", "1", "--day", day,
+                          "--out", tmp.sub("out")}),
+              2)
+        << day;
+  }
+  EXPECT_EQ(ghx_report({"report", "--data", tmp.sub("l"), "--participant", "1", "--from",
+                        "2026-12-01T25:00:00Z", "--to", "2026-12-03"}),
+            2);
+  // One way of naming the period.
+  EXPECT_EQ(ghx_report({"report", "--data", tmp.sub("l"), "--participant", "1", "--day",
+                        "2026-12-01", "--from", "2026-12-01", "--to", "2026-12-02"}),
+            2);
+  // Formats are named in full, each once: nothing is written otherwise.
+  for (const char* formats : {"cvs", "json,htm", "csv,csv", "", "csv,"}) {
+    EXPECT_EQ(ghx_report({"report", "--data", tmp.sub("l"), "--participant", "1", "--day",
+                          "2026-12-01", "--format", formats, "--out", tmp.sub("out")}),
+              2)
+        << formats;
+  }
+  EXPECT_FALSE(std::filesystem::exists(tmp.sub("out")));
+  // A leap day is a day.
+  EXPECT_EQ(ghx_report({"report", "--data", tmp.sub("l"), "--participant", "1", "--day",
+                        "2028-02-29", "--format", "json", "--out", tmp.sub("leap")}),
+            0);
 }
 
 TEST(Report, ClosingBalancesOfOneDayAreTheOpeningOfTheNext) {

@@ -94,6 +94,7 @@ TEST(OrderOptions, BadOrdersAreUsageErrorsBeforeAnyConnection) {
       args_of({symbol, "1", "100"}, {{"id", "0"}}),
       args_of({symbol, "1"}, {{"type", "market"}, {"post-only", ""}}),
       args_of({symbol, "1", "100", "extra"}),
+      args_of({symbol, "1", "18.50"}, {{"type", "market"}}),  // a market order has no price
   };
   for (const ParsedArgs& args : bad) {
     OrderRequest order;
@@ -177,7 +178,8 @@ TEST(OrderOptions, ExpireAcceptsIso8601InUtcOrWithAnOffset) {
 
 TEST(OrderOptions, ExpireRefusesMalformedTimes) {
   for (const char* bad : {"tomorrow", "2026-13-01T00", "2026-11-30", "2026-11-30T25",
-                          "2026-11-30T04:61", "2026-11-30T04:00:00Q", "+", "+-5", "+abc"}) {
+                          "2026-11-30T04:61", "2026-11-30T04:00:00Q", "+", "+-5", "+abc",
+                          "2027-04-31T08Z", "2027-02-29T08Z", "2027-02-30T08"}) {
     EXPECT_EQ(usage_exit_of([&] { parse_expire(bad, now_ns); }), exit_usage) << bad;
   }
 }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -63,7 +64,30 @@ std::optional<Timestamp> parse_time(const std::string& text, bool& whole_day) {
   }
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
-  return Timestamp{static_cast<int64_t>(timegm(&tm)) * ns_per_second};
+  const std::tm asked = tm;
+  const std::time_t seconds = timegm(&tm);
+  // timegm counts on past the month's last day, or 23:59:59, into the next: such a time is
+  // not one (2026-02-31, 25:00:00).
+  if (tm.tm_year != asked.tm_year || tm.tm_mon != asked.tm_mon || tm.tm_mday != asked.tm_mday ||
+      tm.tm_hour != asked.tm_hour || tm.tm_min != asked.tm_min || tm.tm_sec != asked.tm_sec) {
+    return std::nullopt;
+  }
+  return Timestamp{static_cast<int64_t>(seconds) * ns_per_second};
+}
+
+// csv, json and html, comma-separated, each at most once; nullopt for anything else.
+std::optional<std::set<std::string>> parse_formats(const std::string& text) {
+  std::set<std::string> formats;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = text.find(',', start);
+    const std::string name = text.substr(start, comma - start);
+    if ((name != "csv" && name != "json" && name != "html") || !formats.insert(name).second) {
+      return std::nullopt;
+    }
+    if (comma == std::string::npos) return formats;
+    start = comma + 1;
+  }
 }
 
 std::string day_of(Timestamp t) { return iso_time(t).substr(0, 10); }
@@ -76,6 +100,10 @@ struct Period {
 
 std::optional<Period> parse_period(const std::map<std::string, std::string>& flags) {
   bool day = false;
+  // One way of naming the period: --day and --from/--to together would leave one unused.
+  if (flags.contains("day") && (flags.contains("from") || flags.contains("to"))) {
+    return std::nullopt;
+  }
   if (flags.contains("day") || (!flags.contains("from") && !flags.contains("to"))) {
     const std::string text =
         flags.contains("day") ? flags.at("day") : day_of(Timestamp{std::time(nullptr) * ns_per_second});
@@ -153,16 +181,16 @@ void write_file(const std::filesystem::path& path, const std::string& content) {
 }
 
 void write_report(const Report& report, const std::filesystem::path& base,
-                  const std::string& formats) {
-  if (formats.find("csv") != std::string::npos) {
+                  const std::set<std::string>& formats) {
+  if (formats.contains("csv")) {
     const CsvFiles csv = render_csv(report);
     write_file(base.string() + "-trades.csv", csv.trades);
     write_file(base.string() + "-movements.csv", csv.movements);
     write_file(base.string() + "-obligations.csv", csv.obligations);
     write_file(base.string() + "-balances.csv", csv.balances);
   }
-  if (formats.find("json") != std::string::npos) write_file(base.string() + ".json", render_json(report));
-  if (formats.find("html") != std::string::npos) write_file(base.string() + ".html", render_html(report));
+  if (formats.contains("json")) write_file(base.string() + ".json", render_json(report));
+  if (formats.contains("html")) write_file(base.string() + ".html", render_html(report));
 }
 
 // Participant names come from the ledger; keep only characters that are safe in a file name.
@@ -237,10 +265,9 @@ int run_report_command(int argc, char** argv) {
   const auto flags = parse_flags(argc, argv, 1);
   if (!flags || !flags->contains("data") || !flags->contains("participant")) return report_usage();
   const auto period = parse_period(*flags);
-  const std::string formats = flags->contains("format") ? flags->at("format") : "csv,json,html";
-  if (!period || formats.find_first_not_of("csvjonhtml,") != std::string::npos) {
-    return report_usage();
-  }
+  const auto formats =
+      parse_formats(flags->contains("format") ? flags->at("format") : "csv,json,html");
+  if (!period || !formats) return report_usage();
   Ledger ledger(ledger_directory(flags->at("data")), read_only());
   const Snapshot snapshot = ledger.snapshot();
   const auto participant = find_participant(snapshot, flags->at("participant"));
@@ -256,7 +283,7 @@ int run_report_command(int argc, char** argv) {
   }
   const std::filesystem::path out = flags->contains("out") ? flags->at("out") : ".";
   std::filesystem::create_directories(out);
-  write_report(report, out / ("ghx-report-" + file_safe(participant->name) + "-" + period->label), formats);
+  write_report(report, out / ("ghx-report-" + file_safe(participant->name) + "-" + period->label), *formats);
   return 0;
 }
 

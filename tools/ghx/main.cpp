@@ -27,7 +27,7 @@ constexpr Command commands[] = {
      "who, when, what came of it)"},
     {"certs", ghx::cli::run_certs_command, "certs --dir DIR [--ca-name NAME] PARTICIPANT..."},
     {"buy", ghx::cli::run_buy_command,
-     "buy PRODUCT QTY PRICE [--type limit|market] [--tif gtc|gtt|ioc|fok] "
+     "buy PRODUCT QTY PRICE [--type limit|market] (market: no PRICE) [--tif gtc|gtt|ioc|fok] "
      "[--expire ISO8601|+SECONDS] [--post-only] [--min-qty N] "
      "[--stp cancel-taker|cancel-maker|cancel-both] [--id ID] [--wait MS] "
      "[--cancel-on-disconnect] [--windows N] (N >= 2: a block order over PRODUCT and the N-1 "

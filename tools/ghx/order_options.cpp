@@ -114,6 +114,12 @@ int64_t parse_utc_time(std::string_view text, std::string_view option) {
   const int64_t offset_ns = parse_offset(text, pos, option);
   const int64_t days = days_from_civil(year, static_cast<unsigned>(month),
                                        static_cast<unsigned>(day));
+  // A day the month does not have (April 31st, February 29th of a common year) would count on
+  // into the next month.
+  int64_t year_again = 0;
+  unsigned month_again = 0, day_again = 0;
+  civil_from_days(days, year_again, month_again, day_again);
+  if (month_again != month || day_again != day) bad_time(text, option);
   return (days * 24 + hour) * 3600 * ns_per_second + within_hour_ns - offset_ns;
 }
 
@@ -186,6 +192,12 @@ void parse_order(wire::Side side, const ParsedArgs& args, int64_t now_ns, OrderR
   check_symbol(out.symbol);
   f.symbol = out.symbol;
   f.quantity = parse_positive_int64(args.positional[1], "QTY (lots)");
+  if (market && args.positional.size() == 3) {
+    // The exchange trades a market order up to its protection collar, whatever price it
+    // carries: a price here would read as a limit it is not.
+    usage_error("a market order takes no PRICE (it trades up to the exchange's collar; for a "
+                "limit that trades at once, use --tif ioc)");
+  }
   if (args.positional.size() == 3) f.price = parse_money(args.positional[2], "PRICE");
   if (!market && f.price <= 0) usage_error("PRICE must be positive for a limit order");
   // An expiry without --tif means good-till-time: the only tif that uses one.
