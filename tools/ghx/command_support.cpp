@@ -1,5 +1,6 @@
 #include "tools/ghx/command_support.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
@@ -65,14 +66,20 @@ int await_order_reports(Session& session, const OrderWait& wait) {
     }
     if (print_unsolicited(json, *received)) return exit_refused;
     const auto* report = received->message().body_as_ExecutionReport();
-    if (report != nullptr && is_about(*report, wait.client_order_id)) {
-      answered = true;
-      if (report->exec_type() == wire::ExecType::Rejected) result = exit_refused;
-    }
+    if (report == nullptr || !is_about(*report, wait.client_order_id)) continue;
+    if (report->exec_type() == wire::ExecType::Rejected) result = exit_refused;
+    answered = wait.answers.empty() ||
+               std::find(wait.answers.begin(), wait.answers.end(), report->exec_type()) !=
+                   wait.answers.end();
   }
   const auto linger_deadline = session.deadline_in(wait.linger_ms);
   while (auto received = session.next(linger_deadline)) {  // bounded by linger_deadline
     if (print_unsolicited(json, *received)) result = exit_refused;
+    const auto* report = received->message().body_as_ExecutionReport();
+    if (report != nullptr && is_about(*report, wait.client_order_id) &&
+        report->exec_type() == wire::ExecType::Rejected) {
+      result = exit_refused;
+    }
   }
   return result;
 }

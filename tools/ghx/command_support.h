@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "tools/ghx/connection.h"
@@ -35,12 +36,16 @@ size_t list_products(Session& session, const ProductFilter& filter,
 
 struct OrderWait {
   uint64_t client_order_id = 0;
-  uint32_t linger_ms = 0;  // after the first report about the order, keep printing this long
+  uint32_t linger_ms = 0;  // after the answer, keep printing this long
+  // The kinds of report that answer the request (a cancel's: Canceled or Rejected, not a fill
+  // of the order that happened to come first); empty: any report about the order.
+  std::vector<wire::ExecType> answers;
 };
 
-// Waits (up to --timeout-ms) for the first execution report about the order, printing every
-// report that arrives, then lingers to print fills and other reports. Returns exit_ok,
-// exit_refused (order rejected, or a session Reject) or throws exit_timeout.
+// Waits (up to --timeout-ms) for the report about the order that answers the request, printing
+// every report that arrives, then lingers to print fills and other reports. Returns exit_ok,
+// exit_refused (the request rejected, while waiting or lingering, or a session Reject) or
+// throws exit_timeout.
 int await_order_reports(Session& session, const OrderWait& wait);
 
 }  // namespace ghx::cli

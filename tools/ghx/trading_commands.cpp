@@ -52,7 +52,8 @@ int run_cancel(int argc, char** argv) {
   const std::string symbol = optional_product(args);
   Session session(connection_options(args, Role::participant), false);
   session.send(gateway::make_cancel_order(orig, symbol));
-  return await_order_reports(session, {orig, wait_ms(args, 0)});
+  return await_order_reports(
+      session, {orig, wait_ms(args, 0), {wire::ExecType::Canceled, wire::ExecType::Rejected}});
 }
 
 int run_replace(int argc, char** argv) {
@@ -72,8 +73,9 @@ int run_replace(int argc, char** argv) {
   Session session(connection_options(args, Role::participant), false);
   session.send(make_replace_order(fields));
   // The engine may answer about the new id or the old one; either ends the wait.
-  return await_order_reports(session, {fields.orig_client_order_id,
-                                       wait_ms(args, order_linger_default_ms)});
+  return await_order_reports(session,
+                             {fields.orig_client_order_id, wait_ms(args, order_linger_default_ms),
+                              {wire::ExecType::Replaced, wire::ExecType::Rejected}});
 }
 
 int run_mass_cancel(int argc, char** argv) {
