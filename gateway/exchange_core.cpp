@@ -400,7 +400,7 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
     return;
   }
   ExchangeCommand& command = request.command;
-  last_time_ns_ = std::max(last_time_ns_, config_.clock_ns());
+  if (!request.at_last_time) last_time_ns_ = std::max(last_time_ns_, config_.clock_ns());
   command.engine.sequence = matching::SequenceNumber{++last_sequence_};
   command.engine.timestamp = matching::Timestamp{last_time_ns_};
   encode(command, encode_buffer_);

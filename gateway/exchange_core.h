@@ -60,6 +60,10 @@ struct Request {
   ExchangeCommand command;        // kind command: sequence and timestamp are set by the core
   matching::ProductId product;    // kind book_snapshot
   matching::ParticipantId participant;  // kind account
+  // Stamped with the time of the last command sequenced, not the clock's: for what happened
+  // then but could only be sequenced later (the cancels of sessions a crash cut off), so that
+  // nothing falls due before it (an uncross trading orders that were already to be canceled).
+  bool at_last_time = false;
 };
 
 // The outcome of one request, in a committed batch.

@@ -299,6 +299,7 @@ void ExchangeService::load_recent_bars(const ledger::Snapshot& snapshot) {
 }
 
 void ExchangeService::start_core() {
+  cancel_sessions_cut_off();  // queued first: the engine takes them before anything else
   core_.start([this](const CommittedBatch& batch) { on_committed(batch); },
               [this](CommittedBatch& batch) { before_commit(batch); });
 }
@@ -410,10 +411,12 @@ size_t ExchangeService::resend(ResendState& state) {
   return sent;
 }
 
-bool ExchangeService::submit_session_event(ExchangeCommandKind kind, uint32_t participant) {
+bool ExchangeService::submit_session_event(ExchangeCommandKind kind, uint32_t participant,
+                                           bool at_last_time) {
   Request request;
   request.command.kind = kind;
   request.command.engine.participant = {participant};
+  request.at_last_time = at_last_time;
   // A logon may be told the exchange is busy; a session that ended cannot be told anything.
   return kind == ExchangeCommandKind::session_opened ? core_.submit(std::move(request))
                                                      : core_.must_submit(std::move(request));
@@ -421,12 +424,13 @@ bool ExchangeService::submit_session_event(ExchangeCommandKind kind, uint32_t pa
 
 // A busy exchange still takes these (ExchangeCore::must_submit): a participant that asked for
 // its orders to go with its session must not find them resting because the queue was full.
-void ExchangeService::cancel_for_disconnect(uint32_t participant) {
+void ExchangeService::cancel_for_disconnect(uint32_t participant, bool at_last_time) {
   Request request;
   request.command.engine = mass_cancel_command({participant}, std::nullopt);
+  request.at_last_time = at_last_time;
   // Cancel first, then close: a crash in between cancels again at restart (harmlessly).
   if (!core_.must_submit(std::move(request)) ||
-      !submit_session_event(ExchangeCommandKind::session_closed, participant)) {
+      !submit_session_event(ExchangeCommandKind::session_closed, participant, at_last_time)) {
     log(LogLevel::error, "exchange: cancel-on-disconnect of participant " +
                              std::to_string(participant) + " could not be queued");
   }
@@ -437,7 +441,7 @@ void ExchangeService::cancel_sessions_cut_off() {
     log(LogLevel::info, "exchange: canceling the orders of participant " +
                             std::to_string(participant) +
                             ", whose cancel-on-disconnect session ended with the last run");
-    for (uint32_t i = 0; i < sessions; ++i) cancel_for_disconnect(participant);
+    for (uint32_t i = 0; i < sessions; ++i) cancel_for_disconnect(participant, true);
   }
 }
 

@@ -88,7 +88,10 @@ class ExchangeService : public MessageHandler {
   explicit ExchangeService(ExchangeCore& core, ServiceConfig config = {});
 
   void attach(Server& server) { server_ = &server; }
-  // Starts the core with this service as its prepare and committed handlers.
+  // Starts the core with this service as its prepare and committed handlers. Before anything
+  // else is sequenced, cancels the orders of cancel-on-disconnect sessions that the previous
+  // run ended without closing (a crash), as if they had disconnected then: at the time of the
+  // last journaled command, before anything that fell due while the exchange was down.
   void start_core();
 
   LogonDecision on_logon(const SessionInfo& session) override;
@@ -102,10 +105,6 @@ class ExchangeService : public MessageHandler {
   // ledger batch. Then its CommittedHandler, which sends them and everything else.
   void before_commit(CommittedBatch& batch);
   void on_committed(const CommittedBatch& batch);
-
-  // At start, after the core started: cancels the orders of cancel-on-disconnect sessions
-  // that the previous run ended without closing (a crash), as if they had disconnected.
-  void cancel_sessions_cut_off();
 
   // Exchange-internal requests (listing the calendar, adding participants at start-up).
   bool submit_internal(ExchangeCommand command);
@@ -142,8 +141,10 @@ class ExchangeService : public MessageHandler {
   bool submit(const SessionInfo& session, Request request, uint64_t ref_sequence);
   bool submit_operator(const SessionInfo& session, const ParticipantEntry& who, Request request,
                        uint64_t ref_sequence);
-  bool submit_session_event(ExchangeCommandKind kind, uint32_t participant);
-  void cancel_for_disconnect(uint32_t participant);
+  bool submit_session_event(ExchangeCommandKind kind, uint32_t participant,
+                            bool at_last_time = false);
+  void cancel_for_disconnect(uint32_t participant, bool at_last_time = false);
+  void cancel_sessions_cut_off();
   void reply(uint64_t session, std::span<const uint8_t> frame);
   void reject(const SessionInfo& session, wire::ErrorCode code, std::string_view text,
               uint64_t ref_sequence);

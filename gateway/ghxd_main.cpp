@@ -206,7 +206,6 @@ int run(const Options& options) {
   Server server(server_config, service);
   service.attach(server);
   service.start_core();
-  service.cancel_sessions_cut_off();
   add_default_participants(service);
   list_calendar(service, core_config, options.daily_auction_minute);
   wait_until_registered(service);

@@ -523,6 +523,44 @@ TEST_F(Auction, AScheduledUncrossStillHappensAfterARestart) {
   expect_crossed_book_settled(*ops, *seller, *lab_a, *lab_b, false);
 }
 
+// A crash cuts off lab-a's cancel-on-disconnect session while its bid crosses dc-a's ask in a
+// call phase whose scheduled uncross falls due while the exchange is down. At restart the
+// session's orders are canceled as of when the exchange stopped, before the uncross, as a
+// disconnect would have canceled them then: nothing trades, and dc-a's ask rests on.
+TEST_F(Auction, OrdersOfASessionACrashCutOffAreCanceledBeforeAnUncrossDueMeanwhile) {
+  fund_market();
+  auto ops = logon("ops");
+  auto seller = logon("dc-a");
+  auto lab_a = logon("lab-a", true);  // cancel on disconnect
+  const int64_t at_ns = (now_ns() / ns_per_second + 3600) * ns_per_second;
+  ASSERT_TRUE(start_auction(*ops, at_ns).ok);
+  ASSERT_EQ(send_order(*seller, order(1, wire::Side::Sell, 1800, 2)),
+            std::pair(ExecType::Accepted, OrderRejectReason::None));
+  ASSERT_EQ(send_order(*lab_a, order(2, wire::Side::Buy, 1900, 2)),
+            std::pair(ExecType::Accepted, OrderRejectReason::None));
+
+  core_->stop();  // the crash: lab-a's session was never closed in the journal
+  ops.reset();
+  seller.reset();
+  lab_a.reset();
+  clock_ahead_ns_ = 2 * 3600 * ns_per_second;  // the exchange comes back after the uncross time
+  restart();
+  ASSERT_TRUE(eventually([&] {
+    return core_->engine().product_state(matching::ProductId{0}) == matching::ProductState::trading;
+  })) << "the scheduled uncross";
+  size_t trades = 0;
+  core_->ledger().snapshot().for_each_trade([&](const ledger::TradeRecord&) {
+    ++trades;
+    return true;
+  });
+  EXPECT_EQ(trades, 0u);
+  EXPECT_EQ(core_->engine().live_order_count(), 1u);
+  const std::vector<matching::OrderView> asks = core_->engine().orders_at(
+      matching::ProductId{0}, matching::Side::sell, matching::Price{1800});
+  ASSERT_EQ(asks.size(), 1u);
+  EXPECT_EQ(asks[0].participant.value, 2u);  // dc-a
+}
+
 // ghxd restarts from its newest snapshot when it has one, not the whole journal: the engine's
 // snapshot keeps the call phase, its crossed book and its uncross time.
 class AuctionWithSnapshots : public Auction {

@@ -73,7 +73,6 @@ class Exchange : public ::testing::Test {
     server_ = std::make_unique<Server>(server_config, *service_);
     service_->attach(*server_);
     service_->start_core();
-    service_->cancel_sessions_cut_off();  // as ghxd does at start
     port_ = server_->start();
   }
 
