@@ -205,6 +205,16 @@ int run(const Options& options) {
   server_config.tls = tls;
   Server server(server_config, service);
   service.attach(server);
+  // Whatever ends the run, an error at start-up included (the port taken, say), the server and
+  // the core stop before the service they call back is destroyed, and commit what they took.
+  struct StopFirst {
+    Server& server;
+    ExchangeCore& core;
+    ~StopFirst() {
+      server.stop();
+      core.stop();
+    }
+  } stop_first{server, core};
   service.start_core();
   add_default_participants(service);
   list_calendar(service, core_config, options.daily_auction_minute);

@@ -2,7 +2,10 @@
 // run as child processes, checked through their output and exit codes. Every child has a
 // deadline and is killed when done.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <ctime>
@@ -643,6 +646,37 @@ TEST_F(GhxEndToEnd, CertsCreatesACaAndParticipantsOnceAndKeepsThem) {
   const RunResult bad = run_process({GHX_CLI_PATH, "certs", "--dir", dir.string(), "../x"},
                                     ghx_run_timeout);
   EXPECT_EQ(bad.exit_code, 2);
+}
+
+// ghxd on a port another program holds: it has already recovered, started its core and listed
+// its calendar when it finds the port taken. It says so and exits 1 (no crash on the way out,
+// with the core still calling back), having committed what it took: the same data directory
+// then starts cleanly.
+TEST(GhxdStart, APortAlreadyTakenIsAClearErrorAndTheDataStaysUsable) {
+  const int holder = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(holder, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(bind(holder, reinterpret_cast<sockaddr*>(&address), length), 0);
+  ASSERT_EQ(listen(holder, 1), 0);
+  ASSERT_EQ(getsockname(holder, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const std::string port = std::to_string(ntohs(address.sin_port));
+  std::string pattern = (fs::temp_directory_path() / "ghx-port-taken-XXXXXX").string();
+  ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+  const fs::path data(pattern);
+
+  const RunResult taken =
+      run_process({GHXD_PATH, "--data", data.string(), "--port", port}, ghxd_start_timeout);
+  close(holder);
+  EXPECT_EQ(taken.exit_code, 1) << taken.err;
+  EXPECT_NE(taken.err.find("ghxd: "), std::string::npos) << taken.err;
+  const RunResult hash =
+      run_process({GHXD_PATH, "--data", data.string(), "--print-state-hash"}, ghxd_start_timeout);
+  EXPECT_EQ(hash.exit_code, 0) << hash.err;
+  EXPECT_NE(hash.out.find("ghxd: state hash"), std::string::npos) << hash.out;
+  fs::remove_all(data);
 }
 
 // ghxd --daily-auction HH:MM: each window is listed in a call phase that uncrosses at the next
