@@ -32,12 +32,22 @@ Frame make_order_status_request(uint64_t orig_client_order_id) {
   return finish_frame(builder, wire::Body::OrderStatusRequest, body.Union());
 }
 
-Frame make_subscribe(std::span<const std::string> symbols, bool book, bool trades, bool bars) {
-  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
+namespace {
+
+// A Subscribe's or an Unsubscribe's products.
+flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>> symbol_vector(
+    flatbuffers::FlatBufferBuilder& builder, std::span<const std::string> symbols) {
   std::vector<flatbuffers::Offset<flatbuffers::String>> names;
   names.reserve(symbols.size());
   for (const std::string& symbol : symbols) names.push_back(builder.CreateString(symbol));
-  const auto vector = builder.CreateVector(names);
+  return builder.CreateVector(names);
+}
+
+}  // namespace
+
+Frame make_subscribe(std::span<const std::string> symbols, bool book, bool trades, bool bars) {
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
+  const auto vector = symbol_vector(builder, symbols);
   wire::SubscribeBuilder subscribe(builder);
   subscribe.add_symbols(vector);
   subscribe.add_book(book);
@@ -48,10 +58,7 @@ Frame make_subscribe(std::span<const std::string> symbols, bool book, bool trade
 
 Frame make_unsubscribe(std::span<const std::string> symbols) {
   flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
-  std::vector<flatbuffers::Offset<flatbuffers::String>> names;
-  names.reserve(symbols.size());
-  for (const std::string& symbol : symbols) names.push_back(builder.CreateString(symbol));
-  const auto vector = builder.CreateVector(names);
+  const auto vector = symbol_vector(builder, symbols);
   wire::UnsubscribeBuilder unsubscribe(builder);
   unsubscribe.add_symbols(vector);
   return finish_frame(builder, wire::Body::Unsubscribe, unsubscribe.Finish().Union());

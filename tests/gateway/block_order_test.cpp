@@ -228,12 +228,6 @@ class BlockOrder : public Exchange {
     expect_books_balance();
   }
 
-  void expect_books_balance() {
-    EXPECT_EQ(core_->stats().ledger_op_errors.load(), 0u);
-    const ledger::CheckReport check = ledger::check_ledger(core_->ledger().snapshot());
-    EXPECT_TRUE(check.ok()) << check.problems.front();
-  }
-
   // A participant's cash as an AccountRequest answers it: available, held.
   std::pair<int64_t, int64_t> cash_of(Client& ops, std::string_view whose) {
     EXPECT_EQ(ops.send(make_account_request(++request_id_, whose)), ClientStatus::ok);

@@ -125,6 +125,13 @@ class Exchange : public ::testing::Test {
         << ack.message().body_as_OperatorAck()->text()->str();
   }
 
+  // The ledger refused nothing the engine decided, and it balances (ledger::check_ledger).
+  void expect_books_balance() {
+    EXPECT_EQ(core_->stats().ledger_op_errors.load(), 0u);
+    const ledger::CheckReport check = ledger::check_ledger(core_->ledger().snapshot());
+    EXPECT_TRUE(check.ok()) << check.problems.front();
+  }
+
   void fund_market() {
     operator_request(make_deposit(1, "lab-a", 1'000'000'000));
     operator_request(make_deposit(2, "lab-b", 1'000'000'000));

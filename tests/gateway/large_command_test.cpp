@@ -6,7 +6,6 @@
 
 #include <utility>
 
-#include "ledger/check.h"
 #include "tests/gateway/exchange_fixture.h"
 
 namespace ghx::gateway::test {
@@ -27,12 +26,6 @@ class LargeCommand : public Exchange {
   int64_t held_cash(uint32_t participant) {
     return core_->ledger().snapshot().balance(
         ledger::cash_account({participant}, ledger::AccountKind::held));
-  }
-
-  void expect_books_balance() {
-    EXPECT_EQ(core_->stats().ledger_op_errors.load(), 0u);
-    const ledger::CheckReport check = ledger::check_ledger(core_->ledger().snapshot());
-    EXPECT_TRUE(check.ok()) << check.problems.front();
   }
 };
 
