@@ -1,5 +1,6 @@
 #include "gateway/certs.h"
 
+#include <fcntl.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
@@ -8,8 +9,8 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <memory>
@@ -89,18 +90,43 @@ X509Ptr new_certificate(EVP_PKEY* key, std::string_view common_name, X509* issue
   return cert;
 }
 
-bool write_key(const fs::path& path, EVP_PKEY* key) {
-  // Created 0600 from the start, so the key is never readable by others, even briefly.
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, S_IRUSR | S_IWUSR);
+// Writes `path` whole or not at all, and durably: into a temporary file created with `mode`
+// from the start (a key is never readable by others, even briefly), synced, then renamed over
+// `path` and the directory synced. A crash leaves the old state or the new, never half a file.
+template <typename Write>
+bool write_durably(const fs::path& path, mode_t mode, Write&& write) {
+  const fs::path temp = fs::path(path.string() + ".tmp");
+  std::error_code ignored;
+  fs::remove(temp, ignored);  // left by a crash
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL, mode);
   if (fd < 0) return false;
-  FilePtr file(::fdopen(fd, "w"));
-  if (!file) return false;
-  return PEM_write_PrivateKey(file.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
+  bool written = false;
+  if (FilePtr file(::fdopen(fd, "w")); file) {
+    written = write(file.get()) && std::fflush(file.get()) == 0 && ::fsync(fd) == 0;
+  } else {
+    ::close(fd);
+  }
+  if (!written || ::rename(temp.c_str(), path.c_str()) != 0) {
+    fs::remove(temp, ignored);
+    return false;
+  }
+  const int dir =
+      ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
+  if (dir < 0) return false;
+  const bool synced = ::fsync(dir) == 0;
+  ::close(dir);
+  return synced;
+}
+
+bool write_key(const fs::path& path, EVP_PKEY* key) {
+  return write_durably(path, S_IRUSR | S_IWUSR, [&](FILE* file) {
+    return PEM_write_PrivateKey(file, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
+  });
 }
 
 bool write_cert(const fs::path& path, X509* cert) {
-  FilePtr file(std::fopen(path.c_str(), "wx"));
-  return file && PEM_write_X509(file.get(), cert) == 1;
+  return write_durably(path, S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH,
+                       [&](FILE* file) { return PEM_write_X509(file, cert) == 1; });
 }
 
 X509Ptr read_cert(const fs::path& path) {
@@ -131,8 +157,11 @@ CertResult ensure(const fs::path& dir, CertFiles files, const Profile& profile,
     result.ok = true;
     return result;
   }
-  if (fs::exists(files.cert) || fs::exists(files.key)) {
-    return {.error = "only one of " + files.cert.string() + " and its key exists"};
+  // The key is written first and the certificate last: a key alone was left by a first run
+  // stopped between the two, and no certificate was ever issued for it, so both are made
+  // anew. A certificate without its key is not this program's to replace.
+  if (fs::exists(files.cert)) {
+    return {.error = files.cert.string() + " exists without its key " + files.key.string()};
   }
   X509Ptr ca_cert = ca ? read_cert(ca->cert) : X509Ptr();
   PkeyPtr ca_key = ca ? read_key(ca->key) : PkeyPtr();

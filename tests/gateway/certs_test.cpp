@@ -106,6 +106,43 @@ TEST(Certs, ExistingFilesAreKept) {
   EXPECT_FALSE(ca_again.created);
 }
 
+// A first run stopped between writing a key and its certificate leaves the key alone: the next
+// run makes both anew (no certificate was ever issued for that key), and they match. A
+// certificate without its key is refused, not replaced. No temporary file stays behind.
+TEST(Certs, AKeyLeftWithoutItsCertificateIsMadeAgain) {
+  const fs::path dir = test::fresh_temp_dir("certs_half");
+  const CertResult ca = ensure_ca(dir);
+  ASSERT_TRUE(ca.ok);
+  { std::ofstream(dir / "dave.key") << "half written"; }
+  const CertResult made = ensure_participant_certificate(dir, ca.files, "dave");
+  ASSERT_TRUE(made.ok) << made.error;
+  EXPECT_TRUE(made.created);
+  FILE* cert_file = std::fopen(made.files.cert.c_str(), "r");
+  ASSERT_NE(cert_file, nullptr);
+  X509* cert = PEM_read_X509(cert_file, nullptr, nullptr, nullptr);
+  std::fclose(cert_file);
+  FILE* key_file = std::fopen(made.files.key.c_str(), "r");
+  ASSERT_NE(key_file, nullptr);
+  EVP_PKEY* key = PEM_read_PrivateKey(key_file, nullptr, nullptr, nullptr);
+  std::fclose(key_file);
+  ASSERT_NE(cert, nullptr);
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(X509_check_private_key(cert, key), 1);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  struct stat key_stat {};
+  ASSERT_EQ(stat(made.files.key.c_str(), &key_stat), 0);
+  EXPECT_EQ(key_stat.st_mode & 0777, 0600u);
+
+  fs::remove(dir / "dave.key");
+  const CertResult refused = ensure_participant_certificate(dir, ca.files, "dave");
+  EXPECT_FALSE(refused.ok);
+  EXPECT_NE(refused.error.find("exists without its key"), std::string::npos) << refused.error;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    EXPECT_NE(entry.path().extension(), ".tmp") << entry.path();
+  }
+}
+
 TEST(Certs, InvalidParticipantNamesAreRefused) {
   const auto& pki = test::test_pki();
   for (const char* name : {"", "../evil", "a b", ".hidden", "-dash", "semi;colon"}) {
