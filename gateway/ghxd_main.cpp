@@ -16,6 +16,11 @@
 //                       the crash test compares it with a clean replay of its own
 // Prints "ghxd: listening on ADDRESS:PORT" once ready.
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -168,8 +173,26 @@ int wait_for_signal(ExchangeCore& core, ExchangeService& service, const Exchange
   }
 }
 
+// One ghxd per data directory: a second would append to the same journal, and one of the two
+// would stop at its next commit. The lock is the kernel's (flock), so a ghxd that crashed or
+// was killed holds it no longer; it is held until this process ends.
+void lock_data_directory(const std::filesystem::path& data) {
+  const std::filesystem::path path = data / "ghxd.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot open " + path.string() + ": " + strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const std::string why =
+        errno == EWOULDBLOCK
+            ? "another ghxd is using " + data.string() + " (it holds " + path.string() + ")"
+            : "cannot lock " + path.string() + ": " + strerror(errno);
+    ::close(fd);
+    throw std::runtime_error(why);
+  }
+}
+
 int run(const Options& options) {
   std::filesystem::create_directories(options.data);
+  lock_data_directory(options.data);
   const TlsFiles tls = ensure_certificates(options.data / "certs");
   ExchangeCoreConfig core_config;
   core_config.data_directory = (options.data / "ledger").string();

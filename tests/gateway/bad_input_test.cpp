@@ -163,6 +163,9 @@ bool plain_tcp_is_closed(uint16_t port, const std::vector<uint8_t>& bytes) {
   std::error_code ec;
   socket.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
   if (ec) return true;
+  // Each read waits 10 s at most: a server that never closes fails the test, not hangs it.
+  const timeval read_timeout{10, 0};
+  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &read_timeout, sizeof read_timeout);
   if (!bytes.empty()) asio::write(socket, asio::buffer(bytes), ec);
   uint8_t sink[512];
   for (int i = 0; i < 64 && !ec; ++i) socket.read_some(asio::buffer(sink), ec);  // bounded
@@ -291,6 +294,13 @@ TEST_F(GatewayServer, OnlyTheFirstRejectsOfASessionAreLogged) {
     std::lock_guard lock(mutex);
     lines.emplace_back(text);
   });
+  // Restored however the test ends: the sink writes into this test's locals.
+  struct RestoreLog {
+    ~RestoreLog() {
+      set_log_sink({});
+      set_log_level(LogLevel::error);
+    }
+  } restore_log;
   auto alice = logged_on(test_pki().alice);
   constexpr int sent = 60;
   for (int i = 1; i <= sent; ++i) ASSERT_EQ(alice->send(order(i)), ClientStatus::ok);
@@ -307,9 +317,8 @@ TEST_F(GatewayServer, OnlyTheFirstRejectsOfASessionAreLogged) {
       return line.find("rejects sent)") != line.npos;
     });
   }));
-  set_log_sink({});
-  set_log_level(LogLevel::error);
   EXPECT_GE(limited, sent - 2);
+  std::lock_guard lock(mutex);
   const auto logged = std::count_if(lines.begin(), lines.end(), [](const std::string& line) {
     return line.find(": reject RateLimited") != std::string::npos;
   });

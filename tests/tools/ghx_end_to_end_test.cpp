@@ -679,6 +679,33 @@ TEST(GhxdStart, APortAlreadyTakenIsAClearErrorAndTheDataStaysUsable) {
   fs::remove_all(data);
 }
 
+// One ghxd per data directory: a second, on another port, is refused and says why, and the
+// first goes on; once the first has stopped, the directory is free again.
+TEST(GhxdStart, ASecondGhxdOnTheSameDataIsRefused) {
+  std::string pattern = (fs::temp_directory_path() / "ghx-second-ghxd-XXXXXX").string();
+  ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+  const fs::path data(pattern);
+  {
+    RunningProcess first({GHXD_PATH, "--data", data.string(), "--port", "0"});
+    const auto line = first.wait_for_line("ghxd: listening on", ghxd_start_timeout);
+    ASSERT_TRUE(line.has_value()) << "ghxd did not start";
+    const RunResult second =
+        run_process({GHXD_PATH, "--data", data.string(), "--port", "0"}, ghxd_start_timeout);
+    EXPECT_EQ(second.exit_code, 1) << second.err;
+    EXPECT_NE(second.err.find("another ghxd is using " + data.string()), std::string::npos)
+        << second.err;
+    const std::string port = line->substr(line->rfind(':') + 1);
+    const RunResult listed = run_process(
+        {GHX_CLI_PATH, "products", "--as", "lab-alpha", "--data", data.string(), "--port", port},
+        ghx_run_timeout);
+    EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  }
+  const RunResult hash =
+      run_process({GHXD_PATH, "--data", data.string(), "--print-state-hash"}, ghxd_start_timeout);
+  EXPECT_EQ(hash.exit_code, 0) << hash.err;
+  fs::remove_all(data);
+}
+
 // ghxd --daily-auction HH:MM: each window is listed in a call phase that uncrosses at the next
 // HH:MM UTC, unless its gate closes before then (it trades at once). A ghxd of its own.
 TEST(GhxDailyAuction, WindowsOpenInACallPhaseUntilTheDailyAuction) {
