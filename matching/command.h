@@ -117,6 +117,8 @@ struct Command {
 
   // Listing.
   ProductSpec spec;            // list_product
+
+  bool operator==(const Command&) const = default;
 };
 
 }  // namespace ghx::matching
