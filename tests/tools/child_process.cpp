@@ -79,13 +79,17 @@ RunResult run_process(const std::vector<std::string>& argv, std::chrono::millise
   return result;
 }
 
-RunningProcess::RunningProcess(const std::vector<std::string>& argv) {
+RunningProcess::RunningProcess(const std::vector<std::string>& argv,
+                               const std::string& stderr_path) {
   int out_pipe[2];
   if (pipe(out_pipe) != 0) throw std::runtime_error("pipe failed");
-  const int null_fd = open("/dev/null", O_WRONLY);
-  pid_ = spawn(argv, out_pipe[1], null_fd);
+  const int err_fd = stderr_path.empty()
+                         ? open("/dev/null", O_WRONLY)
+                         : open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (err_fd < 0) throw std::runtime_error("cannot open " + stderr_path);
+  pid_ = spawn(argv, out_pipe[1], err_fd);
   close(out_pipe[1]);
-  close(null_fd);
+  close(err_fd);
   out_fd_ = out_pipe[0];
 }
 
@@ -108,16 +112,17 @@ std::optional<std::string> RunningProcess::wait_for_line(const std::string& need
   }
 }
 
-void RunningProcess::stop() {
+int RunningProcess::stop() {
   if (pid_ > 0) {
     kill(pid_, SIGTERM);
-    wait_exit(pid_, Clock::now() + stop_grace);
+    exit_code_ = wait_exit(pid_, Clock::now() + stop_grace);
     pid_ = -1;
   }
   if (out_fd_ >= 0) {
     close(out_fd_);
     out_fd_ = -1;
   }
+  return exit_code_;
 }
 
 }  // namespace ghx::test

@@ -23,7 +23,9 @@ RunResult run_process(const std::vector<std::string>& argv, std::chrono::millise
 
 class RunningProcess {
  public:
-  explicit RunningProcess(const std::vector<std::string>& argv);
+  // stderr goes to `stderr_path` (created or truncated), or nowhere when it is empty.
+  explicit RunningProcess(const std::vector<std::string>& argv,
+                          const std::string& stderr_path = "");
   ~RunningProcess();  // stop()
   RunningProcess(const RunningProcess&) = delete;
   RunningProcess& operator=(const RunningProcess&) = delete;
@@ -31,11 +33,13 @@ class RunningProcess {
   // The next stdout line containing `needle`, or nullopt at the deadline or end of output.
   std::optional<std::string> wait_for_line(const std::string& needle,
                                            std::chrono::milliseconds timeout);
-  // SIGTERM, then SIGKILL if it has not exited within a bound.
-  void stop();
+  // SIGTERM, then SIGKILL if it has not exited within a bound. Returns its exit code: -1 when
+  // it was killed (by the bound or a signal of its own, an abort say).
+  int stop();
 
  private:
   pid_t pid_ = -1;
+  int exit_code_ = -1;
   int out_fd_ = -1;
   std::string buffered_;
 };
