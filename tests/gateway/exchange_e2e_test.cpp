@@ -104,17 +104,21 @@ TEST_F(Exchange, EveryOrderTypeBehavesAsSpecifiedOverTls) {
   EXPECT_EQ(market_fill->fill_quantity(), 2);
   EXPECT_EQ(next_report(*buyer)->exec_type(), wire::ExecType::Canceled);
 
-  // Good-till-time: rests until its time, then expires.
+  // Good-till-time: rests until its time, then expires. An hour ahead, then the exchange's
+  // clock moves two hours on: however slowly the order is sequenced, it is still in the future.
+  constexpr int64_t hour_ns = int64_t{3600} * 1'000'000'000;
   const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+                             .count() +
+                         clock_ahead_ns_.load();
   fields = {.client_order_id = 15, .symbol = symbol_, .side = wire::Side::Buy,
             .time_in_force = wire::TimeInForce::GoodTillTime, .price = 1800, .quantity = 1,
-            .expire_time_ns = now_ns + 300'000'000};
+            .expire_time_ns = now_ns + hour_ns};
   ASSERT_EQ(buyer->send(make_new_order(fields)), ClientStatus::ok);
   const auto* gtt = next_report(*buyer);
   EXPECT_EQ(gtt->exec_type(), wire::ExecType::Accepted);
   EXPECT_EQ(gtt->time_in_force(), wire::TimeInForce::GoodTillTime);
+  clock_ahead_ns_ += 2 * hour_ns;
   const auto* expired = next_report(*buyer);  // the sequencer's idle ticks carry time to it
   ASSERT_NE(expired, nullptr);
   EXPECT_EQ(expired->exec_type(), wire::ExecType::Expired);

@@ -472,8 +472,9 @@ TEST_F(GhxEndToEnd, OperatorRunsACallAuctionAndItUncrosses) {
   EXPECT_TRUE(contains(not_in_auction.out, "\"reason\":\"product-not-in-auction\""))
       << not_in_auction.out;
 
-  // A scheduled uncross: nobody sends anything when its time comes.
-  const RunResult scheduled = ghx({"auction", product, "--uncross-at", "+3"});
+  // A scheduled uncross: nobody sends anything when its time comes. Eight seconds ahead: the
+  // bid below (a ghx process, TLS, a durable commit) must be in by then, sanitizers or not.
+  const RunResult scheduled = ghx({"auction", product, "--uncross-at", "+8"});
   ASSERT_EQ(scheduled.exit_code, 0) << scheduled.out << scheduled.err;
   EXPECT_TRUE(contains(scheduled.out, product + " call phase; uncrosses at ")) << scheduled.out;
   ASSERT_EQ(ghx({"buy", product, "1", "31.00", "--id", "1204"}, "lab-beta").exit_code, 0);
