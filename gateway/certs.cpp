@@ -1,6 +1,6 @@
 #include "gateway/certs.h"
 
-#include <fcntl.h>
+#include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
@@ -10,11 +10,13 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <memory>
+#include <span>
 #include <system_error>
+
+#include "gateway/durable_file.h"
 
 namespace ghx::gateway {
 namespace {
@@ -90,43 +92,29 @@ X509Ptr new_certificate(EVP_PKEY* key, std::string_view common_name, X509* issue
   return cert;
 }
 
-// Writes `path` whole or not at all, and durably: into a temporary file created with `mode`
-// from the start (a key is never readable by others, even briefly), synced, then renamed over
-// `path` and the directory synced. A crash leaves the old state or the new, never half a file.
+// PEM text made by `write` (into a memory BIO), written to `path` whole and durably, created
+// with `mode` (a key readable by its owner only, from the start).
 template <typename Write>
-bool write_durably(const fs::path& path, mode_t mode, Write&& write) {
-  const fs::path temp = fs::path(path.string() + ".tmp");
-  std::error_code ignored;
-  fs::remove(temp, ignored);  // left by a crash
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL, mode);
-  if (fd < 0) return false;
-  bool written = false;
-  if (FilePtr file(::fdopen(fd, "w")); file) {
-    written = write(file.get()) && std::fflush(file.get()) == 0 && ::fsync(fd) == 0;
-  } else {
-    ::close(fd);
-  }
-  if (!written || ::rename(temp.c_str(), path.c_str()) != 0) {
-    fs::remove(temp, ignored);
-    return false;
-  }
-  const int dir =
-      ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
-  if (dir < 0) return false;
-  const bool synced = ::fsync(dir) == 0;
-  ::close(dir);
-  return synced;
+bool write_pem(const fs::path& path, mode_t mode, Write&& write) {
+  const std::unique_ptr<BIO, decltype(&BIO_free)> memory(BIO_new(BIO_s_mem()), &BIO_free);
+  if (!memory || !write(memory.get())) return false;
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(memory.get(), &data);
+  if (size <= 0) return false;
+  const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(data),
+                                       static_cast<size_t>(size));
+  return replace_file_durably(path, mode, {bytes}).empty();
 }
 
 bool write_key(const fs::path& path, EVP_PKEY* key) {
-  return write_durably(path, S_IRUSR | S_IWUSR, [&](FILE* file) {
-    return PEM_write_PrivateKey(file, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
+  return write_pem(path, S_IRUSR | S_IWUSR, [&](BIO* out) {
+    return PEM_write_bio_PrivateKey(out, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
   });
 }
 
 bool write_cert(const fs::path& path, X509* cert) {
-  return write_durably(path, S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH,
-                       [&](FILE* file) { return PEM_write_X509(file, cert) == 1; });
+  return write_pem(path, S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH,
+                   [&](BIO* out) { return PEM_write_bio_X509(out, cert) == 1; });
 }
 
 X509Ptr read_cert(const fs::path& path) {

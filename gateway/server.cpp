@@ -142,17 +142,19 @@ asio::awaitable<void> Server::accept_loop() {
       co_await pause.async_wait(as_tuple(asio::use_awaitable));
       continue;
     }
+    // Refused before the TLS handshake, so that a flood costs no crypto.
+    GatewayCounters::Counter* refused = nullptr;
+    std::string_view limit;
     if (counters_.sessions_active.load() >= config_.connections_max) {
-      // Refused before the TLS handshake, so that a flood costs no crypto.
-      counters_.connections_refused_cap++;
-      log(LogLevel::warn, "connection refused: connections_max reached");
-      std::error_code ignored;
-      socket.close(ignored);
-      continue;
+      refused = &counters_.connections_refused_cap;
+      limit = "connections_max";
+    } else if (counters_.sessions_not_logged_on.load() >= config_.connections_not_logged_on_max) {
+      refused = &counters_.connections_refused_unauthenticated;
+      limit = "connections_not_logged_on_max";
     }
-    if (counters_.sessions_not_logged_on.load() >= config_.connections_not_logged_on_max) {
-      counters_.connections_refused_unauthenticated++;
-      log(LogLevel::warn, "connection refused: connections_not_logged_on_max reached");
+    if (refused != nullptr) {
+      ++*refused;
+      log(LogLevel::warn, "connection refused: " + std::string(limit) + " reached");
       std::error_code ignored;
       socket.close(ignored);
       continue;

@@ -1,8 +1,5 @@
 #include "gateway/snapshot_store.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -10,13 +7,14 @@
 #include <fstream>
 #include <system_error>
 
+#include "gateway/durable_file.h"
+
 namespace ghx::gateway {
 namespace {
 
 constexpr char magic[8] = {'G', 'H', 'X', 'S', 'N', 'A', 'P', '1'};
 constexpr std::string_view name_prefix = "snapshot-";
 constexpr std::string_view name_suffix = ".ghxs";
-constexpr std::string_view temp_suffix = ".tmp";
 constexpr size_t sequence_digits = 20;
 
 constexpr uint64_t prime1 = 0x9E3779B185EBCA87ULL;
@@ -73,46 +71,8 @@ std::optional<uint64_t> parse_name(const std::string& name) {
   return sequence;
 }
 
-bool write_all(int fd, const uint8_t* data, size_t size) {
-  while (size > 0) {
-    const ssize_t written = ::write(fd, data, size);
-    if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) return false;
-    data += written;
-    size -= static_cast<size_t>(written);
-  }
-  return true;
-}
-
 SnapshotOutcome io_failure(std::string detail) {
   return {SnapshotStatus::io_error, std::move(detail)};
-}
-
-// Writes header and payload to `path` and makes them durable.
-SnapshotOutcome write_file(const std::filesystem::path& path, uint64_t sequence,
-                           std::span<const uint8_t> payload) {
-  uint8_t header[snapshot_header_bytes];
-  std::memcpy(header, magic, sizeof magic);
-  store_u64(header + 8, sequence);
-  store_u64(header + 16, payload.size());
-  store_u64(header + 24, xxh64(payload));
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return io_failure(errno_text("cannot create", path));
-  const bool written = write_all(fd, header, sizeof header) &&
-                       write_all(fd, payload.data(), payload.size()) && ::fsync(fd) == 0;
-  SnapshotOutcome outcome;
-  if (!written) outcome = io_failure(errno_text("cannot write", path));
-  if (::close(fd) != 0 && outcome.ok()) outcome = io_failure(errno_text("cannot close", path));
-  return outcome;
-}
-
-SnapshotOutcome sync_directory(const std::filesystem::path& directory) {
-  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return io_failure(errno_text("cannot open", directory));
-  SnapshotOutcome outcome;
-  if (::fsync(fd) != 0) outcome = io_failure(errno_text("cannot fsync", directory));
-  ::close(fd);
-  return outcome;
 }
 
 }  // namespace
@@ -178,20 +138,16 @@ SnapshotOutcome SnapshotStore::write(uint64_t sequence, std::span<const uint8_t>
   std::error_code error;
   std::filesystem::create_directories(directory_, error);
   if (error) return io_failure("cannot create " + directory_.string() + ": " + error.message());
-  const std::filesystem::path final_path = directory_ / file_name(sequence);
-  std::filesystem::path temp_path = final_path;
-  temp_path += temp_suffix;
-  SnapshotOutcome outcome = write_file(temp_path, sequence, payload);
-  if (outcome.ok() && ::rename(temp_path.c_str(), final_path.c_str()) != 0) {
-    outcome = io_failure(errno_text("cannot rename into place", temp_path));
-  }
-  if (!outcome.ok()) {
-    std::filesystem::remove(temp_path, error);
-    return outcome;
-  }
-  outcome = sync_directory(directory_);
+  uint8_t header[snapshot_header_bytes];
+  std::memcpy(header, magic, sizeof magic);
+  store_u64(header + 8, sequence);
+  store_u64(header + 16, payload.size());
+  store_u64(header + 24, xxh64(payload));
+  const std::string failed =
+      replace_file_durably(directory_ / file_name(sequence), 0644, {header, payload});
+  if (!failed.empty()) return io_failure(failed);
   prune();
-  return outcome;
+  return {};
 }
 
 std::vector<SnapshotFile> SnapshotStore::list() const {
@@ -291,7 +247,7 @@ void SnapshotStore::prune() {
   for (size_t i = kept_; i < files.size(); ++i) std::filesystem::remove(files[i].path, error);
   for (const auto& entry : std::filesystem::directory_iterator(directory_, error)) {
     const std::string name = entry.path().filename().string();
-    if (name.size() > temp_suffix.size() && name.ends_with(temp_suffix) &&
+    if (name.size() > durable_temp_suffix.size() && name.ends_with(durable_temp_suffix) &&
         name.starts_with(name_prefix)) {
       std::filesystem::remove(entry.path(), error);
     }

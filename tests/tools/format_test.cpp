@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "gateway/framing.h"
 
 namespace ghx::cli {
@@ -233,9 +235,10 @@ TEST(ProductFormat, AProductInItsCallPhaseReadsAsAuction) {
   EXPECT_NE(product_json(product).find("\"state\":\"auction\""), std::string::npos);
 }
 
-// Builds an ExecutionReport message and hands its table to `check`.
+// Builds an ExecutionReport message, with whatever `more` adds, and hands its table to `check`.
 template <typename Check>
-void with_report(wire::ExecType type, Check check) {
+void with_report(wire::ExecType type, Check check,
+                 const std::function<void(wire::ExecutionReportBuilder&)>& more = {}) {
   flatbuffers::FlatBufferBuilder builder;
   const auto symbol = builder.CreateString("H100SXM.CN-EAST-1.2026-12-01T08.1H");
   wire::ExecutionReportBuilder report(builder);
@@ -254,6 +257,7 @@ void with_report(wire::ExecType type, Check check) {
   report.add_fee(44);
   report.add_reject_reason(wire::OrderRejectReason::InsufficientCash);
   report.add_penalty(4'440);
+  if (more) more(report);
   const auto body = report.Finish();
   const gateway::Frame frame =
       gateway::finish_frame(builder, wire::Body::ExecutionReport, body.Union());
@@ -369,32 +373,20 @@ TEST(ExecutionReportFormat, RejectNamesTheReason) {
 
 // A block order's fill says which window of how many it is, in text and in JSON.
 TEST(ExecutionReportFormat, ABlockOrdersFillNamesItsWindow) {
-  flatbuffers::FlatBufferBuilder builder;
-  const auto symbol = builder.CreateString("H100SXM.CN-EAST-1.2026-12-02T00.DAY");
-  wire::ExecutionReportBuilder report(builder);
-  report.add_exec_type(wire::ExecType::Filled);
-  report.add_client_order_id(31);
-  report.add_symbol(symbol);
-  report.add_side(wire::Side::Buy);
-  report.add_trade_id(9);
-  report.add_fill_price(1900);
-  report.add_fill_quantity(3);
-  report.add_liquidity(wire::Liquidity::Taker);
-  report.add_notional(1'094'400);
-  report.add_fee(1'094);
-  report.add_order_status(wire::OrderStatus::Live);
-  report.add_block_window(2);
-  report.add_block_windows(3);
-  const auto body = report.Finish();
-  const gateway::Frame frame =
-      gateway::finish_frame(builder, wire::Body::ExecutionReport, body.Union());
-  const auto& r = *gateway::frame_message(frame).body_as_ExecutionReport();
-  EXPECT_EQ(execution_report_text(r),
-            "filled order 31 buy H100SXM.CN-EAST-1.2026-12-02T00.DAY (block window 2 of 3): 3 "
-            "lots at 1900 (19.00), trade 9, taker, notional 10944.00, fee 10.94; 0 open");
-  EXPECT_NE(execution_report_json(r).find("\"block_window\":2,\"block_windows\":3"),
-            std::string::npos)
-      << execution_report_json(r);
+  with_report(
+      wire::ExecType::Filled,
+      [](const wire::ExecutionReport& r) {
+        EXPECT_EQ(execution_report_text(r),
+                  "filled order 21 buy H100SXM.CN-EAST-1.2026-12-01T08.1H (block window 2 of 3): "
+                  "3 lots at 1850 (18.50), trade 9, taker, notional 444.00, fee 0.44; 0 open");
+        EXPECT_NE(execution_report_json(r).find("\"block_window\":2,\"block_windows\":3"),
+                  std::string::npos)
+            << execution_report_json(r);
+      },
+      [](wire::ExecutionReportBuilder& report) {
+        report.add_block_window(2);
+        report.add_block_windows(3);
+      });
 }
 
 // A refused block order names the window at fault (its symbol) and why, readably.
