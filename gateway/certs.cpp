@@ -180,12 +180,14 @@ CertResult ensure(const fs::path& dir, CertFiles files, const Profile& profile,
 bool is_valid_participant_name(std::string_view name) {
   if (name.empty() || name.size() > participant_chars_max) return false;
   if (name.front() == '.' || name.front() == '-') return false;
+  bool all_digits = true;
   for (const char c : name) {
+    all_digits = all_digits && c >= '0' && c <= '9';
     const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                          (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
     if (!allowed) return false;
   }
-  return true;
+  return !all_digits;
 }
 
 CertResult ensure_ca(const fs::path& dir, std::string_view common_name) {

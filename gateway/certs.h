@@ -35,7 +35,8 @@ struct CertResult {
 };
 
 // Participant names become file names and certificate CNs: 1..64 of [A-Za-z0-9_.-], not
-// starting with '.' or '-'.
+// starting with '.' or '-', and not digits only (tools take a participant by name or by its
+// decimal ledger id: a name like "7" would read as someone else's id).
 bool is_valid_participant_name(std::string_view name);
 
 // dir/ca.pem and dir/ca.key; `common_name` names the CA. Creates `dir` if needed.
