@@ -50,7 +50,11 @@ RejectReason check_order_type(const Command& command) {
   const bool market = command.order_type == OrderType::market;
   const bool immediate = command.time_in_force == TimeInForce::immediate_or_cancel ||
                          command.time_in_force == TimeInForce::fill_or_kill;
-  if (command.post_only && (market || immediate)) return RejectReason::invalid_order_type;
+  // A post-only order never trades on entry, so it could never trade a minimum on entry: it
+  // would be accepted only to be canceled.
+  if (command.post_only && (market || immediate || command.min_quantity.value > 0)) {
+    return RejectReason::invalid_order_type;
+  }
   if (market && command.time_in_force == TimeInForce::good_till_time) {
     return RejectReason::invalid_order_type;
   }
@@ -72,6 +76,11 @@ bool takes_part_in_auction(const Command& command) {
 RejectReason check_new_order_fields(const EngineState& state, const Command& command) {
   const EngineLimits& limits = state.config.limits;
   if (command.participant.value >= limits.participants_max) return RejectReason::unknown_participant;
+  // A resent order is a duplicate whatever changed since the original (its product halted or
+  // its gate closed, its owner suspended): the reply then says what became of the original.
+  if (state.client_ids.known(command.participant.value, command.client_order_id.value)) {
+    return RejectReason::duplicate_client_order_id;
+  }
   if (state.accounts[command.participant.value].suspended) {
     return RejectReason::participant_suspended;
   }
@@ -83,9 +92,6 @@ RejectReason check_new_order_fields(const EngineState& state, const Command& com
                                                 : RejectReason::product_not_trading;
     }
     if (!takes_part_in_auction(command)) return RejectReason::invalid_in_auction;
-  }
-  if (state.client_ids.known(command.participant.value, command.client_order_id.value)) {
-    return RejectReason::duplicate_client_order_id;
   }
   if (const RejectReason reason = check_order_type(command); reason != RejectReason::none) {
     return reason;
@@ -478,6 +484,9 @@ RejectReason check_block(EngineState& state, const Command& command, uint32_t& a
   const EngineLimits& limits = state.config.limits;
   const uint32_t participant = command.participant.value;
   if (participant >= limits.participants_max) return RejectReason::unknown_participant;
+  if (state.client_ids.known(participant, command.client_order_id.value)) {
+    return RejectReason::duplicate_client_order_id;  // as a new order's resend
+  }
   if (state.accounts[participant].suspended) return RejectReason::participant_suspended;
   if (command.product.value >= state.products.size()) return RejectReason::unknown_product;
   if (command.windows < 2 || command.windows > limits.block_windows_max) {
@@ -486,9 +495,6 @@ RejectReason check_block(EngineState& state, const Command& command, uint32_t& a
   if (const RejectReason reason = find_block_windows(state, command, at_fault);
       reason != RejectReason::none) {
     return reason;
-  }
-  if (state.client_ids.known(participant, command.client_order_id.value)) {
-    return RejectReason::duplicate_client_order_id;
   }
   for (const uint32_t product : state.block_windows) {
     if (!valid_price(state, state.products[product].spec, command.price)) {

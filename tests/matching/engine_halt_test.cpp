@@ -61,6 +61,18 @@ TEST_F(TradingHalt, RefusesNewOrdersAndReplacesButKeepsTheBook) {
   EXPECT_EQ(engine_.live_order_count(), 2u);
 }
 
+TEST_F(TradingHalt, AResentOrderIsStillADuplicateAndLearnsItsOriginalsStatus) {
+  // The reply to order 11 was lost; the product halted since. The resend must not read as a
+  // refusal of the original: it is a duplicate, with the original's status (live, 2 lots).
+  run(halt(product_));
+  const auto& events = run(buy(1, 11, 1850, 2));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].reject_reason, RejectReason::duplicate_client_order_id);
+  EXPECT_EQ(events[1].type, ET::order_status);
+  EXPECT_EQ(events[1].status, OrderStatus::live);
+  EXPECT_EQ(events[1].remaining.value, 2);
+}
+
 TEST_F(TradingHalt, CancelsAndMassCancelsStillWork) {
   run(halt(product_));
   run(cancel(1, 11));

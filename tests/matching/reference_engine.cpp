@@ -372,6 +372,10 @@ void ReferenceEngine::process(const Command& command, std::vector<Event>& events
 RejectReason ReferenceEngine::check_new(const Command& c) {
   const EngineLimits& limits = config_.limits;
   if (c.participant.value >= limits.participants_max) return RejectReason::unknown_participant;
+  // A resend of a known id is a duplicate, whatever else changed since (and gets the status).
+  if (client_ids_.count({c.participant.value, c.client_order_id.value})) {
+    return RejectReason::duplicate_client_order_id;
+  }
   // A suspended participant is refused before anything about the order itself is looked at.
   if (suspended_.count(c.participant.value)) return RejectReason::participant_suspended;
   if (c.product.value >= products_.size()) return RejectReason::unknown_product;
@@ -388,10 +392,9 @@ RejectReason ReferenceEngine::check_new(const Command& c) {
       (market || immediate || c.post_only || c.min_quantity.value > 0)) {
     return RejectReason::invalid_in_auction;
   }
-  if (client_ids_.count({c.participant.value, c.client_order_id.value})) {
-    return RejectReason::duplicate_client_order_id;
+  if (c.post_only && (market || immediate || c.min_quantity.value > 0)) {
+    return RejectReason::invalid_order_type;
   }
-  if (c.post_only && (market || immediate)) return RejectReason::invalid_order_type;
   if (market && c.time_in_force == TimeInForce::good_till_time) {
     return RejectReason::invalid_order_type;
   }
@@ -1140,6 +1143,9 @@ RejectReason ReferenceEngine::check_block(const Command& c, std::vector<uint32_t
                                           uint32_t& at) {
   const EngineLimits& limits = config_.limits;
   if (c.participant.value >= limits.participants_max) return RejectReason::unknown_participant;
+  if (client_ids_.count({c.participant.value, c.client_order_id.value})) {
+    return RejectReason::duplicate_client_order_id;
+  }
   if (suspended_.count(c.participant.value)) return RejectReason::participant_suspended;
   if (c.product.value >= products_.size()) return RejectReason::unknown_product;
   if (c.windows < 2 || c.windows > limits.block_windows_max) return RejectReason::invalid_block;
@@ -1151,9 +1157,6 @@ RejectReason ReferenceEngine::check_block(const Command& c, std::vector<uint32_t
       return RejectReason::block_window_not_trading;
     }
     windows.push_back(window);
-  }
-  if (client_ids_.count({c.participant.value, c.client_order_id.value})) {
-    return RejectReason::duplicate_client_order_id;
   }
   for (const uint32_t window : windows) {
     if (c.price.value <= 0 || c.price.value > limits.price_max ||
