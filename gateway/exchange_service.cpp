@@ -316,9 +316,12 @@ bool ExchangeService::has_product(const std::string& symbol) const {
   return product_ids_.count(symbol) > 0;
 }
 
-uint32_t ExchangeService::next_participant_id() const {
+uint32_t ExchangeService::reserve_participant_id() {
   std::lock_guard lock(reference_mutex_);
-  return participant_names_.empty() ? 1 : participant_names_.rbegin()->first + 1;
+  if (!participant_names_.empty()) {
+    next_participant_id_ = std::max(next_participant_id_, participant_names_.rbegin()->first + 1);
+  }
+  return next_participant_id_++;
 }
 
 bool ExchangeService::submit_internal(ExchangeCommand command) {
@@ -624,6 +627,10 @@ void ExchangeService::on_operator_message(const SessionInfo& session, const Part
     on_auction(session, who, *message.body_as_Auction(), message.sequence());
     return;
   }
+  if (type == wire::Body::AddParticipant) {
+    on_add_participant(session, who, *message.body_as_AddParticipant(), message.sequence());
+    return;
+  }
   if (type == wire::Body::Deposit || type == wire::Body::Withdraw) {
     const bool deposit = type == wire::Body::Deposit;
     name = deposit ? message.body_as_Deposit()->participant()
@@ -787,6 +794,68 @@ void ExchangeService::on_suspension(const SessionInfo& session, const Participan
                                       : matching::CommandType::reinstate_participant;
   command.participant = {target->id};
   submit_operator(session, who, std::move(request), ref_sequence);
+}
+
+// Onboarding: a registration is a ledger-only command, sequenced and journaled (a restart
+// replays it) and acknowledged once durable, with the operator's id for the audit trail. The
+// name is held from here to the commit, so two registrations of one name cannot both go in.
+void ExchangeService::on_add_participant(const SessionInfo& session, const ParticipantEntry& who,
+                                         const wire::AddParticipant& add, uint64_t ref_sequence) {
+  const std::string name = add.participant()->str();  // a valid name: checked by validation
+  const auto refuse = [&](wire::OrderRejectReason reason, const std::string& text) {
+    reply(session.id.value, operator_ack_frame(add.request_id(), false, reason, nullptr, text));
+  };
+  const uint32_t participants_max = core_.engine().config().limits.participants_max;
+  Request request;
+  {
+    std::lock_guard lock(reference_mutex_);
+    if (participants_by_name_.count(name) != 0 || names_being_added_.count(name) != 0) {
+      refuse(wire::OrderRejectReason::ParticipantExists, name + " is already registered");
+      return;
+    }
+    if (!participant_names_.empty()) {
+      next_participant_id_ = std::max(next_participant_id_, participant_names_.rbegin()->first + 1);
+    }
+    if (next_participant_id_ >= participants_max) {
+      refuse(wire::OrderRejectReason::ParticipantsFull,
+             "the exchange has room for " + std::to_string(participants_max) + " participants");
+      return;
+    }
+    request.command.engine.participant = matching::ParticipantId{next_participant_id_++};
+    names_being_added_.insert(name);
+  }
+  request.origin.request_id = add.request_id();
+  request.command.kind = ExchangeCommandKind::add_participant;
+  request.command.name = name;
+  request.command.roles = static_cast<uint8_t>((add.buyer() ? ledger::role_buyer : 0) |
+                                               (add.seller() ? ledger::role_seller : 0) |
+                                               (add.operator_() ? ledger::role_operator : 0));
+  if (!submit_operator(session, who, std::move(request), ref_sequence)) {
+    std::lock_guard lock(reference_mutex_);
+    names_being_added_.erase(name);
+  }
+}
+
+void ExchangeService::deliver_added_participant(const Outcome& outcome) {
+  const ExchangeCommand& command = outcome.command;
+  const uint32_t id = command.engine.participant.value;
+  {
+    std::lock_guard lock(reference_mutex_);
+    names_being_added_.erase(command.name);
+    if (outcome.ledger_ok) {
+      participants_by_name_[command.name] = {id, command.name, command.roles};
+      participant_names_[id] = command.name;
+    }
+  }
+  if (outcome.origin.request_id == 0) return;  // the exchange's own (default participants)
+  reply(outcome.origin.session,
+        outcome.ledger_ok
+            ? operator_ack_frame(outcome.origin.request_id, true, wire::OrderRejectReason::None,
+                                 nullptr,
+                                 "registered " + command.name + " with id " + std::to_string(id))
+            : operator_ack_frame(outcome.origin.request_id, false,
+                                 wire::OrderRejectReason::UnknownCommand, nullptr,
+                                 "the ledger refused to register " + command.name));
 }
 
 template <typename Subscription>
@@ -1173,13 +1242,9 @@ void ExchangeService::deliver_outcome(const CommittedBatch& batch, const Outcome
   }
   const ExchangeCommand& command = outcome.command;
   switch (command.kind) {
-    case ExchangeCommandKind::add_participant: {
-      const uint32_t id = command.engine.participant.value;
-      std::lock_guard lock(reference_mutex_);
-      participants_by_name_[command.name] = {id, command.name, command.roles};
-      participant_names_[id] = command.name;
+    case ExchangeCommandKind::add_participant:
+      deliver_added_participant(outcome);
       return;
-    }
     case ExchangeCommandKind::delivery_failure:  // journals before version 3 only
       return;
     case ExchangeCommandKind::session_opened:

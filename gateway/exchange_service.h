@@ -110,7 +110,9 @@ class ExchangeService : public MessageHandler {
   bool submit_internal(ExchangeCommand command);
   std::optional<ParticipantEntry> participant(const std::string& name) const;
   bool has_product(const std::string& symbol) const;
-  uint32_t next_participant_id() const;
+  // The id a new participant takes: the next after every registered or reserved one. Taken
+  // ids are never given again, whether or not their registration is committed.
+  uint32_t reserve_participant_id();
   const ServiceCounters& counters() const { return counters_; }
 
  private:
@@ -167,6 +169,9 @@ class ExchangeService : public MessageHandler {
                      const wire::Suspension& suspension, uint64_t ref_sequence);
   void on_auction(const SessionInfo& session, const ParticipantEntry& who,
                   const wire::Auction& auction, uint64_t ref_sequence);
+  void on_add_participant(const SessionInfo& session, const ParticipantEntry& who,
+                          const wire::AddParticipant& add, uint64_t ref_sequence);
+  void deliver_added_participant(const Outcome& outcome);
   void on_subscribe(const SessionInfo& session, const wire::Subscribe& subscribe,
                     uint64_t ref_sequence);
   void send_product_list(const SessionInfo& session, const wire::ListProducts& request);
@@ -219,6 +224,10 @@ class ExchangeService : public MessageHandler {
   mutable std::mutex reference_mutex_;
   std::map<std::string, ParticipantEntry> participants_by_name_;
   std::map<uint32_t, std::string> participant_names_;
+  // Registrations sent to the core and not yet committed: a second one of the same name is
+  // refused, and ids given are not given again (reserve_participant_id).
+  std::set<std::string> names_being_added_;
+  uint32_t next_participant_id_ = 1;
   std::vector<ProductEntry> products_;
   // Ids of the products not yet delivered, ascending: what ListProducts answers from. The
   // exchange lists about 200 products a day and keeps every one in products_.

@@ -109,12 +109,11 @@ TlsFiles ensure_certificates(const std::filesystem::path& dir) {
 
 // Registers the default participants that the ledger does not know yet.
 void add_default_participants(ExchangeService& service) {
-  uint32_t next_id = service.next_participant_id();
   for (const DefaultParticipant& participant : default_participants()) {
     if (service.participant(participant.name)) continue;
     ExchangeCommand command;
     command.kind = ExchangeCommandKind::add_participant;
-    command.engine.participant = matching::ParticipantId{next_id++};
+    command.engine.participant = matching::ParticipantId{service.reserve_participant_id()};
     command.name = participant.name;
     command.roles = participant.roles;
     service.submit_internal(std::move(command));

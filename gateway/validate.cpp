@@ -1,5 +1,7 @@
 #include "gateway/validate.h"
 
+#include "gateway/certs.h"
+
 namespace ghx::gateway {
 namespace {
 
@@ -153,6 +155,20 @@ Check check_suspension(const wire::Suspension& request) {
   return {};
 }
 
+Check check_add_participant(const wire::AddParticipant& request) {
+  const auto* participant = request.participant();
+  if (participant == nullptr || participant->size() == 0) return invalid("participant required");
+  if (!is_valid_participant_name(participant->string_view())) {
+    return invalid(
+        "AddParticipant.participant must be 1-64 of [A-Za-z0-9_.-], not starting "
+        "with '.' or '-', and not digits only");
+  }
+  if (!request.buyer() && !request.seller() && !request.operator_()) {
+    return invalid("AddParticipant needs a role: buyer, seller or operator");
+  }
+  return {};
+}
+
 Check check_bars_request(const wire::BarsRequest& request) {
   if (!has_product(request.symbol(), request.product_id())) return invalid("product required");
   if (!short_enough(request.symbol(), symbol_chars_max)) return invalid("symbol too long");
@@ -188,6 +204,8 @@ Check check_to_server(const wire::Message& message) {
     case Body::TradingHalt: return check_trading_halt(*message.body_as_TradingHalt());
     case Body::Suspension: return check_suspension(*message.body_as_Suspension());
     case Body::Auction: return check_auction(*message.body_as_Auction());
+    case Body::AddParticipant:
+      return check_add_participant(*message.body_as_AddParticipant());
     default: return {};  // Logout, Heartbeat, ListProducts: nothing to check beyond the Verifier
   }
 }
@@ -261,6 +279,7 @@ bool is_client_message(wire::Body type) {
     case Body::TradingHalt:
     case Body::Suspension:
     case Body::Auction:
+    case Body::AddParticipant:
       return true;
     default: return false;
   }

@@ -147,6 +147,19 @@ Frame make_suspension(uint64_t request_id, std::string_view participant, bool su
   return finish_frame(builder, wire::Body::Suspension, request.Finish().Union());
 }
 
+Frame make_add_participant(uint64_t request_id, std::string_view participant, bool buyer,
+                           bool seller, bool operator_role) {
+  flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);
+  const auto name = builder.CreateString(participant.data(), participant.size());
+  wire::AddParticipantBuilder request(builder);
+  request.add_request_id(request_id);
+  request.add_participant(name);
+  request.add_buyer(buyer);
+  request.add_seller(seller);
+  request.add_operator_(operator_role);
+  return finish_frame(builder, wire::Body::AddParticipant, request.Finish().Union());
+}
+
 Frame make_bars_request(uint64_t request_id, std::string_view symbol, uint32_t count,
                         std::optional<int64_t> before_time_ns) {
   flatbuffers::FlatBufferBuilder builder(frame_builder_initial_bytes);

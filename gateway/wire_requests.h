@@ -55,6 +55,9 @@ Frame make_auction(uint64_t request_id, std::string_view symbol, wire::AuctionAc
 // Suspends `participant` (its live orders canceled, new ones refused), or with `suspend` false
 // reinstates it.
 Frame make_suspension(uint64_t request_id, std::string_view participant, bool suspend);
+// Registers `participant` with the roles given (at least one).
+Frame make_add_participant(uint64_t request_id, std::string_view participant, bool buyer,
+                           bool seller, bool operator_role);
 // `participant` empty: the sender's own account (only an operator may name another).
 Frame make_account_request(uint64_t request_id, std::string_view participant);
 // The newest `count` bars of `symbol`, or those that started before `before_time_ns`.

@@ -59,6 +59,7 @@ class Exchange : public ::testing::Test {
     config.tick_interval_ms = tick_interval_ms_;
     config.snapshot_interval_commands = snapshot_interval_commands_;
     config.batch_ops_reserved = batch_ops_reserved_;
+    config.engine.limits.participants_max = participants_max_;
     config.clock_ns = [this] {
       return std::chrono::duration_cast<std::chrono::nanoseconds>(
                  std::chrono::system_clock::now().time_since_epoch())
@@ -224,6 +225,8 @@ class Exchange : public ::testing::Test {
   // Ledger operations each batch reserves (set before start()): a test of a command larger
   // than a batch makes it small.
   size_t batch_ops_reserved_ = ExchangeCoreConfig{}.batch_ops_reserved;
+  // The engine's participant table (set before start()).
+  uint32_t participants_max_ = matching::EngineLimits{}.participants_max;
 };
 
 }  // namespace ghx::gateway::test

@@ -650,6 +650,38 @@ TEST_F(GhxEndToEnd, TheAuditTrailNamesTheOperatorAndTheOutcomeOfEachRequest) {
   EXPECT_EQ(run_process({GHX_CLI_PATH, "audit"}, ghx_run_timeout).exit_code, 2);  // no --data
 }
 
+// Onboarding with the CLI: the operator registers a data centre, which gets its certificate
+// in the data directory's certs and can log on and sell at once; the audit trail says who
+// registered it. A second registration of the name, a bad role and a digits-only name are
+// refused.
+TEST_F(GhxEndToEnd, AnOperatorAddsAParticipantThatThenLogsOnAndSells) {
+  const RunResult added = ghx({"add-participant", "dc-wuhan", "--roles", "seller"});
+  ASSERT_EQ(added.exit_code, 0) << added.out << added.err;
+  EXPECT_TRUE(contains(added.out, "add participant dc-wuhan: ok (registered dc-wuhan with id "))
+      << added.out;
+  EXPECT_TRUE(fs::exists(*data_ / "certs" / "dc-wuhan.pem") &&
+              fs::exists(*data_ / "certs" / "dc-wuhan.key"));
+  const std::string product = far_product();
+  ASSERT_FALSE(product.empty());
+  ASSERT_EQ(ghx({"register", "dc-wuhan", product, "4"}).exit_code, 0);
+  const RunResult sold = ghx({"sell", product, "2", "99.00", "--id", "1"}, "dc-wuhan");
+  EXPECT_EQ(sold.exit_code, 0) << sold.out << sold.err;
+  EXPECT_TRUE(contains(sold.out, "accepted")) << sold.out;
+  const RunResult bid = ghx({"buy", product, "1", "1.00", "--id", "2"}, "dc-wuhan");
+  EXPECT_EQ(bid.exit_code, 1) << bid.out;  // a seller only
+  EXPECT_TRUE(contains(bid.out, "only a buyer may post bids")) << bid.out;
+
+  const RunResult again = ghx({"add-participant", "dc-wuhan", "--roles", "buyer"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_TRUE(contains(again.out, "refused, reason participant-exists")) << again.out;
+  EXPECT_EQ(ghx({"add-participant", "dc-x", "--roles", "trader"}).exit_code, 2);
+  EXPECT_EQ(ghx({"add-participant", "dc-x"}).exit_code, 2);
+  EXPECT_EQ(ghx({"add-participant", "123", "--roles", "seller"}).exit_code, 2);
+  const RunResult audit = ghx({"audit"});
+  EXPECT_TRUE(contains(audit.out, "ops: add participant dc-wuhan (seller) -- done: id "))
+      << audit.out;
+}
+
 TEST_F(GhxEndToEnd, CertsCreatesACaAndParticipantsOnceAndKeepsThem) {
   const fs::path dir = *data_ / "extra-certs";
   const RunResult first = run_process({GHX_CLI_PATH, "certs", "--dir", dir.string(), "lab-x"},

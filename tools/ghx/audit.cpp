@@ -25,6 +25,18 @@ class AuditReplay {
 
   // Runs one journal entry; returns true and fills `entry` when an operator asked for it.
   bool run(const gateway::ExchangeCommand& command, AuditEntry& entry) {
+    if (command.kind == gateway::ExchangeCommandKind::add_participant && command.issuer != 0) {
+      // The ledger has the participant unless it refused the registration (the gateway
+      // refuses bad ones before they are journaled, so it should not have).
+      const uint32_t id = command.engine.participant.value;
+      entry.sequence = command.engine.sequence.value;
+      entry.time_ns = command.engine.timestamp.ns;
+      entry.issuer = name(command.issuer - 1);
+      entry.action = "add participant " + command.name + " (" + roles(command.roles) + ")";
+      entry.done = name(id) == command.name;
+      entry.outcome = entry.done ? "done: id " + std::to_string(id) : "refused by the ledger";
+      return true;
+    }
     if (command.kind != gateway::ExchangeCommandKind::engine) return false;
     events_.clear();
     engine_.process(command.engine, events_);
@@ -47,6 +59,15 @@ class AuditReplay {
   std::string name(uint32_t participant) const {
     const auto found = names_.find(participant);
     return found == names_.end() ? "participant " + std::to_string(participant) : found->second;
+  }
+  static std::string roles(uint8_t bits) {
+    std::string out;
+    for (const auto& [bit, role] :
+         {std::pair{ledger::role_buyer, "buyer"}, std::pair{ledger::role_seller, "seller"},
+          std::pair{ledger::role_operator, "operator"}}) {
+      if ((bits & bit) != 0) out += out.empty() ? role : std::string(", ") + role;
+    }
+    return out;
   }
   std::string symbol(matching::ProductId product) const {
     return product.value < engine_.product_count()

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <string_view>
 
 #include "tools/ghx/ledger_commands.h"
 #include "tools/ghx/market_commands.h"
@@ -70,6 +71,9 @@ constexpr Command commands[] = {
      "suspend PARTICIPANT (operator: cancel its orders and refuse new ones)"},
     {"reinstate", ghx::cli::run_reinstate_command,
      "reinstate PARTICIPANT (operator: let a suspended participant trade again)"},
+    {"add-participant", ghx::cli::run_add_participant_command,
+     "add-participant NAME --roles buyer,seller,operator (operator: register a data centre, "
+     "a lab or an operator; then issues its certificate in DIR/certs)"},
 };
 
 // Printed after the command list: what every network command shares.
@@ -80,17 +84,20 @@ constexpr const char* common_help =
     "prices and amounts: minor units (1850) or currency with a dot (18.50)\n"
     "exit codes: 0 ok, 1 refused by the exchange, 2 usage, 3 connection/logon, 4 timeout\n";
 
-int usage() {
-  std::fprintf(stderr, "usage:\n");
-  for (const Command& c : commands) std::fprintf(stderr, "  ghx %s\n", c.usage);
-  std::fputs(common_help, stderr);
-  return 2;
+// The usage text: on stdout with exit 0 when asked for (--help), else on stderr with exit 2.
+int usage(FILE* out = stderr) {
+  std::fprintf(out, "usage:\n");
+  for (const Command& c : commands) std::fprintf(out, "  ghx %s\n", c.usage);
+  std::fputs(common_help, out);
+  return out == stdout ? 0 : 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) return usage();
+  const std::string_view first = argv[1];
+  if (first == "--help" || first == "-h" || first == "help") return usage(stdout);
   for (const Command& c : commands) {
     if (std::strcmp(argv[1], c.name) != 0) continue;
     try {

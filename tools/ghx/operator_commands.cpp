@@ -208,6 +208,60 @@ int run_suspension(int argc, char** argv, bool suspend) {
   return operator_round_trip(args, what, make_suspension(id, participant, suspend), id, false);
 }
 
+// Registers a participant with the exchange, then issues its certificate in DIR/certs, where
+// the development CA's key is (elsewhere: `ghx certs` where the CA is).
+int run_add_participant(int argc, char** argv) {
+  std::vector<OptionSpec> specs = connection_option_specs;
+  specs.push_back({"roles"});
+  const ParsedArgs args = parse_args(argc, argv, 1, specs);
+  constexpr const char* usage_text = "add-participant NAME --roles buyer,seller,operator";
+  expect_positional(args, 1, 1, usage_text);
+  const std::string& name = args.positional[0];
+  check_participant(name);
+  if (!args.has("roles")) usage_error(std::string("--roles is required: ") + usage_text);
+  bool buyer = false, seller = false, operator_role = false;
+  const std::string roles = *args.get("roles");
+  for (size_t start = 0; start <= roles.size();) {
+    const size_t end = std::min(roles.find(',', start), roles.size());
+    const std::string role = roles.substr(start, end - start);
+    if (role == "buyer") {
+      buyer = true;
+    } else if (role == "seller") {
+      seller = true;
+    } else if (role == "operator") {
+      operator_role = true;
+    } else {
+      usage_error("unknown role '" + role + "' (buyer, seller, operator)");
+    }
+    start = end + 1;
+  }
+  const ConnectionOptions options = connection_options(args, Role::operator_role);
+  const uint64_t id = fresh_request_id();
+  {
+    Session session(options, false);
+    session.send(make_add_participant(id, name, buyer, seller, operator_role));
+    if (await_operator_ack(session, "add participant " + name, id, false) != AckResult::ok) {
+      return exit_refused;
+    }
+  }
+  const std::filesystem::path dir = options.data_dir / "certs";
+  const CertResult cert =
+      ensure_participant_certificate(dir, {dir / "ca.pem", dir / "ca.key"}, name);
+  if (!cert.ok) {
+    throw CliError(exit_refused,
+                   name + " is registered, but no certificate was issued: " + cert.error +
+                       " (issue one where the CA's key is: ghx certs " + "--dir DIR " + name + ")");
+  }
+  emit(options.json, name + ": certificate " + cert.files.cert.string(),
+       JsonLine()
+           .add("type", "certificate")
+           .add("name", name)
+           .add("cert", cert.files.cert.string())
+           .add("key", cert.files.key.string())
+           .str());
+  return exit_ok;
+}
+
 int run_certs(int argc, char** argv) {
   const std::vector<OptionSpec> own = {{"dir"}, {"ca-name"}, {"data"}, {"json", false}};
   const ParsedArgs args = parse_args(argc, argv, 1, own);
@@ -266,6 +320,9 @@ int run_suspend_command(int argc, char** argv) {
 }
 int run_reinstate_command(int argc, char** argv) {
   return run_guarded("reinstate", [&] { return run_suspension(argc, argv, false); });
+}
+int run_add_participant_command(int argc, char** argv) {
+  return run_guarded("add-participant", [&] { return run_add_participant(argc, argv); });
 }
 int run_certs_command(int argc, char** argv) {
   return run_guarded("certs", [&] { return run_certs(argc, argv); });

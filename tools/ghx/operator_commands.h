@@ -2,8 +2,9 @@
 // Operator commands of the ghx CLI (the session must be the operator participant, "ops" by
 // default): deposit, withdraw, register (capacity), delivery-failed, halt and resume (trading
 // in one product), auction and uncross (a call auction of one product), suspend and reinstate
-// (one participant); and `certs`, which creates a development CA and participant certificates
-// offline. argv[0] is the command name; each returns the process exit code.
+// (one participant), add-participant (register one, and issue its certificate); and `certs`, which
+// creates a development CA and participant certificates offline. argv[0] is the command name; each
+// returns the process exit code.
 
 namespace ghx::cli {
 
@@ -17,6 +18,7 @@ int run_auction_command(int argc, char** argv);
 int run_uncross_command(int argc, char** argv);
 int run_suspend_command(int argc, char** argv);
 int run_reinstate_command(int argc, char** argv);
+int run_add_participant_command(int argc, char** argv);
 int run_certs_command(int argc, char** argv);
 
 }  // namespace ghx::cli
