@@ -163,7 +163,11 @@ std::string render_html(const Report& r) {
   out += "<h2>Traded volume and prices</h2>\n" + chart(r);
   out += "<h2>Trades</h2>\n" + trades_table(r);
   out += "<h2>Cash movements</h2>\n" + movements_table(r);
-  out += "<h2>Open delivery obligations</h2>\n" + obligations_table(r);
+  // Trades are those of the period, obligations those open now: a report of a past period
+  // shows what is still owed, not what was owed when the period ended.
+  out += "<h2>Open delivery obligations (as of the ledger's sequence " +
+         std::to_string(r.as_of_sequence.value) + ", whatever the period)</h2>\n" +
+         obligations_table(r);
   return out + "</body>\n</html>\n";
 }
 
