@@ -179,6 +179,8 @@ CertResult ensure(const fs::path& dir, CertFiles files, const Profile& profile,
 
 bool is_valid_participant_name(std::string_view name) {
   if (name.empty() || name.size() > participant_chars_max) return false;
+  // The CA's and the server's files share the directory: ca.pem, server.key...
+  if (name == "ca" || name == "server") return false;
   if (name.front() == '.' || name.front() == '-') return false;
   bool all_digits = true;
   for (const char c : name) {

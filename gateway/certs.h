@@ -35,8 +35,9 @@ struct CertResult {
 };
 
 // Participant names become file names and certificate CNs: 1..64 of [A-Za-z0-9_.-], not
-// starting with '.' or '-', and not digits only (tools take a participant by name or by its
-// decimal ledger id: a name like "7" would read as someone else's id).
+// starting with '.' or '-', not digits only (tools take a participant by name or by its
+// decimal ledger id: a name like "7" would read as someone else's id), and neither "ca" nor
+// "server" (their certificates and keys share the directory).
 bool is_valid_participant_name(std::string_view name);
 
 // dir/ca.pem and dir/ca.key; `common_name` names the CA. Creates `dir` if needed.

@@ -817,8 +817,8 @@ void ExchangeService::on_add_participant(const SessionInfo& session, const Parti
       next_participant_id_ = std::max(next_participant_id_, participant_names_.rbegin()->first + 1);
     }
     if (next_participant_id_ >= participants_max) {
-      refuse(wire::OrderRejectReason::ParticipantsFull,
-             "the exchange has room for " + std::to_string(participants_max) + " participants");
+      refuse(wire::OrderRejectReason::ParticipantsFull,  // ids start at 1
+             "the exchange has room for " + std::to_string(participants_max - 1) + " participants");
       return;
     }
     request.command.engine.participant = matching::ParticipantId{next_participant_id_++};
@@ -847,7 +847,7 @@ void ExchangeService::deliver_added_participant(const Outcome& outcome) {
       participant_names_[id] = command.name;
     }
   }
-  if (outcome.origin.request_id == 0) return;  // the exchange's own (default participants)
+  if (outcome.origin.session == 0) return;  // the exchange's own (default participants)
   reply(outcome.origin.session,
         outcome.ledger_ok
             ? operator_ack_frame(outcome.origin.request_id, true, wire::OrderRejectReason::None,

@@ -66,6 +66,12 @@ Check check_new_order(const wire::NewOrder& order) {
   if (order.time_in_force() == wire::TimeInForce::GoodTillTime && order.expire_time_ns() <= 0) {
     return invalid("NewOrder.expire_time_ns required for GoodTillTime");
   }
+  // A post-only order never trades on entry, so it could never trade a minimum on entry. Refused
+  // here, not in the engine: journals hold such orders from before, which the engine accepted
+  // (and canceled at once), and a replay must do the same.
+  if (order.post_only() && order.min_quantity() > 0) {
+    return invalid("NewOrder.post_only with a min_quantity could never trade its minimum");
+  }
   return order.windows() >= 2 ? check_block_order(order) : Check{};
 }
 

@@ -50,11 +50,7 @@ RejectReason check_order_type(const Command& command) {
   const bool market = command.order_type == OrderType::market;
   const bool immediate = command.time_in_force == TimeInForce::immediate_or_cancel ||
                          command.time_in_force == TimeInForce::fill_or_kill;
-  // A post-only order never trades on entry, so it could never trade a minimum on entry: it
-  // would be accepted only to be canceled.
-  if (command.post_only && (market || immediate || command.min_quantity.value > 0)) {
-    return RejectReason::invalid_order_type;
-  }
+  if (command.post_only && (market || immediate)) return RejectReason::invalid_order_type;
   if (market && command.time_in_force == TimeInForce::good_till_time) {
     return RejectReason::invalid_order_type;
   }

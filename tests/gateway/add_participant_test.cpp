@@ -131,7 +131,7 @@ TEST_F(AddParticipant, NonePastTheEnginesParticipantTable) {
   ASSERT_TRUE(fifth.ok) << fifth.text;
   const Ack full = add(*ops, "lab-c", true);
   EXPECT_EQ(full.reason, OrderRejectReason::ParticipantsFull);
-  EXPECT_EQ(full.text, "the exchange has room for 6 participants");
+  EXPECT_EQ(full.text, "the exchange has room for 5 participants");
 }
 
 }  // namespace

@@ -102,6 +102,24 @@ TEST_F(GatewayServer, InvalidFieldIsRejectedAndSessionContinues) {
   EXPECT_EQ(counters().messages_invalid.load(), 1u);
 }
 
+// Post-only with a minimum quantity could never trade its minimum (it never trades on entry).
+TEST_F(GatewayServer, PostOnlyWithAMinimumQuantityIsRejected) {
+  start();
+  auto alice = logged_on(test_pki().alice);
+  ASSERT_EQ(alice->send(make_new_order({.client_order_id = 1,
+                                        .symbol = "H100SXM.CN-EAST-1.2026-12-01T08.1H",
+                                        .post_only = true,
+                                        .price = 1850,
+                                        .quantity = 4,
+                                        .min_quantity = 2})),
+            ClientStatus::ok);
+  const Received reject = alice->receive_until(wire::Body::Reject);
+  ASSERT_EQ(reject.status, ClientStatus::ok);
+  EXPECT_EQ(reject.message().body_as_Reject()->code(), ErrorCode::InvalidField);
+  EXPECT_NE(reject.message().body_as_Reject()->text()->str().find("min_quantity"),
+            std::string::npos);
+}
+
 // A client without a certificate, or with one from another CA, never gets a session. Under
 // TLS 1.3 the client may finish its handshake before the server refuses the certificate, so
 // the refusal shows up either at connect or at the first read.

@@ -145,7 +145,8 @@ TEST(Certs, AKeyLeftWithoutItsCertificateIsMadeAgain) {
 
 TEST(Certs, InvalidParticipantNamesAreRefused) {
   const auto& pki = test::test_pki();
-  for (const char* name : {"", "../evil", "a b", ".hidden", "-dash", "semi;colon", "42"}) {
+  for (const char* name :
+       {"", "../evil", "a b", ".hidden", "-dash", "semi;colon", "42", "ca", "server"}) {
     const CertResult result = ensure_participant_certificate(pki.dir, pki.ca, name);
     EXPECT_FALSE(result.ok) << name;
     EXPECT_FALSE(result.error.empty());

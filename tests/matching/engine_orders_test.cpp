@@ -130,17 +130,6 @@ TEST_F(Market, PostOnlyThatWouldCrossIsRejectedAndOneThatRestsIsAccepted) {
   EXPECT_EQ(book(Side::buy), (std::vector<std::pair<int64_t, int64_t>>{{1849, 1}}));
 }
 
-TEST_F(Market, PostOnlyWithAMinimumQuantityIsAnInvalidOrderType) {
-  // It could never trade its minimum on entry: accepted, it would only be canceled at once.
-  Command command = buy(1, 1, 1849, 5);
-  command.post_only = true;
-  command.min_quantity = Quantity{2};
-  run(command);
-  ASSERT_EQ(types(), (std::vector{ET::rejected}));
-  EXPECT_EQ(events_[0].reject_reason, RejectReason::invalid_order_type);
-  EXPECT_EQ(engine_.account(ParticipantId{1}).held.value, 0);
-}
-
 TEST_F(Market, MinimumQuantityNotAvailableCancelsTheWholeOrder) {
   run(sell(3, 1, 1850, 3));
   Command command = buy(1, 1, 1850, 8);

@@ -34,6 +34,24 @@ class Suspension : public EngineTest {
   ProductId other_;
 };
 
+TEST_F(Suspension, AResentOrderOrBlockIsADuplicateWithItsStatusNotASuspension) {
+  // Its replies were lost; it was suspended since. A resend learns what became of the original
+  // (canceled by the suspension: done), as any duplicate does.
+  run(suspension(1));
+  for (Command resend : {buy(1, 11, 1850, 2), buy(1, 13, 1840, 1)}) {
+    if (resend.client_order_id.value == 13) {
+      resend.type = CommandType::new_block_order;
+      resend.windows = 2;
+    }
+    run(resend);
+    ASSERT_EQ(types(), (std::vector<ET>{ET::rejected, ET::order_status}));
+    EXPECT_EQ(events_[0].reject_reason, RejectReason::duplicate_client_order_id);
+    EXPECT_EQ(events_[1].status, OrderStatus::done);
+  }
+  // A new id is refused for the suspension.
+  EXPECT_EQ(rejected_with(buy(1, 14, 1850, 1)), RejectReason::participant_suspended);
+}
+
 TEST_F(Suspension, CancelsEveryOrderOfTheParticipantOldestFirst) {
   run(suspension(1));
   ASSERT_GE(events_.size(), 4u);

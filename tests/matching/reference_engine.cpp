@@ -392,9 +392,7 @@ RejectReason ReferenceEngine::check_new(const Command& c) {
       (market || immediate || c.post_only || c.min_quantity.value > 0)) {
     return RejectReason::invalid_in_auction;
   }
-  if (c.post_only && (market || immediate || c.min_quantity.value > 0)) {
-    return RejectReason::invalid_order_type;
-  }
+  if (c.post_only && (market || immediate)) return RejectReason::invalid_order_type;
   if (market && c.time_in_force == TimeInForce::good_till_time) {
     return RejectReason::invalid_order_type;
   }

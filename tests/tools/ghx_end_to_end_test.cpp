@@ -671,9 +671,12 @@ TEST_F(GhxEndToEnd, AnOperatorAddsAParticipantThatThenLogsOnAndSells) {
   EXPECT_EQ(bid.exit_code, 1) << bid.out;  // a seller only
   EXPECT_TRUE(contains(bid.out, "only a buyer may post bids")) << bid.out;
 
+  // A retry (after a lost answer, say) is refused, and still leaves the certificate there.
   const RunResult again = ghx({"add-participant", "dc-wuhan", "--roles", "buyer"});
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_TRUE(contains(again.out, "refused, reason participant-exists")) << again.out;
+  EXPECT_TRUE(contains(again.out, "dc-wuhan: certificate exists ")) << again.out;
+  EXPECT_EQ(ghx({"add-participant", "ca", "--roles", "seller"}).exit_code, 2);
   EXPECT_EQ(ghx({"add-participant", "dc-x", "--roles", "trader"}).exit_code, 2);
   EXPECT_EQ(ghx({"add-participant", "dc-x"}).exit_code, 2);
   EXPECT_EQ(ghx({"add-participant", "123", "--roles", "seller"}).exit_code, 2);

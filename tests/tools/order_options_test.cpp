@@ -49,17 +49,22 @@ TEST(OrderOptions, PlainLimitBuyHasTheDefaults) {
 TEST(OrderOptions, EveryOptionReachesTheNewOrder) {
   OrderRequest order;
   parse_order(wire::Side::Sell,
-              args_of({symbol, "16", "1900"}, {{"tif", "gtt"}, {"expire", "+60"},
-                                               {"post-only", ""}, {"min-qty", "8"},
-                                               {"stp", "cancel-both"}, {"id", "77"}}),
+              args_of({symbol, "16", "1900"}, {{"tif", "gtt"},
+                                               {"expire", "+60"},
+                                               {"min-qty", "8"},
+                                               {"stp", "cancel-both"},
+                                               {"id", "77"}}),
               now_ns, order);
   EXPECT_EQ(order.fields.side, wire::Side::Sell);
   EXPECT_EQ(order.fields.time_in_force, wire::TimeInForce::GoodTillTime);
   EXPECT_EQ(order.fields.expire_time_ns, now_ns + 60 * ns_per_second);
-  EXPECT_TRUE(order.fields.post_only);
   EXPECT_EQ(order.fields.min_quantity, 8);
   EXPECT_EQ(order.fields.self_trade, wire::SelfTradePrevention::CancelBoth);
   EXPECT_EQ(order.fields.client_order_id, 77u);
+  OrderRequest post_only;  // without a minimum: with one it could never trade it
+  parse_order(wire::Side::Sell, args_of({symbol, "16", "1900"}, {{"post-only", ""}}), now_ns,
+              post_only);
+  EXPECT_TRUE(post_only.fields.post_only);
 }
 
 TEST(OrderOptions, ExpireAloneMeansGoodTillTime) {
@@ -79,20 +84,21 @@ TEST(OrderOptions, MarketOrderMayLeaveOutThePrice) {
 
 TEST(OrderOptions, BadOrdersAreUsageErrorsBeforeAnyConnection) {
   const std::vector<ParsedArgs> bad = {
-      args_of({symbol, "2"}),                                   // limit without a price
+      args_of({symbol, "2"}),                                     // limit without a price
       args_of({"H100SXM.CN-EAST-1.2026-12-01T08.2H", "1", "1"}),  // bad window length
-      args_of({symbol, "0", "100"}),                            // zero lots
-      args_of({symbol, "1", "0"}),                              // zero price
-      args_of({symbol, "1", "18.505"}),                         // sub-cent price
-      args_of({symbol, "1", "100"}, {{"tif", "gtt"}}),          // gtt without expiry
+      args_of({symbol, "0", "100"}),                              // zero lots
+      args_of({symbol, "1", "0"}),                                // zero price
+      args_of({symbol, "1", "18.505"}),                           // sub-cent price
+      args_of({symbol, "1", "100"}, {{"tif", "gtt"}}),            // gtt without expiry
       args_of({symbol, "1", "100"}, {{"tif", "ioc"}, {"expire", "+5"}}),
       args_of({symbol, "1", "100"}, {{"expire", "2020-01-01T00:00:00Z"}}),  // past
-      args_of({symbol, "1", "100"}, {{"min-qty", "2"}}),        // min above quantity
+      args_of({symbol, "1", "100"}, {{"min-qty", "2"}}),                    // min above quantity
       args_of({symbol, "1", "100"}, {{"type", "stop"}}),
       args_of({symbol, "1", "100"}, {{"tif", "day"}}),
       args_of({symbol, "1", "100"}, {{"stp", "cancel-nobody"}}),
       args_of({symbol, "1", "100"}, {{"id", "0"}}),
       args_of({symbol, "1"}, {{"type", "market"}, {"post-only", ""}}),
+      args_of({symbol, "4", "100"}, {{"post-only", ""}, {"min-qty", "2"}}),
       args_of({symbol, "1", "100", "extra"}),
       args_of({symbol, "1", "18.50"}, {{"type", "market"}}),  // a market order has no price
   };

@@ -1,5 +1,7 @@
 #include "tools/ghx/operator_commands.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -20,7 +22,7 @@ namespace {
 uint64_t fresh_request_id() { return client_order_id_from_time(wall_clock_ns()); }
 
 // How an operator request ended.
-enum class AckResult { ok, refused, session_rejected };
+enum class AckResult { ok, refused, participant_exists, session_rejected };
 
 // Waits for the OperatorAck of `request_id` and prints it.
 AckResult await_operator_ack(Session& session, std::string_view what, uint64_t request_id,
@@ -39,7 +41,10 @@ AckResult await_operator_ack(Session& session, std::string_view what, uint64_t r
     const auto* ack = received->message().body_as_OperatorAck();
     if (ack == nullptr || ack->request_id() != request_id) continue;
     emit(options.json, operator_ack_text(what, *ack, balances), operator_ack_json(what, *ack));
-    return ack->ok() ? AckResult::ok : AckResult::refused;
+    if (ack->ok()) return AckResult::ok;
+    return ack->reject_reason() == wire::OrderRejectReason::ParticipantExists
+               ? AckResult::participant_exists
+               : AckResult::refused;
   }
   throw CliError(exit_timeout, "no OperatorAck within " + std::to_string(options.timeout_ms) +
                                    " ms");
@@ -209,7 +214,9 @@ int run_suspension(int argc, char** argv, bool suspend) {
 }
 
 // Registers a participant with the exchange, then issues its certificate in DIR/certs, where
-// the development CA's key is (elsewhere: `ghx certs` where the CA is).
+// the development CA's key is (elsewhere: `ghx certs` where the CA is). A participant already
+// registered is refused (exit 1), but still gets its certificate: a retry after a lost answer
+// finishes the job.
 int run_add_participant(int argc, char** argv) {
   std::vector<OptionSpec> specs = connection_option_specs;
   specs.push_back({"roles"});
@@ -236,30 +243,36 @@ int run_add_participant(int argc, char** argv) {
     start = end + 1;
   }
   const ConnectionOptions options = connection_options(args, Role::operator_role);
+  const std::filesystem::path dir = options.data_dir / "certs";
+  const CertFiles ca{dir / "ca.pem", dir / "ca.key"};
+  // Checked first, so that a participant is not registered without the means to log on.
+  if (::access(ca.key.c_str(), R_OK) != 0) {
+    throw CliError(exit_usage, "cannot read the CA's key " + ca.key.string() +
+                                   ": run this where the exchange's CA is (--data DIR)");
+  }
   const uint64_t id = fresh_request_id();
+  AckResult result = AckResult::refused;
   {
     Session session(options, false);
     session.send(make_add_participant(id, name, buyer, seller, operator_role));
-    if (await_operator_ack(session, "add participant " + name, id, false) != AckResult::ok) {
-      return exit_refused;
-    }
+    result = await_operator_ack(session, "add participant " + name, id, false);
   }
-  const std::filesystem::path dir = options.data_dir / "certs";
-  const CertResult cert =
-      ensure_participant_certificate(dir, {dir / "ca.pem", dir / "ca.key"}, name);
+  if (result != AckResult::ok && result != AckResult::participant_exists) return exit_refused;
+  const CertResult cert = ensure_participant_certificate(dir, ca, name);
   if (!cert.ok) {
     throw CliError(exit_refused,
-                   name + " is registered, but no certificate was issued: " + cert.error +
-                       " (issue one where the CA's key is: ghx certs " + "--dir DIR " + name + ")");
+                   name + " is registered, but no certificate was issued: " + cert.error);
   }
-  emit(options.json, name + ": certificate " + cert.files.cert.string(),
+  const std::string state = cert.created ? "created" : "exists";
+  emit(options.json, name + ": certificate " + state + " " + cert.files.cert.string(),
        JsonLine()
            .add("type", "certificate")
            .add("name", name)
+           .add("state", state)
            .add("cert", cert.files.cert.string())
            .add("key", cert.files.key.string())
            .str());
-  return exit_ok;
+  return result == AckResult::ok ? exit_ok : exit_refused;
 }
 
 int run_certs(int argc, char** argv) {

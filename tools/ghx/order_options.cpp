@@ -216,6 +216,9 @@ void parse_order(wire::Side side, const ParsedArgs& args, int64_t now_ns, OrderR
   if (f.post_only && market) usage_error("--post-only makes no sense for a market order");
   if (args.has("min-qty")) f.min_quantity = parse_positive_int64(*args.get("min-qty"), "--min-qty");
   if (f.min_quantity > f.quantity) usage_error("--min-qty is larger than QTY");
+  if (f.post_only && f.min_quantity > 0) {
+    usage_error("--post-only never trades on entry, so it could never trade --min-qty");
+  }
   f.self_trade = parse_self_trade(args.get_or("stp", "cancel-taker"));
   f.client_order_id = args.has("id") ? parse_id(*args.get("id"), "--id")
                                      : client_order_id_from_time(now_ns);
