@@ -683,6 +683,13 @@ TEST_F(GhxEndToEnd, AnOperatorAddsAParticipantThatThenLogsOnAndSells) {
   const RunResult audit = ghx({"audit"});
   EXPECT_TRUE(contains(audit.out, "ops: add participant dc-wuhan (seller) -- done: id "))
       << audit.out;
+  // The ledger's list of participants has it, with its role.
+  const RunResult listed = run_process(
+      {GHX_CLI_PATH, "participants", "--data", data_->string(), "--json"}, ghx_run_timeout);
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_TRUE(contains(listed.out, ",\"name\":\"dc-wuhan\",\"roles\":\"seller\"}")) << listed.out;
+  EXPECT_TRUE(contains(listed.out, "{\"type\":\"participant\",\"id\":1,\"name\":\"ops\","))
+      << listed.out;
 }
 
 TEST_F(GhxEndToEnd, CertsCreatesACaAndParticipantsOnceAndKeepsThem) {

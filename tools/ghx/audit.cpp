@@ -32,7 +32,7 @@ class AuditReplay {
       entry.sequence = command.engine.sequence.value;
       entry.time_ns = command.engine.timestamp.ns;
       entry.issuer = name(command.issuer - 1);
-      entry.action = "add participant " + command.name + " (" + roles(command.roles) + ")";
+      entry.action = "add participant " + command.name + " (" + roles_text(command.roles) + ")";
       entry.done = name(id) == command.name;
       entry.outcome = entry.done ? "done: id " + std::to_string(id) : "refused by the ledger";
       return true;
@@ -59,15 +59,6 @@ class AuditReplay {
   std::string name(uint32_t participant) const {
     const auto found = names_.find(participant);
     return found == names_.end() ? "participant " + std::to_string(participant) : found->second;
-  }
-  static std::string roles(uint8_t bits) {
-    std::string out;
-    for (const auto& [bit, role] :
-         {std::pair{ledger::role_buyer, "buyer"}, std::pair{ledger::role_seller, "seller"},
-          std::pair{ledger::role_operator, "operator"}}) {
-      if ((bits & bit) != 0) out += out.empty() ? role : std::string(", ") + role;
-    }
-    return out;
   }
   std::string symbol(matching::ProductId product) const {
     return product.value < engine_.product_count()
@@ -143,6 +134,16 @@ class AuditReplay {
 };
 
 }  // namespace
+
+std::string roles_text(uint8_t roles) {
+  std::string out;
+  for (const auto& [bit, role] :
+       {std::pair{ledger::role_buyer, "buyer"}, std::pair{ledger::role_seller, "seller"},
+        std::pair{ledger::role_operator, "operator"}}) {
+    if ((roles & bit) != 0) out += out.empty() ? role : std::string(", ") + role;
+  }
+  return out;
+}
 
 ledger::Result read_audit_trail(const ledger::Snapshot& snapshot, int64_t from_ns, int64_t to_ns,
                                 std::vector<AuditEntry>& out) {

@@ -29,6 +29,9 @@ struct AuditEntry {
 ledger::Result read_audit_trail(const ledger::Snapshot& snapshot, int64_t from_ns, int64_t to_ns,
                                 std::vector<AuditEntry>& out);
 
+// Roles (ledger::RoleBits) as words: "buyer, seller".
+std::string roles_text(uint8_t roles);
+
 std::string audit_line(const AuditEntry& entry);  // one line of text, no newline
 std::string audit_json(const AuditEntry& entry);  // one JSON object, no newline
 

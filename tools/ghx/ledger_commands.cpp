@@ -252,6 +252,34 @@ int run_audit_command(int argc, char** argv) {
   return 0;
 }
 
+int run_participants_command(int argc, char** argv) {
+  std::vector<char*> args(argv, argv + argc);
+  const auto json = std::find_if(args.begin(), args.end(),
+                                 [](const char* arg) { return std::string(arg) == "--json"; });
+  const bool as_json = json != args.end();
+  if (as_json) args.erase(json);
+  const auto flags = parse_flags(static_cast<int>(args.size()), args.data(), 1);
+  if (!flags || !flags->contains("data") || flags->size() != 1) {
+    std::fprintf(stderr, "usage: ghx participants --data DIR [--json]\n");
+    return 2;
+  }
+  Ledger ledger(ledger_directory(flags->at("data")), read_only());
+  const Result read = ledger.snapshot().for_each_participant([&](const ParticipantRecord& p) {
+    if (as_json) {
+      std::printf("{\"type\":\"participant\",\"id\":%u,\"name\":%s,\"roles\":%s}\n", p.id.value,
+                  json_string(p.name).c_str(), json_string(roles_text(p.roles)).c_str());
+    } else {
+      std::printf("%5u  %-24s %s\n", p.id.value, p.name.c_str(), roles_text(p.roles).c_str());
+    }
+    return true;
+  });
+  if (read != Result::ok) {
+    std::fprintf(stderr, "ghx participants: the ledger cannot be read (run ghx ledger check)\n");
+    return 1;
+  }
+  return 0;
+}
+
 int run_ledger_command(int argc, char** argv) {
   const auto flags = argc >= 2 ? parse_flags(argc, argv, 2) : std::nullopt;
   if (argc < 2 || std::string(argv[1]) != "check" || !flags || !flags->contains("data")) {

@@ -26,6 +26,8 @@ constexpr Command commands[] = {
     {"audit", ghx::cli::run_audit_command,
      "audit --data DIR [--day YYYY-MM-DD | --from T --to T] [--json] (every operator request: "
      "who, when, what came of it)"},
+    {"participants", ghx::cli::run_participants_command,
+     "participants --data DIR [--json] (every registered participant: id, name, roles)"},
     {"certs", ghx::cli::run_certs_command, "certs --dir DIR [--ca-name NAME] PARTICIPANT..."},
     {"buy", ghx::cli::run_buy_command,
      "buy PRODUCT QTY PRICE [--type limit|market] (market: no PRICE) [--tif gtc|gtt|ioc|fok] "
