@@ -157,9 +157,10 @@ void forget_open_product(EngineState& state, uint32_t product) {
         forget_open_product(state, static_cast<uint32_t>(item.id));
         break;
       case DueItem::order_expiry:
-        if (state.orders[item.slot].id.value == item.id) {  // else: gone already
+        // Else gone already. Its level is reported with the command's own (Engine::process):
+        // one book_level per level a command touched, however many orders expired there.
+        if (state.orders[item.slot].id.value == item.id) {
           expire_order(state, item.slot, ExpireReason::good_till_time);
-          flush_dirty_levels(state);
         }
         break;
       case DueItem::auction_uncross: {
@@ -597,7 +598,9 @@ void Engine::process(const Command& command, std::vector<Event>& events) {
     case CommandType::tick: break;
     default: reject(state, command, RejectReason::unknown_command); break;
   }
-  GHX_ASSERT(state.dirty_levels.empty());
+  // Levels touched by expiries that fell due, where the command touched none (or was refused).
+  if (!state.dirty_levels.empty()) [[unlikely]]
+    flush_dirty_levels(state);
   state.events = nullptr;
   note_book_size();
 }

@@ -121,6 +121,33 @@ TEST_F(RiskMarket, GoodTillTimeOrderExpiresAtItsTime) {
   EXPECT_EQ(events_.at(0).reject_reason, RejectReason::invalid_expire_time);
 }
 
+TEST_F(RiskMarket, ExpiriesAndTheCommandAfterThemReportEachLevelOnce) {
+  // Two bids at 1850 expire at different times before the next command, which rests a third
+  // there: one book_level for 1850, with its final size, after everything else.
+  for (const uint64_t id : {1, 2}) {
+    Command command = buy(1, id, 1850, 2);
+    command.time_in_force = TimeInForce::good_till_time;
+    command.expire_time = Timestamp{now_ns_ + int64_t(id) * ns_per_second};
+    run(command);
+  }
+  run(buy(1, 3, 1849, 1));
+  now_ns_ += ns_per_minute;
+  run(buy(1, 4, 1850, 5));
+  EXPECT_EQ(types(), (std::vector{ET::expired, ET::expired, ET::accepted, ET::book_level}));
+  EXPECT_EQ(events_[3].price.value, 1850);
+  EXPECT_EQ(events_[3].quantity.value, 5);
+  // A refused command after an expiry still reports the level the expiry emptied.
+  Command command = buy(1, 5, 1849, 1);
+  command.time_in_force = TimeInForce::good_till_time;
+  command.expire_time = Timestamp{now_ns_ + ns_per_second};
+  run(command);
+  now_ns_ += ns_per_minute;
+  run(buy(1, 5, 1849, 1));  // a duplicate id
+  EXPECT_EQ(types(), (std::vector{ET::expired, ET::rejected, ET::order_status, ET::book_level}));
+  EXPECT_EQ(events_[3].price.value, 1849);
+  EXPECT_EQ(events_[3].quantity.value, 1);  // order 3 is still there
+}
+
 TEST_F(RiskMarket, GateClosureExpiresRestingOrdersAndStopsTrading) {
   run(buy(1, 1, 1850, 2));
   run(sell(3, 1, 1900, 2));

@@ -330,9 +330,9 @@ void ReferenceEngine::run_due() {
       uncross(static_cast<uint32_t>(id));  // reports its own product_state
       continue;
     } else {
+      // Its level is reported once, with the command's own (process).
       const Key key = live_.at(id);
       expire(*find_live(key.first, key.second), ExpireReason::good_till_time);
-      flush();
       continue;
     }
     Event& event = emit(EventType::product_state);
@@ -367,6 +367,7 @@ void ReferenceEngine::process(const Command& command, std::vector<Event>& events
     case CommandType::tick: break;
     default: reject(command, RejectReason::unknown_command); break;
   }
+  flush();  // what expiries touched, where the command reported nothing itself
 }
 
 RejectReason ReferenceEngine::check_new(const Command& c) {
