@@ -318,10 +318,14 @@ bool ExchangeService::has_product(const std::string& symbol) const {
 
 uint32_t ExchangeService::reserve_participant_id() {
   std::lock_guard lock(reference_mutex_);
-  if (!participant_names_.empty()) {
-    next_participant_id_ = std::max(next_participant_id_, participant_names_.rbegin()->first + 1);
-  }
-  return next_participant_id_++;
+  next_participant_id_ = next_free_participant_id() + 1;
+  return next_participant_id_ - 1;
+}
+
+uint32_t ExchangeService::next_free_participant_id() const {
+  return participant_names_.empty()
+             ? next_participant_id_
+             : std::max(next_participant_id_, participant_names_.rbegin()->first + 1);
 }
 
 bool ExchangeService::submit_internal(ExchangeCommand command) {
@@ -813,15 +817,14 @@ void ExchangeService::on_add_participant(const SessionInfo& session, const Parti
       refuse(wire::OrderRejectReason::ParticipantExists, name + " is already registered");
       return;
     }
-    if (!participant_names_.empty()) {
-      next_participant_id_ = std::max(next_participant_id_, participant_names_.rbegin()->first + 1);
-    }
-    if (next_participant_id_ >= participants_max) {
+    const uint32_t id = next_free_participant_id();
+    if (id >= participants_max) {
       refuse(wire::OrderRejectReason::ParticipantsFull,  // ids start at 1
              "the exchange has room for " + std::to_string(participants_max - 1) + " participants");
       return;
     }
-    request.command.engine.participant = matching::ParticipantId{next_participant_id_++};
+    next_participant_id_ = id + 1;
+    request.command.engine.participant = matching::ParticipantId{id};
     names_being_added_.insert(name);
   }
   request.origin.request_id = add.request_id();

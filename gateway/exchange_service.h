@@ -228,6 +228,8 @@ class ExchangeService : public MessageHandler {
   // refused, and ids given are not given again (reserve_participant_id).
   std::set<std::string> names_being_added_;
   uint32_t next_participant_id_ = 1;
+  // The next id after every registered and reserved one (reference_mutex_ held).
+  uint32_t next_free_participant_id() const;
   std::vector<ProductEntry> products_;
   // Ids of the products not yet delivered, ascending: what ListProducts answers from. The
   // exchange lists about 200 products a day and keeps every one in products_.
