@@ -1414,9 +1414,12 @@ void ExchangeService::deliver_control_ack(const CommittedBatch& batch, const Out
 }
 
 void ExchangeService::deliver_operator_ack(const CommittedBatch& batch, const Outcome& outcome) {
+  // The request's own answer is its last event but book levels: those of orders that expired
+  // just before it are reported after it (a command reports each level once, last).
   const Event* last = nullptr;
   for (uint32_t i = 0; i < outcome.event_count; ++i) {
-    last = &batch.events[outcome.first_event + i];
+    const Event& event = batch.events[outcome.first_event + i];
+    if (event.type != EventType::book_level) last = &event;
   }
   if (last == nullptr) return;
   const bool ok = last->type != EventType::rejected;

@@ -342,7 +342,14 @@ TEST_F(ExchangeWithoutTicks, AnExpiryCarriedByAnOperatorCommandIsReportedAndPubl
   EXPECT_EQ(delta.message().body_as_BookDelta()->size(), 2);
 
   clock_ahead_ns_ = 2 * 3'600'000'000'000;  // past the expiry; no tick will notice
-  operator_request(make_deposit(30, "lab-b", 100));
+  {
+    // The request after the expiry is answered with its own outcome, though the expiry's book
+    // level is reported after it: a withdrawal of more than lab-b has is refused.
+    auto ops = logon("ops");
+    const Ack refused = operator_ack(*ops, make_withdraw(30, "lab-b", 2'000'000'000));
+    EXPECT_FALSE(refused.ok);
+    EXPECT_EQ(refused.reason, wire::OrderRejectReason::InsufficientCash);
+  }
   const auto* expired = report(*buyer, r);
   ASSERT_NE(expired, nullptr);
   EXPECT_EQ(expired->exec_type(), wire::ExecType::Expired);
