@@ -144,7 +144,10 @@ std::optional<ReportRecord> settlement_record(const matching::Event& event,
   r.side = seller ? wire::Side::Sell : wire::Side::Buy;
   r.settlement = true;
   r.trade_id = event.trade_id.value;
-  r.notional = event.notional.value;
+  // A failure costs the seller the refund less the fee it no longer pays on the failed lots;
+  // the buyer gets the refund.
+  r.notional =
+      failed && seller ? event.notional.value - event.seller_fee.value : event.notional.value;
   r.penalty = event.penalty.value;
   // trade_failed: the lots of the trade still open (the failed lots are its quantity).
   r.remaining = failed ? event.remaining.value : 0;

@@ -144,7 +144,9 @@ TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
     EXPECT_EQ(failed->exec_type(), wire::ExecType::TradeFailed);
     EXPECT_EQ(failed->trade_id(), failed_trade);
     EXPECT_EQ(failed->side(), side == seller.get() ? wire::Side::Sell : wire::Side::Buy);
-    EXPECT_EQ(failed->notional(), failed_notional);
+    // The buyer's refund; the seller's lost proceeds (the whole trade: notional less its fee).
+    EXPECT_EQ(failed->notional(),
+              side == seller.get() ? failed_notional - failed_fee : failed_notional);
     EXPECT_EQ(failed->penalty(), penalty);
     EXPECT_EQ(failed->quantity(), 2);
     EXPECT_EQ(failed->remaining(), 0);
@@ -263,7 +265,8 @@ TEST_F(Delivery, PartOfATradeFailsAndItsOtherLotsArePaidAtDeliveryEnd) {
     EXPECT_EQ(failed->exec_type(), wire::ExecType::TradeFailed);
     EXPECT_EQ(failed->quantity(), 1);
     EXPECT_EQ(failed->remaining(), 2);
-    EXPECT_EQ(failed->notional(), 14'800);
+    // The buyer's refund; the seller's lost proceeds: the refund less the lot's fee (15).
+    EXPECT_EQ(failed->notional(), side == seller.get() ? 14'800 - 15 : 14'800);
     EXPECT_EQ(failed->penalty(), 1'480);
   }
   EXPECT_EQ(engine_available(2), 100'000 - 1'480);
