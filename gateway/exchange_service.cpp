@@ -252,6 +252,14 @@ ExchangeService::ExchangeService(ExchangeCore& core, ServiceConfig config)
     if (products_.back().state != matching::ProductState::delivered) {
       open_product_ids_.push_back(id);
     }
+    // What a call phase's subscribers will see in their snapshots: the next change from it is
+    // published (a book that stops crossing included).
+    if (products_.back().state == matching::ProductState::auction) {
+      const auto indicative = engine.indicative_uncross({id});
+      indicatives_sent_[id] = indicative
+                                  ? std::pair(indicative->price.value, indicative->quantity.value)
+                                  : std::pair(int64_t{0}, int64_t{0});
+    }
   }
   load_recent_bars(snapshot);
 }
@@ -908,9 +916,14 @@ void ExchangeService::on_subscribe(const SessionInfo& session, const wire::Subsc
     request.kind = Request::Kind::book_snapshot;
     request.product = product;
     if (!submit(session, std::move(request), ref_sequence)) {
+      // This snapshot will not come; one asked for before it (a Subscribe repeated) still will.
       std::lock_guard lock(sessions_mutex_);
       const auto found = sessions_.find(session.id.value);
-      if (found != sessions_.end()) found->second.books_pending.erase(product.value);
+      if (found == sessions_.end()) return;
+      const auto pending = found->second.books_pending.find(product.value);
+      if (pending != found->second.books_pending.end() && --pending->second == 0) {
+        found->second.books_pending.erase(pending);
+      }
       return;
     }
   }

@@ -468,6 +468,23 @@ TEST_F(Auction, TheCallPhaseAndItsCrossedBookSurviveARestart) {
   expect_crossed_book_settled(*ops, *seller, *lab_a, *lab_b, false);
 }
 
+// After a restart the exchange knows what the snapshots of a crossed call phase said: when the
+// book stops crossing, its subscribers hear so.
+TEST_F(Auction, AfterARestartABookThatStopsCrossingIsPublished) {
+  fund_market();
+  start_with_crossed_book(0);
+  restart();
+  auto watcher = logon("ops");
+  ASSERT_EQ(watch(*watcher), ProductState::Auction);
+  EXPECT_EQ(snapshot_indicative_, std::pair(int64_t{1850}, int64_t{5}));
+  auto seller = logon("dc-a");
+  ASSERT_EQ(seller->send(make_mass_cancel(symbol_)), ClientStatus::ok);  // every ask goes
+  const Received indicative = watcher->receive_until(Body::AuctionIndicative);
+  ASSERT_EQ(indicative.status, ClientStatus::ok);
+  EXPECT_EQ(indicative.message().body_as_AuctionIndicative()->price(), 0);
+  EXPECT_EQ(indicative.message().body_as_AuctionIndicative()->lots(), 0);
+}
+
 TEST_F(Auction, AScheduledUncrossHappensByItselfAtItsTime) {
   fund_market();
   auto ops = logon("ops");
