@@ -407,6 +407,12 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
   const size_t first_op = batch.ledger_batch.size();
   ledger::Result result =
       batch.ledger_batch.journal({command.sequence().value}, encode_buffer_);
+  // An operator's request id goes into the ledger with its command: a repeat of it is then
+  // refused (ExchangeService::submit_operator), however long after and across restarts.
+  if (command.issuer != 0 && request.origin.request_id != 0) {
+    batch.ledger_batch.record_request({command.issuer - 1}, request.origin.request_id,
+                                      {command.sequence().value});
+  }
   const size_t first_event = batch.events.size();
   track_session(command);
   if (command.kind == ExchangeCommandKind::engine) engine_->process(command.engine, batch.events);

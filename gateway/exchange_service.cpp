@@ -486,11 +486,39 @@ bool ExchangeService::submit(const SessionInfo& session, Request request, uint64
   return false;
 }
 
-// An operator's request is journaled with who asked for it: the audit trail (ghx audit).
+// An operator's request is journaled with who asked for it: the audit trail (ghx audit). Its
+// request id (if not 0) is its idempotency key: the ledger records it with the command, and a
+// request of the same operator with the same id, sent again (a retry after a lost answer), is
+// refused rather than done twice, whether the first is still on its way or long done.
 bool ExchangeService::submit_operator(const SessionInfo& session, const ParticipantEntry& who,
                                       Request request, uint64_t ref_sequence) {
   request.command.issuer = who.id + 1;
-  return submit(session, std::move(request), ref_sequence);
+  const uint64_t request_id = request.origin.request_id;
+  if (request_id == 0) return submit(session, std::move(request), ref_sequence);
+  const auto key = std::pair(who.id, request_id);
+  const auto refuse = [&](const std::string& done_as) {
+    reply(session.id.value,
+          operator_ack_frame(request_id, false, wire::OrderRejectReason::DuplicateRequest, nullptr,
+                             "request " + std::to_string(request_id) + " " + done_as));
+  };
+  // Held before the ledger is asked: of two sent at once, one gets here first; one sent after
+  // the first's commit finds it in the ledger (the hold goes only once the ledger has it).
+  {
+    std::lock_guard lock(reference_mutex_);
+    if (!requests_in_flight_.insert(key).second) {
+      refuse("is on its way");
+      return false;
+    }
+  }
+  const auto sequenced = core_.ledger().snapshot().request_sequence({who.id}, request_id);
+  if (sequenced) {
+    refuse("was sequenced as #" + std::to_string(sequenced->value) + " (see ghx audit)");
+  } else if (submit(session, std::move(request), ref_sequence)) {
+    return true;
+  }
+  std::lock_guard lock(reference_mutex_);
+  requests_in_flight_.erase(key);
+  return false;
 }
 
 void ExchangeService::reply(uint64_t session, std::span<const uint8_t> frame) {
@@ -1257,6 +1285,10 @@ void ExchangeService::deliver_outcome(const CommittedBatch& batch, const Outcome
     return;
   }
   const ExchangeCommand& command = outcome.command;
+  if (command.issuer != 0 && outcome.origin.request_id != 0) {  // in the ledger from now on
+    std::lock_guard lock(reference_mutex_);
+    requests_in_flight_.erase({command.issuer - 1, outcome.origin.request_id});
+  }
   switch (command.kind) {
     case ExchangeCommandKind::add_participant:
       deliver_added_participant(outcome);

@@ -227,6 +227,8 @@ class ExchangeService : public MessageHandler {
   // Registrations sent to the core and not yet committed: a second one of the same name is
   // refused, and ids given are not given again (reserve_participant_id).
   std::set<std::string> names_being_added_;
+  // Operators' requests (operator id, request id) sent to the core and not yet committed.
+  std::set<std::pair<uint32_t, uint64_t>> requests_in_flight_;
   uint32_t next_participant_id_ = 1;
   // The next id after every registered and reserved one (reference_mutex_ held).
   uint32_t next_free_participant_id() const;

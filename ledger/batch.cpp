@@ -37,6 +37,7 @@ void Batch::clear() {
   kept_.clear();
   kept_bytes_.clear();
   dropped_.clear();
+  requests_.clear();
 }
 
 void Batch::require_from(size_t first) {
@@ -56,6 +57,10 @@ void Batch::keep_message(ParticipantId p, uint64_t message_sequence,
   kept_.push_back({p, message_sequence, static_cast<uint32_t>(kept_bytes_.size()),
                    static_cast<uint32_t>(bytes.size())});
   kept_bytes_.insert(kept_bytes_.end(), bytes.begin(), bytes.end());
+}
+
+void Batch::record_request(ParticipantId issuer, uint64_t request_id, SequenceNumber sequence) {
+  requests_.push_back({issuer, request_id, sequence});
 }
 
 void Batch::drop_kept_through(ParticipantId p, uint64_t message_sequence) {

@@ -105,6 +105,9 @@ class Batch {
   // chunks, see codec.h: a few older ones may stay).
   void keep_message(ParticipantId p, uint64_t message_sequence, std::span<const uint8_t> bytes);
   void drop_kept_through(ParticipantId p, uint64_t message_sequence);
+  // An operator's request id, sequenced as `sequence`: written in the same transaction, so the
+  // request is known (Snapshot::request_sequence) exactly when its command is durable.
+  void record_request(ParticipantId issuer, uint64_t request_id, SequenceNumber sequence);
 
   // Operations [first, size()) must not be refused: if one is, Ledger::commit writes nothing and
   // returns required_operation_refused. For what the engine already decided (its holds,
@@ -155,6 +158,12 @@ class Batch {
   std::vector<KeptMessage> kept_;
   std::vector<uint8_t> kept_bytes_;
   std::vector<std::pair<ParticipantId, uint64_t>> dropped_;  // participant, through sequence
+  struct RecordedRequest {
+    ParticipantId issuer;
+    uint64_t request_id = 0;
+    SequenceNumber sequence;
+  };
+  std::vector<RecordedRequest> requests_;
 };
 
 }  // namespace ghx::ledger

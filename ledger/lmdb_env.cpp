@@ -127,6 +127,11 @@ void Env::open_databases(const std::string& directory) {
     dbis_.has_reports = rc == 0;
     if (rc == MDB_NOTFOUND && read_only_) rc = 0;
   }
+  if (rc == 0) {
+    rc = mdb_dbi_open(txn, "requests", read_only_ ? 0 : MDB_CREATE, &dbis_.requests);
+    dbis_.has_requests = rc == 0;
+    if (rc == MDB_NOTFOUND && read_only_) rc = 0;
+  }
   if (rc != 0) {
     mdb_txn_abort(txn);
     fail(directory, describe_open_error(rc));

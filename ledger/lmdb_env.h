@@ -45,6 +45,10 @@ struct Dbis {
   // a writable open creates it in an older ledger; a read-only open of one finds none (0).
   MDB_dbi reports = 0;
   bool has_reports = false;
+  // Operator requests sequenced, so that a repeat is refused rather than done twice: issuer
+  // (be32), request id (be64) -> sequence (be64). Created like `reports`, since format 1.
+  MDB_dbi requests = 0;
+  bool has_requests = false;
 };
 
 class Env {

@@ -256,6 +256,16 @@ Result Snapshot::for_each_open_trade(const std::function<bool(ProductId, TradeId
   return bad ? Result::storage_error : r;
 }
 
+std::optional<SequenceNumber> Snapshot::request_sequence(ParticipantId issuer,
+                                                         uint64_t request_id) const {
+  if (txn_ == nullptr || !dbis_->has_requests) return std::nullopt;
+  const codec::KeptKey k = codec::kept_key(issuer, request_id);
+  MDB_val key = val(k);
+  MDB_val value{};
+  if (mdb_get(txn_, dbis_->requests, &key, &value) != 0 || value.mv_size != 8) return std::nullopt;
+  return SequenceNumber{codec::read_u64_key(span(value))};
+}
+
 std::optional<TradeRecord> Snapshot::trade(TradeId id) const {
   const codec::U64Key k = codec::u64_key(id.value);
   MDB_val key = val(k);

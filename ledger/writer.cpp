@@ -23,9 +23,25 @@ int BatchWriter::write(Batch& batch) {
     batch.results_[i] = apply(batch, batch.ops_[i]);
   }
   if (rc_ == 0) write_kept_messages(batch);
+  if (rc_ == 0) write_requests(batch);
   if (rc_ == 0) finish(batch);
   close_cursors();
   return rc_;
+}
+
+void BatchWriter::write_requests(const Batch& batch) {
+  if (batch.requests_.empty()) return;
+  if (!dbis_.has_requests) {
+    rc_ = EACCES;  // a read-only ledger never writes; a writable one always has the database
+    return;
+  }
+  for (const Batch::RecordedRequest& request : batch.requests_) {
+    const codec::KeptKey key = codec::kept_key(request.issuer, request.request_id);
+    const codec::U64Key sequence = codec::u64_key(request.sequence.value);
+    MDB_val k = val(key);
+    MDB_val v = val(sequence);
+    if ((rc_ = mdb_put(txn_, dbis_.requests, &k, &v, 0)) != 0) return;
+  }
 }
 
 void BatchWriter::write_kept_messages(const Batch& batch) {

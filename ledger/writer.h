@@ -57,6 +57,7 @@ class BatchWriter {
               std::span<const uint8_t> value);
   void close_cursors();
   void write_kept_messages(const Batch& batch);
+  void write_requests(const Batch& batch);
   void write_kept_chunk(MDB_cursor* cursor, const Batch& batch, std::span<const uint32_t> run);
 
   MDB_txn* txn_;

@@ -326,7 +326,8 @@ TEST_F(Delivery, AFailureSurvivesARestartAndIsNotAppliedTwice) {
   auto lab_a = logon("lab-a");
   const uint64_t id = trade(*seller, *lab_a, 1, symbol_, 1850, 2);
   ASSERT_NE(id, 0u);
-  ASSERT_TRUE(operator_ack(*ops, failure(1, id)).ok);  // one lot of two
+  // Request ids are the operator's idempotency keys: fund_market() took 1 to 3.
+  ASSERT_TRUE(operator_ack(*ops, failure(11, id)).ok);  // one lot of two
   ops.reset();
   seller.reset();
   lab_a.reset();
@@ -339,12 +340,12 @@ TEST_F(Delivery, AFailureSurvivesARestartAndIsNotAppliedTwice) {
   expect_engine_and_ledger_agree();
   ops = logon("ops");
   // The replayed engine knows one lot is left, and so does the ledger.
-  const Ack two = operator_ack(*ops, failure(2, id, 2));
+  const Ack two = operator_ack(*ops, failure(12, id, 2));
   EXPECT_FALSE(two.ok);
   EXPECT_EQ(two.reason, wire::OrderRejectReason::InvalidQuantity);
-  EXPECT_TRUE(operator_ack(*ops, failure(3, id)).ok);
+  EXPECT_TRUE(operator_ack(*ops, failure(13, id)).ok);
   expect_engine_and_ledger_agree();
-  const Ack again = operator_ack(*ops, failure(4, id));
+  const Ack again = operator_ack(*ops, failure(14, id));
   EXPECT_FALSE(again.ok);
   EXPECT_EQ(again.reason, wire::OrderRejectReason::TradeNotOpen);
 }

@@ -440,6 +440,44 @@ TEST_F(Exchange, ResentOrderGetsTheOriginalOutcomeNotASecondOrder) {
   EXPECT_EQ(core_->engine().live_order_count(), 1u);
 }
 
+// An operator's request id is its idempotency key: a deposit repeated with its id (a retry
+// after a lost answer) is refused, not paid twice, whether the first is still on its way or
+// done, and after a restart too. Another id is another request.
+TEST_F(Exchange, AnOperatorRequestRepeatedWithItsIdIsDoneOnce) {
+  const auto cash = [&] { return core_->engine().account({3}).available.value; };  // lab-a
+  {
+    auto ops = logon("ops");
+    ASSERT_TRUE(operator_ack(*ops, make_deposit(500, "lab-a", 100)).ok);
+    const Ack again = operator_ack(*ops, make_deposit(500, "lab-a", 100));
+    EXPECT_FALSE(again.ok);
+    EXPECT_EQ(again.reason, wire::OrderRejectReason::DuplicateRequest);
+    EXPECT_NE(again.text.find("request 500 was sequenced as #"), std::string::npos) << again.text;
+    // Two at once: one is done, the other refused.
+    ASSERT_EQ(ops->send(make_deposit(501, "lab-a", 10)), ClientStatus::ok);
+    ASSERT_EQ(ops->send(make_deposit(501, "lab-a", 10)), ClientStatus::ok);
+    int done = 0, refused = 0;
+    for (int i = 0; i < 2; ++i) {
+      const Received received = ops->receive_until(wire::Body::OperatorAck);
+      ASSERT_EQ(received.status, ClientStatus::ok);
+      const wire::OperatorAck& ack = *received.message().body_as_OperatorAck();
+      done += ack.ok();
+      refused += ack.reject_reason() == wire::OrderRejectReason::DuplicateRequest;
+    }
+    EXPECT_EQ(done, 1);
+    EXPECT_EQ(refused, 1);
+    ASSERT_TRUE(operator_ack(*ops, make_deposit(502, "lab-a", 1)).ok);
+  }
+  EXPECT_EQ(cash(), 111);
+  restart();
+  auto ops = logon("ops");
+  EXPECT_EQ(operator_ack(*ops, make_deposit(500, "lab-a", 100)).reason,
+            wire::OrderRejectReason::DuplicateRequest);
+  EXPECT_EQ(operator_ack(*ops, make_withdraw(501, "lab-a", 5)).reason,
+            wire::OrderRejectReason::DuplicateRequest);  // the id, whatever the request
+  EXPECT_EQ(cash(), 111);
+  expect_books_balance();
+}
+
 TEST_F(Exchange, ParticipantsAndRolesAreEnforced) {
   // A certificate from the exchange CA whose participant is not registered: refused at logon.
   ClientConfig config;

@@ -457,11 +457,11 @@ TEST(Translate, EveryEngineReasonAndStateKeepsItsNameOnTheWire) {
             wire::OrderRejectReason::BlockWindowNotTrading);
   EXPECT_EQ(to_wire(matching::RejectReason::block_not_fillable),
             wire::OrderRejectReason::BlockNotFillable);
-  // After the engine's reasons come only the gateway's own, for registrations (no engine
-  // command registers a participant).
+  // After the engine's reasons come only the gateway's own: registrations (no engine command
+  // registers a participant) and repeated operator requests.
   EXPECT_EQ(static_cast<int>(wire::OrderRejectReason::ParticipantExists),
             static_cast<int>(wire::OrderRejectReason::BlockNotFillable) + 1);
-  EXPECT_EQ(wire::OrderRejectReason::MAX, wire::OrderRejectReason::ParticipantsFull);
+  EXPECT_EQ(wire::OrderRejectReason::MAX, wire::OrderRejectReason::DuplicateRequest);
 }
 
 // An order canceled by a halt or by its owner's suspension is reported to its owner like any

@@ -284,7 +284,12 @@ class HaltingOperator {
   const ControlPlan& plan_;
   TraderResult& result_;
   std::mt19937 rng_;
-  uint64_t next_request_id_ = 1;
+  // Request ids are the operator's idempotency keys, which the exchange keeps across restarts:
+  // each operator starts from the clock (microseconds), past every id an earlier one used.
+  uint64_t next_request_id_ =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
   std::unique_ptr<gateway::Client> client_;
   std::optional<AckedControl> held_;  // the halt or suspension in force
   std::optional<Call> call_;          // the call phase running

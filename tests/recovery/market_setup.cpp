@@ -154,7 +154,12 @@ std::vector<MarketProduct> set_up_market(uint16_t port, const std::string& data_
     ops = connect_as(operator_name, port, data_dir, setup_timeout_ms, error);
   }
   if (!ops) return {};
-  uint64_t request_id = 1;
+  // Request ids are the operator's idempotency keys, which the exchange keeps across restarts:
+  // each set-up starts from the clock (microseconds), past every id an earlier one used.
+  uint64_t request_id =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
   std::vector<Listed> listed;
   for (int attempt = 0; attempt < list_attempts_max && listed.size() < count; ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(list_retry);

@@ -17,9 +17,21 @@ namespace ghx::cli {
 using namespace gateway;  // the request builders (gateway/wire_requests.h)
 namespace {
 
-// The answer is matched by request id; one request per session, so any id would do, but a
-// time-based one makes server logs of separate invocations distinguishable.
-uint64_t fresh_request_id() { return client_order_id_from_time(wall_clock_ns()); }
+// Every operator command's options: the connection's and --request-id. A function, not a
+// global: connection_option_specs is another file's global, not yet made when this one is.
+const std::vector<OptionSpec>& operator_option_specs() {
+  static const std::vector<OptionSpec> specs =
+      with_specs({{"request-id"}}, connection_option_specs);
+  return specs;
+}
+
+// The request's id, which is also its idempotency key: the exchange refuses a second request
+// of the operator with the same id. --request-id N repeats a request whose answer was lost
+// without the risk of doing it twice; else a time-based id (a new one for every invocation).
+uint64_t request_id_of(const ParsedArgs& args) {
+  if (const auto given = args.get("request-id")) return parse_id(*given, "--request-id");
+  return client_order_id_from_time(wall_clock_ns());
+}
 
 // How an operator request ended.
 enum class AckResult { ok, refused, participant_exists, session_rejected };
@@ -46,8 +58,11 @@ AckResult await_operator_ack(Session& session, std::string_view what, uint64_t r
                ? AckResult::participant_exists
                : AckResult::refused;
   }
+  // The request may have been done or not: the same id again does it at most once.
   throw CliError(exit_timeout, "no OperatorAck within " + std::to_string(options.timeout_ms) +
-                                   " ms");
+                                   " ms: it may or may not have been done; repeat it with "
+                                   "--request-id " +
+                                   std::to_string(request_id) + " to have it done once");
 }
 
 // Sends one operator request and prints its OperatorAck; exit_refused when not ok.
@@ -67,14 +82,14 @@ void check_participant(const std::string& name) {
 }
 
 int run_funds(int argc, char** argv, bool deposit) {
-  const ParsedArgs args = parse_args(argc, argv, 1, connection_option_specs);
+  const ParsedArgs args = parse_args(argc, argv, 1, operator_option_specs());
   expect_positional(args, 2, 2,
                     deposit ? "deposit PARTICIPANT AMOUNT" : "withdraw PARTICIPANT AMOUNT");
   const std::string& participant = args.positional[0];
   check_participant(participant);
   const int64_t amount = parse_money(args.positional[1], "AMOUNT");
   if (amount <= 0) usage_error("AMOUNT must be positive");
-  const uint64_t id = fresh_request_id();
+  const uint64_t id = request_id_of(args);
   const std::string what = std::string(deposit ? "deposit " : "withdraw ") +
                            format_money(amount) + " for " + participant;
   return operator_round_trip(args, what,
@@ -84,14 +99,14 @@ int run_funds(int argc, char** argv, bool deposit) {
 }
 
 int run_register(int argc, char** argv) {
-  const ParsedArgs args = parse_args(argc, argv, 1, connection_option_specs);
+  const ParsedArgs args = parse_args(argc, argv, 1, operator_option_specs());
   expect_positional(args, 3, 3, "register PARTICIPANT PRODUCT LOTS");
   const std::string& participant = args.positional[0];
   check_participant(participant);
   const std::string& symbol = args.positional[1];
   check_symbol(symbol);
   const int64_t lots = parse_positive_int64(args.positional[2], "LOTS");
-  const uint64_t id = fresh_request_id();
+  const uint64_t id = request_id_of(args);
   return operator_round_trip(
       args, "register " + std::to_string(lots) + " lots of " + symbol + " for " + participant,
       make_register_capacity(id, participant, symbol, lots), id);
@@ -99,7 +114,7 @@ int run_register(int argc, char** argv) {
 
 int run_delivery_failed(int argc, char** argv) {
   const std::vector<OptionSpec> own = {{"lots"}, {"product"}, {"text"}};
-  const ParsedArgs args = parse_args(argc, argv, 1, with_specs(own, connection_option_specs));
+  const ParsedArgs args = parse_args(argc, argv, 1, with_specs(own, operator_option_specs()));
   expect_positional(args, 1, 1, "delivery-failed TRADE_ID [--lots N] [--product SYMBOL]");
   DeliveryFields fields;
   fields.trade_id = parse_id(args.positional[0], "TRADE_ID");
@@ -112,7 +127,7 @@ int run_delivery_failed(int argc, char** argv) {
       args.has("lots") ? parse_positive_int64(*args.get("lots"), "--lots") : 1;
   const std::string text = args.get_or("text", "delivery failed (ghx delivery-failed)");
   fields.text = text;
-  fields.request_id = fresh_request_id();
+  fields.request_id = request_id_of(args);
   return operator_round_trip(args, "delivery failed for trade " + std::to_string(fields.trade_id),
                              make_delivery_outcome(fields), fields.request_id, false);
 }
@@ -140,7 +155,7 @@ int run_trading_halt_of(const ParsedArgs& args, const ProductFilter& filter, boo
     throw CliError(exit_refused,
                    std::string("no ") + (halt ? "trading" : "halted") + " product" + matching);
   }
-  const uint64_t first_id = fresh_request_id();
+  const uint64_t first_id = request_id_of(args);
   int result = exit_ok;
   for (size_t i = 0; i < symbols.size(); ++i) {
     const uint64_t id = first_id + i;
@@ -159,7 +174,7 @@ int run_trading_halt_of(const ParsedArgs& args, const ProductFilter& filter, boo
 int run_trading_halt(int argc, char** argv, bool halt) {
   std::vector<OptionSpec> own = {{"zone"}, {"gpu"}};
   if (halt) own.push_back({"cancel-orders", false});
-  const ParsedArgs args = parse_args(argc, argv, 1, with_specs(own, connection_option_specs));
+  const ParsedArgs args = parse_args(argc, argv, 1, with_specs(own, operator_option_specs()));
   const bool many = args.has("zone") || args.has("gpu");
   expect_positional(args, many ? 0 : 1, many ? 0 : 1,
                     halt ? "halt PRODUCT|--zone ZONE [--gpu GPU] [--cancel-orders]"
@@ -171,7 +186,7 @@ int run_trading_halt(int argc, char** argv, bool halt) {
   const std::string& symbol = args.positional[0];
   check_symbol(symbol);
   const bool cancel_orders = args.has("cancel-orders");
-  const uint64_t id = fresh_request_id();
+  const uint64_t id = request_id_of(args);
   const std::string what = std::string(halt ? "halt " : "resume ") + symbol;
   return operator_round_trip(args, what, make_trading_halt(id, symbol, halt, cancel_orders), id,
                              false);
@@ -183,7 +198,7 @@ int run_trading_halt(int argc, char** argv, bool halt) {
 int run_auction(int argc, char** argv, bool start) {
   std::vector<OptionSpec> own;
   if (start) own.push_back({"uncross-at"});
-  const ParsedArgs args = parse_args(argc, argv, 1, with_specs(own, connection_option_specs));
+  const ParsedArgs args = parse_args(argc, argv, 1, with_specs(own, operator_option_specs()));
   expect_positional(args, 1, 1,
                     start ? "auction PRODUCT [--uncross-at ISO8601|+SECONDS]" : "uncross PRODUCT");
   const std::string& symbol = args.positional[0];
@@ -194,7 +209,7 @@ int run_auction(int argc, char** argv, bool start) {
     uncross_ns = parse_future_time(*args.get("uncross-at"), now_ns, "--uncross-at");
     if (uncross_ns <= now_ns) usage_error("--uncross-at is in the past");
   }
-  const uint64_t id = fresh_request_id();
+  const uint64_t id = request_id_of(args);
   const std::string what = std::string(start ? "auction " : "uncross ") + symbol;
   const wire::AuctionAction action =
       start ? wire::AuctionAction::Start : wire::AuctionAction::Uncross;
@@ -204,11 +219,11 @@ int run_auction(int argc, char** argv, bool start) {
 // Suspends a participant (the kill switch: its live orders canceled, new ones refused) or
 // reinstates it. The ack's text says how many orders a suspension canceled.
 int run_suspension(int argc, char** argv, bool suspend) {
-  const ParsedArgs args = parse_args(argc, argv, 1, connection_option_specs);
+  const ParsedArgs args = parse_args(argc, argv, 1, operator_option_specs());
   expect_positional(args, 1, 1, suspend ? "suspend PARTICIPANT" : "reinstate PARTICIPANT");
   const std::string& participant = args.positional[0];
   check_participant(participant);
-  const uint64_t id = fresh_request_id();
+  const uint64_t id = request_id_of(args);
   const std::string what = std::string(suspend ? "suspend " : "reinstate ") + participant;
   return operator_round_trip(args, what, make_suspension(id, participant, suspend), id, false);
 }
@@ -218,7 +233,7 @@ int run_suspension(int argc, char** argv, bool suspend) {
 // registered is refused (exit 1), but still gets its certificate: a retry after a lost answer
 // finishes the job.
 int run_add_participant(int argc, char** argv) {
-  std::vector<OptionSpec> specs = connection_option_specs;
+  std::vector<OptionSpec> specs = operator_option_specs();
   specs.push_back({"roles"});
   const ParsedArgs args = parse_args(argc, argv, 1, specs);
   constexpr const char* usage_text = "add-participant NAME --roles buyer,seller,operator";
@@ -250,7 +265,7 @@ int run_add_participant(int argc, char** argv) {
     throw CliError(exit_usage, "cannot read the CA's key " + ca.key.string() +
                                    ": run this where the exchange's CA is (--data DIR)");
   }
-  const uint64_t id = fresh_request_id();
+  const uint64_t id = request_id_of(args);
   AckResult result = AckResult::refused;
   {
     Session session(options, false);

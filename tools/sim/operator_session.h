@@ -4,6 +4,7 @@
 // that carries its request id; it may also subscribe to products' trades and read what follows.
 // Every wait is bounded by the client's timeout. Shared by ghx-sim and ghx-load.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -64,7 +65,12 @@ class OperatorSession {
 
   Endpoint endpoint_;
   std::unique_ptr<gateway::Client> client_;
-  uint64_t next_request_id_ = 1;
+  // Request ids are the operator's idempotency keys, which the exchange keeps across restarts
+  // (a second demo on the same data): each session starts from the clock, in microseconds.
+  uint64_t next_request_id_ =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
 };
 
 // Hourly trading products whose gate stays open for at least `open_for_s` more seconds,
