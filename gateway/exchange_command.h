@@ -53,6 +53,14 @@ struct ExchangeCommand {
 // decode, so a journal written before the change replays; an older ghxd refuses a newer entry
 // by its version rather than mistaking it for damage.
 constexpr uint8_t exchange_command_version = 9;
+
+// What a request is, in one byte (the ledger keeps it with an operator's request id, so that
+// an id used again for another request is told apart from a repeat): the engine command type,
+// or 0x80 + the kind of the others.
+inline uint8_t request_kind(ExchangeCommandKind kind, matching::CommandType type) {
+  return kind == ExchangeCommandKind::engine ? static_cast<uint8_t>(type)
+                                             : static_cast<uint8_t>(0x80 | static_cast<int>(kind));
+}
 constexpr size_t participant_name_bytes_max = 64;
 
 // Appends the encoding of `command` to `out` (cleared first).

@@ -405,19 +405,23 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
   command.engine.timestamp = matching::Timestamp{last_time_ns_};
   encode(command, encode_buffer_);
   const size_t first_op = batch.ledger_batch.size();
-  ledger::Result result =
-      batch.ledger_batch.journal({command.sequence().value}, encode_buffer_);
-  // An operator's request id goes into the ledger with its command: a repeat of it is then
-  // refused (ExchangeService::submit_operator), however long after and across restarts.
-  if (command.issuer != 0 && request.origin.request_id != 0) {
-    batch.ledger_batch.record_request({command.issuer - 1}, request.origin.request_id,
-                                      {command.sequence().value});
-  }
+  ledger::Result result = batch.ledger_batch.journal({command.sequence().value}, encode_buffer_);
   const size_t first_event = batch.events.size();
   track_session(command);
   if (command.kind == ExchangeCommandKind::engine) engine_->process(command.engine, batch.events);
   for (size_t i = first_event; i < batch.events.size(); ++i) {
     batch.market_sequences.push_back(count_market_event(batch.events[i]));
+  }
+  // An operator's request id goes into the ledger with its command and what came of it: a
+  // repeat is then answered with that (ExchangeService::submit_operator), not done again,
+  // however long after and across restarts.
+  if (command.issuer != 0 && request.origin.request_id != 0) {
+    const bool refused = std::any_of(
+        batch.events.begin() + static_cast<std::ptrdiff_t>(first_event), batch.events.end(),
+        [](const matching::Event& event) { return event.type == matching::EventType::rejected; });
+    batch.ledger_batch.record_request({command.issuer - 1}, request.origin.request_id,
+                                      {command.sequence().value}, !refused,
+                                      request_kind(command.kind, command.engine.type));
   }
   const std::span<const matching::Event> events(batch.events.data() + first_event,
                                                 batch.events.size() - first_event);

@@ -496,29 +496,75 @@ bool ExchangeService::submit_operator(const SessionInfo& session, const Particip
   const uint64_t request_id = request.origin.request_id;
   if (request_id == 0) return submit(session, std::move(request), ref_sequence);
   const auto key = std::pair(who.id, request_id);
-  const auto refuse = [&](const std::string& done_as) {
-    reply(session.id.value,
-          operator_ack_frame(request_id, false, wire::OrderRejectReason::DuplicateRequest, nullptr,
-                             "request " + std::to_string(request_id) + " " + done_as));
-  };
   // Held before the ledger is asked: of two sent at once, one gets here first; one sent after
   // the first's commit finds it in the ledger (the hold goes only once the ledger has it).
   {
     std::lock_guard lock(reference_mutex_);
     if (!requests_in_flight_.insert(key).second) {
-      refuse("is on its way");
+      answer_on_its_way(session, request_id);
       return false;
     }
   }
-  const auto sequenced = core_.ledger().snapshot().request_sequence({who.id}, request_id);
-  if (sequenced) {
-    refuse("was sequenced as #" + std::to_string(sequenced->value) + " (see ghx audit)");
-  } else if (submit(session, std::move(request), ref_sequence)) {
+  const uint8_t what = request_kind(request.command.kind, request.command.engine.type);
+  if (!answered_from_ledger(session, who.id, request_id, what, ref_sequence) &&
+      submit(session, std::move(request), ref_sequence)) {
     return true;
   }
   std::lock_guard lock(reference_mutex_);
   requests_in_flight_.erase(key);
   return false;
+}
+
+void ExchangeService::answer_on_its_way(const SessionInfo& session, uint64_t request_id) {
+  reply(session.id.value,
+        operator_ack_frame(request_id, false, wire::OrderRejectReason::DuplicateRequest, nullptr,
+                           "request " + std::to_string(request_id) +
+                               " is on its way: ask again for what came of it"));
+}
+
+// A repeat is answered with what came of the first: ok if it was done (nothing is done again),
+// refused if it was refused. A ledger that cannot say gets a busy answer: the id may be a
+// repeat, so the request is not done.
+bool ExchangeService::answered_from_ledger(const SessionInfo& session, uint32_t operator_id,
+                                           uint64_t request_id, uint8_t what,
+                                           uint64_t ref_sequence) {
+  std::optional<ledger::Snapshot::RequestRecord> found;
+  if (core_.ledger().snapshot().find_request({operator_id}, request_id, found) !=
+      ledger::Result::ok) {
+    reject(session, wire::ErrorCode::ServerBusy,
+           "the ledger cannot say whether request " + std::to_string(request_id) +
+               " was done before; try again",
+           ref_sequence);
+    return true;
+  }
+  if (!found) return false;
+  const std::string id = "request " + std::to_string(request_id);
+  const std::string as = " as #" + std::to_string(found->sequence.value);
+  if (found->what != what) {  // not a repeat: an id used again for another request
+    reply(session.id.value,
+          operator_ack_frame(request_id, false, wire::OrderRejectReason::DuplicateRequest, nullptr,
+                             id + " was another request" + as + ": use a new id"));
+    return true;
+  }
+  const std::string outcome = found->done ? " was done" + as + " (a repeat: nothing is done again)"
+                                          : " was refused" + as + " (ghx audit)";
+  reply(session.id.value,
+        operator_ack_frame(request_id, found->done, wire::OrderRejectReason::DuplicateRequest,
+                           nullptr, id + outcome));
+  return true;
+}
+
+bool ExchangeService::answered_as_repeat(const SessionInfo& session, uint32_t operator_id,
+                                         uint64_t request_id, uint8_t what, uint64_t ref_sequence) {
+  if (request_id == 0) return false;
+  {
+    std::lock_guard lock(reference_mutex_);
+    if (requests_in_flight_.count({operator_id, request_id}) != 0) {
+      answer_on_its_way(session, request_id);
+      return true;
+    }
+  }
+  return answered_from_ledger(session, operator_id, request_id, what, ref_sequence);
 }
 
 void ExchangeService::reply(uint64_t session, std::span<const uint8_t> frame) {
@@ -692,6 +738,14 @@ void ExchangeService::on_operator_message(const SessionInfo& session, const Part
     command.product = *product;
   } else if (type == wire::Body::DeliveryOutcome) {
     const wire::DeliveryOutcome& outcome = *message.body_as_DeliveryOutcome();
+    // A retry of a failure that went through finds the trade failed: it is answered as the
+    // repeat it is, before the trade's state is looked at.
+    if (answered_as_repeat(
+            session, who.id, outcome.request_id(),
+            request_kind(ExchangeCommandKind::engine, matching::CommandType::fail_trade),
+            message.sequence())) {
+      return;
+    }
     request.origin.request_id = outcome.request_id();
     if (outcome.failed_quantity() <= 0) {
       // Delivery itself needs no message: escrow is released when the window ends.

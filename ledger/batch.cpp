@@ -59,8 +59,9 @@ void Batch::keep_message(ParticipantId p, uint64_t message_sequence,
   kept_bytes_.insert(kept_bytes_.end(), bytes.begin(), bytes.end());
 }
 
-void Batch::record_request(ParticipantId issuer, uint64_t request_id, SequenceNumber sequence) {
-  requests_.push_back({issuer, request_id, sequence});
+void Batch::record_request(ParticipantId issuer, uint64_t request_id, SequenceNumber sequence,
+                           bool done, uint8_t what) {
+  requests_.push_back({issuer, request_id, sequence, done, what});
 }
 
 void Batch::drop_kept_through(ParticipantId p, uint64_t message_sequence) {

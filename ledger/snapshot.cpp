@@ -256,14 +256,21 @@ Result Snapshot::for_each_open_trade(const std::function<bool(ProductId, TradeId
   return bad ? Result::storage_error : r;
 }
 
-std::optional<SequenceNumber> Snapshot::request_sequence(ParticipantId issuer,
-                                                         uint64_t request_id) const {
-  if (txn_ == nullptr || !dbis_->has_requests) return std::nullopt;
+Result Snapshot::find_request(ParticipantId issuer, uint64_t request_id,
+                              std::optional<RequestRecord>& found) const {
+  found.reset();
+  if (txn_ == nullptr) return Result::storage_error;
+  if (!dbis_->has_requests) return Result::ok;  // a read-only open of an older ledger
   const codec::KeptKey k = codec::kept_key(issuer, request_id);
   MDB_val key = val(k);
   MDB_val value{};
-  if (mdb_get(txn_, dbis_->requests, &key, &value) != 0 || value.mv_size != 8) return std::nullopt;
-  return SequenceNumber{codec::read_u64_key(span(value))};
+  const int rc = mdb_get(txn_, dbis_->requests, &key, &value);
+  if (rc == MDB_NOTFOUND) return Result::ok;
+  if (rc != 0 || value.mv_size != codec::u64_key_size + 2) return Result::storage_error;
+  const std::span<const uint8_t> bytes = span(value);
+  found = RequestRecord{SequenceNumber{codec::read_u64_key(bytes.first(codec::u64_key_size))},
+                        bytes[codec::u64_key_size] == 1, bytes[codec::u64_key_size + 1]};
+  return Result::ok;
 }
 
 std::optional<TradeRecord> Snapshot::trade(TradeId id) const {

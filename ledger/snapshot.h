@@ -61,8 +61,15 @@ class Snapshot {
       const std::function<bool(uint64_t, std::span<const uint8_t>)>& fn) const;
   // The sequence of the newest message kept for each participant that has one.
   Result for_each_last_kept(const std::function<bool(ParticipantId, uint64_t)>& fn) const;
-  // The sequence of an operator's request (Batch::record_request), if it was sequenced.
-  std::optional<SequenceNumber> request_sequence(ParticipantId issuer, uint64_t request_id) const;
+  // An operator's request (Batch::record_request): `found` is set when it was sequenced, with
+  // the sequence and whether it was done. storage_error when the ledger cannot say.
+  struct RequestRecord {
+    SequenceNumber sequence;
+    bool done = false;
+    uint8_t what = 0;
+  };
+  Result find_request(ParticipantId issuer, uint64_t request_id,
+                      std::optional<RequestRecord>& found) const;
 
   std::optional<TradeRecord> trade(TradeId id) const;
   std::optional<ParticipantRecord> participant(ParticipantId id) const;

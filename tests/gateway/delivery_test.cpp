@@ -125,7 +125,13 @@ TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
   const int64_t failed_fee = failed_notional / 1000;    // 29
   const int64_t penalty = 1'000;  // 10 % would be 2,960: capped at dc-a's cash
   // More lots than the trade's 2 are refused.
-  const Ack too_many = operator_ack(*ops, failure(10, failed_trade, 3));
+  // An id used before for another request (the deposit above) is refused as such.
+  const Ack reused = operator_ack(*ops, failure(10, failed_trade, 1));
+  EXPECT_FALSE(reused.ok);
+  EXPECT_EQ(reused.reason, wire::OrderRejectReason::DuplicateRequest);
+  EXPECT_NE(reused.text.find("request 10 was another request as #"), std::string::npos)
+      << reused.text;
+  const Ack too_many = operator_ack(*ops, failure(20, failed_trade, 3));
   EXPECT_FALSE(too_many.ok);
   EXPECT_EQ(too_many.reason, wire::OrderRejectReason::InvalidQuantity);
   EXPECT_NE(too_many.text.find("has 2 lots open (of 2)"), std::string::npos) << too_many.text;
@@ -178,6 +184,11 @@ TEST_F(Delivery, AFailedTradeRefundsTheBuyerAndProceedsArePaidAtDeliveryEnd) {
   const Ack again = operator_ack(*ops, failure(12, failed_trade));
   EXPECT_FALSE(again.ok);
   EXPECT_EQ(again.reason, wire::OrderRejectReason::TradeNotOpen);
+  // A retry of the failure that went through (its answer lost) is told it was done.
+  const Ack retry = operator_ack(*ops, failure(11, failed_trade, 2));
+  EXPECT_TRUE(retry.ok) << retry.text;
+  EXPECT_EQ(retry.reason, wire::OrderRejectReason::DuplicateRequest);
+  EXPECT_NE(retry.text.find("request 11 was done as #"), std::string::npos) << retry.text;
   const Ack unknown = operator_ack(*ops, failure(13, 999'999));
   EXPECT_FALSE(unknown.ok);
   EXPECT_EQ(unknown.reason, wire::OrderRejectReason::TradeNotOpen);

@@ -448,23 +448,33 @@ TEST_F(Exchange, AnOperatorRequestRepeatedWithItsIdIsDoneOnce) {
   {
     auto ops = logon("ops");
     ASSERT_TRUE(operator_ack(*ops, make_deposit(500, "lab-a", 100)).ok);
+    // Answered with what came of the first: done, and nothing is done again.
     const Ack again = operator_ack(*ops, make_deposit(500, "lab-a", 100));
-    EXPECT_FALSE(again.ok);
+    EXPECT_TRUE(again.ok);
     EXPECT_EQ(again.reason, wire::OrderRejectReason::DuplicateRequest);
-    EXPECT_NE(again.text.find("request 500 was sequenced as #"), std::string::npos) << again.text;
+    EXPECT_NE(again.text.find("request 500 was done as #"), std::string::npos) << again.text;
+    // A refused request stays refused: its repeat says so.
+    const Ack too_much = operator_ack(*ops, make_withdraw(503, "lab-a", 1'000'000));
+    ASSERT_EQ(too_much.reason, wire::OrderRejectReason::InsufficientCash);
+    const Ack too_much_again = operator_ack(*ops, make_withdraw(503, "lab-a", 1'000'000));
+    EXPECT_FALSE(too_much_again.ok);
+    EXPECT_EQ(too_much_again.reason, wire::OrderRejectReason::DuplicateRequest);
+    EXPECT_NE(too_much_again.text.find("request 503 was refused as #"), std::string::npos)
+        << too_much_again.text;
     // Two at once: one is done, the other refused.
     ASSERT_EQ(ops->send(make_deposit(501, "lab-a", 10)), ClientStatus::ok);
     ASSERT_EQ(ops->send(make_deposit(501, "lab-a", 10)), ClientStatus::ok);
-    int done = 0, refused = 0;
+    // The second is answered as a repeat (on its way, or done), whichever came first.
+    int first = 0, repeats = 0;
     for (int i = 0; i < 2; ++i) {
       const Received received = ops->receive_until(wire::Body::OperatorAck);
       ASSERT_EQ(received.status, ClientStatus::ok);
       const wire::OperatorAck& ack = *received.message().body_as_OperatorAck();
-      done += ack.ok();
-      refused += ack.reject_reason() == wire::OrderRejectReason::DuplicateRequest;
+      first += ack.ok() && ack.reject_reason() == wire::OrderRejectReason::None;
+      repeats += ack.reject_reason() == wire::OrderRejectReason::DuplicateRequest;
     }
-    EXPECT_EQ(done, 1);
-    EXPECT_EQ(refused, 1);
+    EXPECT_EQ(first, 1);
+    EXPECT_EQ(repeats, 1);
     ASSERT_TRUE(operator_ack(*ops, make_deposit(502, "lab-a", 1)).ok);
   }
   EXPECT_EQ(cash(), 111);

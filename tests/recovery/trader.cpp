@@ -1,5 +1,6 @@
 #include "tests/recovery/trader.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <deque>
 #include <map>
@@ -238,7 +239,12 @@ void run_failing_operator(uint16_t port, const std::string& data_dir,
   std::string error;
   const auto ops = connect_as(operator_name, port, data_dir, client_timeout_ms, error);
   if (!ops) return void(result.end = error);
-  uint64_t request_id = 1;
+  // Request ids are the operator's idempotency keys, which the exchange keeps across restarts:
+  // each run starts from the clock (microseconds), past every id an earlier one used.
+  uint64_t request_id =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
   for (const auto& [trade, lots] : trades) {
     const bool in_steps = lots > 1 && trade % 2 == 0;
     for (const int64_t step : in_steps ? std::vector{int64_t{1}, lots - 1} : std::vector{lots}) {

@@ -132,15 +132,14 @@ TEST_F(GhxEndToEnd, OperatorDepositNeedsTheOperatorAndAKnownParticipant) {
   const RunResult not_operator = ghx({"deposit", "lab-beta", "10"}, "lab-beta");
   EXPECT_EQ(not_operator.exit_code, 1);
   EXPECT_TRUE(contains(not_operator.out, "not-authorized")) << not_operator.out;
-  // A retry with the request's id (after a lost answer) is refused, not paid twice.
+  // A retry with the request's id (after a lost answer) says it was done, and pays nothing.
   const RunResult first = ghx({"deposit", "lab-beta", "1.00", "--request-id", "777001"});
   EXPECT_EQ(first.exit_code, 0) << first.out << first.err;
   const RunResult retry = ghx({"deposit", "lab-beta", "1.00", "--request-id", "777001"});
-  EXPECT_EQ(retry.exit_code, 1);
-  EXPECT_TRUE(contains(retry.out,
-                       "refused, reason duplicate-request (request 777001 was "
-                       "sequenced as #"))
+  EXPECT_EQ(retry.exit_code, 0) << retry.out;
+  EXPECT_TRUE(contains(retry.out, "deposit 1.00 for lab-beta: ok (request 777001 was done as #"))
       << retry.out;
+  EXPECT_EQ(ghx({"halt", "--zone", "CN-EAST-1", "--request-id", "5"}).exit_code, 2);
   EXPECT_EQ(ghx({"deposit", "lab-beta", "1.00", "--request-id", "0"}).exit_code, 2);
 }
 

@@ -332,7 +332,10 @@ std::string operator_ack_text(std::string_view what, const wire::OperatorAck& ac
     if (reason != "none") out += ", reason " + reason;
     return out + text_suffix(ack.text());
   }
-  if (!balances) return out + ": ok" + text_suffix(ack.text());
+  // A repeat of a request that was done: nothing was done now, so no balances to show.
+  if (!balances || ack.reject_reason() == wire::OrderRejectReason::DuplicateRequest) {
+    return out + ": ok" + text_suffix(ack.text());
+  }
   out += ": ok; cash available " + format_money(ack.available_cash()) + ", held " +
          format_money(ack.held_cash()) + "; capacity available " +
          std::to_string(ack.available_capacity()) + " lots, held " +

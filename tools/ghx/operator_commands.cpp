@@ -180,6 +180,8 @@ int run_trading_halt(int argc, char** argv, bool halt) {
                     halt ? "halt PRODUCT|--zone ZONE [--gpu GPU] [--cancel-orders]"
                          : "resume PRODUCT|--zone ZONE [--gpu GPU]");
   if (many) {
+    // Its products, and so its requests, depend on the moment: a retry is the command again.
+    if (args.has("request-id")) usage_error("--request-id names one request, not a zone's");
     return run_trading_halt_of(args, {args.get_or("gpu", ""), args.get_or("zone", "")}, halt,
                                args.has("cancel-orders"));
   }
