@@ -206,15 +206,6 @@ class SessionCap : public Exchange {
     service_config_.sessions_per_participant_max = 2;
     Exchange::SetUp();
   }
-  LogonResult try_logon(const std::string& name) {
-    ClientConfig config;
-    config.port = port_;
-    config.tls = {ca_.cert.string(), (certs_ / (name + ".pem")).string(),
-                  (certs_ / (name + ".key")).string()};
-    Client client(config);
-    EXPECT_EQ(client.connect(), ClientStatus::ok);
-    return client.logon({});
-  }
 };
 
 TEST_F(SessionCap, AParticipantsSessionBeyondItsCapIsRefusedAtLogon) {

@@ -116,6 +116,17 @@ class Exchange : public ::testing::Test {
     return client;
   }
 
+  // Connects with `name`'s certificate and tries to log on; the session ends with the result.
+  LogonResult try_logon(const std::string& name) {
+    ClientConfig config;
+    config.port = port_;
+    config.tls = {ca_.cert.string(), (certs_ / (name + ".pem")).string(),
+                  (certs_ / (name + ".key")).string()};
+    Client client(config);
+    EXPECT_EQ(client.connect(), ClientStatus::ok);
+    return client.logon({});
+  }
+
   // Sends an operator request and returns its OperatorAck.
   void operator_request(Frame frame) {
     auto ops = logon("ops");

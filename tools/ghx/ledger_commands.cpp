@@ -218,15 +218,20 @@ int audit_usage() {
   return 2;
 }
 
+// --json takes no value: it is taken out of `args` before the --name value pairs are read.
+bool take_json_flag(std::vector<char*>& args) {
+  const auto json = std::find_if(args.begin(), args.end(),
+                                 [](const char* arg) { return std::string(arg) == "--json"; });
+  if (json == args.end()) return false;
+  args.erase(json);
+  return true;
+}
+
 }  // namespace
 
 int run_audit_command(int argc, char** argv) {
-  // --json takes no value: take it out before the --name value pairs.
   std::vector<char*> args(argv, argv + argc);
-  const auto json = std::find_if(args.begin(), args.end(),
-                                 [](const char* arg) { return std::string(arg) == "--json"; });
-  const bool as_json = json != args.end();
-  if (as_json) args.erase(json);
+  const bool as_json = take_json_flag(args);
   const auto flags = parse_flags(static_cast<int>(args.size()), args.data(), 1);
   if (!flags || !flags->contains("data")) return audit_usage();
   // The whole journal unless a period is asked for.
@@ -254,10 +259,7 @@ int run_audit_command(int argc, char** argv) {
 
 int run_participants_command(int argc, char** argv) {
   std::vector<char*> args(argv, argv + argc);
-  const auto json = std::find_if(args.begin(), args.end(),
-                                 [](const char* arg) { return std::string(arg) == "--json"; });
-  const bool as_json = json != args.end();
-  if (as_json) args.erase(json);
+  const bool as_json = take_json_flag(args);
   const auto flags = parse_flags(static_cast<int>(args.size()), args.data(), 1);
   if (!flags || !flags->contains("data") || flags->size() != 1) {
     std::fprintf(stderr, "usage: ghx participants --data DIR [--json]\n");
