@@ -76,6 +76,8 @@ ExchangeCoreConfig checked(ExchangeCoreConfig config) {
                                 ") differs from the ledger's penalty_bps (" +
                                 std::to_string(config.ledger.penalty_bps) + ")");
   }
+  // A look at the data opens the ledger read-only: the ledger itself then refuses any write.
+  if (config.inspect_only) config.ledger.read_only = true;
   return config;
 }
 
@@ -100,7 +102,7 @@ ExchangeCore::ExchangeCore(ExchangeCoreConfig config)
   }
   scratch_events_.reserve(64 * 1024);
   recover();
-  if (config_.snapshot_interval_commands > 0) {
+  if (config_.snapshot_interval_commands > 0 && !config_.inspect_only) {
     snapshot_writer_ = std::make_unique<SnapshotWriter>(
         SnapshotStore(snapshot_directory_, config_.snapshots_kept),
         [this](uint64_t sequence, const SnapshotOutcome& outcome) {
@@ -198,8 +200,9 @@ uint64_t ExchangeCore::load_newest_snapshot(uint64_t sequence_max) {
   skipped_snapshots_ = search.skipped;
   stats_.snapshots_skipped = search.skipped.size();
   // Sequences above the ledger's were never committed and will be reused by other commands:
-  // such a snapshot can never become valid.
-  const size_t removed = store.remove_above(sequence_max);
+  // such a snapshot can never become valid. Only a core that will commit deletes it: a look
+  // at the data changes nothing.
+  const size_t removed = config_.inspect_only ? 0 : store.remove_above(sequence_max);
   if (removed > 0) {
     log(LogLevel::warn, "exchange: deleted " + std::to_string(removed) +
                             " snapshot(s) beyond the ledger's last applied sequence " +
@@ -326,6 +329,7 @@ void ExchangeCore::take_snapshot() {
 }
 
 void ExchangeCore::start(CommittedHandler on_committed, PrepareHandler before_commit) {
+  if (config_.inspect_only) throw std::logic_error("an inspect-only exchange core is not started");
   on_committed_ = std::move(on_committed);
   before_commit_ = std::move(before_commit);
   if (snapshot_writer_) snapshot_writer_->start();

@@ -121,6 +121,10 @@ struct ExchangeCoreConfig {
   uint64_t snapshot_interval_commands = 100'000;
   std::string snapshot_directory;  // empty: "snapshots" next to data_directory
   size_t snapshots_kept = snapshots_kept_default;
+  // Recovery only, to look at the result (ghxd --print-state-hash): the snapshots directory is
+  // left as it is (none is taken, none deleted, not even one beyond the ledger's sequence).
+  // Such a core is not started.
+  bool inspect_only = false;
 };
 
 struct ExchangeCoreStats {

@@ -13,7 +13,8 @@
 //                     HH:MM UTC, unless their gate closes first (default: none; they trade
 //                     continuously from listing)
 //   --print-state-hash  recover (snapshot + journal), print the engine's state hash, exit;
-//                       the crash test compares it with a clean replay of its own
+//                       the crash test compares it with a clean replay of its own. It opens
+//                       the ledger read-only and writes, creates and deletes nothing.
 // Prints "ghxd: listening on ADDRESS:PORT" once ready.
 
 #include <fcntl.h>
@@ -190,14 +191,24 @@ void lock_data_directory(const std::filesystem::path& data) {
 }
 
 int run(const Options& options) {
-  std::filesystem::create_directories(options.data);
-  lock_data_directory(options.data);
-  const TlsFiles tls = ensure_certificates(options.data / "certs");
   ExchangeCoreConfig core_config;
   core_config.data_directory = (options.data / "ledger").string();
-  std::filesystem::create_directories(core_config.data_directory);
   core_config.snapshot_directory = (options.data / "snapshots").string();
   core_config.snapshot_interval_commands = options.snapshot_interval_commands;
+  // --print-state-hash looks at an exchange's data and changes none of it: it makes no
+  // directory, certificate or ledger where there is none, and deletes no snapshot.
+  core_config.inspect_only = options.print_state_hash;
+  if (!options.print_state_hash) {
+    std::filesystem::create_directories(options.data);
+  } else if (!std::filesystem::is_directory(options.data)) {
+    throw std::runtime_error("no state hash: " + options.data.string() + " does not exist");
+  }
+  lock_data_directory(options.data);
+  std::optional<TlsFiles> tls;
+  if (!options.print_state_hash) {
+    tls = ensure_certificates(options.data / "certs");
+    std::filesystem::create_directories(core_config.data_directory);
+  }
   // Recovery replays the journal whole or not at all: a damaged entry or a gap stops the
   // start here, before the server listens or a command is committed, and says so.
   std::optional<ExchangeCore> recovered;
@@ -224,7 +235,7 @@ int run(const Options& options) {
   ServerConfig server_config;
   server_config.listen_address = options.listen;
   server_config.port = options.port;
-  server_config.tls = tls;
+  server_config.tls = *tls;
   Server server(server_config, service);
   service.attach(server);
   // Whatever ends the run, an error at start-up included (the port taken, say), the server and

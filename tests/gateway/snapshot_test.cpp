@@ -10,6 +10,7 @@
 #include <fstream>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
 #include "gateway/core_snapshot.h"
@@ -301,6 +302,33 @@ TEST_F(SnapshotRecovery, ASnapshotBeyondTheLedgerIsIgnoredAndDeleted) {
   bytes[9] = 450 >> 8;
   write_file(file(450), bytes);
   expect_recovery_from(400, 1);
+  EXPECT_FALSE(std::filesystem::exists(file(450)));
+}
+
+// ghxd --print-state-hash: a look at the data recovers as a start would, and changes nothing
+// (the snapshot beyond the ledger is still there, nothing else is written); such a core is
+// never started.
+TEST_F(SnapshotRecovery, AnInspectOnlyRecoveryDeletesNothingAndCannotStart) {
+  run_workload(dir_);
+  std::filesystem::copy_file(file(400), file(450));
+  auto bytes = read_file(file(450));
+  bytes[8] = 450 & 0xff;
+  bytes[9] = 450 >> 8;
+  write_file(file(450), bytes);
+  const Recovered expected = full_replay();
+  const auto snapshots_before = store().list().size();
+  {
+    ExchangeCoreConfig inspect = config(interval, dir_);
+    inspect.inspect_only = true;
+    ExchangeCore core(inspect);
+    EXPECT_EQ(core.stats().snapshot_used_sequence, 400u);
+    EXPECT_EQ(core.engine().state_hash(), expected.state_hash);
+    EXPECT_EQ(core.last_sequence().value, expected.last_sequence);
+    EXPECT_THROW(core.start({}), std::logic_error);
+  }
+  EXPECT_TRUE(std::filesystem::exists(file(450)));
+  EXPECT_EQ(store().list().size(), snapshots_before);
+  expect_recovery_from(400, 1);  // a core that will commit deletes it
   EXPECT_FALSE(std::filesystem::exists(file(450)));
 }
 

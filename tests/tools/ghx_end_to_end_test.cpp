@@ -747,6 +747,30 @@ TEST(GhxdStart, APortAlreadyTakenIsAClearErrorAndTheDataStaysUsable) {
   fs::remove_all(data);
 }
 
+// ghxd --print-state-hash only looks: where there is no exchange it says so, and makes no data
+// directory, certificate or ledger.
+TEST(GhxdStart, PrintStateHashWhereThereIsNoExchangeCreatesNothing) {
+  std::string pattern = (fs::temp_directory_path() / "ghx-no-exchange-XXXXXX").string();
+  ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+  const fs::path parent(pattern);
+  const fs::path missing = parent / "missing";
+  const RunResult absent = run_process(
+      {GHXD_PATH, "--data", missing.string(), "--print-state-hash"}, ghxd_start_timeout);
+  EXPECT_EQ(absent.exit_code, 1);
+  EXPECT_NE(absent.err.find("no state hash: " + missing.string() + " does not exist"),
+            std::string::npos)
+      << absent.err;
+  EXPECT_FALSE(fs::exists(missing));
+  const RunResult empty =
+      run_process({GHXD_PATH, "--data", parent.string(), "--print-state-hash"}, ghxd_start_timeout);
+  EXPECT_EQ(empty.exit_code, 1);
+  EXPECT_NE(empty.err.find("cannot recover the ledger"), std::string::npos) << empty.err;
+  EXPECT_FALSE(fs::exists(parent / "ledger"));
+  EXPECT_FALSE(fs::exists(parent / "certs"));
+  EXPECT_FALSE(fs::exists(parent / "snapshots"));
+  fs::remove_all(parent);
+}
+
 // One ghxd per data directory: a second, on another port, is refused and says why, and the
 // first goes on; once the first has stopped, the directory is free again.
 TEST(GhxdStart, ASecondGhxdOnTheSameDataIsRefused) {
