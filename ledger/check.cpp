@@ -169,6 +169,10 @@ void check_trades(const Snapshot& s, CheckReport& report,
 void check_journal(const Snapshot& s, CheckReport& report) {
   uint64_t previous = 0;
   const Result r = s.for_each_journal({}, [&](SequenceNumber seq, std::span<const uint8_t>) {
+    if (previous == 0 && seq.value != 1) {
+      problem(report, "journal starts at sequence " + std::to_string(seq.value) +
+                          ", not 1: the commands before it are lost");
+    }
     if (previous != 0 && seq.value != previous + 1) {
       problem(report, "journal gap: sequence " + std::to_string(seq.value) + " follows " +
                           std::to_string(previous));

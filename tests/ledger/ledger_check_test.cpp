@@ -1,6 +1,8 @@
 // `ghx ledger check`: passes on a sound ledger, names the problem on a damaged one.
 #include <lmdb.h>
 
+#include <functional>
+
 #include "gateway/exchange_command.h"
 #include "ledger/codec.h"
 #include "tests/ledger/ledger_fixture.h"
@@ -25,9 +27,9 @@ std::vector<uint8_t> journaled_tick(uint64_t sequence) {
   return bytes;
 }
 
-// Writes straight into LMDB, bypassing the ledger, as a bug or a bad restore might.
-void poke(const std::string& dir, const char* db, std::span<const uint8_t> key,
-          std::span<const uint8_t> value) {
+// Changes LMDB straight, bypassing the ledger, as a bug or a bad restore might.
+void change_raw(const std::string& dir, const char* db,
+                const std::function<int(MDB_txn*, MDB_dbi)>& change) {
   MDB_env* env = nullptr;
   ASSERT_EQ(mdb_env_create(&env), 0);
   mdb_env_set_maxdbs(env, 16);
@@ -36,11 +38,25 @@ void poke(const std::string& dir, const char* db, std::span<const uint8_t> key,
   MDB_dbi dbi = 0;
   ASSERT_EQ(mdb_txn_begin(env, nullptr, 0, &txn), 0);
   ASSERT_EQ(mdb_dbi_open(txn, db, 0, &dbi), 0);
-  MDB_val k = val(key);
-  MDB_val v = val(value);
-  ASSERT_EQ(mdb_put(txn, dbi, &k, &v, 0), 0);
+  ASSERT_EQ(change(txn, dbi), 0);
   ASSERT_EQ(mdb_txn_commit(txn), 0);
   mdb_env_close(env);
+}
+
+void poke(const std::string& dir, const char* db, std::span<const uint8_t> key,
+          std::span<const uint8_t> value) {
+  change_raw(dir, db, [&](MDB_txn* txn, MDB_dbi dbi) {
+    MDB_val k = val(key);
+    MDB_val v = val(value);
+    return mdb_put(txn, dbi, &k, &v, 0);
+  });
+}
+
+void erase(const std::string& dir, const char* db, std::span<const uint8_t> key) {
+  change_raw(dir, db, [&](MDB_txn* txn, MDB_dbi dbi) {
+    MDB_val k = val(key);
+    return mdb_del(txn, dbi, &k, nullptr);
+  });
 }
 
 class LedgerCheck : public ::testing::Test {
@@ -94,6 +110,18 @@ TEST_F(LedgerCheck, JournalGapIsNamed) {
   poke(dir_, "journal", codec::u64_key(4), journaled_tick(4));
   bool named = false;
   for (const auto& p : problems()) named |= p.find("journal gap: sequence 4 follows 2") == 0;
+  EXPECT_TRUE(named);
+  EXPECT_EQ(ghx_ledger_check(dir_), 1);
+}
+
+// The journal is never pruned: ghxd's recovery replays it from sequence 1, so a journal that
+// starts later has lost commands, though what is left has no gap.
+TEST_F(LedgerCheck, JournalNotStartingAtOneIsNamed) {
+  erase(dir_, "journal", codec::u64_key(1));
+  bool named = false;
+  for (const auto& p : problems()) {
+    named |= p.find("journal starts at sequence 2, not 1") == 0;
+  }
   EXPECT_TRUE(named);
   EXPECT_EQ(ghx_ledger_check(dir_), 1);
 }
