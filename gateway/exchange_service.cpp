@@ -244,6 +244,7 @@ ExchangeService::ExchangeService(ExchangeCore& core, ServiceConfig config)
     return true;
   });
   const matching::Engine& engine = core.engine();
+  committed_through_ns_ = engine.now().ns;
   for (uint32_t id = 0; id < engine.product_count(); ++id) {
     const matching::ProductSpec& spec = engine.product_spec({id});
     products_.push_back({matching::format_symbol(spec), spec, engine.product_state({id}),
@@ -990,7 +991,15 @@ void ExchangeService::on_subscribe(const SessionInfo& session, const wire::Subsc
       if (found == sessions_.end()) return;
       if (subscribe.trades()) trade_subscribers_[product.value].insert(session.id.value);
       if (subscribe.bars()) bar_subscribers_[product.value].insert(session.id.value);
-      if (subscribe.book()) ++found->second.books_pending[product.value];
+      if (subscribe.book()) {
+        ++found->second.books_pending[product.value];
+      } else if (subscribe.trades() || subscribe.bars()) {
+        // No book snapshot will say what state the product is in (halted, in its call phase):
+        // the state now, sent before any change of it. Changes are published with this mutex
+        // held (on_committed), so none can fall between the state read and the subscription.
+        // (A Subscribe of the book as well has the state in its snapshot.)
+        reply(session.id.value, current_status_frame(product.value));
+      }
     }
     if (!subscribe.book()) continue;
     // The snapshot is taken on the engine thread, in sequence with the deltas that follow it.
@@ -1009,6 +1018,18 @@ void ExchangeService::on_subscribe(const SessionInfo& session, const wire::Subsc
       return;
     }
   }
+}
+
+// The product's state as a ProductStatus: a state as of the latest command committed, not a
+// change of it (no uncross price or lots).
+Frame ExchangeService::current_status_frame(uint32_t product) const {
+  std::lock_guard lock(reference_mutex_);
+  Event state;
+  state.type = EventType::product_state;
+  state.timestamp = matching::Timestamp{committed_through_ns_};
+  state.product = matching::ProductId{product};
+  state.product_state = products_[product].state;
+  return product_status_frame(state, symbol_of(product), products_[product].uncross_time_ns);
 }
 
 // Ends the named products' subscriptions of the session (book, trades and bars), and any of
@@ -1229,6 +1250,7 @@ void ExchangeService::on_committed(const CommittedBatch& batch) {
     deliver_outcome(batch, outcome);
     latest_ns = std::max(latest_ns, outcome.command.engine.timestamp.ns);
   }
+  committed_through_ns_ = std::max(committed_through_ns_, latest_ns);
   // Time passed (an idle tick at the least every 100 ms): minutes that ended close their bars.
   bars_.close_until(latest_ns, closed_bars_);
   publish_closed_bars();

@@ -213,6 +213,9 @@ class ExchangeService : public MessageHandler {
   const OrderFacts* facts_for(const Outcome& outcome, const matching::Event& event,
                               OrderFacts& scratch);
   std::string_view symbol_of(uint32_t product) const;
+  // The product's state now, as of committed_through_ns_: what a subscriber without a book
+  // snapshot learns it from (sessions_mutex_ held; takes reference_mutex_).
+  Frame current_status_frame(uint32_t product) const;
   // A resend in progress (network thread).
   struct ResendState {
     uint64_t session = 0;
@@ -249,6 +252,9 @@ class ExchangeService : public MessageHandler {
   std::map<uint32_t, std::set<uint64_t>> book_subscribers_;  // product -> sessions
   // Products in their call phase -> the indicative uncross last sent (price, lots).
   std::map<uint32_t, std::pair<int64_t, int64_t>> indicatives_sent_;
+  // The sequencer's time of the latest command committed (sessions_mutex_): what a product's
+  // state, as current_status_frame reads it, holds as of.
+  int64_t committed_through_ns_ = 0;
   std::map<uint32_t, std::set<uint64_t>> trade_subscribers_;
   std::map<uint32_t, std::set<uint64_t>> bar_subscribers_;
   // Under sessions_mutex_: every product's bars (written on the ledger thread, read by

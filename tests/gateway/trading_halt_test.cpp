@@ -294,6 +294,36 @@ TEST_F(TradingHalt, AHaltSurvivesARestartAndANewSubscriberSeesIt) {
             std::pair(ExecType::Accepted, OrderRejectReason::None));
 }
 
+// A subscriber to trades or bars alone gets no book snapshot: a ProductStatus tells it the
+// state the product is in (as of the latest command committed), before any change of it.
+TEST_F(TradingHalt, ASubscriberWithoutTheBookLearnsTheStateFirst) {
+  auto ops = logon("ops");
+  const std::vector<std::string> symbols = {symbol_};
+  auto trades_only = logon("ops");
+  ASSERT_EQ(trades_only->send(make_subscribe(symbols, false, true)), ClientStatus::ok);
+  const Received trading = next_frame(*trades_only);
+  const wire::ProductStatus* status = product_status_of(trading, symbol_);
+  ASSERT_NE(status, nullptr);
+  EXPECT_EQ(status->state(), ProductState::Trading);
+
+  ASSERT_TRUE(halt(*ops).ok);
+  EXPECT_EQ(next_status(*trades_only), ProductState::Halted);
+  auto bars_only = logon("ops");
+  ASSERT_EQ(bars_only->send(make_subscribe(symbols, false, false, true)), ClientStatus::ok);
+  const Received halted = next_frame(*bars_only);
+  status = product_status_of(halted, symbol_);
+  ASSERT_NE(status, nullptr);
+  EXPECT_EQ(status->state(), ProductState::Halted);
+  EXPECT_EQ(status->uncross_lots(), 0);
+
+  ASSERT_TRUE(resume(*ops).ok);
+  EXPECT_EQ(next_status(*trades_only), ProductState::Trading);
+  const Received resumed = next_frame(*bars_only);
+  status = product_status_of(resumed, symbol_);
+  ASSERT_NE(status, nullptr);
+  EXPECT_EQ(status->state(), ProductState::Trading);
+}
+
 // The gate still closes on time in a halted product: its subscribers hear of it, the resting
 // orders expire, and a resume is refused since the product will not trade again.
 TEST_F(TradingHalt, AHaltedProductsGateStillClosesOnTime) {
