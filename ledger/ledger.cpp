@@ -43,6 +43,12 @@ Result Ledger::commit(Batch& batch) {
     if (first <= cache_->counters.last_sequence) return Result::already_applied;
     if (first.value != cache_->counters.last_sequence.value + 1) return Result::sequence_gap;
   }
+  const auto now = std::chrono::steady_clock::now();
+  if (now - stale_readers_checked_ >=
+      std::chrono::milliseconds(options_.stale_reader_check_interval_ms)) {
+    stale_readers_checked_ = now;
+    clear_stale_readers();
+  }
   for (int attempt = 0; attempt < commit_attempts_max; ++attempt) {
     const Cache::Counters saved = cache_->counters;
     const int rc = try_commit(batch);
@@ -54,6 +60,8 @@ Result Ledger::commit(Batch& batch) {
       last_storage_error_ = mdb_strerror(rc);
       return Result::storage_error;
     }
+    // A dead reader's slot may be what keeps freed pages from reuse: free it before growing.
+    clear_stale_readers();
     Result grown;
     {
       // Waits for this process's snapshots to end: a remap would move the pages they read.
@@ -63,6 +71,10 @@ Result Ledger::commit(Batch& batch) {
     if (grown != Result::ok) return grown;
   }
   return Result::map_full;
+}
+
+void Ledger::clear_stale_readers() {
+  stale_readers_cleared_ += static_cast<uint64_t>(env_->clear_stale_readers());
 }
 
 // Returns an LMDB error code; on any error the transaction is already aborted.

@@ -15,6 +15,7 @@
 // Every movement is a Transfer between two accounts of one asset, so the balances of each asset
 // always sum to zero and can be rebuilt from the transfers (see check.h).
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <shared_mutex>
@@ -61,10 +62,13 @@ class Ledger {
   uint64_t map_size_bytes() const { return env_->map_size_bytes(); }
   // mdb_strerror of the last storage_error, for the caller's log.
   const char* last_storage_error() const { return last_storage_error_; }
+  // Reader slots of dead processes freed by commits (Options::stale_reader_check_interval_ms).
+  uint64_t stale_readers_cleared() const { return stale_readers_cleared_; }
 
  private:
   int try_commit(Batch& batch);
   void rollback_cache();
+  void clear_stale_readers();
 
   Options options_;
   std::unique_ptr<Env> env_;
@@ -72,6 +76,8 @@ class Ledger {
   // Shared by every open Snapshot, exclusive while the map grows.
   mutable std::shared_mutex map_mutex_;
   const char* last_storage_error_ = "";
+  std::chrono::steady_clock::time_point stale_readers_checked_{};
+  uint64_t stale_readers_cleared_ = 0;
 };
 
 inline AccountKey cash_account(ParticipantId p, AccountKind kind) {

@@ -83,8 +83,7 @@ Env::Env(const std::string& directory, const Options& options)
   unsigned actual = 0;
   GHX_LEDGER_ASSERT(mdb_env_get_flags(env_, &actual) == 0);
   GHX_LEDGER_ASSERT((actual & (MDB_NOSYNC | MDB_MAPASYNC | MDB_WRITEMAP | MDB_NOMETASYNC)) == 0);
-  int dead = 0;
-  mdb_reader_check(env_, &dead);  // slots of processes that died holding a read transaction
+  clear_stale_readers();
   try {
     open_databases(directory);
   } catch (...) {
@@ -163,6 +162,12 @@ uint64_t Env::map_size_bytes() const {
   MDB_envinfo info{};
   mdb_env_info(env_, &info);
   return info.me_mapsize;
+}
+
+int Env::clear_stale_readers() {
+  int dead = 0;
+  mdb_reader_check(env_, &dead);
+  return dead;
 }
 
 void Env::adopt_map_size() { GHX_LEDGER_ASSERT(mdb_env_set_mapsize(env_, 0) == 0); }

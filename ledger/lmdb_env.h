@@ -29,6 +29,10 @@ struct Options {
   uint64_t map_size_initial_bytes = 64ull << 20;
   uint64_t map_size_max_bytes = 64ull << 30;
   int64_t penalty_bps = 1000;  // delivery failure penalty: 10 % of notional by default
+  // How often the writer frees the reader slots of processes that died in a read transaction
+  // (a `ghx report` killed while it read): such a slot pins the oldest snapshot, so no page
+  // freed since can be reused and the file grows with every commit until the slot is freed.
+  int64_t stale_reader_check_interval_ms = 1000;
 };
 
 struct Dbis {
@@ -67,6 +71,8 @@ class Env {
   // the map past this reader's. Needs no transaction open in this process.
   void adopt_map_size();
   uint64_t map_size_bytes() const;
+  // Frees the reader slots of processes that have died; returns how many.
+  int clear_stale_readers();
 
  private:
   void open_databases(const std::string& directory);

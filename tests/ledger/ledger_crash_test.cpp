@@ -125,5 +125,43 @@ TEST(LedgerCrash, EveryReportedBatchSurvivesSigkillAtRandomPoints) {
   EXPECT_GT(reported, 0u);
 }
 
+// A reader killed inside its read transaction (a `ghx report` interrupted) leaves its slot in
+// the lock file, pinning the oldest snapshot: no page freed after it could be reused, and the
+// file would grow with every commit. The writer frees such slots as it commits.
+TEST(LedgerStaleReader, ADeadReadersSlotIsFreedByTheNextCommit) {
+  TempDir tmp;
+  const std::string dir = tmp.sub("l");
+  Ledger ledger(dir, Options{.stale_reader_check_interval_ms = 0});
+  ASSERT_TRUE(setup_market(ledger));
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(fds[0]);
+    try {
+      const Ledger reader(dir, Options{.read_only = true});
+      const Snapshot reading = reader.snapshot();
+      const char ready = 'r';
+      if (write(fds[1], &ready, 1) == 1) pause();
+    } catch (...) {
+    }
+    _exit(1);
+  }
+  close(fds[1]);
+  char ready = 0;
+  ASSERT_EQ(read(fds[0], &ready, 1), 1);
+  close(fds[0]);
+  ASSERT_EQ(kill(child, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_EQ(ledger.stale_readers_cleared(), 0u);
+
+  Batch b;
+  ASSERT_EQ(b.upsert_participant(buyer_b, "beta-labs", role_buyer), Result::ok);
+  ASSERT_EQ(ledger.commit(b), Result::ok);
+  EXPECT_EQ(ledger.stale_readers_cleared(), 1u);
+}
+
 }  // namespace
 }  // namespace ghx::ledger::testing
