@@ -429,11 +429,14 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
   }
   const std::span<const matching::Event> events(batch.events.data() + first_event,
                                                 batch.events.size() - first_event);
-  if (command.kind != ExchangeCommandKind::engine) {
-    outcome.ledger_op = static_cast<uint32_t>(batch.ledger_batch.size());
-  }
+  const size_t ops_before = batch.ledger_batch.size();
   if (result == ledger::Result::ok) {
     result = post_to_ledger(command, events, *engine_, batch.ledger_batch);
+  }
+  // A ledger-only command's answer is its one operation; a session's opening or closing posts
+  // none (and has no answer to give).
+  if (command.kind != ExchangeCommandKind::engine && batch.ledger_batch.size() > ops_before) {
+    outcome.ledger_op = static_cast<uint32_t>(ops_before);
   }
   // What the engine decided, the ledger must follow; the exchange's own requests (registering
   // a participant) are answered with what the ledger made of them (Outcome::ledger_ok).

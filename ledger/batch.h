@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "ledger/ledger_assert.h"
 #include "ledger/result.h"
 #include "ledger/types.h"
 
@@ -124,7 +125,10 @@ class Batch {
   size_t size() const { return ops_.size(); }
   bool empty() const { return ops_.empty(); }
   // Outcome of operation i of the last commit (Result::ok until committed).
-  Result result(size_t i) const { return results_[i]; }
+  Result result(size_t i) const {
+    GHX_LEDGER_ASSERT(i < results_.size());
+    return results_[i];
+  }
   std::span<const Op> ops() const { return ops_; }
   std::span<const uint8_t> bytes(const Op& op) const {
     return {bytes_.data() + op.bytes_offset, op.bytes_size};
