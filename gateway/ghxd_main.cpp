@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -164,12 +165,21 @@ int wait_for_signal(ExchangeCore& core, ExchangeService& service, const Exchange
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
-  const timespec refresh{calendar_refresh_s, 0};
+  // A core that failed (a commit the disk refused) acknowledges nothing more, but while ghxd
+  // listens its clients are told to try again: it is noticed within a tenth of a second, and
+  // ghxd stops (a restart recovers from the journal).
+  const timespec failure_check{0, 100'000'000};
+  auto next_listing = std::chrono::steady_clock::now() + std::chrono::seconds(calendar_refresh_s);
   while (true) {
-    const int signal = sigtimedwait(&signals, nullptr, &refresh);
+    const int signal = sigtimedwait(&signals, nullptr, &failure_check);
     if (signal == SIGINT || signal == SIGTERM) return 0;
-    if (core.failed()) return 1;
+    if (core.failed()) {
+      log(LogLevel::error, "ghxd: the exchange core failed (see above); stopping");
+      return 1;
+    }
+    if (std::chrono::steady_clock::now() < next_listing) continue;
     list_calendar(service, config, daily_auction_minute);
+    next_listing = std::chrono::steady_clock::now() + std::chrono::seconds(calendar_refresh_s);
   }
 }
 

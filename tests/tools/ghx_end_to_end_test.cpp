@@ -8,10 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "tests/tools/child_process.h"
@@ -745,6 +748,58 @@ TEST(GhxdStart, APortAlreadyTakenIsAClearErrorAndTheDataStaysUsable) {
   EXPECT_EQ(hash.exit_code, 0) << hash.err;
   EXPECT_NE(hash.out.find("ghxd: state hash"), std::string::npos) << hash.out;
   fs::remove_all(data);
+}
+
+// Milliseconds into the UTC day of a ghxd log line's timestamp ("2026-11-30T16:56:23.833Z ...").
+std::optional<int64_t> log_line_ms(const std::string& log, const std::string& needle) {
+  const size_t found = log.find(needle);
+  if (found == std::string::npos) return std::nullopt;
+  const size_t line = log.rfind('\n', found) == std::string::npos ? 0 : log.rfind('\n', found) + 1;
+  int hours = 0, minutes = 0, seconds = 0, millis = 0;
+  if (std::sscanf(log.c_str() + line + 11, "%d:%d:%d.%d", &hours, &minutes, &seconds, &millis) !=
+      4) {
+    return std::nullopt;
+  }
+  return ((int64_t{hours} * 60 + minutes) * 60 + seconds) * 1000 + millis;
+}
+
+// A commit the disk refuses stops the exchange core: nothing more is acknowledged. ghxd then
+// stops within moments (it used to listen on for up to a minute, telling clients to try
+// again), exits 1, and the data starts cleanly again, the journal whole. The disk is made to
+// refuse by a file size limit just above the ledger's size: the idle ticks' journal entries
+// soon need a page past it.
+TEST(GhxdStart, ACommitTheDiskRefusesStopsGhxdAtOnceAndTheDataStartsAgain) {
+  std::string pattern = (fs::temp_directory_path() / "ghx-disk-refuses-XXXXXX").string();
+  ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+  const fs::path data = fs::path(pattern) / "data";
+  {
+    RunningProcess first({GHXD_PATH, "--data", data.string(), "--port", "0"});
+    ASSERT_TRUE(first.wait_for_line("ghxd: listening on", ghxd_start_timeout).has_value());
+    EXPECT_EQ(first.stop(), 0);
+  }
+  const uintmax_t ledger_bytes = fs::file_size(data / "ledger" / "data.mdb");
+  const std::string log_path = (fs::path(pattern) / "ghxd.log").string();
+  // sh's ulimit -f counts 512-byte blocks; an ignored SIGXFSZ stays ignored across exec, so
+  // the write fails (EFBIG) rather than killing ghxd.
+  const std::string limited = "ulimit -f " + std::to_string(ledger_bytes / 512) +
+                              "; trap '' XFSZ; exec \"$0\" --data \"$1\" --port 0";
+  RunningProcess limited_ghxd({"/bin/sh", "-c", limited, GHXD_PATH, data.string()}, log_path);
+  ASSERT_TRUE(limited_ghxd.wait_for_line("ghxd: listening on", ghxd_start_timeout).has_value());
+  EXPECT_FALSE(limited_ghxd.wait_for_line("no such line", 120s).has_value());  // it exits
+  EXPECT_EQ(limited_ghxd.stop(), 1);
+  std::ifstream log_file(log_path);
+  const std::string log((std::istreambuf_iterator<char>(log_file)), {});
+  const auto failed = log_line_ms(log, "ledger commit failed");
+  const auto stopping = log_line_ms(log, "ghxd: the exchange core failed");
+  ASSERT_TRUE(failed.has_value()) << log;
+  ASSERT_TRUE(stopping.has_value()) << log;
+  const int64_t day_ms = 86'400'000;
+  EXPECT_LT((*stopping - *failed + day_ms) % day_ms, 5'000) << log;
+
+  RunningProcess again({GHXD_PATH, "--data", data.string(), "--port", "0"});
+  EXPECT_TRUE(again.wait_for_line("ghxd: listening on", ghxd_start_timeout).has_value());
+  EXPECT_EQ(again.stop(), 0);
+  fs::remove_all(pattern);
 }
 
 // ghxd --print-state-hash only looks: where there is no exchange it says so, and makes no data
