@@ -49,6 +49,17 @@ void prepare_directory(const std::string& directory, bool read_only) {
   }
 }
 
+// Makes a directory's entries durable (a file or directory just created in it): fsync of the
+// file alone does not persist its name on every filesystem.
+void sync_directory(const std::string& directory) {
+  const int fd = open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) fail(directory, std::string("cannot open to sync: ") + std::strerror(errno));
+  const int rc = fsync(fd);
+  const int error = errno;
+  close(fd);
+  if (rc != 0) fail(directory, std::string("cannot sync: ") + std::strerror(error));
+}
+
 std::string describe_open_error(int rc) {
   switch (rc) {
     case MDB_INVALID: return "data.mdb is not an LMDB file or is corrupt";
@@ -64,6 +75,8 @@ Env::Env(const std::string& directory, const Options& options)
     : read_only_(options.read_only), map_size_max_bytes_(options.map_size_max_bytes) {
   ensure_standard_descriptors_open();
   prepare_directory(directory, options.read_only);
+  const bool creating =
+      !options.read_only && !std::filesystem::exists(std::filesystem::path(directory) / "data.mdb");
   GHX_LEDGER_ASSERT(mdb_env_create(&env_) == 0);
   mdb_env_set_maxdbs(env_, 16);
   mdb_env_set_mapsize(env_, options.map_size_initial_bytes);
@@ -80,6 +93,20 @@ Env::Env(const std::string& directory, const Options& options)
   // initial size, which LMDB would cut down to exactly the pages in use: the writer's next
   // page would then be past this reader's map (MDB_MAP_RESIZED at its next read).
   if (options.read_only) adopt_map_size();
+  // A new ledger's files, and the directory prepare_directory may have made, are named
+  // durably before anything is committed: a power cut must not lose the whole file.
+  if (creating) {
+    try {
+      std::filesystem::path path = std::filesystem::absolute(directory);
+      if (!path.has_filename()) path = path.parent_path();  // "DIR/" names DIR
+      sync_directory(path.string());
+      sync_directory(path.parent_path().string());
+    } catch (...) {
+      mdb_env_close(env_);
+      env_ = nullptr;
+      throw;
+    }
+  }
   unsigned actual = 0;
   GHX_LEDGER_ASSERT(mdb_env_get_flags(env_, &actual) == 0);
   GHX_LEDGER_ASSERT((actual & (MDB_NOSYNC | MDB_MAPASYNC | MDB_WRITEMAP | MDB_NOMETASYNC)) == 0);
