@@ -95,6 +95,19 @@ void encode(const ExchangeCommand& command, std::vector<uint8_t>& out) {
   w.varint(command.issuer);
 }
 
+uint64_t request_digest(const ExchangeCommand& command) {
+  ExchangeCommand asked = command;
+  asked.engine.sequence = {};
+  asked.engine.timestamp = {};
+  asked.issuer = 0;  // the ledger keys the request by it already
+  if (asked.kind == ExchangeCommandKind::add_participant) asked.engine.participant = {};
+  std::vector<uint8_t> bytes;
+  encode(asked, bytes);
+  uint64_t digest = 0xcbf29ce484222325ULL;  // FNV-1a: a few dozen bytes, a few requests a day
+  for (const uint8_t byte : bytes) digest = (digest ^ byte) * 0x100000001b3ULL;
+  return digest == 0 ? 1 : digest;
+}
+
 bool decode(std::span<const uint8_t> bytes, ExchangeCommand& out) {
   Reader r(bytes);
   out = ExchangeCommand{};

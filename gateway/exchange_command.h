@@ -63,6 +63,13 @@ inline uint8_t request_kind(ExchangeCommandKind kind, matching::CommandType type
 }
 constexpr size_t participant_name_bytes_max = 64;
 
+// What an operator's request asks, as 64 bits (never 0): the ledger keeps it with the request
+// id, so that an id used again for a request that asks anything else (another participant,
+// amount, product, trade or lots) is told apart from a repeat. Covers the whole command but
+// what the exchange adds to it: its sequence and time, the id it gives a new participant, and
+// the issuer (the ledger keys requests by it).
+uint64_t request_digest(const ExchangeCommand& command);
+
 // Appends the encoding of `command` to `out` (cleared first).
 void encode(const ExchangeCommand& command, std::vector<uint8_t>& out);
 // False when the bytes are not a whole, valid encoding (corrupt journal entry).

@@ -423,9 +423,9 @@ void ExchangeCore::run_request(Request& request, CommittedBatch& batch) {
     const bool refused = std::any_of(
         batch.events.begin() + static_cast<std::ptrdiff_t>(first_event), batch.events.end(),
         [](const matching::Event& event) { return event.type == matching::EventType::rejected; });
-    batch.ledger_batch.record_request({command.issuer - 1}, request.origin.request_id,
-                                      {command.sequence().value}, !refused,
-                                      request_kind(command.kind, command.engine.type));
+    batch.ledger_batch.record_request(
+        {command.issuer - 1}, request.origin.request_id, {command.sequence().value}, !refused,
+        request_kind(command.kind, command.engine.type), request_digest(command));
   }
   const std::span<const matching::Event> events(batch.events.data() + first_event,
                                                 batch.events.size() - first_event);

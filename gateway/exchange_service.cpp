@@ -506,8 +506,7 @@ bool ExchangeService::submit_operator(const SessionInfo& session, const Particip
       return false;
     }
   }
-  const uint8_t what = request_kind(request.command.kind, request.command.engine.type);
-  if (!answered_from_ledger(session, who.id, request_id, what, ref_sequence) &&
+  if (!answered_from_ledger(session, who.id, request_id, request.command, ref_sequence) &&
       submit(session, std::move(request), ref_sequence)) {
     return true;
   }
@@ -527,7 +526,7 @@ void ExchangeService::answer_on_its_way(const SessionInfo& session, uint64_t req
 // refused if it was refused. A ledger that cannot say gets a busy answer: the id may be a
 // repeat, so the request is not done.
 bool ExchangeService::answered_from_ledger(const SessionInfo& session, uint32_t operator_id,
-                                           uint64_t request_id, uint8_t what,
+                                           uint64_t request_id, const ExchangeCommand& asked,
                                            uint64_t ref_sequence) {
   std::optional<ledger::Snapshot::RequestRecord> found;
   if (core_.ledger().snapshot().find_request({operator_id}, request_id, found) !=
@@ -541,7 +540,10 @@ bool ExchangeService::answered_from_ledger(const SessionInfo& session, uint32_t 
   if (!found) return false;
   const std::string id = "request " + std::to_string(request_id);
   const std::string as = " as #" + std::to_string(found->sequence.value);
-  if (found->what != what) {  // not a repeat: an id used again for another request
+  // Not a repeat: an id used again for a request of another kind, or one that asks anything
+  // else (a record from before digests has none: its kind alone is compared).
+  if (found->what != request_kind(asked.kind, asked.engine.type) ||
+      (found->digest != 0 && found->digest != request_digest(asked))) {
     reply(session.id.value,
           operator_ack_frame(request_id, false, wire::OrderRejectReason::DuplicateRequest, nullptr,
                              id + " was another request" + as + ": use a new id"));
@@ -556,7 +558,8 @@ bool ExchangeService::answered_from_ledger(const SessionInfo& session, uint32_t 
 }
 
 bool ExchangeService::answered_as_repeat(const SessionInfo& session, uint32_t operator_id,
-                                         uint64_t request_id, uint8_t what, uint64_t ref_sequence) {
+                                         uint64_t request_id, const ExchangeCommand& asked,
+                                         uint64_t ref_sequence) {
   if (request_id == 0) return false;
   {
     std::lock_guard lock(reference_mutex_);
@@ -565,7 +568,7 @@ bool ExchangeService::answered_as_repeat(const SessionInfo& session, uint32_t op
       return true;
     }
   }
-  return answered_from_ledger(session, operator_id, request_id, what, ref_sequence);
+  return answered_from_ledger(session, operator_id, request_id, asked, ref_sequence);
 }
 
 void ExchangeService::reply(uint64_t session, std::span<const uint8_t> frame) {
@@ -739,14 +742,6 @@ void ExchangeService::on_operator_message(const SessionInfo& session, const Part
     command.product = *product;
   } else if (type == wire::Body::DeliveryOutcome) {
     const wire::DeliveryOutcome& outcome = *message.body_as_DeliveryOutcome();
-    // A retry of a failure that went through finds the trade failed: it is answered as the
-    // repeat it is, before the trade's state is looked at.
-    if (answered_as_repeat(
-            session, who.id, outcome.request_id(),
-            request_kind(ExchangeCommandKind::engine, matching::CommandType::fail_trade),
-            message.sequence())) {
-      return;
-    }
     request.origin.request_id = outcome.request_id();
     if (outcome.failed_quantity() <= 0) {
       // Delivery itself needs no message: escrow is released when the window ends.
@@ -756,19 +751,40 @@ void ExchangeService::on_operator_message(const SessionInfo& session, const Part
       return;
     }
     // The engine keeps no trades, so the failure carries the trade's facts, from the ledger.
-    // Two failures of one trade in flight at once both pass this check: the engine, which
-    // counts each trade's failed lots, refuses whichever would fail more lots than it has.
-    // A trade too new to be committed yet is not found: the operator tries again.
+    // Two failures of one trade in flight at once both pass the checks below: the engine,
+    // which counts each trade's failed lots, refuses whichever would fail more lots than it
+    // has. A trade too new to be committed yet is not found: the operator tries again.
     const std::optional<ledger::TradeRecord> trade =
         core_.ledger().snapshot().trade(ledger::TradeId{outcome.trade_id()});
-    if (!trade || trade->state != ledger::TradeState::open) {
+    if (!trade) {
       reply(session.id.value,
             operator_ack_frame(outcome.request_id(), false, wire::OrderRejectReason::TradeNotOpen,
-                               nullptr, trade ? "the trade is already delivered or failed"
-                                              : "no settled trade with that id"));
+                               nullptr, "no settled trade with that id"));
       return;
     }
     const ledger::Fill& fill = trade->fill;
+    command.type = matching::CommandType::fail_trade;
+    command.participant = {fill.seller.value};
+    command.counterparty = {fill.buyer.value};
+    command.product = {fill.product.value};
+    command.trade_id = {fill.trade_id.value};
+    // The whole trade's facts; the engine works out what the failing lots take.
+    command.amount = {fill.notional.value};
+    command.fee = {fill.seller_fee.value};
+    command.capacity = {fill.lots.value};
+    command.quantity = {outcome.failed_quantity()};
+    // A retry of a failure that went through finds the trade failed: it is answered as the
+    // repeat it is, before the trade's state is looked at.
+    if (answered_as_repeat(session, who.id, outcome.request_id(), request.command,
+                           message.sequence())) {
+      return;
+    }
+    if (trade->state != ledger::TradeState::open) {
+      reply(session.id.value,
+            operator_ack_frame(outcome.request_id(), false, wire::OrderRejectReason::TradeNotOpen,
+                               nullptr, "the trade is already delivered or failed"));
+      return;
+    }
     // Some of the trade's lots may have failed before: only the open ones can fail now.
     const int64_t open_lots = fill.lots.value - trade->failed_lots.value;
     if (outcome.failed_quantity() > open_lots) {
@@ -780,16 +796,6 @@ void ExchangeService::on_operator_message(const SessionInfo& session, const Part
                     std::to_string(fill.lots.value) + "): at most that many can fail"));
       return;
     }
-    command.type = matching::CommandType::fail_trade;
-    command.participant = {fill.seller.value};
-    command.counterparty = {fill.buyer.value};
-    command.product = {fill.product.value};
-    command.trade_id = {fill.trade_id.value};
-    // The whole trade's facts; the engine works out what the failing lots take.
-    command.amount = {fill.notional.value};
-    command.fee = {fill.seller_fee.value};
-    command.capacity = {fill.lots.value};
-    command.quantity = {outcome.failed_quantity()};
     submit_operator(session, who, std::move(request), message.sequence());
     return;
   } else {
@@ -902,6 +908,15 @@ void ExchangeService::on_add_participant(const SessionInfo& session, const Parti
   };
   const uint32_t participants_max = core_.engine().config().limits.participants_max;
   Request request;
+  request.origin.request_id = add.request_id();
+  request.command.kind = ExchangeCommandKind::add_participant;
+  request.command.name = name;
+  request.command.roles = static_cast<uint8_t>((add.buyer() ? ledger::role_buyer : 0) |
+                                               (add.seller() ? ledger::role_seller : 0) |
+                                               (add.operator_() ? ledger::role_operator : 0));
+  // A retry after a lost answer finds the name registered (by itself): it is answered as the
+  // repeat it is, before the name is looked at.
+  if (answered_as_repeat(session, who.id, add.request_id(), request.command, ref_sequence)) return;
   {
     std::lock_guard lock(reference_mutex_);
     if (participants_by_name_.count(name) != 0 || names_being_added_.count(name) != 0) {
@@ -918,12 +933,6 @@ void ExchangeService::on_add_participant(const SessionInfo& session, const Parti
     request.command.engine.participant = matching::ParticipantId{id};
     names_being_added_.insert(name);
   }
-  request.origin.request_id = add.request_id();
-  request.command.kind = ExchangeCommandKind::add_participant;
-  request.command.name = name;
-  request.command.roles = static_cast<uint8_t>((add.buyer() ? ledger::role_buyer : 0) |
-                                               (add.seller() ? ledger::role_seller : 0) |
-                                               (add.operator_() ? ledger::role_operator : 0));
   if (!submit_operator(session, who, std::move(request), ref_sequence)) {
     std::lock_guard lock(reference_mutex_);
     names_being_added_.erase(name);

@@ -171,11 +171,12 @@ class ExchangeService : public MessageHandler {
                   const wire::Auction& auction, uint64_t ref_sequence);
   // Operator request ids (submit_operator): a repeat is answered with what came of the first.
   void answer_on_its_way(const SessionInfo& session, uint64_t request_id);
-  // `what`: request_kind of the request, told apart from another one under the same id.
+  // `asked`: the request's command, told apart from another one under the same id by its kind
+  // and its request_digest.
   bool answered_from_ledger(const SessionInfo& session, uint32_t operator_id, uint64_t request_id,
-                            uint8_t what, uint64_t ref_sequence);
+                            const ExchangeCommand& asked, uint64_t ref_sequence);
   bool answered_as_repeat(const SessionInfo& session, uint32_t operator_id, uint64_t request_id,
-                          uint8_t what, uint64_t ref_sequence);
+                          const ExchangeCommand& asked, uint64_t ref_sequence);
   void on_add_participant(const SessionInfo& session, const ParticipantEntry& who,
                           const wire::AddParticipant& add, uint64_t ref_sequence);
   void deliver_added_participant(const Outcome& outcome);

@@ -60,8 +60,8 @@ void Batch::keep_message(ParticipantId p, uint64_t message_sequence,
 }
 
 void Batch::record_request(ParticipantId issuer, uint64_t request_id, SequenceNumber sequence,
-                           bool done, uint8_t what) {
-  requests_.push_back({issuer, request_id, sequence, done, what});
+                           bool done, uint8_t what, uint64_t digest) {
+  requests_.push_back({issuer, request_id, sequence, done, what, digest});
 }
 
 void Batch::drop_kept_through(ParticipantId p, uint64_t message_sequence) {

@@ -106,11 +106,12 @@ class Batch {
   // chunks, see codec.h: a few older ones may stay).
   void keep_message(ParticipantId p, uint64_t message_sequence, std::span<const uint8_t> bytes);
   void drop_kept_through(ParticipantId p, uint64_t message_sequence);
-  // An operator's request id, sequenced as `sequence`, whether it was done (or refused) and
-  // what it was (the caller's code for its kind): written in the same transaction, so the
-  // request is known (Snapshot::find_request) exactly when its command is durable.
+  // An operator's request id, sequenced as `sequence`, whether it was done (or refused), what
+  // it was (the caller's code for its kind) and a digest of what it asked (the caller's; not
+  // 0): written in the same transaction, so the request is known (Snapshot::find_request)
+  // exactly when its command is durable.
   void record_request(ParticipantId issuer, uint64_t request_id, SequenceNumber sequence, bool done,
-                      uint8_t what);
+                      uint8_t what, uint64_t digest);
 
   // Operations [first, size()) must not be refused: if one is, Ledger::commit writes nothing and
   // returns required_operation_refused. For what the engine already decided (its holds,
@@ -170,6 +171,7 @@ class Batch {
     SequenceNumber sequence;
     bool done = false;
     uint8_t what = 0;
+    uint64_t digest = 0;
   };
   std::vector<RecordedRequest> requests_;
 };

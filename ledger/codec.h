@@ -77,6 +77,9 @@ constexpr size_t trade_value_size = 117;
 // A trade written before partial delivery failures: no failed_lots at the end.
 constexpr size_t trade_value_size_without_failed_lots = 109;
 constexpr size_t product_fixed_size = 32;
+// An operator's request: sequence, done, what, digest; written before digests, without it.
+constexpr size_t request_record_size = u64_key_size + 2 + u64_key_size;
+constexpr size_t request_record_size_without_digest = u64_key_size + 2;
 
 using U64Key = std::array<uint8_t, u64_key_size>;
 using AccountKeyBytes = std::array<uint8_t, account_key_size>;

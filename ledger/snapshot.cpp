@@ -266,10 +266,15 @@ Result Snapshot::find_request(ParticipantId issuer, uint64_t request_id,
   MDB_val value{};
   const int rc = mdb_get(txn_, dbis_->requests, &key, &value);
   if (rc == MDB_NOTFOUND) return Result::ok;
-  if (rc != 0 || value.mv_size != codec::u64_key_size + 2) return Result::storage_error;
+  const bool without_digest = value.mv_size == codec::request_record_size_without_digest;
+  if (rc != 0 || (value.mv_size != codec::request_record_size && !without_digest)) {
+    return Result::storage_error;
+  }
   const std::span<const uint8_t> bytes = span(value);
-  found = RequestRecord{SequenceNumber{codec::read_u64_key(bytes.first(codec::u64_key_size))},
-                        bytes[codec::u64_key_size] == 1, bytes[codec::u64_key_size + 1]};
+  found = RequestRecord{
+      SequenceNumber{codec::read_u64_key(bytes.first(codec::u64_key_size))},
+      bytes[codec::u64_key_size] == 1, bytes[codec::u64_key_size + 1],
+      without_digest ? 0 : codec::read_u64_key(bytes.subspan(codec::u64_key_size + 2))};
   return Result::ok;
 }
 

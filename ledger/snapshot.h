@@ -67,6 +67,7 @@ class Snapshot {
     SequenceNumber sequence;
     bool done = false;
     uint8_t what = 0;
+    uint64_t digest = 0;  // 0: recorded before digests were (what alone tells requests apart)
   };
   Result find_request(ParticipantId issuer, uint64_t request_id,
                       std::optional<RequestRecord>& found) const;

@@ -38,12 +38,14 @@ void BatchWriter::write_requests(const Batch& batch) {
   }
   for (const Batch::RecordedRequest& request : batch.requests_) {
     const codec::KeptKey key = codec::kept_key(request.issuer, request.request_id);
-    // sequence (be64), done (0 or 1), what
-    std::array<uint8_t, codec::u64_key_size + 2> value{};
+    // sequence (be64), done (0 or 1), what, digest (be64; records before it have none)
+    std::array<uint8_t, codec::request_record_size> value{};
     const codec::U64Key sequence = codec::u64_key(request.sequence.value);
     std::copy(sequence.begin(), sequence.end(), value.begin());
     value[codec::u64_key_size] = request.done ? 1 : 0;
     value[codec::u64_key_size + 1] = request.what;
+    const codec::U64Key digest = codec::u64_key(request.digest);
+    std::copy(digest.begin(), digest.end(), value.begin() + codec::u64_key_size + 2);
     MDB_val k = val(key);
     MDB_val v = val(value);
     if ((rc_ = mdb_put(txn_, dbis_.requests, &k, &v, 0)) != 0) return;

@@ -112,6 +112,28 @@ TEST_F(AddParticipant, BadRequestsAreRefusedSayingWhy) {
   EXPECT_FALSE(service_->participant("lab-c").has_value());
 }
 
+// A registration retried with its request id (its answer was lost) finds the name taken by
+// itself: it is answered as the repeat it is, done, not as a name already registered; the same
+// id asking another name or other roles is another request.
+TEST_F(AddParticipant, ARetriedRegistrationIsAnsweredAsARepeat) {
+  auto ops = logon("ops");
+  ASSERT_TRUE(operator_ack(*ops, make_add_participant(900, "lab-c", true, false, false)).ok);
+  const Ack again = operator_ack(*ops, make_add_participant(900, "lab-c", true, false, false));
+  EXPECT_TRUE(again.ok) << again.text;
+  EXPECT_EQ(again.reason, OrderRejectReason::DuplicateRequest);
+  EXPECT_NE(again.text.find("request 900 was done as #"), std::string::npos) << again.text;
+  for (const Frame& other : {make_add_participant(900, "lab-d", true, false, false),
+                             make_add_participant(900, "lab-c", true, true, false)}) {
+    const Ack refused = operator_ack(*ops, other);
+    EXPECT_FALSE(refused.ok);
+    EXPECT_NE(refused.text.find("was another request"), std::string::npos) << refused.text;
+  }
+  EXPECT_FALSE(service_->participant("lab-d").has_value());
+  // Another id for the same name: the name is taken.
+  EXPECT_EQ(operator_ack(*ops, make_add_participant(901, "lab-c", true, false, false)).reason,
+            OrderRejectReason::ParticipantExists);
+}
+
 TEST_F(AddParticipant, NonePastTheEnginesParticipantTable) {
   participants_max_ = 6;  // ids 0 to 5; the fixture's take 1 to 4
   restart();

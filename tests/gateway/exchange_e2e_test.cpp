@@ -479,6 +479,32 @@ TEST_F(Exchange, AnOperatorRequestRepeatedWithItsIdIsDoneOnce) {
   expect_books_balance();
 }
 
+// A request id names one request, whatever it asks: the same id on a deposit of another amount
+// or to another participant (a script's clash, a clock that stepped back) is refused as
+// another request, and nothing is paid; the ledger keeps a digest of what the first asked.
+TEST_F(Exchange, AnOperatorRequestIdUsedAgainForAnotherAmountIsRefusedAndNothingIsPaid) {
+  const auto cash = [&](uint32_t participant) {
+    return core_->engine().account({participant}).available.value;
+  };
+  auto ops = logon("ops");
+  ASSERT_TRUE(operator_ack(*ops, make_deposit(700, "lab-a", 100)).ok);
+  for (const Frame& other : {make_deposit(700, "lab-a", 250), make_deposit(700, "lab-b", 100)}) {
+    const Ack refused = operator_ack(*ops, other);
+    EXPECT_FALSE(refused.ok);
+    EXPECT_EQ(refused.reason, wire::OrderRejectReason::DuplicateRequest);
+    EXPECT_NE(refused.text.find("request 700 was another request as #"), std::string::npos)
+        << refused.text;
+  }
+  EXPECT_TRUE(operator_ack(*ops, make_deposit(700, "lab-a", 100)).ok);  // the repeat itself
+  EXPECT_EQ(cash(3), 100);
+  EXPECT_EQ(cash(4), 0);
+  restart();
+  ops = logon("ops");
+  EXPECT_FALSE(operator_ack(*ops, make_deposit(700, "lab-a", 250)).ok);
+  EXPECT_EQ(cash(3), 100);
+  expect_books_balance();
+}
+
 TEST_F(Exchange, ParticipantsAndRolesAreEnforced) {
   // A certificate from the exchange CA whose participant is not registered: refused at logon.
   ClientConfig config;

@@ -2,6 +2,8 @@
 #include <lmdb.h>
 
 #include <functional>
+#include <optional>
+#include <vector>
 
 #include "gateway/exchange_command.h"
 #include "ledger/codec.h"
@@ -124,6 +126,38 @@ TEST_F(LedgerCheck, JournalNotStartingAtOneIsNamed) {
   }
   EXPECT_TRUE(named);
   EXPECT_EQ(ghx_ledger_check(dir_), 1);
+}
+
+// An operator's request keeps a digest of what it asked; one recorded before digests (10
+// bytes) is still found, without one; a record of any other size is damage, not "unknown".
+TEST_F(LedgerCheck, RequestRecordsReadBackWithTheirDigestAndOldOnesWithout) {
+  {
+    Ledger ledger(dir_);
+    Batch b;
+    b.record_request(buyer_a, 5, SequenceNumber{2}, true, 7, 0x0123456789abcdefULL);
+    ASSERT_EQ(ledger.commit(b), Result::ok);
+  }
+  const std::vector<uint8_t> old_record = {0, 0, 0, 0, 0, 0, 0, 1, 0, 9};  // #1, refused, 9
+  poke(dir_, "requests", codec::kept_key(buyer_a, 6), old_record);
+  poke(dir_, "requests", codec::kept_key(buyer_a, 7), std::vector<uint8_t>(11, 0));
+  Ledger ledger(dir_, Options{.read_only = true});
+  const Snapshot snapshot = ledger.snapshot();
+  std::optional<Snapshot::RequestRecord> found;
+  ASSERT_EQ(snapshot.find_request(buyer_a, 5, found), Result::ok);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->sequence.value, 2u);
+  EXPECT_TRUE(found->done);
+  EXPECT_EQ(found->what, 7);
+  EXPECT_EQ(found->digest, 0x0123456789abcdefULL);
+  ASSERT_EQ(snapshot.find_request(buyer_a, 6, found), Result::ok);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->sequence.value, 1u);
+  EXPECT_FALSE(found->done);
+  EXPECT_EQ(found->what, 9);
+  EXPECT_EQ(found->digest, 0u);
+  EXPECT_EQ(snapshot.find_request(buyer_a, 7, found), Result::storage_error);
+  ASSERT_EQ(snapshot.find_request(buyer_a, 8, found), Result::ok);
+  EXPECT_FALSE(found.has_value());
 }
 
 // The ledger keeps commands as opaque bytes; the CLI decodes each as ghxd's recovery would.
