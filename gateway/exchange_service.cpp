@@ -1001,7 +1001,9 @@ void ExchangeService::on_subscribe(const SessionInfo& session, const wire::Subsc
       if (subscribe.trades()) trade_subscribers_[product.value].insert(session.id.value);
       if (subscribe.bars()) bar_subscribers_[product.value].insert(session.id.value);
       if (subscribe.book()) {
-        ++found->second.books_pending[product.value];
+        // A snapshot already on its way answers a repeated Subscribe too: one session cannot
+        // fill the exchange's queue with snapshots of one product.
+        if (!found->second.books_pending.insert(product.value).second) continue;
       } else if (subscribe.trades() || subscribe.bars()) {
         // No book snapshot will say what state the product is in (halted, in its call phase):
         // the state now, sent before any change of it. Changes are published with this mutex
@@ -1016,14 +1018,11 @@ void ExchangeService::on_subscribe(const SessionInfo& session, const wire::Subsc
     request.kind = Request::Kind::book_snapshot;
     request.product = product;
     if (!submit(session, std::move(request), ref_sequence)) {
-      // This snapshot will not come; one asked for before it (a Subscribe repeated) still will.
+      // This snapshot will not come (the busy reply says so): a Subscribe again may ask anew.
       std::lock_guard lock(sessions_mutex_);
       const auto found = sessions_.find(session.id.value);
       if (found == sessions_.end()) return;
-      const auto pending = found->second.books_pending.find(product.value);
-      if (pending != found->second.books_pending.end() && --pending->second == 0) {
-        found->second.books_pending.erase(pending);
-      }
+      found->second.books_pending.erase(product.value);
       return;
     }
   }
@@ -1578,9 +1577,7 @@ void ExchangeService::deliver_snapshot(const Outcome& outcome) {
   // neither sent nor subscribed to the deltas (a session id is never used again).
   const auto session = sessions_.find(outcome.origin.session);
   if (session == sessions_.end()) return;
-  const auto pending = session->second.books_pending.find(product);
-  if (pending == session->second.books_pending.end()) return;
-  if (--pending->second == 0) session->second.books_pending.erase(pending);
+  if (session->second.books_pending.erase(product) == 0) return;
   flatbuffers::FlatBufferBuilder builder(4096);
   auto levels = [&](const std::vector<matching::LevelView>& views) {
     std::vector<wire::PriceLevel> out;

@@ -130,7 +130,8 @@ class ExchangeService : public MessageHandler {
     uint64_t resent_through = 0;  // report_sequence; live reports up to it were resent
     // Book snapshots asked for and not yet sent, by product: a snapshot subscribes the session
     // to its deltas only while it is still wanted (no Unsubscribe of the product came since).
-    std::map<uint32_t, uint32_t> books_pending;
+    // One at most per product: a Subscribe repeated while one is on its way waits for it.
+    std::set<uint32_t> books_pending;
   };
   // A report of the batch being committed, numbered; sent by on_committed.
   struct PendingReport {

@@ -505,6 +505,29 @@ TEST_F(Exchange, AnOperatorRequestIdUsedAgainForAnotherAmountIsRefusedAndNothing
   expect_books_balance();
 }
 
+// A Subscribe repeated while its book snapshot is on its way waits for that snapshot rather
+// than queue another: 200 sent at once put a few snapshot requests in the exchange's shared
+// queue, not 200. A deposit sent after them is answered after their snapshots.
+TEST_F(Exchange, RepeatedSubscribesShareTheSnapshotOnItsWay) {
+  auto ops = logon("ops");
+  const std::vector<std::string> symbols = {symbol_};
+  constexpr int subscribes = 200;
+  for (int i = 0; i < subscribes; ++i) {
+    ASSERT_EQ(ops->send(make_subscribe(symbols, true, false)), ClientStatus::ok);
+  }
+  ASSERT_EQ(ops->send(make_deposit(800, "lab-a", 1)), ClientStatus::ok);
+  int snapshots = 0;
+  while (true) {
+    const Received received = ops->receive();
+    ASSERT_EQ(received.status, ClientStatus::ok);
+    const wire::Body body = received.message().body_type();
+    if (body == wire::Body::OperatorAck) break;
+    snapshots += body == wire::Body::BookSnapshot;
+  }
+  EXPECT_GE(snapshots, 1);
+  EXPECT_LT(snapshots, subscribes / 4);
+}
+
 TEST_F(Exchange, ParticipantsAndRolesAreEnforced) {
   // A certificate from the exchange CA whose participant is not registered: refused at logon.
   ClientConfig config;
