@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -25,12 +26,17 @@ const std::vector<OptionSpec>& operator_option_specs() {
   return specs;
 }
 
-// The request's id, which is also its idempotency key: the exchange refuses a second request
-// of the operator with the same id. --request-id N repeats a request whose answer was lost
-// without the risk of doing it twice; else a time-based id (a new one for every invocation).
+// The request's id, which is also its idempotency key: the exchange answers a second request
+// of the operator with the same id as a repeat of the first. --request-id N repeats a request
+// whose answer was lost without the risk of doing it twice; else a random id, new for every
+// invocation: two scripts depositing the same amount at the same moment, or a clock stepped
+// back, must not share one (a time-based id could, and the second deposit would read as a
+// repeat). Below 2^53, so that a JSON reader's doubles keep it exact for a retry.
 uint64_t request_id_of(const ParsedArgs& args) {
   if (const auto given = args.get("request-id")) return parse_id(*given, "--request-id");
-  return client_order_id_from_time(wall_clock_ns());
+  std::random_device random;
+  const uint64_t bits = (uint64_t{random()} << 32) | random();
+  return 1 + bits % ((uint64_t{1} << 53) - 1);
 }
 
 // How an operator request ended.
