@@ -1,6 +1,7 @@
 #include "gateway/server.h"
 
 #include <asio/experimental/as_tuple.hpp>
+#include <cassert>
 #include <chrono>
 #include <cstring>
 
@@ -18,6 +19,19 @@ constexpr auto stop_grace = std::chrono::milliseconds(1000);
 constexpr auto stop_poll = std::chrono::milliseconds(5);
 // Frames are stamped in place; the Verifier's alignment rules want 8-byte aligned starts.
 constexpr size_t frame_alignment = 8;
+// A flood of connections must not flood the log: refusals get one line a second at most.
+constexpr auto refusal_log_interval = std::chrono::seconds(1);
+
+// The address a connection is counted under for connections_not_logged_on_per_address_max:
+// IPv4 as it is (also when mapped into IPv6), IPv6 by its /64, as one host may use all of one.
+asio::ip::address counted_address(const asio::ip::address& address) {
+  if (address.is_v4()) return address;
+  const asio::ip::address_v6 v6 = address.to_v6();
+  if (v6.is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, v6);
+  asio::ip::address_v6::bytes_type bytes = v6.to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return asio::ip::address_v6(bytes);
+}
 
 }  // namespace
 
@@ -32,7 +46,8 @@ Server::~Server() { stop(); }
 uint16_t Server::start() {
   tls_ = make_server_tls_context(config_.tls);
   session_context_ = std::make_unique<SessionContext>(SessionContext{
-      config_, counters_, handler_, [this](SessionId id) { sessions_.erase(id.value); }});
+      config_, counters_, handler_, [this](SessionId id) { sessions_.erase(id.value); },
+      [this](const asio::ip::address& address) { end_logon_phase(address); }});
   const asio::ip::tcp::endpoint endpoint(asio::ip::make_address(config_.listen_address),
                                          config_.port);
   acceptor_.open(endpoint.protocol());
@@ -142,33 +157,74 @@ asio::awaitable<void> Server::accept_loop() {
       co_await pause.async_wait(as_tuple(asio::use_awaitable));
       continue;
     }
-    // Refused before the TLS handshake, so that a flood costs no crypto.
-    GatewayCounters::Counter* refused = nullptr;
-    std::string_view limit;
-    if (counters_.sessions_active.load() >= config_.connections_max) {
-      refused = &counters_.connections_refused_cap;
-      limit = "connections_max";
-    } else if (counters_.sessions_not_logged_on.load() >= config_.connections_not_logged_on_max) {
-      refused = &counters_.connections_refused_unauthenticated;
-      limit = "connections_not_logged_on_max";
-    }
-    if (refused != nullptr) {
-      ++*refused;
-      log(LogLevel::warn, "connection refused: " + std::string(limit) + " reached");
-      std::error_code ignored;
-      socket.close(ignored);
+    std::error_code error;
+    const asio::ip::tcp::endpoint remote = socket.remote_endpoint(error);
+    if (error) {  // the peer is gone already
+      socket.close(error);
       continue;
     }
-    counters_.connections_accepted++;
-    counters_.sessions_active++;
-    counters_.sessions_not_logged_on++;
-    std::error_code ignored;
-    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-    const SessionId id{next_session_id_++};
-    auto session = std::make_shared<Session>(*session_context_, id, std::move(socket), tls_);
-    sessions_.emplace(id.value, session);
-    session->start();
+    const asio::ip::address address = counted_address(remote.address());
+    // Refused before the TLS handshake, so that a flood costs no crypto.
+    if (const std::optional<Refusal> refusal = refusal_of(address)) {
+      ++*refusal->counter;
+      log_refusal(refusal->limit, remote.address());
+      socket.close(error);
+      continue;
+    }
+    admit(std::move(socket), address);
   }
+}
+
+std::optional<Server::Refusal> Server::refusal_of(const asio::ip::address& address) {
+  if (counters_.sessions_active.load() >= config_.connections_max) {
+    return Refusal{&counters_.connections_refused_cap, "connections_max"};
+  }
+  if (counters_.sessions_not_logged_on.load() >= config_.connections_not_logged_on_max) {
+    return Refusal{&counters_.connections_refused_unauthenticated, "connections_not_logged_on_max"};
+  }
+  const auto of_address = not_logged_on_by_address_.find(address);
+  if (of_address != not_logged_on_by_address_.end() &&
+      of_address->second >= config_.connections_not_logged_on_per_address_max) {
+    return Refusal{&counters_.connections_refused_unauthenticated,
+                   "connections_not_logged_on_per_address_max"};
+  }
+  return std::nullopt;
+}
+
+void Server::log_refusal(std::string_view limit, const asio::ip::address& address) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_refusal_log_) {
+    ++refusals_not_logged_;
+    return;
+  }
+  std::string text =
+      "connection from " + address.to_string() + " refused: " + std::string(limit) + " reached";
+  if (refusals_not_logged_ > 0) {
+    text +=
+        " (and " + std::to_string(refusals_not_logged_) + " more refused since the last such line)";
+  }
+  log(LogLevel::warn, text);
+  next_refusal_log_ = now + refusal_log_interval;
+  refusals_not_logged_ = 0;
+}
+
+void Server::admit(asio::ip::tcp::socket socket, const asio::ip::address& address) {
+  counters_.connections_accepted++;
+  counters_.sessions_active++;
+  counters_.sessions_not_logged_on++;
+  ++not_logged_on_by_address_[address];
+  std::error_code ignored;
+  socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+  const SessionId id{next_session_id_++};
+  auto session = std::make_shared<Session>(*session_context_, id, std::move(socket), tls_, address);
+  sessions_.emplace(id.value, session);
+  session->start();
+}
+
+void Server::end_logon_phase(const asio::ip::address& address) {
+  const auto of_address = not_logged_on_by_address_.find(address);
+  assert(of_address != not_logged_on_by_address_.end() && of_address->second > 0);
+  if (--of_address->second == 0) not_logged_on_by_address_.erase(of_address);
 }
 
 }  // namespace ghx::gateway

@@ -82,7 +82,17 @@ class Server {
     std::vector<Entry> entries;
   };
 
+  // Why a new connection is refused: the counter it counts in and the limit it hit.
+  struct Refusal {
+    GatewayCounters::Counter* counter = nullptr;
+    std::string_view limit;
+  };
+
   asio::awaitable<void> accept_loop();
+  std::optional<Refusal> refusal_of(const asio::ip::address& address);
+  void log_refusal(std::string_view limit, const asio::ip::address& address);
+  void admit(asio::ip::tcp::socket socket, const asio::ip::address& address);
+  void end_logon_phase(const asio::ip::address& address);
   void close_all();
   void deliver_outbound();
 
@@ -94,6 +104,12 @@ class Server {
   asio::ip::tcp::acceptor acceptor_;
   std::unique_ptr<SessionContext> session_context_;
   std::unordered_map<uint64_t, std::shared_ptr<Session>> sessions_;  // network thread only
+  // Connections not logged on yet, by the address they are counted under (network thread only).
+  // At most connections_not_logged_on_max entries: an address leaves at its last connection.
+  std::unordered_map<asio::ip::address, uint32_t> not_logged_on_by_address_;
+  // Refused connections are logged at most once a second (network thread only).
+  std::chrono::steady_clock::time_point next_refusal_log_{};
+  uint64_t refusals_not_logged_ = 0;
   std::mutex outbound_mutex_;
   OutboundFrames outbound_;          // guarded by outbound_mutex_
   bool outbound_posted_ = false;     // guarded: a deliver_outbound is on its way

@@ -21,6 +21,11 @@ struct ServerConfig {
   // beyond it, new connections are closed at accept, so that connections that never log on
   // (a flood, or a peer without a certificate) cannot take the slots of participants.
   uint32_t connections_not_logged_on_max = 64;
+  // Of those, from one address (an IPv6 /64 counts as one: a single host may own a whole /64):
+  // beyond it, new connections from that address are closed at accept. Without it one host
+  // opening a dozen idle connections a second would hold every slot above, each until its
+  // handshake deadline, and lock every participant out; with it, it holds only its own share.
+  uint32_t connections_not_logged_on_per_address_max = 8;
   uint32_t handshake_timeout_ms = 5'000;  // TCP accept to TLS handshake done
   uint32_t logon_timeout_ms = 5'000;      // handshake done to Logon received
   uint32_t frame_timeout_ms = 5'000;      // first to last byte of one frame

@@ -46,10 +46,11 @@ std::string remote_text(const asio::ip::tcp::socket& socket) {
 }  // namespace
 
 Session::Session(SessionContext& context, SessionId id, asio::ip::tcp::socket socket,
-                 asio::ssl::context& tls)
+                 asio::ssl::context& tls, asio::ip::address counted_address)
     : context_(context),
       stream_(std::move(socket), tls),
       remote_(remote_text(stream_.next_layer())),
+      counted_address_(counted_address),
       bucket_(context.config.rate_messages_per_second, context.config.rate_burst_messages),
       watchdog_timer_(stream_.get_executor()),
       writer_wake_(stream_.get_executor(), Clock::time_point::max()),
@@ -250,7 +251,7 @@ bool Session::handle_logon(const wire::Message& message) {
     return false;
   }
   logged_on_ = true;
-  context_.counters.sessions_not_logged_on--;
+  end_logon_phase();
   context_.counters.logons_accepted++;
   log(LogLevel::info, describe() + ": logged on");
   send(make_logon_ack({.session_id = info_.id.value,
@@ -359,13 +360,18 @@ void Session::end() {
   watchdog_timer_.cancel();
   context_.counters.sessions_closed++;
   context_.counters.sessions_active--;
-  if (!logged_on_) context_.counters.sessions_not_logged_on--;
+  if (!logged_on_) end_logon_phase();
   if (logged_on_) context_.handler.on_disconnect(info_);
   log(LogLevel::info,
       describe() + ": closed" +
           (rejects_ > rejects_logged_max ? " (" + std::to_string(rejects_) + " rejects sent)"
                                          : std::string()));
   context_.on_closed(info_.id);
+}
+
+void Session::end_logon_phase() {
+  context_.counters.sessions_not_logged_on--;
+  context_.on_logon_phase_ended(counted_address_);
 }
 
 void Session::arm_read(uint32_t timeout_ms, std::string_view phase) {

@@ -31,12 +31,16 @@ struct SessionContext {
   GatewayCounters& counters;
   MessageHandler& handler;
   std::function<void(SessionId)> on_closed;  // the session has ended; called once
+  // The session no longer counts as not logged on (it logged on, or ended first): called once,
+  // with the address the server counts it under.
+  std::function<void(const asio::ip::address&)> on_logon_phase_ended;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
+  // `counted_address`: the address the server counts the connection under until it logs on.
   Session(SessionContext& context, SessionId id, asio::ip::tcp::socket socket,
-          asio::ssl::context& tls);
+          asio::ssl::context& tls, asio::ip::address counted_address);
 
   void start();
   // Queues a frame, stamping its sequence number into `frame` (8-byte aligned) before copying
@@ -65,6 +69,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> watchdog();
   asio::awaitable<void> shut_down();
   void end();
+  void end_logon_phase();
 
   bool handle(const wire::Message& message, std::span<const uint8_t> frame);
   bool handle_logon(const wire::Message& message);
@@ -78,6 +83,7 @@ class Session : public std::enable_shared_from_this<Session> {
   SessionContext& context_;
   asio::ssl::stream<asio::ip::tcp::socket> stream_;
   std::string remote_;
+  asio::ip::address counted_address_;
   SessionInfo info_;
   bool logged_on_ = false;
   bool draining_ = false;

@@ -235,6 +235,95 @@ TEST_F(GatewayServer, ConnectionsNotLoggedOnBeyondTheirCapAreClosedAtAccept) {
   expect_service_unharmed();
 }
 
+// A plain TCP connection to the gateway from `source`, another address of this host: all of
+// 127/8 is loopback, so a client bound to 127.0.0.2 is a second host to the gateway.
+asio::ip::tcp::socket connected_from(const char* source, uint16_t port, asio::io_context& io) {
+  asio::ip::tcp::socket socket(io);
+  std::error_code ec;
+  socket.open(asio::ip::tcp::v4(), ec);
+  if (!ec) socket.bind({asio::ip::make_address(source), 0}, ec);
+  if (!ec) socket.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+  EXPECT_FALSE(ec) << ec.message();
+  return socket;
+}
+
+// One host opening connections that never log on holds at most
+// connections_not_logged_on_per_address_max of the not-logged-on slots: the rest are closed at
+// accept, so participants on other addresses still log on; its slots come back as its
+// connections end.
+TEST_F(GatewayServer, OneAddressHoldsAtMostItsShareOfTheConnectionsNotLoggedOn) {
+  start([](ServerConfig& config) {
+    config.connections_not_logged_on_max = 4;
+    config.connections_not_logged_on_per_address_max = 2;
+    config.handshake_timeout_ms = 60'000;  // the flood's connections would outlast the test
+  });
+  asio::io_context io;
+  std::vector<asio::ip::tcp::socket> flood;
+  for (int i = 0; i < 10; ++i) flood.push_back(connected_from("127.0.0.2", port_, io));
+  ASSERT_TRUE(
+      eventually([&] { return counters().connections_refused_unauthenticated.load() == 8; }));
+  EXPECT_EQ(counters().sessions_not_logged_on.load(), 2u);
+  expect_service_unharmed();  // alice logs on from 127.0.0.1
+
+  flood.clear();  // their handshakes fail at once
+  ASSERT_TRUE(eventually([&] { return counters().sessions_not_logged_on.load() == 0; }));
+  for (int i = 0; i < 2; ++i) flood.push_back(connected_from("127.0.0.2", port_, io));
+  EXPECT_TRUE(eventually([&] { return counters().sessions_not_logged_on.load() == 2; }));
+  EXPECT_EQ(counters().connections_refused_unauthenticated.load(), 8u);
+}
+
+// A flood of refused connections must not flood the log: the first refusal is logged, then at
+// most a line a second, each saying how many were refused since the line before.
+TEST_F(GatewayServer, RefusedConnectionsAreLoggedAtMostOnceASecond) {
+  start([](ServerConfig& config) {
+    config.connections_not_logged_on_max = 1;
+    config.handshake_timeout_ms = 60'000;
+  });
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  set_log_level(LogLevel::warn);  // the fixture logs errors only
+  set_log_sink([&](LogLevel, std::string_view text) {
+    std::lock_guard lock(mutex);
+    if (text.find(" refused: ") != text.npos) lines.emplace_back(text);
+  });
+  struct RestoreLog {  // however the test ends: the sink writes into this test's locals
+    ~RestoreLog() {
+      set_log_sink({});
+      set_log_level(LogLevel::error);
+    }
+  } restore_log;
+  constexpr uint64_t connections = 40;
+  asio::io_context io;
+  std::vector<asio::ip::tcp::socket> flood;
+  const auto started = std::chrono::steady_clock::now();
+  for (uint64_t i = 0; i < connections; ++i)
+    flood.push_back(connected_from("127.0.0.2", port_, io));
+  ASSERT_TRUE(eventually(
+      [&] { return counters().connections_refused_unauthenticated.load() == connections - 1; }));
+  const auto flood_seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+          .count();
+  std::this_thread::sleep_for(1'100ms);
+  flood.push_back(connected_from("127.0.0.2", port_, io));  // its line counts the rest
+  ASSERT_TRUE(eventually(
+      [&] { return counters().connections_refused_unauthenticated.load() == connections; }));
+  std::lock_guard lock(mutex);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_NE(lines.front().find("connection from 127.0.0.2 refused: "
+                               "connections_not_logged_on_max reached"),
+            std::string::npos)
+      << lines.front();
+  EXPECT_LE(lines.size(), static_cast<size_t>(flood_seconds + 2));
+  uint64_t counted = 0;  // each line stands for itself and the refusals it counts
+  for (const std::string& line : lines) {
+    ++counted;
+    if (const size_t at = line.find("(and "); at != std::string::npos) {
+      counted += std::stoull(line.substr(at + 5));
+    }
+  }
+  EXPECT_EQ(counted, connections);
+}
+
 TEST_F(GatewayServer, SilentSessionIsClosedAtTheLogonDeadline) {
   start([](ServerConfig& config) { config.logon_timeout_ms = 200; });
   auto alice = connected(test_pki().alice);
