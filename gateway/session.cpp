@@ -146,8 +146,9 @@ asio::awaitable<void> Session::read_loop() {
       in_frame_ = false;
       arm_read(logged_on_ ? config.idle_timeout_ms : config.logon_timeout_ms,
                logged_on_ ? "idle" : "logon");
-    } else if (progressed || !in_frame_) {
-      // A frame has begun: its last byte must arrive within frame_timeout_ms from now.
+    } else if (logged_on_ && (progressed || !in_frame_)) {
+      // A frame has begun: its last byte must arrive within frame_timeout_ms from now. (Before
+      // Logon the logon deadline stays the bound: a frame's first bytes must not push it out.)
       in_frame_ = true;
       arm_read(config.frame_timeout_ms, "frame");
     }

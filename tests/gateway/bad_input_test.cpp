@@ -324,6 +324,23 @@ TEST_F(GatewayServer, RefusedConnectionsAreLoggedAtMostOnceASecond) {
   EXPECT_EQ(counted, connections);
 }
 
+// A Logon begun but not finished is still bound by the logon deadline: a frame deadline armed
+// by its first bytes must not push it out, or bytes trickled in just before each deadline would
+// hold a connection that never logs on for longer.
+TEST_F(GatewayServer, APartialLogonDoesNotPostponeTheLogonDeadline) {
+  start([](ServerConfig& config) {
+    config.logon_timeout_ms = 300;
+    config.frame_timeout_ms = 60'000;  // were it the bound, the session would outlast the test
+  });
+  auto alice = connected(test_pki().alice);
+  const Frame logon = make_logon({});
+  ASSERT_EQ(alice->send_raw(std::span(logon).first(logon.size() - 3)), ClientStatus::ok);
+  EXPECT_TRUE(closes(*alice));
+  EXPECT_GE(counters().timeouts.load(), 1u);
+  EXPECT_TRUE(eventually([&] { return counters().sessions_not_logged_on.load() == 0; }));
+  expect_service_unharmed();
+}
+
 TEST_F(GatewayServer, SilentSessionIsClosedAtTheLogonDeadline) {
   start([](ServerConfig& config) { config.logon_timeout_ms = 200; });
   auto alice = connected(test_pki().alice);
