@@ -38,10 +38,16 @@ struct ServerConfig {
   uint32_t rate_messages_per_second = 50'000;
   uint32_t rate_burst_messages = 5'000;
 
-  // What one session may have queued for sending and not yet written: past either, the session
-  // is closed as a slow consumer (its participant can log on again and have reports resent).
-  uint32_t outbound_frames_max = 8'192;
-  uint32_t outbound_bytes_max = 4 << 20;  // frames are up to 64 KiB: a few MiB per session
+  // What one session may have queued for sending and not yet written. Frames reach a session a
+  // hand-over at a time, before its writer can run: one command's output for it (a mass cancel's
+  // thousands of book changes, say) may take it past outbound_bytes_max, and a reader that keeps
+  // up brings it back below at once. A session still past it outbound_backlog_timeout_ms later
+  // is closed as a slow consumer (its participant can log on again and have reports resent);
+  // one past outbound_bytes_hard_max at once, so that memory stays bounded however large a
+  // hand-over (the hard limit holds some 380,000 book changes).
+  uint32_t outbound_bytes_max = 4 << 20;
+  uint32_t outbound_backlog_timeout_ms = 5'000;
+  uint32_t outbound_bytes_hard_max = 32 << 20;
 };
 
 }  // namespace ghx::gateway

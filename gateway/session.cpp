@@ -69,12 +69,15 @@ bool Session::send(std::span<uint8_t> frame) {
 
 bool Session::send(std::span<uint8_t> frame, int64_t sending_time_ns, Clock::time_point now) {
   if (draining_ || ended_ || !stream_.lowest_layer().is_open()) return false;
-  if (outbound_frames_ >= context_.config.outbound_frames_max ||
-      outbound_.size() + frame.size() > context_.config.outbound_bytes_max) {
-    context_.counters.send_queue_overflows++;
-    log(LogLevel::warn, describe() + ": outbound queue full (slow consumer), closing");
-    close_socket();
+  const ServerConfig& config = context_.config;
+  const size_t unsent = unsent_bytes() + frame.size();
+  if (unsent > config.outbound_bytes_hard_max) {
+    close_slow_consumer("outbound_bytes_hard_max reached");
     return false;
+  }
+  // Past the soft limit the backlog may stay only so long (the watchdog enforces it).
+  if (unsent > config.outbound_bytes_max && backlog_deadline_ == Clock::time_point::max()) {
+    arm(backlog_deadline_, now + milliseconds(config.outbound_backlog_timeout_ms));
   }
   if (!stamp_frame(frame, sequence_ + 1, sending_time_ns)) {
     assert(false && "frames sent by the gateway are made by finish_frame");
@@ -309,6 +312,9 @@ asio::awaitable<void> Session::writer() {
       co_await asio::async_write(stream_, asio::buffer(writing_), asio::use_awaitable);
       write_deadline_ = Clock::time_point::max();
       writing_.clear();
+      if (unsent_bytes() <= context_.config.outbound_bytes_max) {
+        backlog_deadline_ = Clock::time_point::max();  // the reader caught up
+      }
       context_.counters.frames_sent += frames;
       context_.counters.heartbeats_sent += heartbeats;
     }
@@ -324,6 +330,10 @@ asio::awaitable<void> Session::watchdog() {
   std::error_code ignored;
   while (!ended_) {  // each wait ends at the nearest deadline, or earlier when one moves closer
     const Clock::time_point now = Clock::now();
+    if (backlog_deadline_ <= now) {
+      close_slow_consumer("past outbound_bytes_max for outbound_backlog_timeout_ms");
+      co_return;
+    }
     if (read_deadline_ <= now || write_deadline_ <= now) {
       context_.counters.timeouts++;
       log(LogLevel::warn, describe() + ": deadline passed in phase " +
@@ -332,7 +342,7 @@ asio::awaitable<void> Session::watchdog() {
       co_return;
     }
     if (logged_on_ && !draining_ && heartbeat_due_ <= now) send(make_heartbeat());
-    watchdog_timer_.expires_at(std::min({read_deadline_, write_deadline_,
+    watchdog_timer_.expires_at(std::min({read_deadline_, write_deadline_, backlog_deadline_,
                                          logged_on_ ? heartbeat_due_ : Clock::time_point::max()}));
     co_await watchdog_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
@@ -384,6 +394,13 @@ void Session::arm(Clock::time_point& deadline, Clock::time_point value) {
   deadline = value;
   // Wake the watchdog when a deadline moves closer than the time it sleeps until.
   if (value < watchdog_timer_.expiry()) watchdog_timer_.cancel();
+}
+
+void Session::close_slow_consumer(std::string_view limit) {
+  context_.counters.send_queue_overflows++;
+  log(LogLevel::warn, describe() + ": slow consumer (" + std::string(limit) + ", " +
+                          std::to_string(unsent_bytes()) + " bytes unsent), closing");
+  close_socket();
 }
 
 void Session::close_socket() {

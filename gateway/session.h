@@ -77,6 +77,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void reject(wire::ErrorCode code, std::string_view detail, uint64_t ref_sequence);
   void arm_read(uint32_t timeout_ms, std::string_view phase);
   void arm(Clock::time_point& deadline, Clock::time_point value);
+  void close_slow_consumer(std::string_view limit);
   void close_socket();
   std::string describe() const;
 
@@ -108,6 +109,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string_view phase_ = "handshake";  // what the read deadline guards, for the log
   Clock::time_point read_deadline_ = Clock::time_point::max();
   Clock::time_point write_deadline_ = Clock::time_point::max();
+  // Set when the unsent bytes pass outbound_bytes_max, cleared when a write brings them below.
+  Clock::time_point backlog_deadline_ = Clock::time_point::max();
   Clock::time_point heartbeat_due_ = Clock::time_point::max();
   asio::steady_timer watchdog_timer_;
   asio::steady_timer writer_wake_;  // cancelled to wake the writer: a condition variable

@@ -377,12 +377,13 @@ TEST_F(GatewayServer, RateLimitRejectsTheExcessAndKeepsTheSession) {
 }
 
 // A client that sends and never reads: once the kernel's buffers are full, the replies queue
-// in the server, and past outbound_bytes_max (32 KiB here) the session is closed as a slow
-// consumer rather than hold ever more memory. Other sessions are unharmed.
-TEST_F(GatewayServer, AClientThatNeverReadsIsClosedAtTheQueuedBytesLimit) {
+// in the server, and once they have stayed past outbound_bytes_max (32 KiB here) for
+// outbound_backlog_timeout_ms the session is closed as a slow consumer rather than hold ever
+// more memory. Other sessions are unharmed.
+TEST_F(GatewayServer, AClientThatNeverReadsIsClosedWhenItsBacklogPersists) {
   start([](ServerConfig& config) {
     config.outbound_bytes_max = 32 * 1024;
-    config.outbound_frames_max = 1'000'000;  // the bytes limit, not the frames one
+    config.outbound_backlog_timeout_ms = 200;
     config.rate_messages_per_second = 1'000'000;
     config.rate_burst_messages = 1'000'000;
   });

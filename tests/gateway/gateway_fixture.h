@@ -30,6 +30,10 @@ class TestHandler : public MessageHandler {
  public:
   Server* server = nullptr;
   std::set<std::string> refused;
+  // A MassCancel is answered with this many Accepted reports (client order ids 1, 2, ...), all
+  // queued from the network thread before the session's writer can run: one hand-over, as a
+  // command that ends many orders makes. Set before start().
+  uint32_t reports_per_mass_cancel = 0;
 
   LogonDecision on_logon(const SessionInfo& session) override {
     std::lock_guard lock(mutex_);
@@ -44,6 +48,11 @@ class TestHandler : public MessageHandler {
     ++messages_;
     if (const auto* order = message.body_as_NewOrder()) {
       server->send(session.id, accepted(order->client_order_id()));
+    }
+    if (message.body_type() == wire::Body::MassCancel) {
+      for (uint64_t id = 1; id <= reports_per_mass_cancel; ++id) {
+        server->send(session.id, accepted(id));
+      }
     }
   }
 

@@ -67,5 +67,43 @@ TEST_F(LargeCommand, AMassCancelOfMoreOrdersThanABatchReservesCommitsWhole) {
   expect_books_balance();
 }
 
+// Its market data too: a book subscriber gets a BookDelta for every price level the command
+// empties, all from one commit, and one that keeps reading gets every one of them, even when
+// they are far more than its queue limit (shrunk here to 4 KiB, some 45 deltas): it is not a
+// slow consumer.
+class LargeCommandWithSmallQueues : public LargeCommand {
+ protected:
+  void SetUp() override {
+    server_config_.outbound_bytes_max = 4 * 1024;
+    LargeCommand::SetUp();
+  }
+};
+
+TEST_F(LargeCommandWithSmallQueues, ABookSubscriberThatKeepsReadingGetsEveryChangeOfAMassCancel) {
+  fund_market();
+  auto lab_a = logon("lab-a");
+  for (uint64_t id = 1; id <= resting_orders; ++id) {  // each at a price of its own
+    ASSERT_EQ(send_order(*lab_a, order(id, wire::Side::Buy, 1000 + int64_t(id), 1)),
+              std::pair(ExecType::Accepted, OrderRejectReason::None))
+        << id;
+  }
+  auto watcher = logon("lab-b");
+  const std::string symbols[] = {symbol_};
+  ASSERT_EQ(watcher->send(make_subscribe(symbols, true, false)), ClientStatus::ok);
+  const Received snapshot = watcher->receive_until(wire::Body::BookSnapshot);
+  ASSERT_EQ(snapshot.status, ClientStatus::ok);
+  ASSERT_EQ(snapshot.message().body_as_BookSnapshot()->bids()->size(), resting_orders);
+
+  ASSERT_EQ(lab_a->send(make_mass_cancel("")), ClientStatus::ok);
+  for (uint64_t i = 0; i < resting_orders; ++i) {
+    const Received delta = watcher->receive_until(wire::Body::BookDelta);
+    ASSERT_EQ(delta.status, ClientStatus::ok) << i;
+    EXPECT_EQ(delta.message().body_as_BookDelta()->size(), 0) << i;
+  }
+  EXPECT_EQ(server_->counters().send_queue_overflows.load(), 0u);
+  EXPECT_EQ(send_order(*watcher, order(1, wire::Side::Buy, 1000, 1)),
+            std::pair(ExecType::Accepted, OrderRejectReason::None));
+}
+
 }  // namespace
 }  // namespace ghx::gateway::test

@@ -1,5 +1,6 @@
 // The gateway's sessions over real TLS on loopback: ephemeral ports, 127.0.0.1 only, every
 // wait bounded.
+#include "gateway/wire_requests.h"
 #include "tests/gateway/gateway_fixture.h"
 
 namespace ghx::gateway::test {
@@ -106,6 +107,42 @@ TEST_F(GatewayServer, LogoutEndsTheSessionAndTellsTheHandler) {
   EXPECT_FALSE(alice->is_open());
   EXPECT_TRUE(eventually([&] { return handler_.disconnects().size() == 1; }));
   EXPECT_EQ(handler_.disconnects()[0].participant, "alice");
+  expect_service_unharmed();
+}
+
+// One command can make more for a session than its queue limit, all in one hand-over (a mass
+// cancel's thousands of book changes reach every book subscriber at once): a reader that keeps
+// up gets all of it and is not closed as a slow consumer. Here 9,000 reports, more than the
+// 8,192 frames that used to close it, and 720 KB, far past a 64 KiB outbound_bytes_max.
+TEST_F(GatewayServer, AReaderKeepingUpGetsAHandOverLargerThanTheQueueLimit) {
+  constexpr uint64_t reports = 9'000;
+  handler_.reports_per_mass_cancel = reports;
+  start([](ServerConfig& config) { config.outbound_bytes_max = 64 * 1024; });
+  auto alice = logged_on(test_pki().alice);
+  ASSERT_EQ(alice->send(make_mass_cancel("")), ClientStatus::ok);
+  for (uint64_t id = 1; id <= reports; ++id) {
+    const Received report = alice->receive_until(wire::Body::ExecutionReport);
+    ASSERT_EQ(report.status, ClientStatus::ok) << "report " << id;
+    ASSERT_EQ(report.message().body_as_ExecutionReport()->client_order_id(), id);
+  }
+  expect_order_round_trip(*alice, reports + 1);
+  EXPECT_EQ(counters().send_queue_overflows.load(), 0u);
+}
+
+// Memory stays bounded however large a hand-over: past outbound_bytes_hard_max the session is
+// closed at once, without waiting to see whether it reads.
+TEST_F(GatewayServer, AHandOverPastTheHardQueueLimitClosesTheSessionAtOnce) {
+  handler_.reports_per_mass_cancel = 9'000;  // 720 KB
+  start([](ServerConfig& config) {
+    config.outbound_bytes_max = 64 * 1024;
+    config.outbound_bytes_hard_max = 256 * 1024;
+    config.outbound_backlog_timeout_ms = 60'000;  // were it the bound, the test would time out
+  });
+  auto alice = logged_on(test_pki().alice);
+  ASSERT_EQ(alice->send(make_mass_cancel("")), ClientStatus::ok);
+  EXPECT_TRUE(closes(*alice));
+  EXPECT_EQ(counters().send_queue_overflows.load(), 1u);
+  EXPECT_TRUE(eventually([&] { return handler_.disconnects().size() == 1; }));
   expect_service_unharmed();
 }
 
