@@ -34,9 +34,15 @@ struct ServerConfig {
   uint32_t write_timeout_ms = 10'000;     // one frame write; a stuck peer is closed
   uint32_t close_timeout_ms = 1'000;      // flushing the last frames and TLS shutdown
 
-  // Token bucket per session, over every message received after logon.
+  // Token bucket per session, over every message received after logon. Most messages cost one;
+  // those that make the exchange do more cost more: a Subscribe or Unsubscribe one per product
+  // it names (each is a request of its own, a book snapshot in the exchange's shared queue), a
+  // ListProducts rate_list_products_cost_messages (it reads the whole product list and answers
+  // in a page per 250 products). A message costing more than the burst could never pass: it is
+  // refused with a Reject saying so.
   uint32_t rate_messages_per_second = 50'000;
   uint32_t rate_burst_messages = 5'000;
+  uint32_t rate_list_products_cost_messages = 100;
 
   // What one session may have queued for sending and not yet written. Frames reach a session a
   // hand-over at a time, before its writer can run: one command's output for it (a mass cancel's

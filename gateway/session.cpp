@@ -1,5 +1,6 @@
 #include "gateway/session.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 #include <utility>
@@ -34,6 +35,26 @@ constexpr size_t read_chunk_bytes = 16 * 1024;
 bool is_fatal(wire::ErrorCode code) {
   return code == wire::ErrorCode::MalformedFrame || code == wire::ErrorCode::FrameTooLarge ||
          code == wire::ErrorCode::VerificationFailed;
+}
+
+template <typename Subscription>
+uint32_t products_named(const Subscription& request) {
+  return (request.symbols() != nullptr ? request.symbols()->size() : 0) +
+         (request.product_ids() != nullptr ? request.product_ids()->size() : 0);
+}
+
+// What a message costs of the session's rate limit, in messages (ServerConfig says why).
+uint32_t rate_cost_messages(const wire::Message& message, const ServerConfig& config) {
+  switch (message.body_type()) {
+    case wire::Body::Subscribe:
+      return std::max(1u, products_named(*message.body_as_Subscribe()));
+    case wire::Body::Unsubscribe:
+      return std::max(1u, products_named(*message.body_as_Unsubscribe()));
+    case wire::Body::ListProducts:
+      return std::max(1u, config.rate_list_products_cost_messages);
+    default:
+      return 1;
+  }
 }
 
 std::string remote_text(const asio::ip::tcp::socket& socket) {
@@ -204,7 +225,18 @@ bool Session::handle_buffered(bool& stop) {
 bool Session::handle(const wire::Message& message, std::span<const uint8_t> frame) {
   context_.counters.frames_received++;
   if (!logged_on_) return handle_logon(message);
-  if (!bucket_.try_take(read_time_ns_)) {
+  const uint32_t cost = rate_cost_messages(message, context_.config);
+  if (cost > bucket_.burst()) {  // waiting would not help: say so rather than drop it each time
+    context_.counters.rate_limited++;
+    reject(wire::ErrorCode::RateLimited,
+           "message dropped: it costs " + std::to_string(cost) +
+               " messages of the rate limit, more than its whole burst of " +
+               std::to_string(bucket_.burst()) +
+               " (a Subscribe or Unsubscribe costs one per product it names)",
+           message.sequence());
+    return true;
+  }
+  if (!bucket_.try_take(read_time_ns_, cost)) {
     context_.counters.rate_limited++;
     reject(wire::ErrorCode::RateLimited, "rate limit exceeded: message dropped",
            message.sequence());

@@ -1,7 +1,7 @@
 #pragma once
 // A token bucket for per-session rate limits: `rate_per_second` tokens accrue continuously up to
-// `burst`; each message takes one. Integer arithmetic in nanoseconds, no clock inside: the caller
-// passes the time, so tests are deterministic.
+// `burst`; each message takes what it costs (most one). Integer arithmetic in nanoseconds, no
+// clock inside: the caller passes the time, so tests are deterministic.
 
 #include <algorithm>
 #include <cassert>
@@ -16,15 +16,18 @@ class TokenBucket {
     assert(rate_per_second_ > 0 && burst_ > 0);
   }
 
-  // Takes one token if there is one. `now_ns` must not go backwards.
-  bool try_take(int64_t now_ns) {
+  // Takes `cost` tokens if there are as many, else none. `now_ns` must not go backwards. A cost
+  // above the burst never passes: the caller refuses such a message rather than retry it.
+  bool try_take(int64_t now_ns, uint32_t cost = 1) {
+    assert(cost > 0);
     refill(now_ns);
-    if (tokens_ == 0) return false;
-    --tokens_;
+    if (tokens_ < cost) return false;
+    tokens_ -= cost;
     return true;
   }
 
   uint32_t tokens() const { return tokens_; }
+  uint32_t burst() const { return burst_; }
 
  private:
   static constexpr int64_t ns_per_second = 1'000'000'000;

@@ -1,5 +1,6 @@
 // Bad input over real TLS on loopback: each case gets a clear reject or a closed connection,
 // is counted, and leaves other sessions working.
+#include "gateway/wire_requests.h"
 #include "tests/gateway/gateway_fixture.h"
 
 namespace ghx::gateway::test {
@@ -374,6 +375,65 @@ TEST_F(GatewayServer, RateLimitRejectsTheExcessAndKeepsTheSession) {
   EXPECT_EQ(counters().rate_limited.load(), static_cast<uint64_t>(limited));
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // 5 tokens come back
   expect_order_round_trip(*alice, 100);
+}
+
+std::vector<std::string> product_symbols(int count) {
+  std::vector<std::string> symbols;
+  for (int i = 1; i <= count; ++i) symbols.push_back("PRODUCT" + std::to_string(i));
+  return symbols;
+}
+
+// A Subscribe asks the exchange for a book snapshot per product it names, each a request in its
+// shared queue: it costs one message of the rate limit per product, so that naming many
+// products at once is no way past the limit.
+TEST_F(GatewayServer, ASubscribeCostsOneMessageOfTheRateLimitPerProductItNames) {
+  start([](ServerConfig& config) {
+    config.rate_messages_per_second = 1;  // nothing comes back within the test
+    config.rate_burst_messages = 10;
+  });
+  auto alice = logged_on(test_pki().alice);
+  ASSERT_EQ(alice->send(make_subscribe(product_symbols(10), true, true)), ClientStatus::ok);
+  ASSERT_EQ(alice->send(order(1)), ClientStatus::ok);
+  EXPECT_EQ(reject_code(*alice), ErrorCode::RateLimited);
+  EXPECT_EQ(handler_.messages(), 1);  // the Subscribe
+  EXPECT_EQ(counters().rate_limited.load(), 1u);
+}
+
+// A ListProducts reads the whole product list and may answer in many pages: it costs
+// rate_list_products_cost_messages, a hundred by default.
+TEST_F(GatewayServer, AListProductsCostsAHundredMessagesOfTheRateLimit) {
+  start([](ServerConfig& config) {
+    config.rate_messages_per_second = 1;
+    config.rate_burst_messages = 100;
+  });
+  auto alice = logged_on(test_pki().alice);
+  ASSERT_EQ(alice->send(make_list_products(1, "", "")), ClientStatus::ok);
+  ASSERT_EQ(alice->send(order(1)), ClientStatus::ok);
+  EXPECT_EQ(reject_code(*alice), ErrorCode::RateLimited);
+  EXPECT_EQ(handler_.messages(), 1);  // the ListProducts
+}
+
+// A message costing more than the whole burst could never pass, however long the client
+// waited: it is refused at once, saying why, and costs nothing, so the session goes on.
+TEST_F(GatewayServer, AMessageCostingMoreThanTheBurstIsRefusedSayingWhy) {
+  start([](ServerConfig& config) {
+    config.rate_messages_per_second = 1;
+    config.rate_burst_messages = 10;
+  });
+  auto alice = logged_on(test_pki().alice);
+  const std::vector<std::string> symbols = product_symbols(11);
+  for (Frame frame : {make_subscribe(symbols, true, true), make_unsubscribe(symbols)}) {
+    ASSERT_EQ(alice->send(std::move(frame)), ClientStatus::ok);
+    const Received reject = alice->receive_until(wire::Body::Reject);
+    ASSERT_EQ(reject.status, ClientStatus::ok);
+    EXPECT_EQ(reject.message().body_as_Reject()->code(), ErrorCode::RateLimited);
+    const std::string text = reject.message().body_as_Reject()->text()->str();
+    EXPECT_NE(text.find("costs 11 messages of the rate limit, more than its whole burst of 10"),
+              std::string::npos)
+        << text;
+  }
+  EXPECT_EQ(handler_.messages(), 0);
+  expect_order_round_trip(*alice, 1);  // the bucket is still full
 }
 
 // A client that sends and never reads: once the kernel's buffers are full, the replies queue

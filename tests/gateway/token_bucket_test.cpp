@@ -44,5 +44,22 @@ TEST(TokenBucket, TimeGoingBackwardsEarnsNothing) {
   EXPECT_FALSE(bucket.try_take(0));
 }
 
+TEST(TokenBucket, ACostTakesThatManyTokensOrNone) {
+  TokenBucket bucket(10, 5);
+  EXPECT_TRUE(bucket.try_take(0, 3));
+  EXPECT_FALSE(bucket.try_take(0, 3));  // two left: none taken
+  EXPECT_EQ(bucket.tokens(), 2u);
+  EXPECT_TRUE(bucket.try_take(100 * ms, 3));  // one more came
+  EXPECT_EQ(bucket.tokens(), 0u);
+}
+
+TEST(TokenBucket, ACostAboveTheBurstNeverPasses) {
+  TokenBucket bucket(10, 5);
+  EXPECT_FALSE(bucket.try_take(0, 6));
+  EXPECT_FALSE(bucket.try_take(10'000 * ms, 6));
+  EXPECT_EQ(bucket.tokens(), 5u);
+  EXPECT_TRUE(bucket.try_take(10'000 * ms, 5));
+}
+
 }  // namespace
 }  // namespace ghx::gateway
