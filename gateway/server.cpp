@@ -142,7 +142,7 @@ void Server::post(std::chrono::milliseconds delay, std::function<void()> task) {
 void Server::close_all() {
   std::error_code ignored;
   acceptor_.close(ignored);
-  for (auto& [id, session] : sessions_) session->close();
+  for (auto& [id, session] : sessions_) session->close_with_logout("server stopping");
 }
 
 asio::awaitable<void> Server::accept_loop() {

@@ -44,7 +44,8 @@ class Server {
   uint16_t start();
 
   // Closes the listener and every session (handlers see on_disconnect), then joins the thread.
-  // Idempotent.
+  // Logged-on sessions are sent a Logout ("server stopping") and given close_timeout_ms to flush
+  // it. Idempotent.
   void stop();
 
   uint16_t port() const { return port_; }

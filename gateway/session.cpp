@@ -89,7 +89,7 @@ bool Session::send(std::span<uint8_t> frame) {
 }
 
 bool Session::send(std::span<uint8_t> frame, int64_t sending_time_ns, Clock::time_point now) {
-  if (draining_ || ended_ || !stream_.lowest_layer().is_open()) return false;
+  if (draining_ || stopping_ || ended_ || !stream_.lowest_layer().is_open()) return false;
   const ServerConfig& config = context_.config;
   const size_t unsent = unsent_bytes() + frame.size();
   if (unsent > config.outbound_bytes_hard_max) {
@@ -115,6 +115,19 @@ bool Session::send(std::span<uint8_t> frame, int64_t sending_time_ns, Clock::tim
 
 void Session::close() { close_socket(); }
 
+void Session::close_with_logout(std::string_view reason) {
+  if (draining_ || stopping_ || ended_) return;  // closing already, within its close deadline
+  if (!logged_on_ || !send(make_logout(reason))) {
+    close_socket();
+    return;
+  }
+  // Nothing is sent after the Logout. The read loop ends (its read is cancelled, or it sees
+  // stopping_ before the next), and run() goes on to the orderly close (shut_down), which
+  // flushes the Logout within close_timeout_ms.
+  stopping_ = true;
+  read_cancel_.emit(asio::cancellation_type::terminal);
+}
+
 asio::awaitable<void> Session::run() {
   arm_read(context_.config.handshake_timeout_ms, "handshake");
   asio::co_spawn(stream_.get_executor(), [self = shared_from_this()] { return self->watchdog(); },
@@ -126,8 +139,9 @@ asio::awaitable<void> Session::run() {
       co_await read_loop();
     } catch (const std::exception& e) {
       // The peer went away, a deadline closed the socket, or the server is stopping.
-      log(LogLevel::info, describe() + ": connection ended in phase " + std::string(phase_) +
-                              ": " + e.what());
+      log(LogLevel::info, stopping_ ? describe() + ": logging out, the server is stopping"
+                                    : describe() + ": connection ended in phase " +
+                                          std::string(phase_) + ": " + e.what());
     }
     co_await shut_down();
   }
@@ -162,7 +176,7 @@ asio::awaitable<void> Session::read_loop() {
   // Bounded by the read deadlines: every iteration either reads in time or throws. Each read
   // takes whatever has arrived (often many frames), and every complete frame is handled before
   // the next read.
-  while (stream_.lowest_layer().is_open()) {
+  while (stream_.lowest_layer().is_open() && !stopping_) {
     bool stop = false;
     const bool progressed = handle_buffered(stop);
     if (stop) co_return;
@@ -178,7 +192,7 @@ asio::awaitable<void> Session::read_loop() {
     }
     const size_t bytes = co_await stream_.async_read_some(
         asio::buffer(read_buffer_.data() + read_bytes_, read_buffer_.size() - read_bytes_),
-        asio::use_awaitable);
+        asio::bind_cancellation_slot(read_cancel_.slot(), asio::use_awaitable));
     read_bytes_ += bytes;
     read_time_ns_ = steady_now_ns();  // once per read, for every frame it brought
   }
@@ -391,6 +405,9 @@ asio::awaitable<void> Session::shut_down() {
     co_await writer_done_signal_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
   if (stream_.lowest_layer().is_open()) {
+    // A stop sends its close_notify but does not wait for the peer's: its client may not be
+    // reading, and the server's stop would wait for each such session's close deadline.
+    if (stopping_) SSL_set_shutdown(stream_.native_handle(), SSL_RECEIVED_SHUTDOWN);
     co_await stream_.async_shutdown(asio::redirect_error(asio::use_awaitable, ignored));
   }
   close_socket();

@@ -51,8 +51,12 @@ class Session : public std::enable_shared_from_this<Session> {
   // this VM): `sending_time_ns` is system time, `now` steady time.
   bool send(std::span<uint8_t> frame, int64_t sending_time_ns,
             std::chrono::steady_clock::time_point now);
-  // Ends the session at once (server stop, operator action).
+  // Ends the session at once (operator action).
   void close();
+  // Ends the session politely (the server's orderly stop): a logged-on session is sent a Logout
+  // with `reason`, so that its client can tell a stop from a crash, and has close_timeout_ms to
+  // flush it and close TLS; a session not logged on is closed at once.
+  void close_with_logout(std::string_view reason);
 
   SessionId id() const { return info_.id; }
   // Bytes queued or being written, not yet sent (for pacing a long resend).
@@ -88,6 +92,7 @@ class Session : public std::enable_shared_from_this<Session> {
   SessionInfo info_;
   bool logged_on_ = false;
   bool draining_ = false;
+  bool stopping_ = false;  // close_with_logout has queued the Logout: nothing may follow it
   bool writer_done_ = false;
   bool ended_ = false;
   uint64_t sequence_ = 0;  // last outbound sequence number
@@ -113,6 +118,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Clock::time_point backlog_deadline_ = Clock::time_point::max();
   Clock::time_point heartbeat_due_ = Clock::time_point::max();
   asio::steady_timer watchdog_timer_;
+  asio::cancellation_signal read_cancel_;  // ends the read loop's read (close_with_logout)
   asio::steady_timer writer_wake_;  // cancelled to wake the writer: a condition variable
   asio::steady_timer writer_done_signal_;
 };

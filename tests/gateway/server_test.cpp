@@ -146,6 +146,19 @@ TEST_F(GatewayServer, AHandOverPastTheHardQueueLimitClosesTheSessionAtOnce) {
   expect_service_unharmed();
 }
 
+// An orderly stop tells each logged-on session why before closing it, so that its client can
+// tell a stop from a crash.
+TEST_F(GatewayServer, StopSendsEachLoggedOnSessionALogoutSayingSo) {
+  start();
+  auto alice = logged_on(test_pki().alice);
+  server_->stop();
+  const Received logout = alice->receive_until(wire::Body::Logout);
+  ASSERT_EQ(logout.status, ClientStatus::ok) << to_string(logout.status);
+  EXPECT_EQ(logout.message().body_as_Logout()->text()->str(), "server stopping");
+  EXPECT_TRUE(closes(*alice));
+  EXPECT_EQ(handler_.disconnects().size(), 2u);
+}
+
 TEST_F(GatewayServer, StopDisconnectsEveryLoggedOnSession) {
   start();
   auto alice = logged_on(test_pki().alice);
