@@ -96,15 +96,33 @@ void encode(const ExchangeCommand& command, std::vector<uint8_t>& out) {
 }
 
 uint64_t request_digest(const ExchangeCommand& command) {
-  ExchangeCommand asked = command;
-  asked.engine.sequence = {};
-  asked.engine.timestamp = {};
-  asked.issuer = 0;  // the ledger keys the request by it already
-  if (asked.kind == ExchangeCommandKind::add_participant) asked.engine.participant = {};
-  std::vector<uint8_t> bytes;
-  encode(asked, bytes);
-  uint64_t digest = 0xcbf29ce484222325ULL;  // FNV-1a: a few dozen bytes, a few requests a day
-  for (const uint8_t byte : bytes) digest = (digest ^ byte) * 0x100000001b3ULL;
+  // A fixed list of what an operator's request can ask, not the journal encoding: a new
+  // encoding version must not make the retry of a request sent before an upgrade look like
+  // another request (the operator would then be told to send it anew, and it would be done
+  // twice). FNV-1a over each field's 8 bytes: a few requests a day.
+  const matching::Command& asked = command.engine;
+  uint64_t digest = 0xcbf29ce484222325ULL;
+  const auto mix = [&](uint64_t field) {
+    for (int shift = 0; shift < 64; shift += 8) {
+      digest = (digest ^ ((field >> shift) & 0xff)) * 0x100000001b3ULL;
+    }
+  };
+  mix(static_cast<uint64_t>(command.kind));
+  mix(static_cast<uint64_t>(asked.type));
+  // A new participant's id is the exchange's to give, not the request's.
+  mix(command.kind == ExchangeCommandKind::add_participant ? 0 : asked.participant.value);
+  mix(asked.product.value);
+  mix(asked.cancel_orders);
+  mix(static_cast<uint64_t>(asked.quantity.value));
+  mix(static_cast<uint64_t>(asked.expire_time.ns));
+  mix(static_cast<uint64_t>(asked.amount.value));
+  mix(static_cast<uint64_t>(asked.capacity.value));
+  mix(asked.trade_id.value);
+  mix(asked.counterparty.value);
+  mix(static_cast<uint64_t>(asked.fee.value));
+  mix(command.roles);
+  mix(command.name.size());
+  for (const char c : command.name) mix(static_cast<uint8_t>(c));
   return digest == 0 ? 1 : digest;
 }
 

@@ -65,9 +65,10 @@ constexpr size_t participant_name_bytes_max = 64;
 
 // What an operator's request asks, as 64 bits (never 0): the ledger keeps it with the request
 // id, so that an id used again for a request that asks anything else (another participant,
-// amount, product, trade or lots) is told apart from a repeat. Covers the whole command but
-// what the exchange adds to it: its sequence and time, the id it gives a new participant, and
-// the issuer (the ledger keys requests by it).
+// amount, product, trade or lots) is told apart from a repeat. Covers every field an operator's
+// request sets (not what the exchange adds: sequence, time, a new participant's id, the issuer,
+// by which the ledger keys requests already), over a fixed list rather than the journal
+// encoding, so that a retry after an upgrade is still recognised.
 uint64_t request_digest(const ExchangeCommand& command);
 
 // Appends the encoding of `command` to `out` (cleared first).

@@ -479,6 +479,44 @@ TEST(ExchangeCommandCodec, AVersion8EntryDecodesAsBeforeWithNoIssuer) {
   EXPECT_FALSE(decode(bytes, decoded));
 }
 
+// An operator's request digest: the same for a retry (whatever the exchange adds: sequence,
+// time, issuer, a new participant's id), different when anything asked differs, and fixed
+// for good: the ledger keeps it, so a retry after an upgrade must still match. The golden
+// value below may never change.
+TEST(RequestDigest, NamesWhatWasAskedAndNeverChanges) {
+  ExchangeCommand deposit;
+  deposit.engine.type = matching::CommandType::deposit;
+  deposit.engine.participant = {3};
+  deposit.engine.amount = {100};
+  const uint64_t digest = request_digest(deposit);
+  EXPECT_EQ(digest, 0x86162055711f90a6ULL);
+  ExchangeCommand sequenced = deposit;
+  sequenced.engine.sequence = {42};
+  sequenced.engine.timestamp = {1'700'000'000'000'000'000};
+  sequenced.issuer = 7;
+  EXPECT_EQ(request_digest(sequenced), digest);
+  ExchangeCommand more = deposit;
+  more.engine.amount = {101};
+  EXPECT_NE(request_digest(more), digest);
+  ExchangeCommand other = deposit;
+  other.engine.participant = {4};
+  EXPECT_NE(request_digest(other), digest);
+  ExchangeCommand withdraw = deposit;
+  withdraw.engine.type = matching::CommandType::withdraw;
+  EXPECT_NE(request_digest(withdraw), digest);
+
+  ExchangeCommand add;
+  add.kind = ExchangeCommandKind::add_participant;
+  add.name = "lab-c";
+  add.roles = 1;
+  ExchangeCommand given_an_id = add;
+  given_an_id.engine.participant = {9};
+  EXPECT_EQ(request_digest(given_an_id), request_digest(add));
+  ExchangeCommand other_name = add;
+  other_name.name = "lab-d";
+  EXPECT_NE(request_digest(other_name), request_digest(add));
+}
+
 TEST(ExchangeCommandCodec, AVersion4EntryDecodesAsBeforeAndNamesNoHalt) {
   std::mt19937_64 random(4);
   for (int i = 0; i < 1'000; ++i) {
