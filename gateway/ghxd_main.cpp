@@ -14,7 +14,7 @@
 //                     continuously from listing)
 //   --print-state-hash  recover (snapshot + journal), print the engine's state hash, exit;
 //                       the crash test compares it with a clean replay of its own. It opens
-//                       the ledger read-only and writes, creates and deletes nothing.
+//                       the ledger read-only and changes none of the data (see run()).
 // Prints "ghxd: listening on ADDRESS:PORT" once ready.
 
 #include <fcntl.h>
@@ -185,12 +185,16 @@ int wait_for_signal(ExchangeCore& core, ExchangeService& service, const Exchange
 
 // One ghxd per data directory: a second would append to the same journal, and one of the two
 // would stop at its next commit. The lock is the kernel's (flock), so a ghxd that crashed or
-// was killed holds it no longer; it is held until this process ends.
-void lock_data_directory(const std::filesystem::path& data) {
+// was killed holds it no longer; it is held until this process ends. A look at the data
+// (`inspecting`) takes it shared, so that it waits for no other look, and creates no lock file:
+// where there is none (a copy of the data, read-only media) it goes without.
+void lock_data_directory(const std::filesystem::path& data, bool inspecting) {
   const std::filesystem::path path = data / "ghxd.lock";
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  const int fd = inspecting ? ::open(path.c_str(), O_RDONLY | O_CLOEXEC)
+                            : ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0 && inspecting && errno == ENOENT) return;
   if (fd < 0) throw std::runtime_error("cannot open " + path.string() + ": " + strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  if (::flock(fd, (inspecting ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
     const std::string why =
         errno == EWOULDBLOCK
             ? "another ghxd is using " + data.string() + " (it holds " + path.string() + ")"
@@ -206,14 +210,15 @@ int run(const Options& options) {
   core_config.snapshot_directory = (options.data / "snapshots").string();
   core_config.snapshot_interval_commands = options.snapshot_interval_commands;
   // --print-state-hash looks at an exchange's data and changes none of it: it makes no
-  // directory, certificate or ledger where there is none, and deletes no snapshot.
+  // directory, lock file, certificate or ledger where there is none, deletes no snapshot, and
+  // opens the ledger read-only (LMDB may still make its own lock.mdb if a copy has none).
   core_config.inspect_only = options.print_state_hash;
   if (!options.print_state_hash) {
     std::filesystem::create_directories(options.data);
   } else if (!std::filesystem::is_directory(options.data)) {
     throw std::runtime_error("no state hash: " + options.data.string() + " does not exist");
   }
-  lock_data_directory(options.data);
+  lock_data_directory(options.data, options.print_state_hash);
   std::optional<TlsFiles> tls;
   if (!options.print_state_hash) {
     tls = ensure_certificates(options.data / "certs");

@@ -166,8 +166,9 @@ asio::awaitable<void> Server::accept_loop() {
     const asio::ip::address address = counted_address(remote.address());
     // Refused before the TLS handshake, so that a flood costs no crypto.
     if (const std::optional<Refusal> refusal = refusal_of(address)) {
-      ++*refusal->counter;
+      // Logged before it is counted: whoever sees the count sees the line (or its tally).
       log_refusal(refusal->limit, remote.address());
+      ++*refusal->counter;
       socket.close(error);
       continue;
     }
@@ -223,7 +224,10 @@ void Server::admit(asio::ip::tcp::socket socket, const asio::ip::address& addres
 
 void Server::end_logon_phase(const asio::ip::address& address) {
   const auto of_address = not_logged_on_by_address_.find(address);
-  assert(of_address != not_logged_on_by_address_.end() && of_address->second > 0);
+  if (of_address == not_logged_on_by_address_.end() || of_address->second == 0) {
+    assert(false && "a connection leaves its logon phase once, after it was counted");
+    return;
+  }
   if (--of_address->second == 0) not_logged_on_by_address_.erase(of_address);
 }
 

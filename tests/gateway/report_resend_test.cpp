@@ -162,7 +162,7 @@ TEST_F(ReportResend, ResendWhileReportsFlowHasNoGapAndNoDuplicate) {
 }
 
 // A backlog of about 8 MB, more than the socket buffers hold (about 4 MB here) plus a
-// session's queue (8,192 frames, beyond which a slow consumer is cut off), for a client that
+// session's queue (4 MiB, past which for 5 s a slow consumer is cut off), for a client that
 // does not read at first: the resend goes at the pace the client reads, and the session stays.
 TEST_F(ReportResend, ABacklogLargerThanTheSessionQueueIsResentAtTheClientsPace) {
   // A fast machine sends the 30,000 orders in under half a second, beyond the default limit of

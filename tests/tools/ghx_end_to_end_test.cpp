@@ -803,7 +803,7 @@ TEST(GhxdStart, ACommitTheDiskRefusesStopsGhxdAtOnceAndTheDataStartsAgain) {
 }
 
 // ghxd --print-state-hash only looks: where there is no exchange it says so, and makes no data
-// directory, certificate or ledger.
+// directory, lock file, certificate or ledger.
 TEST(GhxdStart, PrintStateHashWhereThereIsNoExchangeCreatesNothing) {
   std::string pattern = (fs::temp_directory_path() / "ghx-no-exchange-XXXXXX").string();
   ASSERT_NE(mkdtemp(pattern.data()), nullptr);
@@ -823,6 +823,7 @@ TEST(GhxdStart, PrintStateHashWhereThereIsNoExchangeCreatesNothing) {
   EXPECT_FALSE(fs::exists(parent / "ledger"));
   EXPECT_FALSE(fs::exists(parent / "certs"));
   EXPECT_FALSE(fs::exists(parent / "snapshots"));
+  EXPECT_FALSE(fs::exists(parent / "ghxd.lock"));
   fs::remove_all(parent);
 }
 
