@@ -54,6 +54,11 @@ struct ServerConfig {
   uint32_t outbound_bytes_max = 4 << 20;
   uint32_t outbound_backlog_timeout_ms = 5'000;
   uint32_t outbound_bytes_hard_max = 32 << 20;
+  // Every session's unsent bytes together: when they reach it, a session past
+  // outbound_bytes_max is closed at once rather than given its grace. Sized as the soft limits
+  // of connections_max sessions, so that sessions stalled on purpose (16 per participant, every
+  // book subscribed) cannot hold more than a full server of sessions at their soft limit would.
+  uint64_t outbound_bytes_total_max = uint64_t{256} * (4 << 20);
 };
 
 }  // namespace ghx::gateway

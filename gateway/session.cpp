@@ -96,6 +96,14 @@ bool Session::send(std::span<uint8_t> frame, int64_t sending_time_ns, Clock::tim
     close_slow_consumer("outbound_bytes_hard_max reached");
     return false;
   }
+  // All sessions together are bounded as well: when they hold outbound_bytes_total_max, one
+  // past its own soft limit gets no grace, so that sessions stalled on purpose cannot take
+  // more memory than the soft limits of a full server would.
+  if (unsent > config.outbound_bytes_max &&
+      context_.outbound_bytes_total + frame.size() > config.outbound_bytes_total_max) {
+    close_slow_consumer("outbound_bytes_total_max reached");
+    return false;
+  }
   // Past the soft limit the backlog may stay only so long (the watchdog enforces it).
   if (unsent > config.outbound_bytes_max && backlog_deadline_ == Clock::time_point::max()) {
     arm(backlog_deadline_, now + milliseconds(config.outbound_backlog_timeout_ms));
@@ -108,6 +116,7 @@ bool Session::send(std::span<uint8_t> frame, int64_t sending_time_ns, Clock::tim
   if (frame_message(frame).body_type() == wire::Body::Heartbeat) ++outbound_heartbeats_;
   outbound_.insert(outbound_.end(), frame.begin(), frame.end());
   ++outbound_frames_;
+  recount_unsent();
   arm(heartbeat_due_, now + milliseconds(context_.config.heartbeat_interval_ms));
   writer_wake_.cancel();
   return true;
@@ -358,6 +367,7 @@ asio::awaitable<void> Session::writer() {
       co_await asio::async_write(stream_, asio::buffer(writing_), asio::use_awaitable);
       write_deadline_ = Clock::time_point::max();
       writing_.clear();
+      recount_unsent();
       if (unsent_bytes() <= context_.config.outbound_bytes_max) {
         backlog_deadline_ = Clock::time_point::max();  // the reader caught up
       }
@@ -418,6 +428,9 @@ void Session::end() {
   ended_ = true;
   close_socket();
   watchdog_timer_.cancel();
+  outbound_.clear();  // never to be sent: the server's total no longer holds them
+  writing_.clear();
+  recount_unsent();
   context_.counters.sessions_closed++;
   context_.counters.sessions_active--;
   if (!logged_on_) end_logon_phase();
@@ -450,6 +463,12 @@ void Session::close_slow_consumer(std::string_view limit) {
   log(LogLevel::warn, describe() + ": slow consumer (" + std::string(limit) + ", " +
                           std::to_string(unsent_bytes()) + " bytes unsent), closing");
   close_socket();
+}
+
+void Session::recount_unsent() {
+  context_.outbound_bytes_total -= unsent_counted_;
+  unsent_counted_ = unsent_bytes();
+  context_.outbound_bytes_total += unsent_counted_;
 }
 
 void Session::close_socket() {

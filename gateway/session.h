@@ -34,6 +34,9 @@ struct SessionContext {
   // The session no longer counts as not logged on (it logged on, or ended first): called once,
   // with the address the server counts it under.
   std::function<void(const asio::ip::address&)> on_logon_phase_ended;
+  // Every session's unsent bytes together (network thread only): ServerConfig's
+  // outbound_bytes_total_max bounds them.
+  uint64_t outbound_bytes_total = 0;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -82,6 +85,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void arm_read(uint32_t timeout_ms, std::string_view phase);
   void arm(Clock::time_point& deadline, Clock::time_point value);
   void close_slow_consumer(std::string_view limit);
+  // Brings the context's outbound_bytes_total up to date with this session's unsent bytes.
+  void recount_unsent();
   void close_socket();
   std::string describe() const;
 
@@ -110,6 +115,7 @@ class Session : public std::enable_shared_from_this<Session> {
   static constexpr uint64_t rejects_logged_max = 20;  // per session; the rest are counted
   uint64_t rejects_ = 0;
   std::vector<uint8_t> writing_;  // the write in flight
+  size_t unsent_counted_ = 0;     // this session's share of the context's outbound_bytes_total
 
   std::string_view phase_ = "handshake";  // what the read deadline guards, for the log
   Clock::time_point read_deadline_ = Clock::time_point::max();
