@@ -95,8 +95,11 @@ bool split_payload(std::span<const uint8_t> payload, std::span<const uint8_t>& e
   return read_core_state(in, state);
 }
 
-SnapshotWriter::SnapshotWriter(SnapshotStore store, WrittenHandler on_written)
-    : store_(std::move(store)), on_written_(std::move(on_written)) {}
+SnapshotWriter::SnapshotWriter(SnapshotStore store, WrittenHandler on_written,
+                               CommittedThrough committed_through)
+    : store_(std::move(store)),
+      on_written_(std::move(on_written)),
+      committed_through_(std::move(committed_through)) {}
 
 SnapshotWriter::~SnapshotWriter() { stop(); }
 
@@ -135,7 +138,8 @@ void SnapshotWriter::loop() {
     if (!busy_) return;  // stopping with nothing to write
     const uint64_t sequence = sequence_;
     lock.unlock();
-    const SnapshotOutcome outcome = store_.write(sequence, buffer_);
+    const SnapshotOutcome outcome =
+        store_.write(sequence, buffer_, committed_through_ ? committed_through_() : UINT64_MAX);
     if (on_written_) on_written_(sequence, outcome);
     lock.lock();
     busy_ = false;

@@ -51,8 +51,12 @@ bool split_payload(std::span<const uint8_t> payload, std::span<const uint8_t>& e
 class SnapshotWriter {
  public:
   using WrittenHandler = std::function<void(uint64_t sequence, const SnapshotOutcome&)>;
+  // The ledger's last committed sequence, asked after each write: pruning keeps the newest
+  // snapshots it can use (SnapshotStore::write).
+  using CommittedThrough = std::function<uint64_t()>;
 
-  SnapshotWriter(SnapshotStore store, WrittenHandler on_written);
+  SnapshotWriter(SnapshotStore store, WrittenHandler on_written,
+                 CommittedThrough committed_through = {});
   ~SnapshotWriter();
   SnapshotWriter(const SnapshotWriter&) = delete;
   SnapshotWriter& operator=(const SnapshotWriter&) = delete;
@@ -71,6 +75,7 @@ class SnapshotWriter {
 
   SnapshotStore store_;
   WrittenHandler on_written_;
+  CommittedThrough committed_through_;
   std::vector<uint8_t> buffer_;
   std::mutex mutex_;
   std::condition_variable wake_;

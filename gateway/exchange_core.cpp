@@ -114,7 +114,8 @@ ExchangeCore::ExchangeCore(ExchangeCoreConfig config)
           log(LogLevel::error, "exchange: snapshot " + std::to_string(sequence) +
                                    " not written: " + std::string(to_string(outcome.status)) +
                                    " " + outcome.detail);
-        });
+        },
+        [this] { return committed_through_.load(std::memory_order_acquire); });
   }
 }
 
@@ -129,6 +130,7 @@ void ExchangeCore::recover() {
   if (!engine_) engine_ = std::make_unique<matching::Engine>(config_.engine);
   replay_journal(from);
   check_against_ledger();
+  committed_through_ = last_sequence_;
   sessions_cut_off_ = open_sessions_;
   const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - started)
@@ -345,6 +347,12 @@ void ExchangeCore::stop() {
   to_ledger_.close();
   if (!ledger_thread_.joinable()) return;
   ledger_thread_.join();
+  // Everything taken is committed now: of the snapshots kept beyond the commits of their time
+  // (SnapshotStore::write), only the newest K stay. (After a failure, the next start deletes
+  // those beyond the ledger.)
+  if (snapshot_writer_ && !failed_) {
+    SnapshotStore(snapshot_directory_, config_.snapshots_kept).prune(committed_through_.load());
+  }
   const uint64_t commits = stats_.commits.load();
   if (commits > 0) {
     log(LogLevel::info, "exchange: " + std::to_string(stats_.commands.load()) + " commands in " +
@@ -582,6 +590,9 @@ bool ExchangeCore::commit(CommittedBatch& batch) {
     return false;
   }
   stats_.commits.fetch_add(1, std::memory_order_relaxed);
+  if (batch.ledger_batch.last_sequence().value != 0) {
+    committed_through_.store(batch.ledger_batch.last_sequence().value, std::memory_order_release);
+  }
   stats_.commit_ns_total.fetch_add(
       std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count(),
       std::memory_order_relaxed);

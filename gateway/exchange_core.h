@@ -202,6 +202,8 @@ class ExchangeCore {
   // Held by pointer: an engine that refused a snapshot is unusable and is replaced.
   std::unique_ptr<matching::Engine> engine_;
   uint64_t last_sequence_ = 0;
+  // The ledger's last committed sequence (ledger thread; the snapshot writer reads it).
+  std::atomic<uint64_t> committed_through_{0};
   int64_t last_time_ns_ = 0;
   std::vector<uint64_t> market_sequences_;  // per product, engine thread only
   std::map<uint32_t, uint32_t> open_sessions_;  // cancel-on-disconnect; engine thread only

@@ -134,7 +134,8 @@ std::string SnapshotStore::file_name(uint64_t sequence) {
   return std::string(name_prefix) + digits + std::string(name_suffix);
 }
 
-SnapshotOutcome SnapshotStore::write(uint64_t sequence, std::span<const uint8_t> payload) {
+SnapshotOutcome SnapshotStore::write(uint64_t sequence, std::span<const uint8_t> payload,
+                                     uint64_t committed_through) {
   std::error_code error;
   std::filesystem::create_directories(directory_, error);
   if (error) return io_failure("cannot create " + directory_.string() + ": " + error.message());
@@ -146,7 +147,7 @@ SnapshotOutcome SnapshotStore::write(uint64_t sequence, std::span<const uint8_t>
   const std::string failed =
       replace_file_durably(directory_ / file_name(sequence), 0644, {header, payload});
   if (!failed.empty()) return io_failure(failed);
-  prune();
+  prune(committed_through);
   return {};
 }
 
@@ -239,12 +240,15 @@ size_t SnapshotStore::remove_above(uint64_t sequence) {
   return removed;
 }
 
-// Keeps the newest kept_ snapshots; also removes temp files a crash left behind (the one
-// writer is not writing any now).
-void SnapshotStore::prune() {
+// Keeps the newest kept_ snapshots at or below committed_through, and every one beyond it; also
+// removes temp files a crash left behind (the one writer is not writing any now).
+void SnapshotStore::prune(uint64_t committed_through) {
   std::error_code error;
-  const std::vector<SnapshotFile> files = list();
-  for (size_t i = kept_; i < files.size(); ++i) std::filesystem::remove(files[i].path, error);
+  size_t usable = 0;
+  for (const SnapshotFile& file : list()) {  // newest first
+    if (file.sequence > committed_through) continue;
+    if (++usable > kept_) std::filesystem::remove(file.path, error);
+  }
   for (const auto& entry : std::filesystem::directory_iterator(directory_, error)) {
     const std::string name = entry.path().filename().string();
     if (name.size() > durable_temp_suffix.size() && name.ends_with(durable_temp_suffix) &&

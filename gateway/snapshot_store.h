@@ -82,8 +82,14 @@ class SnapshotStore {
   static std::string file_name(uint64_t sequence);  // "snapshot-000...0042.ghxs"
 
   // Writes the snapshot of `sequence` atomically (replacing one of the same sequence), then
-  // deletes all but the newest `kept`. A failed deletion is not a failed write.
-  SnapshotOutcome write(uint64_t sequence, std::span<const uint8_t> payload);
+  // deletes all but the newest `kept` of those at or below `committed_through` (the ledger's
+  // last committed sequence: a snapshot beyond it is of no use until its commit, and of none
+  // if a crash comes first), keeping every one beyond it. A failed deletion is not a failed
+  // write.
+  SnapshotOutcome write(uint64_t sequence, std::span<const uint8_t> payload,
+                        uint64_t committed_through = UINT64_MAX);
+  // Deletes what write() would: all but the newest `kept` at or below `committed_through`.
+  void prune(uint64_t committed_through);
 
   // The snapshot files, newest (highest sequence) first. Other names are ignored. A missing
   // directory has none.
@@ -100,7 +106,6 @@ class SnapshotStore {
   size_t remove_above(uint64_t sequence);
 
  private:
-  void prune();
 
   std::filesystem::path directory_;
   size_t kept_;

@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "tests/gateway/test_pki.h"
 
@@ -175,6 +176,22 @@ TEST_F(SnapshotStoreTest, KeepsOnlyTheNewestK) {
   ASSERT_EQ(files.size(), 3u);
   EXPECT_EQ(files[0].sequence, 300u);
   EXPECT_EQ(files[2].sequence, 200u);
+}
+
+// Snapshots beyond the ledger's last commit are not counted among the K kept: were a crash to
+// come before their commit they would be of no use, and the K usable ones must survive it.
+TEST_F(SnapshotStoreTest, KeepsTheNewestKTheLedgerHasCommittedAndAllBeyond) {
+  SnapshotStore store(dir_, 2);
+  for (uint64_t sequence = 1; sequence <= 6; ++sequence) {
+    ASSERT_TRUE(store.write(sequence * 50, payload_of(10, 1), 150).ok());
+  }
+  std::vector<uint64_t> kept;
+  for (const SnapshotFile& listed : store.list()) kept.push_back(listed.sequence);
+  EXPECT_EQ(kept, (std::vector<uint64_t>{300, 250, 200, 150, 100}));
+  ASSERT_TRUE(store.write(350, payload_of(10, 1), 350).ok());  // the commits caught up
+  kept.clear();
+  for (const SnapshotFile& listed : store.list()) kept.push_back(listed.sequence);
+  EXPECT_EQ(kept, (std::vector<uint64_t>{350, 300}));
 }
 
 TEST_F(SnapshotStoreTest, AWriteReplacesASnapshotOfTheSameSequenceAndRemovesStaleTempFiles) {
