@@ -204,44 +204,53 @@ void lock_data_directory(const std::filesystem::path& data, bool inspecting) {
   }
 }
 
-int run(const Options& options) {
-  ExchangeCoreConfig core_config;
-  core_config.data_directory = (options.data / "ledger").string();
-  core_config.snapshot_directory = (options.data / "snapshots").string();
-  core_config.snapshot_interval_commands = options.snapshot_interval_commands;
-  // --print-state-hash looks at an exchange's data and changes none of it: it makes no
-  // directory, lock file, certificate or ledger where there is none, deletes no snapshot, and
-  // opens the ledger read-only (LMDB may still make its own lock.mdb if a copy has none).
-  core_config.inspect_only = options.print_state_hash;
-  if (!options.print_state_hash) {
-    std::filesystem::create_directories(options.data);
-  } else if (!std::filesystem::is_directory(options.data)) {
+ExchangeCoreConfig core_config_of(const Options& options) {
+  ExchangeCoreConfig config;
+  config.data_directory = (options.data / "ledger").string();
+  config.snapshot_directory = (options.data / "snapshots").string();
+  config.snapshot_interval_commands = options.snapshot_interval_commands;
+  return config;
+}
+
+// Recovery replays the journal whole or not at all: a damaged entry or a gap stops here, before
+// the server listens or a command is committed, and says so, naming `what` it stops.
+void recover(std::optional<ExchangeCore>& core, const ExchangeCoreConfig& config,
+             const std::string& what) {
+  try {
+    core.emplace(config);
+  } catch (const std::exception& error) {
+    throw std::runtime_error(what + ": cannot recover the ledger in " + config.data_directory +
+                             ": " + error.what());
+  }
+}
+
+// --print-state-hash looks at an exchange's data and changes none of it: it makes no directory,
+// lock file, certificate or ledger where there is none, deletes no snapshot, and opens the
+// ledger read-only (LMDB may still make its own lock.mdb if a copy has none).
+int print_state_hash(const Options& options) {
+  if (!std::filesystem::is_directory(options.data)) {
     throw std::runtime_error("no state hash: " + options.data.string() + " does not exist");
   }
-  lock_data_directory(options.data, options.print_state_hash);
-  std::optional<TlsFiles> tls;
-  if (!options.print_state_hash) {
-    tls = ensure_certificates(options.data / "certs");
-    std::filesystem::create_directories(core_config.data_directory);
-  }
-  // Recovery replays the journal whole or not at all: a damaged entry or a gap stops the
-  // start here, before the server listens or a command is committed, and says so.
+  lock_data_directory(options.data, true);
+  ExchangeCoreConfig config = core_config_of(options);
+  config.inspect_only = true;
+  std::optional<ExchangeCore> core;
+  recover(core, config, "no state hash");
+  std::printf("ghxd: state hash %016llx at sequence %llu\n",
+              static_cast<unsigned long long>(core->engine().state_hash()),
+              static_cast<unsigned long long>(core->last_sequence().value));
+  return 0;
+}
+
+int serve(const Options& options) {
+  std::filesystem::create_directories(options.data);
+  lock_data_directory(options.data, false);
+  const TlsFiles tls = ensure_certificates(options.data / "certs");
+  const ExchangeCoreConfig core_config = core_config_of(options);
+  std::filesystem::create_directories(core_config.data_directory);
   std::optional<ExchangeCore> recovered;
-  try {
-    recovered.emplace(core_config);
-  } catch (const std::exception& error) {
-    // --print-state-hash only reads: it has nothing to refuse to start.
-    const std::string what = options.print_state_hash ? "no state hash" : "refusing to start";
-    throw std::runtime_error(what + ": cannot recover the ledger in " +
-                             core_config.data_directory + ": " + error.what());
-  }
+  recover(recovered, core_config, "refusing to start");
   ExchangeCore& core = *recovered;
-  if (options.print_state_hash) {
-    std::printf("ghxd: state hash %016llx at sequence %llu\n",
-                static_cast<unsigned long long>(core.engine().state_hash()),
-                static_cast<unsigned long long>(core.last_sequence().value));
-    return 0;
-  }
   if (core.stats().replayed_commands > 0) {
     log(LogLevel::info, "ghxd: replayed " + std::to_string(core.stats().replayed_commands.load()) +
                             " journaled commands");
@@ -250,7 +259,7 @@ int run(const Options& options) {
   ServerConfig server_config;
   server_config.listen_address = options.listen;
   server_config.port = options.port;
-  server_config.tls = *tls;
+  server_config.tls = tls;
   Server server(server_config, service);
   service.attach(server);
   // Whatever ends the run, an error at start-up included (the port taken, say), the server and
@@ -291,7 +300,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   try {
-    return ghx::gateway::run(ghx::gateway::parse_options(argc, argv));
+    const ghx::gateway::Options options = ghx::gateway::parse_options(argc, argv);
+    return options.print_state_hash ? ghx::gateway::print_state_hash(options)
+                                    : ghx::gateway::serve(options);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "ghxd: %s\n", error.what());
     return 1;

@@ -157,6 +157,24 @@ class GatewayServer : public ::testing::Test {
     expect_order_round_trip(*fresh, 1);
   }
 
+  // A hand-over of 720 KB to a session whose soft limit is 64 KiB and whose grace would outlast
+  // the test (`limit` sets the bound under test): the session is closed at once, as a slow
+  // consumer, and the server goes on.
+  void expect_a_large_hand_over_closes_at_once(const std::function<void(ServerConfig&)>& limit) {
+    handler_.reports_per_mass_cancel = 9'000;  // 720 KB
+    start([&](ServerConfig& config) {
+      config.outbound_bytes_max = 64 * 1024;
+      config.outbound_backlog_timeout_ms = 60'000;  // were it the bound, the test would time out
+      limit(config);
+    });
+    auto alice = logged_on(test_pki().alice);
+    ASSERT_EQ(alice->send(make_mass_cancel("")), ClientStatus::ok);
+    EXPECT_TRUE(closes(*alice));
+    EXPECT_EQ(counters().send_queue_overflows.load(), 1u);
+    EXPECT_TRUE(eventually([&] { return handler_.disconnects().size() == 1; }));
+    expect_service_unharmed();
+  }
+
   // Reads until a Reject arrives (returns its code) or the connection ends.
   static std::optional<ErrorCode> reject_code(Client& client) {
     const Received received = client.receive_until(wire::Body::Reject);
