@@ -811,6 +811,17 @@ void ExchangeService::on_operator_message(const SessionInfo& session, const Part
                                                nullptr, "unknown participant"));
     return;
   }
+  // The ledger registers capacity only for a seller, and its refusal of an operation the
+  // engine has done stops the exchange: refuse it here, before it is sequenced.
+  if (command.type == matching::CommandType::register_capacity &&
+      !has_role(*target, ledger::role_seller)) {
+    reply(session.id.value,
+          operator_ack_frame(request.origin.request_id, false,
+                             wire::OrderRejectReason::NotAuthorized, nullptr,
+                             target->name + " is not a seller: capacity is registered only for "
+                                            "a participant with the seller role"));
+    return;
+  }
   command.participant = {target->id};
   submit_operator(session, who, std::move(request), message.sequence());
 }

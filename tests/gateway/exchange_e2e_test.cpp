@@ -549,6 +549,23 @@ TEST_F(Exchange, ParticipantsAndRolesAreEnforced) {
   EXPECT_EQ(reject.message().body_as_Reject()->code(), wire::ErrorCode::NotAuthorized);
 }
 
+// The ledger refuses capacity for a participant without the seller role, and a refusal of
+// what the engine has done stops the exchange: the gateway refuses it before it is sequenced.
+TEST_F(Exchange, CapacityForAParticipantWhoIsNotASellerIsRefusedAndTheExchangeServes) {
+  auto ops = logon("ops");
+  const Ack refused = operator_ack(*ops, make_register_capacity(1, "lab-a", symbol_, 10));
+  EXPECT_FALSE(refused.ok);
+  EXPECT_EQ(refused.reason, wire::OrderRejectReason::NotAuthorized);
+  EXPECT_NE(refused.text.find("lab-a is not a seller"), std::string::npos) << refused.text;
+  // The exchange still serves: a registration for a seller and an order go through.
+  EXPECT_TRUE(operator_ack(*ops, make_register_capacity(2, "dc-a", symbol_, 10)).ok);
+  auto seller = logon("dc-a");
+  EXPECT_EQ(send_order(*seller, order(1, wire::Side::Sell, 1850, 1)).first,
+            wire::ExecType::Accepted);
+  EXPECT_FALSE(core_->failed());
+  expect_books_balance();
+}
+
 TEST_F(Exchange, UnknownProductAndMissingFundsAreRejectedWithReasons) {
   auto buyer = logon("lab-a");
   Received r;
