@@ -573,6 +573,11 @@ bool ExchangeCore::commit(CommittedBatch& batch) {
   const auto elapsed = std::chrono::steady_clock::now() - started;
   if (result != ledger::Result::ok) {
     std::string detail = ledger_->last_storage_error();
+    if (result == ledger::Result::map_full) {
+      detail = "the ledger's data file may grow to " +
+               std::to_string(ledger_->options().map_size_max_bytes >> 20) +
+               " MiB and this commit needs more: start ghxd again with a larger --ledger-max";
+    }
     if (const std::optional<size_t> refused = batch.ledger_batch.first_refused_required()) {
       const std::span<const ledger::Op> ops = batch.ledger_batch.ops();
       size_t entry = *refused;  // the journal entry of the command the operation posts

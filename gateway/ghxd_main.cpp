@@ -2,7 +2,8 @@
 // service, TLS server, the rolling product calendar, and a clean stop on SIGINT/SIGTERM.
 //
 // usage: ghxd [--data DIR] [--listen ADDRESS] [--port N] [--snapshot-interval N]
-//             [--reports-kept N] [--daily-auction HH:MM] [--print-state-hash]
+//             [--reports-kept N] [--daily-auction HH:MM] [--ledger-max SIZE]
+//             [--print-state-hash]
 //   --data DIR        where the ledger, snapshots and certificates live (default ./ghx-data)
 //   --listen ADDRESS  address to listen on (default 127.0.0.1)
 //   --port N          TCP port (default 7700; 0 picks a free one)
@@ -12,6 +13,10 @@
 //   --daily-auction HH:MM  windows are listed in a call phase that uncrosses at the next
 //                     HH:MM UTC, unless their gate closes first (default: none; they trade
 //                     continuously from listing)
+//   --ledger-max SIZE  the most the ledger's data file may grow to, in bytes or with a
+//                     suffix K, M, G or T (powers of 1024; default 64G). ghxd refuses to
+//                     start when the ledger has taken 95 % of it, warns from 80 %, and stops
+//                     if a commit needs more: start it again with a larger SIZE.
 //   --print-state-hash  recover (snapshot + journal), print the engine's state hash, exit;
 //                       the crash test compares it with a clean replay of its own. It opens
 //                       the ledger read-only and changes none of the data (see run()).
@@ -21,6 +26,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -45,6 +51,10 @@ namespace {
 
 constexpr uint16_t port_default = 7700;
 constexpr int calendar_refresh_s = 60;
+// Of --ledger-max: ghxd warns from the first, and will not start at the second (a ledger that
+// full would stop at one of its next commits).
+constexpr int ledger_warn_percent = 80;
+constexpr int ledger_refuse_percent = 95;
 
 struct Options {
   std::filesystem::path data = "ghx-data";
@@ -53,8 +63,46 @@ struct Options {
   uint64_t snapshot_interval_commands = ExchangeCoreConfig{}.snapshot_interval_commands;
   uint64_t reports_kept = ServiceConfig{}.reports_kept_per_participant;
   int daily_auction_minute = -1;  // of the day, UTC; -1: no daily call auction
+  uint64_t ledger_max_bytes = ledger::Options{}.map_size_max_bytes;
   bool print_state_hash = false;
 };
+
+// "64G", "512M", "1048576": bytes, or with a suffix K, M, G or T (powers of 1024); 1 MiB at
+// the least. Throws std::invalid_argument, naming the option.
+uint64_t parse_size(const std::string& text, const std::string& option) {
+  const std::string wrong =
+      option + " needs a size such as 64G or 512M (at least 1M), not '" + text + "'";
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
+    ++digits;
+  }
+  if (digits == 0 || digits > 15 || text.size() > digits + 1) throw std::invalid_argument(wrong);
+  unsigned shift = 0;
+  if (digits < text.size()) {
+    switch (std::toupper(static_cast<unsigned char>(text[digits]))) {
+      case 'K':
+        shift = 10;
+        break;
+      case 'M':
+        shift = 20;
+        break;
+      case 'G':
+        shift = 30;
+        break;
+      case 'T':
+        shift = 40;
+        break;
+      default:
+        throw std::invalid_argument(wrong);
+    }
+  }
+  const uint64_t number = std::stoull(text.substr(0, digits));
+  // 15 digits and a shift of 40 could overflow: 2^63 bytes is past any disk anyway.
+  if (number > (uint64_t{1} << (63 - shift))) throw std::invalid_argument(wrong);
+  const uint64_t bytes = number << shift;
+  if (bytes < (uint64_t{1} << 20)) throw std::invalid_argument(wrong);
+  return bytes;
+}
 
 Options parse_options(int argc, char** argv) {
   Options options;
@@ -82,12 +130,15 @@ Options parse_options(int argc, char** argv) {
       if (!parse_time_of_day(value(), options.daily_auction_minute)) {
         throw std::invalid_argument("--daily-auction needs a UTC time of day, HH:MM");
       }
+    } else if (arg == "--ledger-max") {
+      options.ledger_max_bytes = parse_size(value(), arg);
     } else if (arg == "--print-state-hash") {
       options.print_state_hash = true;
     } else if (arg == "--help" || arg == "-h") {
       std::puts(
           "usage: ghxd [--data DIR] [--listen ADDRESS] [--port N] [--snapshot-interval N]"
-          " [--reports-kept N] [--daily-auction HH:MM] [--print-state-hash]");
+          " [--reports-kept N] [--daily-auction HH:MM] [--ledger-max SIZE]"
+          " [--print-state-hash]");
       std::exit(0);
     } else {
       throw std::invalid_argument("unknown argument '" + arg + "' (see --help)");
@@ -159,6 +210,22 @@ void list_calendar(ExchangeService& service, const ExchangeCoreConfig& config,
   }
 }
 
+int ledger_percent_used(ExchangeCore& core) {
+  return static_cast<int>(core.ledger().used_bytes() * 100 /
+                          core.ledger().options().map_size_max_bytes);
+}
+
+// Warns as the ledger fills (it is never pruned): at 80 %, then at each 5 % more.
+void warn_if_ledger_filling(ExchangeCore& core, int& warned_percent) {
+  const int percent = ledger_percent_used(core);
+  if (percent < ledger_warn_percent || percent < warned_percent + 5) return;
+  warned_percent = percent;
+  log(LogLevel::warn,
+      "ghxd: the ledger has taken " + std::to_string(percent) + " % of --ledger-max (" +
+          std::to_string(core.ledger().options().map_size_max_bytes >> 20) +
+          " MiB); ghxd stops when it is full: restart it with a larger --ledger-max before then");
+}
+
 int wait_for_signal(ExchangeCore& core, ExchangeService& service, const ExchangeCoreConfig& config,
                     int daily_auction_minute) {
   sigset_t signals;
@@ -170,6 +237,8 @@ int wait_for_signal(ExchangeCore& core, ExchangeService& service, const Exchange
   // ghxd stops (a restart recovers from the journal).
   const timespec failure_check{0, 100'000'000};
   auto next_listing = std::chrono::steady_clock::now() + std::chrono::seconds(calendar_refresh_s);
+  int warned_percent = 0;
+  warn_if_ledger_filling(core, warned_percent);
   while (true) {
     const int signal = sigtimedwait(&signals, nullptr, &failure_check);
     if (signal == SIGINT || signal == SIGTERM) return 0;
@@ -179,6 +248,7 @@ int wait_for_signal(ExchangeCore& core, ExchangeService& service, const Exchange
     }
     if (std::chrono::steady_clock::now() < next_listing) continue;
     list_calendar(service, config, daily_auction_minute);
+    warn_if_ledger_filling(core, warned_percent);
     next_listing = std::chrono::steady_clock::now() + std::chrono::seconds(calendar_refresh_s);
   }
 }
@@ -209,6 +279,7 @@ ExchangeCoreConfig core_config_of(const Options& options) {
   config.data_directory = (options.data / "ledger").string();
   config.snapshot_directory = (options.data / "snapshots").string();
   config.snapshot_interval_commands = options.snapshot_interval_commands;
+  config.ledger.map_size_max_bytes = options.ledger_max_bytes;
   return config;
 }
 
@@ -251,6 +322,12 @@ int serve(const Options& options) {
   std::optional<ExchangeCore> recovered;
   recover(recovered, core_config, "refusing to start");
   ExchangeCore& core = *recovered;
+  if (ledger_percent_used(core) >= ledger_refuse_percent) {
+    throw std::runtime_error(
+        "refusing to start: the ledger has taken " + std::to_string(ledger_percent_used(core)) +
+        " % of --ledger-max (" + std::to_string(options.ledger_max_bytes >> 20) +
+        " MiB) and would stop at one of its next commits; start ghxd with a larger --ledger-max");
+  }
   if (core.stats().replayed_commands > 0) {
     log(LogLevel::info, "ghxd: replayed " + std::to_string(core.stats().replayed_commands.load()) +
                             " journaled commands");

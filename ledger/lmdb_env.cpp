@@ -79,7 +79,7 @@ Env::Env(const std::string& directory, const Options& options)
       !options.read_only && !std::filesystem::exists(std::filesystem::path(directory) / "data.mdb");
   GHX_LEDGER_ASSERT(mdb_env_create(&env_) == 0);
   mdb_env_set_maxdbs(env_, 16);
-  mdb_env_set_mapsize(env_, options.map_size_initial_bytes);
+  mdb_env_set_mapsize(env_, std::min(options.map_size_initial_bytes, options.map_size_max_bytes));
   // MDB_NOTLS: read transactions belong to Snapshot objects, not threads, so a report and the
   // writer's own reads can coexist in one thread. Durability flags are deliberately absent.
   const unsigned flags = MDB_NOTLS | (options.read_only ? MDB_RDONLY : 0u);
@@ -189,6 +189,14 @@ uint64_t Env::map_size_bytes() const {
   MDB_envinfo info{};
   mdb_env_info(env_, &info);
   return info.me_mapsize;
+}
+
+uint64_t Env::used_bytes() const {
+  MDB_envinfo info{};
+  mdb_env_info(env_, &info);
+  MDB_stat stat{};
+  mdb_env_stat(env_, &stat);
+  return (static_cast<uint64_t>(info.me_last_pgno) + 1) * stat.ms_psize;
 }
 
 int Env::clear_stale_readers() {

@@ -27,6 +27,8 @@ class OpenError : public std::runtime_error {
 struct Options {
   bool read_only = false;
   uint64_t map_size_initial_bytes = 64ull << 20;
+  // The most the data file may grow to (a commit that needs more is refused with map_full).
+  // The initial map is no larger. Only address space is reserved for it, not memory or disk.
   uint64_t map_size_max_bytes = 64ull << 30;
   int64_t penalty_bps = 1000;  // delivery failure penalty: 10 % of notional by default
   // How often the writer frees the reader slots of processes that died in a read transaction
@@ -71,6 +73,9 @@ class Env {
   // the map past this reader's. Needs no transaction open in this process.
   void adopt_map_size();
   uint64_t map_size_bytes() const;
+  // The file's pages up to the highest in use (pages freed below it are reused before the
+  // file grows): how much of map_size_max_bytes the ledger has taken.
+  uint64_t used_bytes() const;
   // Frees the reader slots of processes that have died; returns how many.
   int clear_stale_readers();
 

@@ -802,6 +802,79 @@ TEST(GhxdStart, ACommitTheDiskRefusesStopsGhxdAtOnceAndTheDataStartsAgain) {
   fs::remove_all(pattern);
 }
 
+// The ledger is never pruned, so it grows to --ledger-max in the end. A commit that needs more
+// stops ghxd with the remedy in its log; a start on a ledger that full is refused, saying
+// so; and the same data starts with a larger maximum, nothing lost.
+TEST(GhxdStart, ALedgerAtItsMaximumStopsGhxdSayingWhatToDoAndALargerOneStartsIt) {
+  std::string pattern = (fs::temp_directory_path() / "ghx-ledger-max-XXXXXX").string();
+  ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+  const fs::path data = fs::path(pattern) / "data";
+  const std::string log_path = (fs::path(pattern) / "ghxd.log").string();
+  {
+    RunningProcess small({GHXD_PATH, "--data", data.string(), "--port", "0", "--ledger-max", "3M"},
+                         log_path);
+    const auto line = small.wait_for_line("ghxd: listening on", ghxd_start_timeout);
+    ASSERT_TRUE(line.has_value()) << "ghxd did not start";
+    const std::string port = line->substr(line->rfind(':') + 1);
+    // Orders until the ledger is full and ghxd stops (ghx-load then reports lost sessions).
+    run_process({GHX_LOAD_PATH, "--port", port, "--data", data.string(), "--seconds", "20"}, 60s);
+    EXPECT_FALSE(small.wait_for_line("no such line", 60s).has_value());  // it exits
+    EXPECT_EQ(small.stop(), 1);
+  }
+  std::ifstream log_file(log_path);
+  const std::string log((std::istreambuf_iterator<char>(log_file)), {});
+  EXPECT_NE(log.find("the ledger's data file may grow to 3 MiB and this commit needs more: start "
+                     "ghxd again with a larger --ledger-max"),
+            std::string::npos)
+      << log;
+
+  const uintmax_t ledger_bytes = fs::file_size(data / "ledger" / "data.mdb");
+  ASSERT_GT(ledger_bytes, uintmax_t{1} << 20);
+  const RunResult refused =
+      run_process({GHXD_PATH, "--data", data.string(), "--port", "0", "--ledger-max", "1M"},
+                  ghxd_start_timeout);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("refusing to start: the ledger has taken"), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("start ghxd with a larger --ledger-max"), std::string::npos)
+      << refused.err;
+  EXPECT_EQ(fs::file_size(data / "ledger" / "data.mdb"), ledger_bytes);  // nothing written
+
+  // Between 80 and 95 %: it starts, with a warning.
+  const std::string warned_log = (fs::path(pattern) / "warned.log").string();
+  {
+    const std::string nearly_full = std::to_string(ledger_bytes * 100 / 88 / 1024) + "K";
+    RunningProcess warned(
+        {GHXD_PATH, "--data", data.string(), "--port", "0", "--ledger-max", nearly_full},
+        warned_log);
+    EXPECT_TRUE(warned.wait_for_line("ghxd: listening on", ghxd_start_timeout).has_value());
+    EXPECT_EQ(warned.stop(), 0);
+  }
+  std::ifstream warned_file(warned_log);
+  const std::string warnings((std::istreambuf_iterator<char>(warned_file)), {});
+  EXPECT_NE(warnings.find("WARN  ghxd: the ledger has taken 8"), std::string::npos) << warnings;
+
+  RunningProcess larger({GHXD_PATH, "--data", data.string(), "--port", "0", "--ledger-max", "64M"});
+  EXPECT_TRUE(larger.wait_for_line("ghxd: listening on", ghxd_start_timeout).has_value());
+  EXPECT_EQ(larger.stop(), 0);
+  const RunResult check =
+      run_process({GHX_CLI_PATH, "ledger", "check", "--data", data.string()}, ghxd_start_timeout);
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  fs::remove_all(pattern);
+}
+
+TEST(GhxdStart, ALedgerMaximumThatIsNotASizeIsAClearError) {
+  for (const char* size : {"2K", "12Q", "-5G", "G", "99999999999999999"}) {
+    const RunResult result = run_process(
+        {GHXD_PATH, "--data", "/nonexistent/ghx", "--ledger-max", size}, ghxd_start_timeout);
+    EXPECT_EQ(result.exit_code, 1) << size;
+    EXPECT_NE(result.err.find("--ledger-max needs a size such as 64G or 512M (at least 1M), not '" +
+                              std::string(size) + "'"),
+              std::string::npos)
+        << result.err;
+  }
+}
+
 // ghxd --print-state-hash only looks: where there is no exchange it says so, and makes no data
 // directory, lock file, certificate or ledger.
 TEST(GhxdStart, PrintStateHashWhereThereIsNoExchangeCreatesNothing) {
