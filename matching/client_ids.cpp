@@ -87,7 +87,7 @@ ClientIds::Block* ClientIds::find_block(uint32_t owner, uint64_t first_id) const
 }
 
 bool ClientIds::known(uint32_t participant, uint64_t id) const {
-  if (participant < floors_.size() && id < floors_[participant]) return true;
+  if (participant < floors_.size() && floor_covers(floors_[participant], id)) return true;
   const Block* block = find_block(participant + 1, id - id % ids_per_block);
   return block != nullptr && (block->bits >> (id % ids_per_block) & 1) != 0;
 }
@@ -181,7 +181,8 @@ bool ClientIds::forget_done_ids() {
         block.first_id + 63 - static_cast<uint64_t>(std::countl_zero(block.bits));
     GHX_ASSERT(block.owner - 1 < floors_.size());
     uint64_t& floor = floors_[block.owner - 1];
-    floor = std::max(floor, highest + 1);
+    // Saturates: the floor of the highest id there is covers it too (floor_covers).
+    floor = std::max(floor, highest == UINT64_MAX ? UINT64_MAX : highest + 1);
   }
   // Only the slots in use are cleared: the rest of the table was never touched.
   for (const uint64_t index : used_) blocks_[index] = Block{};

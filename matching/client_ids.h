@@ -154,6 +154,11 @@ class ClientIds {
     return block.owner == owner && block.first_id == first_id ? &block : nullptr;
   }
   void set_live(Block& block, uint64_t id, uint32_t slot);
+  // Every id below the floor counts as known; a floor of UINT64_MAX, every id: it is where the
+  // floor of a participant that used id UINT64_MAX stops (highest + 1 would wrap to no floor).
+  static bool floor_covers(uint64_t floor, uint64_t id) {
+    return id < floor || floor == UINT64_MAX;
+  }
   // Puts a block in the table (not present, room left) and remembers its index.
   uint64_t place(const Block& block);
 

@@ -218,6 +218,25 @@ TEST(ClientIds, AFullTableForgetsDoneIdsButNotThatTheyWereUsed) {
   EXPECT_FALSE(copy.restore_floor(5, 0)) << "a zero floor is no floor";
 }
 
+// The highest id there is stays known when its block is forgotten: its floor cannot be one
+// above it, and must not wrap to no floor (a resend would then trade a second time).
+TEST(ClientIds, TheHighestIdThereIsStaysKnownAfterItsBlockIsForgotten) {
+  ClientIds ids(2, 8, participants_max);
+  ids.retire(ids.add(1, UINT64_MAX, 0), UINT64_MAX);
+  ids.retire(ids.add(1, 5, 1), 5);
+  ASSERT_TRUE(ids.full());
+  ASSERT_TRUE(ids.forget_done_ids());
+  EXPECT_TRUE(ids.known(1, UINT64_MAX));
+  EXPECT_TRUE(ids.known(1, UINT64_MAX - 64));
+  EXPECT_TRUE(ids.known(1, 5));
+  EXPECT_FALSE(ids.known(2, UINT64_MAX));
+  ClientIds copy(2, 8, participants_max);
+  ids.for_each_floor([&](uint32_t participant, uint64_t floor) {
+    ASSERT_TRUE(copy.restore_floor(participant, floor));
+  });
+  EXPECT_TRUE(copy.known(1, UINT64_MAX));
+}
+
 TEST(ClientIds, ATableOfLiveBlocksOnlyCannotForget) {
   ClientIds ids(2, 8, participants_max);
   ids.add(1, 1, 0);
