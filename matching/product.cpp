@@ -157,6 +157,10 @@ SymbolParse parse_symbol(std::string_view symbol) {
                    "' is not a UTC hour like 2026-12-01T08";
     return result;
   }
+  if (result.spec.start_hour >= start_hour_limit) {
+    result.error = "delivery start '" + std::string(parts[2]) + "' is in 2200 or later";
+    return result;
+  }
   if (!parse_window_length(parts[3], result.spec.length)) {
     result.error = "window length '" + std::string(parts[3]) + "' is not one of 1H, 4H, DAY, WEEK";
     return result;
@@ -175,6 +179,7 @@ std::string validate_spec(const ProductSpec& spec) {
     return error;
   }
   if (spec.start_hour < 0) return "delivery start is before 1970";
+  if (spec.start_hour >= start_hour_limit) return "delivery start is in 2200 or later";
   if (window_hours(spec.length) == 0) return "unknown window length";
   if (spec.lot_size_gpus < 1 || spec.lot_size_gpus > 1024) return "lot size must be 1..1024 GPUs";
   if (spec.tick_size < 1 || spec.tick_size > 1'000'000) return "tick size must be 1..1000000";

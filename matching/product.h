@@ -42,6 +42,10 @@ struct ShortName {
   static ShortName from(std::string_view text);  // truncates; validate before calling
 };
 
+// 2200-01-01T00 UTC in hours since the epoch: delivery starts before it. Times are nanoseconds
+// in an int64, which end in 2262; a later window's start and end would overflow.
+constexpr int64_t start_hour_limit = 2'016'144;
+
 struct ProductSpec {
   ShortName gpu;
   ShortName zone;

@@ -46,6 +46,8 @@ TEST(ProductSymbol, MalformedSymbolsSayWhatIsWrong) {
       {"H100.CN-EAST-1.2026-12-01T24.1H", "delivery start"},
       {"H100.CN-EAST-1.2026-12-01 08.1H", "delivery start"},
       {"H100.CN-EAST-1.2026-12-01T08.2H", "window length '2H'"},
+      {"H100.CN-EAST-1.2200-01-01T00.1H", "delivery start '2200-01-01T00' is in 2200 or later"},
+      {"H100.CN-EAST-1.2700-01-01T00.WEEK", "is in 2200 or later"},
   };
   for (const auto& c : cases) {
     const auto parsed = parse_symbol(c.symbol);
@@ -63,6 +65,18 @@ TEST(ProductSpec, ValidationRejectsBadLotAndTick) {
   spec.lot_size_gpus = 8;
   spec.tick_size = 0;
   EXPECT_NE(validate_spec(spec), "");
+}
+
+// Times are int64 nanoseconds, which end in 2262: a window must start before 2200, or its
+// start and end would overflow.
+TEST(ProductSpec, ValidationRejectsAWindowFromTheYear2200) {
+  auto spec = parse_symbol("H100SXM.CN-EAST-1.2199-12-31T23.WEEK").spec;
+  EXPECT_EQ(validate_spec(spec), "");
+  EXPECT_GT(spec.delivery_end().ns, spec.delivery_start().ns);
+  spec.start_hour = start_hour_limit;
+  EXPECT_EQ(validate_spec(spec), "delivery start is in 2200 or later");
+  spec.start_hour = int64_t{6'000'000};  // the year 2654
+  EXPECT_EQ(validate_spec(spec), "delivery start is in 2200 or later");
 }
 
 }  // namespace
