@@ -45,6 +45,7 @@ EngineState::EngineState(const EngineConfig& engine_config)
   accounts.resize(limits.participants_max);
   due.reserve(size_t{limits.products_max} * 3 + limits.orders_max + 1);
   mass_cancel_orders.reserve(limits.orders_max);
+  products_with_emptied_levels.reserve(limits.products_max);
   block_windows.reserve(limits.block_windows_max);
 }
 
@@ -147,6 +148,9 @@ void forget_open_product(EngineState& state, uint32_t product) {
   while (!state.due.empty() && state.due.front().time_ns <= state.now.ns) {
     const DueItem item = state.due.front();
     pop_due(state);
+    // Expiries falling due together leave the books as a mass cancel does; anything else
+    // looks at the books first.
+    if (item.kind != DueItem::order_expiry && state.emptied_levels_kept) drop_emptied_levels(state);
     switch (item.kind) {
       case DueItem::gate_closure:
         close_gate(state, static_cast<uint32_t>(item.id));
@@ -160,6 +164,7 @@ void forget_open_product(EngineState& state, uint32_t product) {
         // Else gone already. Its level is reported with the command's own (Engine::process):
         // one book_level per level a command touched, however many orders expired there.
         if (state.orders[item.slot].id.value == item.id) {
+          state.emptied_levels_kept = true;
           expire_order(state, item.slot, ExpireReason::good_till_time);
         }
         break;
@@ -175,6 +180,7 @@ void forget_open_product(EngineState& state, uint32_t product) {
       }
     }
   }
+  if (state.emptied_levels_kept) drop_emptied_levels(state);
 }
 
 void push_due(EngineState& state, DueItem item) {

@@ -1,6 +1,8 @@
 // Book and account bookkeeping shared by the order handlers and matching: levels touched,
 // holds, resting and retiring orders, order events.
 
+#include <algorithm>
+
 #include "matching/engine_state.h"
 
 namespace ghx::matching {
@@ -38,25 +40,47 @@ void book_insert(EngineState& state, uint32_t slot) {
   BookSide& side = state.products[order.product].side(order.side);
   const uint32_t level = side.find_or_insert(order.price, state.levels);
   GHX_ASSERT(level != no_index);  // checked before the order was accepted
+  // Empty levels go back to the pool, so a level without orders was just made.
+  if (state.levels[level].orders == 0) mark_new_level(state, order.product, order.side, level);
   level_append(state.levels[level], state.orders, slot);
   order.level = level;
-  mark_dirty(state, order.product, order.side, order.price, level);
+  mark_dirty(state, order.product, order.side, level);
 }
 
 void book_remove(EngineState& state, uint32_t slot) {
   Order& order = state.orders[slot];
   BookSide& side = state.products[order.product].side(order.side);
-  uint32_t level_index = order.level;
+  const uint32_t level_index = order.level;
   GHX_ASSERT(level_index != no_index && state.levels[level_index].price == order.price);
   Level& level = state.levels[level_index];
   level_remove(level, state.orders, slot);
   order.level = no_index;
   if (level.orders == 0) {
-    side.erase(order.price);
+    mark_emptied(state, order.product, order.side, level_index);
+    if (state.emptied_levels_kept) [[unlikely]] {
+      auto& products = state.products_with_emptied_levels;
+      if (std::find(products.begin(), products.end(), order.product) == products.end()) {
+        products.push_back(order.product);
+      }
+    } else {
+      side.erase(order.price);
+    }
     state.levels.release(level_index);
-    level_index = no_index;
+  } else {
+    mark_dirty(state, order.product, order.side, level_index);
   }
-  mark_dirty(state, order.product, order.side, order.price, level_index);
+}
+
+void drop_emptied_levels(EngineState& state) {
+  // A released level has no orders, and while entries are kept nothing takes a level from the
+  // pool: each kept entry still names its level, with no orders.
+  for (const uint32_t product : state.products_with_emptied_levels) {
+    ProductBook& book = state.products[product];
+    book.bids.erase_levels_without_orders(state.levels);
+    book.asks.erase_levels_without_orders(state.levels);
+  }
+  state.products_with_emptied_levels.clear();
+  state.emptied_levels_kept = false;
 }
 
 // Forgets an order that is done: off the book (if it rests), its client
@@ -106,8 +130,11 @@ void flush_dirty_levels(EngineState& state) {
     event.product = ProductId{dirty.product};
     event.side = dirty.side;
     event.price = dirty.price;
-    event.quantity =
-        Quantity{dirty.level == no_index ? 0 : state.levels[dirty.level].quantity};
+    if (dirty.level != no_index) {
+      Level& level = state.levels[dirty.level];
+      event.quantity = Quantity{level.quantity};
+      level.dirty = no_index;
+    }
   }
   state.dirty_levels.clear();
 }

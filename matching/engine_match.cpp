@@ -62,7 +62,7 @@ namespace {
   trade.trade_id = trade_id;
   trade.notional = traded;
 
-  mark_dirty(state, maker.product, maker.side, maker.price, maker.level);
+  mark_dirty(state, maker.product, maker.side, maker.level);
   if (maker.remaining_lots == 0) retire(state, maker_slot, true);
 }
 
@@ -78,7 +78,7 @@ void execute_resting_fill(EngineState& state, uint32_t taker_slot, uint32_t make
   fill_orders(state, taker_slot, maker_slot, lots, price);
   Order& taker = state.orders[taker_slot];
   state.levels[taker.level].quantity -= lots;
-  mark_dirty(state, taker.product, taker.side, taker.price, taker.level);
+  mark_dirty(state, taker.product, taker.side, taker.level);
   if (taker.remaining_lots == 0) retire(state, taker_slot, true);
 }
 

@@ -357,7 +357,7 @@ void handle_replace(EngineState& state, const Command& command) {
     take_holds(state, order);
     if (reduce_lots > 0) {
       state.levels[order.level].quantity -= reduce_lots;
-      mark_dirty(state, order.product, order.side, order.price, order.level);
+      mark_dirty(state, order.product, order.side, order.level);
     }
   } else {
     release_holds(state, order);
@@ -410,7 +410,9 @@ void cancel_orders_of(EngineState& state, uint32_t participant,
     }
   }
   std::sort(found.begin(), found.end());  // oldest first, as they were accepted
+  state.emptied_levels_kept = true;
   for (const auto& [id, slot] : found) cancel(state, slot, reason, true);
+  drop_emptied_levels(state);
   flush_dirty_levels(state);
 }
 

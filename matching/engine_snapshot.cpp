@@ -263,8 +263,7 @@ bool load_order(In& in, EngineState& state, uint32_t product, Side side, Price p
   order.time_in_force = (flags >> 2) & 3;
   order.post_only = (flags >> 4) & 1;
   state.orders[slot] = order;
-  // Rested directly, not through book_insert: a load reports no book changes, and marking
-  // every level dirty would cost a search per order.
+  // Rested directly, not through book_insert: a load reports no book changes.
   const uint32_t level = state.products[product].side(side).find_or_insert(price, state.levels);
   if (level == no_index) return false;
   level_append(state.levels[level], state.orders, slot);

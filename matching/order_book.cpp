@@ -83,6 +83,10 @@ uint32_t BookSide::insert_level(size_t i, Price price, LevelPool& levels) {
   return level;
 }
 
+void BookSide::erase_levels_without_orders(const LevelPool& levels) {
+  std::erase_if(entries_, [&](const Entry& entry) { return levels[entry.level].orders == 0; });
+}
+
 void BookSide::erase(Price price) {
   const int64_t wanted = rank(price);
   const size_t i = lower_bound(wanted);

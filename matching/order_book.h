@@ -84,7 +84,11 @@ struct Level {
   uint32_t head = no_index;
   uint32_t tail = no_index;
   uint32_t orders = 0;
+  // While a command runs: its entry among the levels the command changed (the engine's
+  // DirtyLevel list), or no_index. Between commands always no_index.
+  uint32_t dirty = no_index;
 };
+static_assert(sizeof(Level) == 32);
 
 class LevelPool {
  public:
@@ -119,6 +123,9 @@ class BookSide {
   // Finds the level at `price` or inserts one taken from `levels`; no_index if the pool is out.
   uint32_t find_or_insert(Price price, LevelPool& levels);
   void erase(Price price);  // the level must exist; the caller releases it to the pool
+  // Erases every entry whose level has no orders (released to the pool, but still named
+  // here: EngineState::emptied_levels_kept), in one pass.
+  void erase_levels_without_orders(const LevelPool& levels);
   size_t level_count() const { return entries_.size(); }
   // Levels best first: index 0 is the best.
   uint32_t level_at(size_t depth) const { return entries_[entries_.size() - 1 - depth].level; }

@@ -1,5 +1,7 @@
 // Behaviour of each order type, priority, cancel, replace, mass cancel and status.
 
+#include <chrono>
+
 #include "tests/matching/engine_fixture.h"
 
 namespace ghx::matching::testing {
@@ -245,6 +247,97 @@ TEST_F(Market, MassCancelCancelsEveryOrderOfTheParticipantOrOfOneProduct) {
   EXPECT_EQ(of_type(ET::canceled).size(), 2u);
   EXPECT_EQ(book(Side::buy), (std::vector<std::pair<int64_t, int64_t>>{{1845, 1}}));
   EXPECT_EQ(engine_.account(ParticipantId{1}).held.value, 0);
+}
+
+// A level emptied and made again in one command (the only order at a price re-enters at it)
+// is one price: reported once, with its final size.
+TEST_F(Market, APriceEmptiedAndRestedAgainInOneCommandIsReportedOnceWithItsFinalSize) {
+  run(buy(1, 1, 1850, 5));
+  run(replace(1, 1, 2, 1850, 6));  // more quantity: leaves the level, which empties, and rests
+  EXPECT_EQ(types(), (std::vector{ET::replaced, ET::book_level}));
+  EXPECT_EQ(events_[1].price.value, 1850);
+  EXPECT_EQ(events_[1].quantity.value, 6);
+  // A sweep of three levels that rests at a fourth: each price once, in the order touched.
+  run(cancel(1, 2));
+  run(sell(3, 1, 1840, 1));
+  run(sell(3, 2, 1841, 1));
+  run(sell(4, 1, 1842, 2));
+  run(buy(2, 1, 1845, 6));
+  std::vector<std::pair<int64_t, int64_t>> levels;
+  for (const Event& event : of_type(ET::book_level)) {
+    levels.emplace_back(event.price.value, event.quantity.value);
+  }
+  EXPECT_EQ(levels,
+            (std::vector<std::pair<int64_t, int64_t>>{{1840, 0}, {1841, 0}, {1842, 0}, {1845, 2}}));
+}
+
+// Commands that take many levels off the books at once cost time in proportion to them. Two
+// things made them quadratic: noting each changed level searched those noted before, and each
+// emptied level was erased from the middle of its side's sorted array, moving its tail. A
+// mass cancel of 100,000 one-lot asks at as many prices took seconds, stalling every product.
+// The asks are entered best last (each goes to the array's end) and leave oldest first (from
+// its front). The bound is some 20 times what the linear cost takes under the sanitizers.
+class ManyLevels : public EngineTest {
+ public:
+  static constexpr int64_t asks = 100'000;
+  ManyLevels() : EngineTest(config()) {}
+  static EngineConfig config() {
+    EngineConfig config = make_config();
+    config.limits.orders_max = 1 << 17;
+    config.limits.price_levels_max = 1 << 17;
+    config.limits.client_ids_max = 1 << 17;
+    return config;
+  }
+  // One-lot asks at 100,000 prices, the highest first; good till `expire_ns` when it is set.
+  void rest_asks(int64_t expire_ns = 0) {
+    const ProductId product = list(h100_spec());
+    register_capacity(3, product, asks);
+    for (int64_t i = 0; i < asks; ++i) {
+      Command ask = sell(3, static_cast<uint64_t>(i + 1), 1000 + asks - i, 1);
+      if (expire_ns != 0) {
+        ask.time_in_force = TimeInForce::good_till_time;
+        ask.expire_time = Timestamp{expire_ns};
+      }
+      ASSERT_EQ(run(ask).at(0).type, ET::accepted);
+    }
+  }
+  void expect_every_level_reported_empty() {
+    const std::vector<Event> levels = of_type(ET::book_level);
+    ASSERT_EQ(levels.size(), static_cast<size_t>(asks));
+    EXPECT_EQ(levels.front().price.value, 1000 + asks);
+    EXPECT_EQ(levels.back().price.value, 1001);
+    for (const Event& level : levels) ASSERT_EQ(level.quantity.value, 0);
+    EXPECT_TRUE(book(Side::sell).empty());
+    // The book works on: a new ask rests, and a bid trades with it.
+    EXPECT_EQ(run(sell(3, asks + 1, 1500, 1)).at(0).type, ET::accepted);
+    EXPECT_EQ(book(Side::sell), (std::vector<std::pair<int64_t, int64_t>>{{1500, 1}}));
+  }
+};
+
+TEST_F(ManyLevels, AMassCancelOfAHundredThousandLevelsTakesLinearTime) {
+  rest_asks();
+  Command mass_cancel;
+  mass_cancel.type = CommandType::mass_cancel;
+  mass_cancel.participant = ParticipantId{3};
+  const auto started = std::chrono::steady_clock::now();
+  run(mass_cancel);
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(of_type(ET::canceled).size(), static_cast<size_t>(asks));
+  expect_every_level_reported_empty();
+  EXPECT_LT(took, std::chrono::seconds(2));
+}
+
+TEST_F(ManyLevels, AHundredThousandExpiriesFallingDueTogetherTakeLinearTime) {
+  rest_asks(now_ns_ + 1'000'000'000);
+  now_ns_ += 2'000'000'000;
+  Command tick;
+  tick.type = CommandType::tick;
+  const auto started = std::chrono::steady_clock::now();
+  run(tick);
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(of_type(ET::expired).size(), static_cast<size_t>(asks));
+  expect_every_level_reported_empty();
+  EXPECT_LT(took, std::chrono::seconds(2));
 }
 
 TEST_F(Market, OrderStatusReportsLiveDoneAndUnknownOrders) {
