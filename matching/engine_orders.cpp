@@ -128,7 +128,9 @@ RejectReason make_room_for_id(EngineState& state, ParticipantId participant, Cli
 }
 
 // Room for a new order of this command: a pool slot (and a level, should it rest) and its
-// client id's place.
+// client id's place. Last of the checks: making room for the id may forget done ids (raising
+// the participant's floor), which an order refused for any other reason must not do: a
+// refused command changes nothing.
 RejectReason check_room(EngineState& state, const Command& command) {
   if (state.orders.full() || state.levels.full()) return RejectReason::orders_full;
   return make_room_for_id(state, command.participant, command.client_order_id);
@@ -158,9 +160,6 @@ RejectReason check_new_order_risk(EngineState& state, const Command& command, Pr
   if (command.post_only && crosses_opposite(state, book, command.side, limit)) {
     return RejectReason::post_only_would_cross;
   }
-  if (const RejectReason reason = check_room(state, command); reason != RejectReason::none) {
-    return reason;
-  }
   if (command.side == Side::buy) {
     const Cash hold = bid_hold_of(state, book.spec, limit, command.quantity.value);
     Account& account = state.accounts[command.participant.value];
@@ -174,7 +173,8 @@ RejectReason check_new_order_risk(EngineState& state, const Command& command, Pr
     }
     checked = {command.quantity.value, &capacity->available, &capacity->held};
   }
-  return RejectReason::none;
+  // Forgetting done ids touches no account: `checked` stays good.
+  return check_room(state, command);
 }
 
 // take_holds for a new order, with the amounts the risk check already found.
@@ -260,7 +260,9 @@ uint32_t find_live(const EngineState& state, ParticipantId participant, ClientOr
   return state.client_ids.live_slot(participant.value, id.value);
 }
 
-RejectReason check_replace(EngineState& state, const Command& command, const Order& order) {
+// check_replace without the room for the new id.
+RejectReason check_replace_terms(const EngineState& state, const Command& command,
+                                 const Order& order) {
   const ProductBook& book = state.products[order.product];
   // A live order rests in a trading product, a halted one or one in its call phase.
   if (book.state != ProductState::trading && book.state != ProductState::auction) [[unlikely]] {
@@ -268,11 +270,6 @@ RejectReason check_replace(EngineState& state, const Command& command, const Ord
   }
   if (state.client_ids.known(command.participant.value, command.client_order_id.value)) {
     return RejectReason::duplicate_client_order_id;
-  }
-  if (const RejectReason reason =
-          make_room_for_id(state, command.participant, command.client_order_id);
-      reason != RejectReason::none) {
-    return reason;
   }
   if (!valid_price(state, book.spec, command.price)) return RejectReason::invalid_price;
   if (!valid_quantity(state, command.quantity) ||
@@ -302,6 +299,16 @@ RejectReason check_replace(EngineState& state, const Command& command, const Ord
     }
   }
   return RejectReason::none;
+}
+
+// Last, as for a new order (check_room): making room for the new id may forget done ids, which
+// a replace refused for any other reason must not do.
+RejectReason check_replace(EngineState& state, const Command& command, const Order& order) {
+  if (const RejectReason reason = check_replace_terms(state, command, order);
+      reason != RejectReason::none) {
+    return reason;
+  }
+  return make_room_for_id(state, command.participant, command.client_order_id);
 }
 
 // The order answers to a new client id from now on; the old one stays remembered as done.

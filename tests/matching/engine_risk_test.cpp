@@ -68,6 +68,64 @@ TEST_F(RiskMarket, BidWithoutEnoughCashIsRejected) {
   EXPECT_EQ(engine_.account(ParticipantId{6}).available.value, 0);
 }
 
+// A client-id table of three blocks of 64 ids, all taken: a new id needs done ids forgotten
+// (which raises each participant's floor past the ids it used). An order or replace refused
+// for another reason must not have done that: a refused command changes nothing.
+TEST(RefusedInAFullIdTable, AnOrderOrReplaceRefusedForAnotherReasonForgetsNoIds) {
+  EngineConfig config = EngineTest::make_config();
+  config.limits.client_ids_max = 3;
+  Engine engine(config);
+  uint64_t sequence = 0;
+  std::vector<Event> events;
+  auto run = [&](Engine& target, Command command) -> const Event& {
+    command.sequence = SequenceNumber{++sequence};
+    command.timestamp = Timestamp{t0_ns};
+    events.clear();
+    target.process(command, events);
+    return events.at(0);
+  };
+  Command listing;
+  listing.type = CommandType::list_product;
+  listing.spec = h100_spec();
+  run(engine, listing);
+  Command deposit;
+  deposit.type = CommandType::deposit;
+  deposit.participant = ParticipantId{1};
+  deposit.amount = Cash{1'000'000};
+  run(engine, deposit);
+  // Buyer 1's ids 1, 100 and 200: three blocks, the table full; 1 and 100 done, 200 rests.
+  for (const uint64_t id : {1, 100, 200}) {
+    ASSERT_EQ(run(engine, EngineTest::buy(1, id, 100, 1)).type, EventType::accepted);
+  }
+  run(engine, EngineTest::cancel(1, 1));
+  run(engine, EngineTest::cancel(1, 100));
+  std::vector<uint8_t> saved;
+  engine.save(saved);
+  Engine twin(config);
+  ASSERT_TRUE(twin.load(saved));
+  const uint64_t twin_sequence = sequence;
+
+  EXPECT_EQ(run(engine, EngineTest::buy(1, 500, 1900, 1000)).reject_reason,
+            RejectReason::insufficient_cash);
+  EXPECT_EQ(run(engine, EngineTest::replace(1, 200, 600, 0, 1)).reject_reason,
+            RejectReason::invalid_price);
+  EXPECT_EQ(run(engine, EngineTest::replace(1, 200, 700, 1900, 1000)).reject_reason,
+            RejectReason::insufficient_cash);
+  // The twin gets as many commands refused before any id is looked at.
+  sequence = twin_sequence;
+  for (int refused = 0; refused < 3; ++refused) {
+    EXPECT_EQ(run(twin, EngineTest::order(1, 500, Side::buy, 1900, 1, ProductId{99})).reject_reason,
+              RejectReason::unknown_product);
+  }
+  // Nothing but the sequence moved: no id was forgotten, no floor raised.
+  EXPECT_EQ(engine.state_hash(), twin.state_hash());
+  // A new id that is not refused otherwise makes room: 150 was never used, but is now under
+  // buyer 1's floor (201); 1000 is above it.
+  EXPECT_EQ(run(engine, EngineTest::buy(1, 150, 100, 1)).reject_reason,
+            RejectReason::duplicate_client_order_id);
+  EXPECT_EQ(run(engine, EngineTest::buy(1, 1000, 100, 1)).type, EventType::accepted);
+}
+
 TEST_F(RiskMarket, AskWithoutRegisteredCapacityIsRejected) {
   run(sell(1, 1, 1850, 1));  // a buyer with cash but no capacity
   EXPECT_EQ(events_.at(0).reject_reason, RejectReason::insufficient_capacity);
