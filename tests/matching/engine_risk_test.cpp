@@ -393,6 +393,44 @@ TEST(EngineDeterminism, SameCommandsGiveSameEventsAndHash) {
   EXPECT_NE(first.second, third.second);
 }
 
+// The state hash is how a recovery proves it rebuilt the state: a field of a resting order it
+// did not see would let a snapshot or replay that lost the field pass. Each variant of one
+// resting order differs from the base in one field only, and must hash differently.
+TEST(EngineDeterminism, TheStateHashSeesEveryFieldOfARestingOrder) {
+  auto hash_with = [](const Command& order) {
+    struct Run : EngineTest {
+      void TestBody() override {}
+    } market;
+    market.list(h100_spec());
+    market.deposit(1, 1'000'000'000);
+    market.deposit(2, 1'000'000'000);
+    EXPECT_EQ(market.run(order).at(0).type, EventType::accepted);
+    return market.engine_.state_hash();
+  };
+  Command base = RiskMarket::buy(1, 7, 1850, 5);
+  base.time_in_force = TimeInForce::good_till_time;
+  base.expire_time = Timestamp{t0_ns + 3'600'000'000'000};
+  const uint64_t base_hash = hash_with(base);
+  EXPECT_EQ(hash_with(base), base_hash);
+  std::vector<std::pair<const char*, Command>> variants;
+  auto vary = [&](const char* field, auto change) {
+    Command variant = base;
+    change(variant);
+    variants.emplace_back(field, variant);
+  };
+  vary("participant", [](Command& c) { c.participant = ParticipantId{2}; });
+  vary("client id", [](Command& c) { c.client_order_id = ClientOrderId{8}; });
+  vary("price", [](Command& c) { c.price = Price{1849}; });
+  vary("quantity", [](Command& c) { c.quantity = Quantity{4}; });
+  vary("expire time", [](Command& c) { c.expire_time.ns += 1'000'000'000; });
+  vary("time in force", [](Command& c) { c.time_in_force = TimeInForce::good_till_gate_closure; });
+  vary("self-trade mode", [](Command& c) { c.self_trade = SelfTradePrevention::cancel_both; });
+  vary("post-only", [](Command& c) { c.post_only = true; });
+  for (const auto& [field, variant] : variants) {
+    EXPECT_NE(hash_with(variant), base_hash) << "the hash does not see the order's " << field;
+  }
+}
+
 // Every seller registers capacity for every window it sells, so a long-running exchange
 // would fill any table of capacity accounts: a delivered product's accounts are freed.
 class CapacityTable : public EngineTest {
