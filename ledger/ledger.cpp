@@ -40,7 +40,10 @@ Result Ledger::commit(Batch& batch) {
   const SequenceNumber first = batch.first_sequence();
   if (first.value != 0) {
     // A replayed batch is skipped whole: its effects are already durable.
-    if (first <= cache_->counters.last_sequence) return Result::already_applied;
+    if (first <= cache_->counters.last_sequence) {
+      return batch.last_sequence() <= cache_->counters.last_sequence ? Result::already_applied
+                                                                     : Result::sequence_overlap;
+    }
     if (first.value != cache_->counters.last_sequence.value + 1) return Result::sequence_gap;
   }
   const auto now = std::chrono::steady_clock::now();

@@ -44,7 +44,7 @@ class Ledger {
   // Writes the whole batch in one durable write transaction. Returns:
   //   ok                       committed (check per-operation results in the batch)
   //   already_applied          the batch's journal sequences were committed before; skipped
-  //   sequence_gap / sequence_not_contiguous   nothing written
+  //   sequence_gap / sequence_not_contiguous / sequence_overlap   nothing written
   //   map_full / storage_error nothing written; the batch may be committed again later
   //   read_only
   Result commit(Batch& batch);

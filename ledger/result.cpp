@@ -8,6 +8,9 @@ const char* to_string(Result result) {
   switch (result) {
     case Result::ok: return "ok";
     case Result::already_applied: return "batch already applied (replay skipped)";
+    case Result::sequence_overlap:
+      return "batch begins among the committed journal sequences and goes past them; nothing "
+             "was written";
     case Result::sequence_gap: return "journal sequence gap: batch does not follow the last applied sequence";
     case Result::sequence_not_contiguous: return "journal sequences inside the batch are not consecutive";
     case Result::batch_full: return "batch is full";

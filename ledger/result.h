@@ -9,13 +9,16 @@ namespace ghx::ledger {
 enum class Result : uint8_t {
   ok = 0,
   // Whole-batch outcomes of Ledger::commit.
-  already_applied,           // every journal sequence of the batch was committed before: skipped
-  sequence_gap,              // the batch's first sequence is not last_applied + 1
-  sequence_not_contiguous,   // journal sequences inside the batch are not consecutive
-  batch_full,                // the batch's byte arena would pass 4 GiB
-  map_full,                  // the map reached its configured maximum; nothing was written
-  storage_error,             // LMDB failed (disk full, I/O error); nothing was written
-  read_only,                 // the ledger was opened read-only
+  already_applied,          // every journal sequence of the batch was committed before: skipped
+  sequence_gap,             // the batch's first sequence is not last_applied + 1
+  sequence_not_contiguous,  // journal sequences inside the batch are not consecutive
+  // The batch begins among the committed sequences and goes past them: not a replay of one
+  // batch, so nothing is written (skipping it whole would lose the sequences past them).
+  sequence_overlap,
+  batch_full,     // the batch's byte arena would pass 4 GiB
+  map_full,       // the map reached its configured maximum; nothing was written
+  storage_error,  // LMDB failed (disk full, I/O error); nothing was written
+  read_only,      // the ledger was opened read-only
   // Per-operation outcomes (Batch::result(i)); a rejected operation writes nothing.
   invalid_amount,
   invalid_argument,
@@ -25,7 +28,7 @@ enum class Result : uint8_t {
   insufficient_cash,
   insufficient_capacity,
   notional_mismatch,
-  trade_already_settled,     // idempotent replay of a settled trade: nothing changed
+  trade_already_settled,  // idempotent replay of a settled trade: nothing changed
   unknown_trade,
   trade_not_open,
   delivery_window_open,

@@ -106,6 +106,20 @@ TEST_F(LedgerIdempotency, BatchThatSkipsSequencesIsRefusedAndWritesNothing) {
   EXPECT_EQ(state_of(ledger_), before);
 }
 
+// A batch from inside the committed sequences to past them is no replay: skipping it whole as
+// one would lose what lies past them, so it is refused and writes nothing.
+TEST_F(LedgerIdempotency, BatchThatOverlapsTheCommittedSequencesIsRefusedAndWritesNothing) {
+  const State before = state_of(ledger_);
+  Batch overlapping;
+  ASSERT_EQ(fill_commands(overlapping, 2), Result::ok);  // 2..4, with 1..3 committed
+  EXPECT_EQ(ledger_.commit(overlapping), Result::sequence_overlap);
+  EXPECT_EQ(state_of(ledger_), before);
+  EXPECT_EQ(ledger_.last_applied_sequence().value, 3u);
+  Batch next;
+  ASSERT_EQ(fill_commands(next, 4), Result::ok);
+  EXPECT_EQ(ledger_.commit(next), Result::ok);
+}
+
 TEST_F(LedgerIdempotency, JournalReadsBackFromAnySequenceInOrder) {
   Batch next;
   ASSERT_EQ(fill_commands(next, 4), Result::ok);
