@@ -1,7 +1,10 @@
 #include "ledger/report.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <map>
+#include <tuple>
 
 #include "ledger/trade_amounts.h"
 
@@ -25,85 +28,161 @@ void add_to(CashBalances& b, AccountKind kind, int64_t amount) {
   if (kind == AccountKind::escrow) b.escrow.value += amount;
 }
 
-Result collect_trades(const Snapshot& s, Report& r) {
-  const ParticipantId p = r.participant.id;
-  std::map<uint32_t, std::string> symbols;
-  return s.for_each_trade([&](const TradeRecord& t) {
-    const Fill& f = t.fill;
-    if ((f.buyer != p && f.seller != p) || f.timestamp_ns < r.from || !(f.timestamp_ns < r.to)) {
-      return true;
-    }
-    auto symbol = symbols.find(f.product.value);
-    if (symbol == symbols.end()) {
-      const auto product = s.product(f.product);
-      symbol = symbols.emplace(f.product.value, product ? product->symbol : "?").first;
-    }
-    const bool buy = f.buyer == p;  // a self-trade is listed as a buy; the engine prevents them
-    // A buyer pays its fee at the fill; a seller pays at delivery, on the lots it did not fail.
-    const Cash fee = buy ? f.buyer_fee : seller_fee_left(f, t.failed_lots);
-    r.trades.push_back({f.timestamp_ns, f.trade_id, f.product, symbol->second, buy, f.lots, f.price,
-                        f.notional, fee, t.state, t.failed_lots});
-    Lots& lots = buy ? r.bought_lots : r.sold_lots;
-    Cash& notional = buy ? r.bought_notional : r.sold_notional;
-    lots.value += f.lots.value;
-    notional.value += f.notional.value;
-    r.fees.value += fee.value;
-    return true;
-  });
-}
+constexpr size_t no_line = SIZE_MAX;
 
-Result collect_movements(const Snapshot& s, Report& r) {
-  const ParticipantId p = r.participant.id;
-  return s.for_each_transfer([&](const Transfer& t) {
+// One of the participant's trades executed before the period's end, followed through the
+// transfers until it is delivered or has failed whole.
+struct Position {
+  ProductId product;
+  bool buy = false;
+  Lots lots;
+  Lots failed;
+  size_t line = no_line;  // its TradeLine when it executed in the period
+  Cash seller_fee;        // of the whole fill, for a line of a sale
+};
+
+// Reads the transfers before the period's end, once, in any order of time: each is judged by
+// its own timestamp. A trade is followed from its fill_capacity transfer (its lots, buyer and
+// seller) through its delivery_consumed or failure_capacity ones (the lots delivered or failed),
+// so its state at the period's end needs nothing written later.
+class ReportBuilder {
+ public:
+  ReportBuilder(const Snapshot& snapshot, Report& report) : s_(snapshot), r_(report) {}
+
+  // False when a trade the transfers name is not stored (the ledger is damaged).
+  bool add(const Transfer& t) {
+    if (!(t.timestamp < r_.to)) return true;  // after the period: no part of its report
+    r_.through_sequence = std::max(r_.through_sequence, t.sequence);
+    add_cash(t);
+    if (t.kind == TransferKind::fill_capacity) return add_fill(t);
+    if (t.kind == TransferKind::delivery_consumed || t.kind == TransferKind::failure_capacity) {
+      close_lots(t);
+    }
+    return true;
+  }
+
+  // The trades still open at the period's end become its obligations. False as add().
+  bool finish() {
+    std::map<uint32_t, ObligationLine> by_product;
+    for (const auto& [id, position] : open_) {
+      if (position.line != no_line) set_seller_fee(position);
+      if (!add_obligation(TradeId{id}, position, by_product)) return false;
+    }
+    for (auto& [id, line] : by_product) r_.obligations_at_period_end.push_back(std::move(line));
+    for (const TradeLine& line : r_.trades) r_.fees.value += line.fee.value;
+    std::sort(r_.trades.begin(), r_.trades.end(),
+              [](const TradeLine& a, const TradeLine& b) { return a.trade < b.trade; });
+    return true;
+  }
+
+ private:
+  void add_cash(const Transfer& t) {
+    const ParticipantId p = r_.participant.id;
     const bool debit = owned(t.debit, p);
     const bool credit = owned(t.credit, p);
-    if (!debit && !credit) return true;
+    if (!debit && !credit) return;
     for (const auto& [own, account, sign] :
          {std::tuple{debit, t.debit, -1}, std::tuple{credit, t.credit, 1}}) {
       if (!own) continue;
-      if (t.timestamp < r.from) add_to(r.opening, account.kind, sign * t.amount);
-      if (t.timestamp < r.to) add_to(r.closing, account.kind, sign * t.amount);
+      if (t.timestamp < r_.from) add_to(r_.opening, account.kind, sign * t.amount);
+      add_to(r_.closing, account.kind, sign * t.amount);
     }
-    if (t.timestamp < r.from || !(t.timestamp < r.to)) return true;
-    r.movements.push_back({t.timestamp, t.id, t.kind, label(t.debit, p), label(t.credit, p),
-                           Cash{t.amount}, t.trade_id});
-    return true;
-  });
-}
+    if (t.timestamp < r_.from) return;
+    r_.movements.push_back({t.timestamp, t.id, t.kind, label(t.debit, p), label(t.credit, p),
+                            Cash{t.amount}, t.trade_id});
+  }
 
-Result collect_obligations(const Snapshot& s, Report& r) {
-  const ParticipantId p = r.participant.id;
-  std::map<uint32_t, ObligationLine> by_product;
-  bool bad = false;
-  const Result scanned = s.for_each_open_trade([&](ProductId product_id, TradeId id) {
-    const auto trade = s.trade(id);
-    const auto product = s.product(product_id);
-    if (!trade || !product) return !(bad = true);
+  // fill_capacity: the seller's held capacity to the buyer's received, the fill's lots.
+  bool add_fill(const Transfer& t) {
+    const ParticipantId p = r_.participant.id;
+    const bool buy = t.credit.owner == p;  // a self-trade is listed as a buy; the engine prevents
+    if (!buy && t.debit.owner != p) return true;
+    Position position{t.credit.asset.product, buy, Lots{t.amount}};
+    if (!(t.timestamp < r_.from)) {
+      const auto trade = s_.trade(t.trade_id);
+      if (!trade) return false;
+      const Fill& f = trade->fill;
+      position.line = r_.trades.size();
+      position.seller_fee = f.seller_fee;
+      // A buyer pays its fee at the fill; a seller's is set once its failed lots are known.
+      r_.trades.push_back({f.timestamp_ns, f.trade_id, f.product, symbol(f.product), buy, f.lots,
+                           f.price, f.notional, buy ? f.buyer_fee : Cash{}});
+      Lots& lots = buy ? r_.bought_lots : r_.sold_lots;
+      Cash& notional = buy ? r_.bought_notional : r_.sold_notional;
+      lots.value += f.lots.value;
+      notional.value += f.notional.value;
+    }
+    open_[t.trade_id.value] = position;
+    return true;
+  }
+
+  // delivery_consumed (the open lots, delivered) or failure_capacity (some lots, failed).
+  void close_lots(const Transfer& t) {
+    const auto it = open_.find(t.trade_id.value);
+    if (it == open_.end()) return;  // another participant's trade
+    Position& position = it->second;
+    const bool failed = t.kind == TransferKind::failure_capacity;
+    if (failed) position.failed.value += t.amount;
+    const bool closed = !failed || position.failed == position.lots;
+    if (position.line != no_line) {
+      TradeLine& line = r_.trades[position.line];
+      line.failed_lots_at_period_end = position.failed;
+      if (closed) line.state_at_period_end = failed ? TradeState::failed : TradeState::delivered;
+      if (closed) set_seller_fee(position);
+    }
+    if (closed) open_.erase(it);
+  }
+
+  // A seller pays its fee at delivery, on the lots it did not fail (none on failed lots).
+  void set_seller_fee(const Position& position) {
+    TradeLine& line = r_.trades[position.line];
+    if (line.buy) return;
+    Fill f;
+    f.lots = line.lots;
+    f.seller_fee = position.seller_fee;
+    line.fee = seller_fee_left(f, position.failed);
+  }
+
+  bool add_obligation(TradeId id, const Position& position,
+                      std::map<uint32_t, ObligationLine>& by_product) {
+    const auto trade = s_.trade(id);
+    const auto product = s_.product(position.product);
+    if (!trade || !product) return false;
     const Fill& f = trade->fill;
-    if (f.buyer != p && f.seller != p) return true;
-    ObligationLine& line = by_product[product_id.value];
-    line.product = product_id;
+    ObligationLine& line = by_product[product->id.value];
+    line.product = product->id;
     line.symbol = product->symbol;
     line.delivery_start = product->delivery_start;
     line.delivery_end = product->delivery_end;
     // Only the lots not failed are still owed; their notional is what escrow still holds.
-    const Lots open = open_lots(*trade);
+    const Lots open{f.lots.value - position.failed.value};
     const int64_t gpu_hours = open.value * product->lot_size_gpus * product->hours;
     const Cash open_notional = notional_of(f, open);
-    if (f.buyer == p) {
+    if (position.buy) {
       line.gpu_hours_to_receive += gpu_hours;
       line.escrow_paid.value += open_notional.value;
-    }
-    if (f.seller == p) {
+    } else {
       line.gpu_hours_to_deliver += gpu_hours;
       line.proceeds_pending.value +=
-          open_notional.value - seller_fee_left(f, trade->failed_lots).value;
+          open_notional.value - seller_fee_left(f, position.failed).value;
     }
     return true;
-  });
-  for (auto& [id, line] : by_product) r.obligations.push_back(std::move(line));
-  return bad ? Result::storage_error : scanned;
-}
+  }
+
+  const std::string& symbol(ProductId id) {
+    auto found = symbols_.find(id.value);
+    if (found == symbols_.end()) {
+      const auto product = s_.product(id);
+      found = symbols_.emplace(id.value, product ? product->symbol : "?").first;
+    }
+    return found->second;
+  }
+
+  const Snapshot& s_;
+  Report& r_;
+  std::map<uint64_t, Position> open_;  // the participant's trades open so far, by trade id
+  std::map<uint32_t, std::string> symbols_;
+};
 
 }  // namespace
 
@@ -129,12 +208,14 @@ Result build_report(const Snapshot& snapshot, const ParticipantRecord& participa
   out.participant = participant;
   out.from = from;
   out.to = to;
-  out.as_of_sequence = snapshot.last_applied_sequence();
-  for (Result r : {collect_trades(snapshot, out), collect_movements(snapshot, out),
-                   collect_obligations(snapshot, out)}) {
-    if (r != Result::ok) return r;
-  }
-  return Result::ok;
+  ReportBuilder builder(snapshot, out);
+  bool damaged = false;
+  const Result scanned = snapshot.for_each_transfer([&](const Transfer& t) {
+    damaged = !builder.add(t);
+    return !damaged;
+  });
+  if (scanned != Result::ok) return scanned;
+  return damaged || !builder.finish() ? Result::storage_error : Result::ok;
 }
 
 }  // namespace ghx::ledger

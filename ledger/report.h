@@ -2,8 +2,11 @@
 // Clearing report queries: what a participant traded, paid, earned and owes in a period.
 //
 // Built from one Snapshot (a read-only transaction), so a report is consistent even while the
-// exchange commits. Balances are rebuilt from transfers, so the opening and closing balances of
-// any period are exact. Formatting (CSV, JSON, HTML) belongs to the tools, not here.
+// exchange commits. A period's report depends only on what happened before the period's end:
+// it is read from the transfers with an earlier timestamp (each transfer keeps its time and the
+// trade it settles) and from what trades executed, never from a trade's state now. Regenerating
+// a closed period gives the same report, and its closing balances are its opening balances plus
+// its movements. Formatting (CSV, JSON, HTML) belongs to the tools, not here.
 
 #include <optional>
 #include <string>
@@ -26,8 +29,9 @@ struct TradeLine {
   // The participant's own fee: a buyer's, paid at the fill; a seller's, paid at delivery on the
   // lots it did not fail (none on failed lots).
   Cash fee;
-  TradeState state = TradeState::open;
-  Lots failed_lots;  // of `lots`, those the seller failed to deliver
+  // As of the period's end: delivered, failed (every lot) or open, and the lots failed by then.
+  TradeState state_at_period_end = TradeState::open;
+  Lots failed_lots_at_period_end;
 };
 
 // One cash transfer touching one of the participant's accounts. Accounts of the participant are
@@ -42,8 +46,8 @@ struct MovementLine {
   TradeId trade;
 };
 
-// Open (neither delivered nor failed) trades of one product window, as of the snapshot: their
-// open lots only (a partly failed trade owes nothing for the lots that failed).
+// Trades of one product window open (neither delivered nor failed) at the period's end: their
+// lots still open then (a partly failed trade owes nothing for the lots that failed).
 struct ObligationLine {
   ProductId product;
   std::string symbol;
@@ -66,10 +70,12 @@ struct Report {
   ParticipantRecord participant;
   Timestamp from;  // inclusive
   Timestamp to;    // exclusive
-  SequenceNumber as_of_sequence;
-  std::vector<TradeLine> trades;
+  // The highest sequence number of the transfers before the period's end: the report shows the
+  // ledger through that command (zero when nothing moved before it).
+  SequenceNumber through_sequence;
+  std::vector<TradeLine> trades;  // executed in the period, by trade id
   std::vector<MovementLine> movements;
-  std::vector<ObligationLine> obligations;
+  std::vector<ObligationLine> obligations_at_period_end;
   CashBalances opening;
   CashBalances closing;
   Lots bought_lots;

@@ -180,15 +180,17 @@ TEST_F(LedgerPartialFailure, ReportsOweOnlyTheOpenLots) {
   const Timestamp day_end{t0.ns + 24 * ns_per_hour};
   ASSERT_EQ(build_report(s, *s.participant(buyer_a), t0, day_end, buyer_report), Result::ok);
   ASSERT_EQ(build_report(s, *s.participant(seller_x), t0, day_end, seller_report), Result::ok);
-  ASSERT_EQ(buyer_report.obligations.size(), 1u);
-  ASSERT_EQ(seller_report.obligations.size(), 1u);
-  EXPECT_EQ(buyer_report.obligations[0].gpu_hours_to_receive, 5 * lot_size_gpus * hours);
-  EXPECT_EQ(buyer_report.obligations[0].escrow_paid, Cash{40'000});
-  EXPECT_EQ(seller_report.obligations[0].gpu_hours_to_deliver, 5 * lot_size_gpus * hours);
-  EXPECT_EQ(seller_report.obligations[0].proceeds_pending, Cash{40'000 - 80});
+  ASSERT_EQ(buyer_report.obligations_at_period_end.size(), 1u);
+  ASSERT_EQ(seller_report.obligations_at_period_end.size(), 1u);
+  EXPECT_EQ(buyer_report.obligations_at_period_end[0].gpu_hours_to_receive,
+            5 * lot_size_gpus * hours);
+  EXPECT_EQ(buyer_report.obligations_at_period_end[0].escrow_paid, Cash{40'000});
+  EXPECT_EQ(seller_report.obligations_at_period_end[0].gpu_hours_to_deliver,
+            5 * lot_size_gpus * hours);
+  EXPECT_EQ(seller_report.obligations_at_period_end[0].proceeds_pending, Cash{40'000 - 80});
   ASSERT_EQ(buyer_report.trades.size(), 1u);
   EXPECT_EQ(buyer_report.trades[0].lots, Lots{8});
-  EXPECT_EQ(buyer_report.trades[0].failed_lots, Lots{3});
+  EXPECT_EQ(buyer_report.trades[0].failed_lots_at_period_end, Lots{3});
   // Fees: the buyer's paid at the fill; the seller's (128) only on the 5 lots it did not fail
   // (128 x 5 / 8 = 80, as its pending proceeds say), the fee of failed lots never charged.
   EXPECT_EQ(buyer_report.trades[0].fee, eight_lots().buyer_fee);

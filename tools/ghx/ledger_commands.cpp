@@ -186,7 +186,7 @@ void write_report(const Report& report, const std::filesystem::path& base,
     const CsvFiles csv = render_csv(report);
     write_file(base.string() + "-trades.csv", csv.trades);
     write_file(base.string() + "-movements.csv", csv.movements);
-    write_file(base.string() + "-obligations.csv", csv.obligations);
+    write_file(base.string() + "-obligations-at-period-end.csv", csv.obligations);
     write_file(base.string() + "-balances.csv", csv.balances);
   }
   if (formats.contains("json")) write_file(base.string() + ".json", render_json(report));

@@ -107,14 +107,15 @@ std::string trades_table(const Report& r) {
   std::string out =
       "<table><tr><th class=\"l\">time</th><th class=\"l\">product</th><th>side</th>"
       "<th>lots</th><th>price</th><th>notional</th><th>fee</th><th>trade</th>"
-      "<th class=\"l\">state</th><th>failed lots</th></tr>\n";
+      "<th class=\"l\">state at period end</th><th>failed lots at period end</th></tr>\n";
   for (const TradeLine& t : r.trades) {
     out += "<tr><td class=\"l\">" + esc(iso_time(t.time)) + "</td><td class=\"l\">" +
            esc(t.symbol) + "</td><td class=\"" + (t.buy ? "buy\">buy" : "sell\">sell") +
            "</td><td>" + std::to_string(t.lots.value) + "</td><td>" + money(t.price.value) +
            "</td><td>" + money(t.notional.value) + "</td><td>" + money(t.fee.value) + "</td><td>" +
-           std::to_string(t.trade.value) + "</td><td class=\"l\">" + to_string(t.state) +
-           "</td><td>" + std::to_string(t.failed_lots.value) + "</td></tr>\n";
+           std::to_string(t.trade.value) + "</td><td class=\"l\">" +
+           to_string(t.state_at_period_end) + "</td><td>" +
+           std::to_string(t.failed_lots_at_period_end.value) + "</td></tr>\n";
   }
   return out + "</table>\n";
 }
@@ -134,11 +135,11 @@ std::string movements_table(const Report& r) {
 }
 
 std::string obligations_table(const Report& r) {
-  if (r.obligations.empty()) return "<p class=\"empty\">None.</p>\n";
+  if (r.obligations_at_period_end.empty()) return "<p class=\"empty\">None.</p>\n";
   std::string out = "<table><tr><th class=\"l\">product</th><th class=\"l\">window</th>"
                     "<th>GPU-hours to deliver</th><th>GPU-hours to receive</th>"
                     "<th>escrow paid</th><th>proceeds pending</th></tr>\n";
-  for (const ObligationLine& o : r.obligations) {
+  for (const ObligationLine& o : r.obligations_at_period_end) {
     out += "<tr><td class=\"l\">" + esc(o.symbol) + "</td><td class=\"l\">" +
            esc(iso_time(o.delivery_start)) + " to " + esc(iso_time(o.delivery_end)) +
            "</td><td>" + std::to_string(o.gpu_hours_to_deliver) + "</td><td>" +
@@ -157,17 +158,14 @@ std::string render_html(const Report& r) {
   out += "</head>\n<body>\n<h1>Clearing report: " + esc(r.participant.name) + " (participant " +
          std::to_string(r.participant.id.value) + ")</h1>\n";
   out += "<p class=\"sub\">Period " + esc(iso_time(r.from)) + " to " + esc(iso_time(r.to)) +
-         " (end excluded), ledger as of sequence " + std::to_string(r.as_of_sequence.value) +
-         ". Amounts in exchange currency; prices per GPU-hour.</p>\n";
+         " (end excluded), as the ledger stood at its end (through sequence " +
+         std::to_string(r.through_sequence.value) +
+         "). Amounts in exchange currency; prices per GPU-hour.</p>\n";
   out += "<h2>Balances</h2>\n" + balances_table(r);
   out += "<h2>Traded volume and prices</h2>\n" + chart(r);
   out += "<h2>Trades</h2>\n" + trades_table(r);
   out += "<h2>Cash movements</h2>\n" + movements_table(r);
-  // Trades are those of the period, obligations those open now: a report of a past period
-  // shows what is still owed, not what was owed when the period ended.
-  out += "<h2>Open delivery obligations (as of the ledger's sequence " +
-         std::to_string(r.as_of_sequence.value) + ", whatever the period)</h2>\n" +
-         obligations_table(r);
+  out += "<h2>Delivery obligations open at the period's end</h2>\n" + obligations_table(r);
   return out + "</body>\n</html>\n";
 }
 

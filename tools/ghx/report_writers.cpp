@@ -68,12 +68,15 @@ std::string balances_json(const CashBalances& b) {
 
 CsvFiles render_csv(const Report& r) {
   CsvFiles f;
-  f.trades = "time,trade_id,product,symbol,side,lots,price,notional,fee,state,failed_lots\n";
+  f.trades =
+      "time,trade_id,product,symbol,side,lots,price,notional,fee,state_at_period_end,"
+      "failed_lots_at_period_end\n";
   for (const TradeLine& t : r.trades) {
     f.trades += iso_time(t.time) + "," + n(t.trade.value) + "," + n(t.product.value) + "," +
                 csv(t.symbol) + "," + (t.buy ? "buy" : "sell") + "," + n(t.lots.value) + "," +
                 n(t.price.value) + "," + n(t.notional.value) + "," + n(t.fee.value) + "," +
-                to_string(t.state) + "," + n(t.failed_lots.value) + "\n";
+                to_string(t.state_at_period_end) + "," + n(t.failed_lots_at_period_end.value) +
+                "\n";
   }
   f.movements = "time,transfer_id,kind,from,to,amount,trade_id\n";
   for (const MovementLine& m : r.movements) {
@@ -83,7 +86,7 @@ CsvFiles render_csv(const Report& r) {
   }
   f.obligations = "product,symbol,delivery_start,delivery_end,gpu_hours_to_deliver,"
                   "gpu_hours_to_receive,escrow_paid,proceeds_pending\n";
-  for (const ObligationLine& o : r.obligations) {
+  for (const ObligationLine& o : r.obligations_at_period_end) {
     f.obligations += n(o.product.value) + "," + csv(o.symbol) + "," + iso_time(o.delivery_start) +
                      "," + iso_time(o.delivery_end) + "," + n(o.gpu_hours_to_deliver) + "," +
                      n(o.gpu_hours_to_receive) + "," + n(o.escrow_paid.value) + "," +
@@ -102,7 +105,7 @@ std::string render_json(const Report& r) {
                     ", \"name\": " + json_string(r.participant.name) + "},\n";
   out += "  \"from\": " + json_string(iso_time(r.from)) +
          ",\n  \"to\": " + json_string(iso_time(r.to)) + ",\n";
-  out += "  \"as_of_sequence\": " + std::to_string(r.as_of_sequence.value) + ",\n";
+  out += "  \"through_sequence\": " + std::to_string(r.through_sequence.value) + ",\n";
   out += "  \"currency_minor_units\": true,\n";
   out += "  \"opening\": " + balances_json(r.opening) + ",\n";
   out += "  \"closing\": " + balances_json(r.closing) + ",\n";
@@ -118,8 +121,9 @@ std::string render_json(const Report& r) {
            ", \"symbol\": " + json_string(t.symbol) +
            ", \"side\": " + (t.buy ? "\"buy\"" : "\"sell\"") + ", \"lots\": " + n(t.lots.value) +
            ", \"price\": " + n(t.price.value) + ", \"notional\": " + n(t.notional.value) +
-           ", \"fee\": " + n(t.fee.value) + ", \"state\": " + json_string(to_string(t.state)) +
-           ", \"failed_lots\": " + n(t.failed_lots.value) + "}";
+           ", \"fee\": " + n(t.fee.value) +
+           ", \"state_at_period_end\": " + json_string(to_string(t.state_at_period_end)) +
+           ", \"failed_lots_at_period_end\": " + n(t.failed_lots_at_period_end.value) + "}";
   }
   out += r.trades.empty() ? "],\n" : "\n  ],\n";
   out += "  \"movements\": [";
@@ -132,9 +136,10 @@ std::string render_json(const Report& r) {
            ", \"trade_id\": " + (m.trade.value ? n(m.trade.value) : "null") + "}";
   }
   out += r.movements.empty() ? "],\n" : "\n  ],\n";
-  out += "  \"obligations\": [";
-  for (size_t i = 0; i < r.obligations.size(); ++i) {
-    const ObligationLine& o = r.obligations[i];
+  out += "  \"obligations_at_period_end\": [";
+  const std::vector<ObligationLine>& obligations = r.obligations_at_period_end;
+  for (size_t i = 0; i < obligations.size(); ++i) {
+    const ObligationLine& o = obligations[i];
     out += std::string(i ? "," : "") + "\n    {\"product\": " + n(o.product.value) +
            ", \"symbol\": " + json_string(o.symbol) +
            ", \"delivery_start\": " + json_string(iso_time(o.delivery_start)) +
@@ -144,7 +149,7 @@ std::string render_json(const Report& r) {
            ", \"escrow_paid\": " + n(o.escrow_paid.value) +
            ", \"proceeds_pending\": " + n(o.proceeds_pending.value) + "}";
   }
-  out += r.obligations.empty() ? "]\n}\n" : "\n  ]\n}\n";
+  out += obligations.empty() ? "]\n}\n" : "\n  ]\n}\n";
   return out;
 }
 

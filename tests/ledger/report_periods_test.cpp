@@ -1,0 +1,172 @@
+// Clearing reports of two consecutive days on a real ledger: trades executed on day 1 fail
+// (partly and whole) and are delivered on day 2. A closed day's report must not change when
+// later days happen, and every report must agree with itself.
+#include "ledger/report.h"
+#include "ledger/trade_amounts.h"
+#include "tests/ledger/ledger_fixture.h"
+#include "tools/ghx/report_writers.h"
+
+namespace ghx::ledger::testing {
+namespace {
+
+constexpr Timestamp day1{t0.ns - 8 * ns_per_hour};  // 2026-12-01T00:00:00Z
+constexpr Timestamp day2{day1.ns + 24 * ns_per_hour};
+constexpr Timestamp day3{day2.ns + 24 * ns_per_hour};
+constexpr ProductId next_day{12};  // delivered 2026-12-02 10:00-11:00
+constexpr int64_t price = 2'000;
+
+Timestamp at(Timestamp day, int64_t hour) { return Timestamp{day.ns + hour * ns_per_hour}; }
+
+Fill fill(uint64_t trade, int64_t lots, Timestamp when) {
+  Fill f = make_fill(trade, next_day, buyer_a, seller_x, price, lots);
+  f.timestamp_ns = when;
+  return f;
+}
+
+// Every rendering of a report: two equal strings mean two equal reports.
+std::string rendered(const Report& r) {
+  const cli::CsvFiles csv = cli::render_csv(r);
+  return cli::render_json(r) + csv.trades + csv.movements + csv.obligations + csv.balances +
+         cli::render_html(r);
+}
+
+// The closing balances are the opening ones plus the period's movements; the totals are the
+// sums over the lines; the buyer's escrow holds what its open obligations say it paid.
+void expect_consistent(const Report& r) {
+  CashBalances moved = r.opening;
+  const auto add = [&](const std::string& account, int64_t amount) {
+    if (account == "available") moved.available.value += amount;
+    if (account == "held") moved.held.value += amount;
+    if (account == "escrow") moved.escrow.value += amount;
+  };
+  for (const MovementLine& m : r.movements) {
+    add(m.from, -m.amount.value);
+    add(m.to, m.amount.value);
+  }
+  EXPECT_EQ(moved, r.closing);
+  Lots bought, sold;
+  Cash bought_notional, sold_notional, fees;
+  for (const TradeLine& t : r.trades) {
+    (t.buy ? bought : sold).value += t.lots.value;
+    (t.buy ? bought_notional : sold_notional).value += t.notional.value;
+    fees.value += t.fee.value;
+  }
+  EXPECT_EQ(r.bought_lots, bought);
+  EXPECT_EQ(r.bought_notional, bought_notional);
+  EXPECT_EQ(r.sold_lots, sold);
+  EXPECT_EQ(r.sold_notional, sold_notional);
+  EXPECT_EQ(r.fees, fees);
+  int64_t escrow_paid = 0;
+  for (const ObligationLine& o : r.obligations_at_period_end) escrow_paid += o.escrow_paid.value;
+  EXPECT_EQ(r.closing.escrow.value, escrow_paid);
+}
+
+class ReportPeriods : public ::testing::Test {
+ protected:
+  // Day 1: the buyer buys 4, 2 and 3 lots of a window delivered on day 2.
+  void SetUp() override {
+    add_market(ledger_);
+    Batch b;
+    ASSERT_EQ(b.list_product(next_day, "H100SXM.CN-EAST-1.2026-12-02T10.1H", lot_size_gpus, hours,
+                             at(day2, 10), at(day2, 11)),
+              Result::ok);
+    ASSERT_EQ(b.deposit(buyer_a, Cash{1'000'000}, at(day1, 7)), Result::ok);
+    ASSERT_EQ(b.hold_cash(buyer_a, Cash{500'000}, at(day1, 7)), Result::ok);
+    ASSERT_EQ(b.deposit(seller_x, Cash{50'000}, at(day1, 7)), Result::ok);
+    ASSERT_EQ(b.register_capacity(seller_x, next_day, Lots{20}, at(day1, 7)), Result::ok);
+    ASSERT_EQ(b.hold_capacity(seller_x, next_day, Lots{20}, at(day1, 7)), Result::ok);
+    ASSERT_EQ(b.settle_fill(fill(1, 4, at(day1, 9))), Result::ok);
+    ASSERT_EQ(b.settle_fill(fill(2, 2, at(day1, 10))), Result::ok);
+    ASSERT_EQ(b.settle_fill(fill(3, 3, at(day1, 11))), Result::ok);
+    commit(b);
+  }
+
+  // Day 2: a fourth trade; trade 1 fails 1 of its 4 lots, trade 3 all 3; the window is
+  // delivered (trade 1's 3 lots left, trade 2 and trade 4).
+  void run_day2() {
+    Batch b;
+    ASSERT_EQ(b.settle_fill(fill(4, 1, at(day2, 8))), Result::ok);
+    ASSERT_EQ(b.delivery_failure(TradeId{1}, Lots{1}, Lots{3}, at(day2, 9)), Result::ok);
+    ASSERT_EQ(b.delivery_failure(TradeId{3}, Lots{3}, Lots{0}, at(day2, 9)), Result::ok);
+    ASSERT_EQ(b.deliver(next_day, at(day2, 11)), Result::ok);
+    commit(b);
+  }
+
+  void commit(Batch& b) {
+    ASSERT_EQ(ledger_.commit(b), Result::ok);
+    for (size_t i = 0; i < b.size(); ++i) ASSERT_EQ(b.result(i), Result::ok) << "op " << i;
+    expect_check_passes(ledger_);
+  }
+
+  Report report(ParticipantId p, Timestamp from, Timestamp to) {
+    const Snapshot s = ledger_.snapshot();
+    Report r;
+    EXPECT_EQ(build_report(s, *s.participant(p), from, to, r), Result::ok);
+    expect_consistent(r);
+    return r;
+  }
+
+  TempDir tmp_;
+  Ledger ledger_{tmp_.sub("l")};
+};
+
+TEST_F(ReportPeriods, AClosedDaysReportIsTheSameAfterItsTradesFailAndAreDelivered) {
+  const std::string buyer_day1 = rendered(report(buyer_a, day1, day2));
+  const std::string seller_day1 = rendered(report(seller_x, day1, day2));
+  run_day2();
+  EXPECT_EQ(rendered(report(buyer_a, day1, day2)), buyer_day1);
+  EXPECT_EQ(rendered(report(seller_x, day1, day2)), seller_day1);
+}
+
+TEST_F(ReportPeriods, TradesShowTheirStateAndFailedLotsAtThePeriodsEnd) {
+  run_day2();
+  const Report day1_report = report(buyer_a, day1, day2);
+  ASSERT_EQ(day1_report.trades.size(), 3u);
+  for (const TradeLine& t : day1_report.trades) {
+    EXPECT_EQ(t.state_at_period_end, TradeState::open) << t.trade.value;
+    EXPECT_EQ(t.failed_lots_at_period_end, Lots{0}) << t.trade.value;
+  }
+  // Over both days, the same trades as they ended.
+  const Report both = report(buyer_a, day1, day3);
+  ASSERT_EQ(both.trades.size(), 4u);
+  EXPECT_EQ(both.trades[0].state_at_period_end, TradeState::delivered);
+  EXPECT_EQ(both.trades[0].failed_lots_at_period_end, Lots{1});
+  EXPECT_EQ(both.trades[1].state_at_period_end, TradeState::delivered);
+  EXPECT_EQ(both.trades[2].state_at_period_end, TradeState::failed);
+  EXPECT_EQ(both.trades[2].failed_lots_at_period_end, Lots{3});
+  EXPECT_EQ(both.trades[3].state_at_period_end, TradeState::delivered);
+}
+
+TEST_F(ReportPeriods, ObligationsAreThoseOpenAtThePeriodsEnd) {
+  run_day2();
+  const Report buyer_day1 = report(buyer_a, day1, day2);
+  ASSERT_EQ(buyer_day1.obligations_at_period_end.size(), 1u);
+  const ObligationLine& owed = buyer_day1.obligations_at_period_end[0];
+  EXPECT_EQ(owed.gpu_hours_to_receive, 9 * lot_size_gpus * hours);
+  EXPECT_EQ(owed.escrow_paid, Cash{9 * price * lot_size_gpus * hours});
+  const Report seller_day1 = report(seller_x, day1, day2);
+  ASSERT_EQ(seller_day1.obligations_at_period_end.size(), 1u);
+  const int64_t seller_fees = fill(1, 4, {}).seller_fee.value + fill(2, 2, {}).seller_fee.value +
+                              fill(3, 3, {}).seller_fee.value;
+  EXPECT_EQ(seller_day1.obligations_at_period_end[0].gpu_hours_to_deliver,
+            9 * lot_size_gpus * hours);
+  EXPECT_EQ(seller_day1.obligations_at_period_end[0].proceeds_pending.value,
+            9 * price * lot_size_gpus * hours - seller_fees);
+  // Everything delivered or failed by the end of day 2: nothing owed then.
+  EXPECT_TRUE(report(buyer_a, day2, day3).obligations_at_period_end.empty());
+  EXPECT_TRUE(report(seller_x, day2, day3).obligations_at_period_end.empty());
+}
+
+TEST_F(ReportPeriods, OneDaysClosingBalancesAreTheNextDaysOpening) {
+  run_day2();
+  for (const ParticipantId p : {buyer_a, seller_x}) {
+    const Report first = report(p, day1, day2);
+    const Report second = report(p, day2, day3);
+    EXPECT_EQ(first.closing, second.opening);
+    EXPECT_EQ(second.closing.available.value, cash(ledger_, p, AccountKind::available));
+    EXPECT_EQ(second.closing.escrow.value, cash(ledger_, p, AccountKind::escrow));
+  }
+}
+
+}  // namespace
+}  // namespace ghx::ledger::testing
