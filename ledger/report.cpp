@@ -54,9 +54,23 @@ class ReportBuilder {
     if (!(t.timestamp < r_.to)) return true;  // after the period: no part of its report
     r_.through_sequence = std::max(r_.through_sequence, t.sequence);
     add_cash(t);
-    if (t.kind == TransferKind::fill_capacity) return add_fill(t);
-    if (t.kind == TransferKind::delivery_consumed || t.kind == TransferKind::failure_capacity) {
-      close_lots(t);
+    switch (t.kind) {
+      case TransferKind::fill_capacity:
+        return add_fill(t);
+      case TransferKind::failure_refund:
+      case TransferKind::delivery_payment:
+      case TransferKind::delivery_fee:
+        outcome_cash(t).notional.value += t.amount;
+        break;
+      case TransferKind::failure_penalty:
+        outcome_cash(t).penalty.value += t.amount;
+        break;
+      case TransferKind::delivery_consumed:
+      case TransferKind::failure_capacity:
+        close_lots(t);
+        break;
+      default:
+        break;
     }
     return true;
   }
@@ -107,21 +121,30 @@ class ReportBuilder {
       // A buyer pays its fee at the fill; a seller's is set once its failed lots are known.
       r_.trades.push_back({f.timestamp_ns, f.trade_id, f.product, symbol(f.product), buy, f.lots,
                            f.price, f.notional, buy ? f.buyer_fee : Cash{}});
-      Lots& lots = buy ? r_.bought_lots : r_.sold_lots;
-      Cash& notional = buy ? r_.bought_notional : r_.sold_notional;
-      lots.value += f.lots.value;
-      notional.value += f.notional.value;
+      SideTotals& side = buy ? r_.bought : r_.sold;
+      side.executed_lots.value += f.lots.value;
+      side.executed_notional.value += f.notional.value;
     }
     open_[t.trade_id.value] = position;
     return true;
   }
 
+  // The cash transfers of one delivery or failure come just before its capacity transfer (see
+  // BatchWriter::deliver and fail_lots), with the same trade id.
+  DeliveryLine& outcome_cash(const Transfer& t) {
+    if (outcome_.trade != t.trade_id) outcome_ = DeliveryLine{.trade = t.trade_id};
+    return outcome_;
+  }
+
   // delivery_consumed (the open lots, delivered) or failure_capacity (some lots, failed).
   void close_lots(const Transfer& t) {
+    const DeliveryLine cash = outcome_.trade == t.trade_id ? outcome_ : DeliveryLine{};
+    outcome_ = DeliveryLine{};
     const auto it = open_.find(t.trade_id.value);
     if (it == open_.end()) return;  // another participant's trade
     Position& position = it->second;
     const bool failed = t.kind == TransferKind::failure_capacity;
+    if (!(t.timestamp < r_.from)) add_delivery(t, position, failed, cash);
     if (failed) position.failed.value += t.amount;
     const bool closed = !failed || position.failed == position.lots;
     if (position.line != no_line) {
@@ -131,6 +154,19 @@ class ReportBuilder {
       if (closed) set_seller_fee(position);
     }
     if (closed) open_.erase(it);
+  }
+
+  void add_delivery(const Transfer& t, const Position& position, bool failed,
+                    const DeliveryLine& cash) {
+    r_.deliveries.push_back({t.timestamp, t.trade_id, position.product, symbol(position.product),
+                             position.buy, failed ? TradeState::failed : TradeState::delivered,
+                             Lots{t.amount}, cash.notional, cash.penalty});
+    SideTotals& side = position.buy ? r_.bought : r_.sold;
+    Lots& lots = failed ? side.failed_lots : side.delivered_lots;
+    Cash& notional = failed ? side.failed_notional : side.delivered_notional;
+    lots.value += t.amount;
+    notional.value += cash.notional.value;
+    side.penalties.value += cash.penalty.value;
   }
 
   // A seller pays its fee at delivery, on the lots it did not fail (none on failed lots).
@@ -182,6 +218,7 @@ class ReportBuilder {
   Report& r_;
   std::map<uint64_t, Position> open_;  // the participant's trades open so far, by trade id
   std::map<uint32_t, std::string> symbols_;
+  DeliveryLine outcome_;  // the cash of the delivery or failure being read
 };
 
 }  // namespace

@@ -34,6 +34,36 @@ struct TradeLine {
   Lots failed_lots_at_period_end;
 };
 
+// A delivery outcome in the period of one of the participant's trades, executed in the period
+// or before: the lots delivered when the window ended, or lots the seller failed to deliver.
+struct DeliveryLine {
+  Timestamp time;
+  TradeId trade;
+  ProductId product;
+  std::string symbol;
+  bool buy = false;                            // the participant's side
+  TradeState outcome = TradeState::delivered;  // delivered or failed
+  Lots lots;
+  // The notional of these lots: delivered, paid out of the buyer's escrow (to the seller and,
+  // its fee, to the exchange); failed, refunded from the buyer's escrow to the buyer.
+  Cash notional;
+  Cash penalty;  // failed: paid by the seller to the buyer (capped at the seller's cash then)
+};
+
+// What the participant's trades on one side did in the period. Executed: the trades executed
+// in it, gross (lots that fail later stay counted). Delivered and failed: the delivery outcomes
+// in it, of trades executed in it or before.
+struct SideTotals {
+  Lots executed_lots;
+  Cash executed_notional;
+  Lots delivered_lots;
+  Cash delivered_notional;
+  Lots failed_lots;
+  Cash failed_notional;  // bought: refunded to the participant; sold: proceeds it lost
+  Cash penalties;        // bought: received; sold: paid
+  bool operator==(const SideTotals&) const = default;
+};
+
 // One cash transfer touching one of the participant's accounts. Accounts of the participant are
 // named by kind ("available"); others as "counterparty escrow", "exchange fees", "external".
 struct MovementLine {
@@ -73,15 +103,14 @@ struct Report {
   // The highest sequence number of the transfers before the period's end: the report shows the
   // ledger through that command (zero when nothing moved before it).
   SequenceNumber through_sequence;
-  std::vector<TradeLine> trades;  // executed in the period, by trade id
+  std::vector<TradeLine> trades;         // executed in the period, by trade id
+  std::vector<DeliveryLine> deliveries;  // in the period, in the ledger's order
   std::vector<MovementLine> movements;
   std::vector<ObligationLine> obligations_at_period_end;
   CashBalances opening;
   CashBalances closing;
-  Lots bought_lots;
-  Cash bought_notional;
-  Lots sold_lots;
-  Cash sold_notional;
+  SideTotals bought;  // the sums over its trades and deliveries lines
+  SideTotals sold;
   Cash fees;
 };
 

@@ -77,8 +77,8 @@ class ReportGolden : public ::testing::Test {
 };
 
 TEST_F(ReportGolden, CsvFilesMatchTheGoldenFiles) {
-  for (const char* table :
-       {"-trades.csv", "-movements.csv", "-obligations-at-period-end.csv", "-balances.csv"}) {
+  for (const char* table : {"-trades.csv", "-deliveries.csv", "-movements.csv",
+                            "-obligations-at-period-end.csv", "-balances.csv"}) {
     expect_golden(table);
   }
 }
@@ -93,6 +93,14 @@ TEST_F(ReportGolden, HtmlIsSelfContainedAndMatchesTheGoldenFile) {
   EXPECT_EQ(html.find("src="), std::string::npos);
   EXPECT_EQ(html.find("href="), std::string::npos);
 }
+
+// The seller's side of the same day, in JSON: what it sold, delivered and failed.
+class SellerReportGolden : public ReportGolden {
+ protected:
+  SellerReportGolden() { participant_ = "xdc-east"; }
+};
+
+TEST_F(SellerReportGolden, JsonMatchesTheGoldenFile) { expect_golden(".json"); }
 
 TEST(Report, UnknownParticipantAndBadPeriodAreRefused) {
   TempDir tmp;

@@ -1,6 +1,9 @@
 // Clearing reports of two consecutive days on a real ledger: trades executed on day 1 fail
 // (partly and whole) and are delivered on day 2. A closed day's report must not change when
 // later days happen, and every report must agree with itself.
+#include <tuple>
+#include <vector>
+
 #include "ledger/report.h"
 #include "ledger/trade_amounts.h"
 #include "tests/ledger/ledger_fixture.h"
@@ -44,17 +47,23 @@ void expect_consistent(const Report& r) {
     add(m.to, m.amount.value);
   }
   EXPECT_EQ(moved, r.closing);
-  Lots bought, sold;
-  Cash bought_notional, sold_notional, fees;
+  SideTotals bought, sold;
+  Cash fees;
   for (const TradeLine& t : r.trades) {
-    (t.buy ? bought : sold).value += t.lots.value;
-    (t.buy ? bought_notional : sold_notional).value += t.notional.value;
+    SideTotals& side = t.buy ? bought : sold;
+    side.executed_lots.value += t.lots.value;
+    side.executed_notional.value += t.notional.value;
     fees.value += t.fee.value;
   }
-  EXPECT_EQ(r.bought_lots, bought);
-  EXPECT_EQ(r.bought_notional, bought_notional);
-  EXPECT_EQ(r.sold_lots, sold);
-  EXPECT_EQ(r.sold_notional, sold_notional);
+  for (const DeliveryLine& d : r.deliveries) {
+    SideTotals& side = d.buy ? bought : sold;
+    const bool failed = d.outcome == TradeState::failed;
+    (failed ? side.failed_lots : side.delivered_lots).value += d.lots.value;
+    (failed ? side.failed_notional : side.delivered_notional).value += d.notional.value;
+    side.penalties.value += d.penalty.value;
+  }
+  EXPECT_TRUE(r.bought == bought);
+  EXPECT_TRUE(r.sold == sold);
   EXPECT_EQ(r.fees, fees);
   int64_t escrow_paid = 0;
   for (const ObligationLine& o : r.obligations_at_period_end) escrow_paid += o.escrow_paid.value;
@@ -135,6 +144,46 @@ TEST_F(ReportPeriods, TradesShowTheirStateAndFailedLotsAtThePeriodsEnd) {
   EXPECT_EQ(both.trades[2].state_at_period_end, TradeState::failed);
   EXPECT_EQ(both.trades[2].failed_lots_at_period_end, Lots{3});
   EXPECT_EQ(both.trades[3].state_at_period_end, TradeState::delivered);
+}
+
+TEST_F(ReportPeriods, TheDayOfTheFailuresAndDeliveryShowsThemWithTheRefundsAndPenalties) {
+  run_day2();
+  const int64_t lot_notional = price * lot_size_gpus * hours;
+  const int64_t penalty_bps = ledger_.options().penalty_bps;
+  const Report buyer = report(buyer_a, day2, day3);
+  const std::vector<std::tuple<uint64_t, TradeState, int64_t>> expected = {
+      {1, TradeState::failed, 1},    {3, TradeState::failed, 3},    {1, TradeState::delivered, 3},
+      {2, TradeState::delivered, 2}, {4, TradeState::delivered, 1},
+  };
+  ASSERT_EQ(buyer.deliveries.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const auto& [trade, outcome, lots] = expected[i];
+    const DeliveryLine& d = buyer.deliveries[i];
+    EXPECT_EQ(d.trade, TradeId{trade}) << i;
+    EXPECT_EQ(d.outcome, outcome) << i;
+    EXPECT_EQ(d.lots, Lots{lots}) << i;
+    EXPECT_EQ(d.notional, Cash{lots * lot_notional}) << i;
+    const int64_t penalty =
+        outcome == TradeState::failed ? lots * lot_notional * penalty_bps / 10'000 : 0;
+    EXPECT_EQ(d.penalty, Cash{penalty}) << i;
+    EXPECT_TRUE(d.buy);
+  }
+  // Executed on day 2: trade 4 alone, gross; day 1's trades are counted on day 1.
+  EXPECT_EQ(buyer.bought.executed_lots, Lots{1});
+  EXPECT_EQ(buyer.bought.delivered_lots, Lots{6});
+  EXPECT_EQ(buyer.bought.failed_lots, Lots{4});
+  EXPECT_EQ(buyer.bought.failed_notional, Cash{4 * lot_notional});
+  EXPECT_EQ(buyer.bought.penalties, Cash{4 * lot_notional * penalty_bps / 10'000});
+  // The seller sees the same outcomes from its side.
+  const Report seller = report(seller_x, day2, day3);
+  ASSERT_EQ(seller.deliveries.size(), expected.size());
+  EXPECT_FALSE(seller.deliveries[0].buy);
+  EXPECT_EQ(seller.sold.failed_lots, Lots{4});
+  EXPECT_EQ(seller.sold.penalties, buyer.bought.penalties);
+  EXPECT_EQ(seller.sold.delivered_notional, buyer.bought.delivered_notional);
+  EXPECT_TRUE(seller.bought == SideTotals{});
+  // Nothing was delivered or failed on day 1.
+  EXPECT_TRUE(report(buyer_a, day1, day2).deliveries.empty());
 }
 
 TEST_F(ReportPeriods, ObligationsAreThoseOpenAtThePeriodsEnd) {

@@ -185,6 +185,7 @@ void write_report(const Report& report, const std::filesystem::path& base,
   if (formats.contains("csv")) {
     const CsvFiles csv = render_csv(report);
     write_file(base.string() + "-trades.csv", csv.trades);
+    write_file(base.string() + "-deliveries.csv", csv.deliveries);
     write_file(base.string() + "-movements.csv", csv.movements);
     write_file(base.string() + "-obligations-at-period-end.csv", csv.obligations);
     write_file(base.string() + "-balances.csv", csv.balances);

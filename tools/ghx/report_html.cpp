@@ -86,6 +86,22 @@ std::string chart(const Report& r) {
   return svg + "</svg>\n";
 }
 
+std::string totals_row(const std::string& name, Lots lots, Cash notional,
+                       const std::string& penalties) {
+  return "<tr><td class=\"l\">" + name + "</td><td>" + std::to_string(lots.value) + "</td><td>" +
+         money(notional.value) + "</td><td>" + penalties + "</td></tr>\n";
+}
+
+// Executed in the period (gross: lots that fail later stay counted), then the period's
+// deliveries and failures.
+std::string side_rows(const std::string& side, const SideTotals& t, const std::string& failed,
+                      const std::string& penalties) {
+  return totals_row(side + ", executed", t.executed_lots, t.executed_notional, "") +
+         totals_row(side + ", delivered", t.delivered_lots, t.delivered_notional, "") +
+         totals_row(side + ", " + failed, t.failed_lots, t.failed_notional,
+                    money(t.penalties.value) + " " + penalties);
+}
+
 std::string balances_table(const Report& r) {
   std::string out = "<table><tr><th class=\"l\">balance</th><th>available</th><th>held</th>"
                     "<th>escrow</th></tr>\n";
@@ -93,12 +109,13 @@ std::string balances_table(const Report& r) {
     out += std::string("<tr><td class=\"l\">") + name + "</td><td>" + money(b.available.value) +
            "</td><td>" + money(b.held.value) + "</td><td>" + money(b.escrow.value) + "</td></tr>\n";
   }
-  out += "</table>\n<table><tr><th class=\"l\">totals</th><th>lots</th><th>notional</th></tr>\n";
-  out += "<tr><td class=\"l\">bought</td><td>" + std::to_string(r.bought_lots.value) + "</td><td>" +
-         money(r.bought_notional.value) + "</td></tr>\n";
-  out += "<tr><td class=\"l\">sold</td><td>" + std::to_string(r.sold_lots.value) + "</td><td>" +
-         money(r.sold_notional.value) + "</td></tr>\n";
-  out += "<tr><td class=\"l\">fees</td><td></td><td>" + money(r.fees.value) + "</td></tr>\n";
+  out +=
+      "</table>\n<table><tr><th class=\"l\">totals</th><th>lots</th><th>notional</th>"
+      "<th>penalties</th></tr>\n";
+  out += side_rows("bought", r.bought, "failed, refunded", "received");
+  out += side_rows("sold", r.sold, "failed, proceeds lost", "paid");
+  out +=
+      "<tr><td class=\"l\">fees</td><td></td><td>" + money(r.fees.value) + "</td><td></td></tr>\n";
   return out + "</table>\n";
 }
 
@@ -116,6 +133,22 @@ std::string trades_table(const Report& r) {
            std::to_string(t.trade.value) + "</td><td class=\"l\">" +
            to_string(t.state_at_period_end) + "</td><td>" +
            std::to_string(t.failed_lots_at_period_end.value) + "</td></tr>\n";
+  }
+  return out + "</table>\n";
+}
+
+std::string deliveries_table(const Report& r) {
+  if (r.deliveries.empty()) return "<p class=\"empty\">None.</p>\n";
+  std::string out =
+      "<table><tr><th class=\"l\">time</th><th class=\"l\">product</th>"
+      "<th>side</th><th>trade</th><th class=\"l\">outcome</th><th>lots</th>"
+      "<th>notional</th><th>penalty</th></tr>\n";
+  for (const DeliveryLine& d : r.deliveries) {
+    out += "<tr><td class=\"l\">" + esc(iso_time(d.time)) + "</td><td class=\"l\">" +
+           esc(d.symbol) + "</td><td class=\"" + (d.buy ? "buy\">buy" : "sell\">sell") +
+           "</td><td>" + std::to_string(d.trade.value) + "</td><td class=\"l\">" +
+           to_string(d.outcome) + "</td><td>" + std::to_string(d.lots.value) + "</td><td>" +
+           money(d.notional.value) + "</td><td>" + money(d.penalty.value) + "</td></tr>\n";
   }
   return out + "</table>\n";
 }
@@ -163,7 +196,8 @@ std::string render_html(const Report& r) {
          "). Amounts in exchange currency; prices per GPU-hour.</p>\n";
   out += "<h2>Balances</h2>\n" + balances_table(r);
   out += "<h2>Traded volume and prices</h2>\n" + chart(r);
-  out += "<h2>Trades</h2>\n" + trades_table(r);
+  out += "<h2>Trades executed</h2>\n" + trades_table(r);
+  out += "<h2>Deliveries and failures</h2>\n" + deliveries_table(r);
   out += "<h2>Cash movements</h2>\n" + movements_table(r);
   out += "<h2>Delivery obligations open at the period's end</h2>\n" + obligations_table(r);
   return out + "</body>\n</html>\n";

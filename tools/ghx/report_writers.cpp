@@ -64,6 +64,19 @@ std::string balances_json(const CashBalances& b) {
          ",\"escrow\":" + n(b.escrow.value) + "}";
 }
 
+// bought_lots and bought_notional are executed (gross); then delivered and failed in the
+// period: "bought_lots_failed", "bought_notional_refunded", "penalties_received".
+std::string side_totals_json(const std::string& side, const SideTotals& t,
+                             const std::string& failed_notional, const std::string& penalties) {
+  return "\"" + side + "_lots\": " + n(t.executed_lots.value) + ", \"" + side +
+         "_notional\": " + n(t.executed_notional.value) + ", \"" + side +
+         "_lots_delivered\": " + n(t.delivered_lots.value) + ", \"" + side +
+         "_notional_delivered\": " + n(t.delivered_notional.value) + ", \"" + side +
+         "_lots_failed\": " + n(t.failed_lots.value) + ", \"" + side + "_notional_" +
+         failed_notional + "\": " + n(t.failed_notional.value) + ", \"penalties_" + penalties +
+         "\": " + n(t.penalties.value);
+}
+
 }  // namespace
 
 CsvFiles render_csv(const Report& r) {
@@ -77,6 +90,13 @@ CsvFiles render_csv(const Report& r) {
                 n(t.price.value) + "," + n(t.notional.value) + "," + n(t.fee.value) + "," +
                 to_string(t.state_at_period_end) + "," + n(t.failed_lots_at_period_end.value) +
                 "\n";
+  }
+  f.deliveries = "time,trade_id,product,symbol,side,outcome,lots,notional,penalty\n";
+  for (const DeliveryLine& d : r.deliveries) {
+    f.deliveries += iso_time(d.time) + "," + n(d.trade.value) + "," + n(d.product.value) + "," +
+                    csv(d.symbol) + "," + (d.buy ? "buy" : "sell") + "," + to_string(d.outcome) +
+                    "," + n(d.lots.value) + "," + n(d.notional.value) + "," + n(d.penalty.value) +
+                    "\n";
   }
   f.movements = "time,transfer_id,kind,from,to,amount,trade_id\n";
   for (const MovementLine& m : r.movements) {
@@ -109,9 +129,8 @@ std::string render_json(const Report& r) {
   out += "  \"currency_minor_units\": true,\n";
   out += "  \"opening\": " + balances_json(r.opening) + ",\n";
   out += "  \"closing\": " + balances_json(r.closing) + ",\n";
-  out += "  \"totals\": {\"bought_lots\": " + n(r.bought_lots.value) + ", \"bought_notional\": " +
-         n(r.bought_notional.value) + ", \"sold_lots\": " + n(r.sold_lots.value) +
-         ", \"sold_notional\": " + n(r.sold_notional.value) + ", \"fees\": " + n(r.fees.value) +
+  out += "  \"totals\": {" + side_totals_json("bought", r.bought, "refunded", "received") + ", " +
+         side_totals_json("sold", r.sold, "failed", "paid") + ", \"fees\": " + n(r.fees.value) +
          "},\n";
   out += "  \"trades\": [";
   for (size_t i = 0; i < r.trades.size(); ++i) {
@@ -126,6 +145,18 @@ std::string render_json(const Report& r) {
            ", \"failed_lots_at_period_end\": " + n(t.failed_lots_at_period_end.value) + "}";
   }
   out += r.trades.empty() ? "],\n" : "\n  ],\n";
+  out += "  \"deliveries\": [";
+  for (size_t i = 0; i < r.deliveries.size(); ++i) {
+    const DeliveryLine& d = r.deliveries[i];
+    out += std::string(i ? "," : "") + "\n    {\"time\": " + json_string(iso_time(d.time)) +
+           ", \"trade_id\": " + n(d.trade.value) + ", \"product\": " + n(d.product.value) +
+           ", \"symbol\": " + json_string(d.symbol) +
+           ", \"side\": " + (d.buy ? "\"buy\"" : "\"sell\"") +
+           ", \"outcome\": " + json_string(to_string(d.outcome)) +
+           ", \"lots\": " + n(d.lots.value) + ", \"notional\": " + n(d.notional.value) +
+           ", \"penalty\": " + n(d.penalty.value) + "}";
+  }
+  out += r.deliveries.empty() ? "],\n" : "\n  ],\n";
   out += "  \"movements\": [";
   for (size_t i = 0; i < r.movements.size(); ++i) {
     const MovementLine& m = r.movements[i];

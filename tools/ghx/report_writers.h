@@ -14,6 +14,7 @@ std::string json_string(const std::string& text);  // "text", quoted and escaped
 
 struct CsvFiles {
   std::string trades;
+  std::string deliveries;
   std::string movements;
   std::string obligations;
   std::string balances;
