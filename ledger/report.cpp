@@ -38,7 +38,6 @@ struct Position {
   Lots lots;
   Lots failed;
   size_t line = no_line;  // its TradeLine when it executed in the period
-  Cash seller_fee;        // of the whole fill, for a line of a sale
 };
 
 // Reads the transfers before the period's end, once, in any order of time: each is judged by
@@ -59,8 +58,11 @@ class ReportBuilder {
         return add_fill(t);
       case TransferKind::failure_refund:
       case TransferKind::delivery_payment:
-      case TransferKind::delivery_fee:
         outcome_cash(t).notional.value += t.amount;
+        break;
+      case TransferKind::delivery_fee:  // the seller's fee, out of the buyer's escrow
+        outcome_cash(t).notional.value += t.amount;
+        outcome_cash(t).fee.value += t.amount;
         break;
       case TransferKind::failure_penalty:
         outcome_cash(t).penalty.value += t.amount;
@@ -79,11 +81,9 @@ class ReportBuilder {
   bool finish() {
     std::map<uint32_t, ObligationLine> by_product;
     for (const auto& [id, position] : open_) {
-      if (position.line != no_line) set_seller_fee(position);
       if (!add_obligation(TradeId{id}, position, by_product)) return false;
     }
     for (auto& [id, line] : by_product) r_.obligations_at_period_end.push_back(std::move(line));
-    for (const TradeLine& line : r_.trades) r_.fees.value += line.fee.value;
     std::sort(r_.trades.begin(), r_.trades.end(),
               [](const TradeLine& a, const TradeLine& b) { return a.trade < b.trade; });
     return true;
@@ -117,13 +117,14 @@ class ReportBuilder {
       if (!trade) return false;
       const Fill& f = trade->fill;
       position.line = r_.trades.size();
-      position.seller_fee = f.seller_fee;
-      // A buyer pays its fee at the fill; a seller's is set once its failed lots are known.
+      // A buyer pays its fee at the fill (fill_fee); a seller at delivery.
+      const Cash fee = buy ? f.buyer_fee : Cash{};
       r_.trades.push_back({f.timestamp_ns, f.trade_id, f.product, symbol(f.product), buy, f.lots,
-                           f.price, f.notional, buy ? f.buyer_fee : Cash{}});
+                           f.price, f.notional, fee});
       SideTotals& side = buy ? r_.bought : r_.sold;
       side.executed_lots.value += f.lots.value;
       side.executed_notional.value += f.notional.value;
+      side.fees_charged.value += fee.value;
     }
     open_[t.trade_id.value] = position;
     return true;
@@ -151,32 +152,24 @@ class ReportBuilder {
       TradeLine& line = r_.trades[position.line];
       line.failed_lots_at_period_end = position.failed;
       if (closed) line.state_at_period_end = failed ? TradeState::failed : TradeState::delivered;
-      if (closed) set_seller_fee(position);
     }
     if (closed) open_.erase(it);
   }
 
   void add_delivery(const Transfer& t, const Position& position, bool failed,
                     const DeliveryLine& cash) {
+    // The delivery fee leaves the buyer's escrow but is the seller's.
+    const Cash fee = position.buy ? Cash{} : cash.fee;
     r_.deliveries.push_back({t.timestamp, t.trade_id, position.product, symbol(position.product),
                              position.buy, failed ? TradeState::failed : TradeState::delivered,
-                             Lots{t.amount}, cash.notional, cash.penalty});
+                             Lots{t.amount}, cash.notional, fee, cash.penalty});
     SideTotals& side = position.buy ? r_.bought : r_.sold;
     Lots& lots = failed ? side.failed_lots : side.delivered_lots;
     Cash& notional = failed ? side.failed_notional : side.delivered_notional;
     lots.value += t.amount;
     notional.value += cash.notional.value;
     side.penalties.value += cash.penalty.value;
-  }
-
-  // A seller pays its fee at delivery, on the lots it did not fail (none on failed lots).
-  void set_seller_fee(const Position& position) {
-    TradeLine& line = r_.trades[position.line];
-    if (line.buy) return;
-    Fill f;
-    f.lots = line.lots;
-    f.seller_fee = position.seller_fee;
-    line.fee = seller_fee_left(f, position.failed);
+    side.fees_charged.value += fee.value;
   }
 
   bool add_obligation(TradeId id, const Position& position,

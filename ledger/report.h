@@ -26,9 +26,9 @@ struct TradeLine {
   Lots lots;
   Price price;
   Cash notional;
-  // The participant's own fee: a buyer's, paid at the fill; a seller's, paid at delivery on the
-  // lots it did not fail (none on failed lots).
-  Cash fee;
+  // The participant's own fee charged at the fill: a buyer's (it stays paid if lots fail). Zero
+  // for a seller, whose fee is charged at delivery (DeliveryLine::fee).
+  Cash fee_at_fill;
   // As of the period's end: delivered, failed (every lot) or open, and the lots failed by then.
   TradeState state_at_period_end = TradeState::open;
   Lots failed_lots_at_period_end;
@@ -47,6 +47,9 @@ struct DeliveryLine {
   // The notional of these lots: delivered, paid out of the buyer's escrow (to the seller and,
   // its fee, to the exchange); failed, refunded from the buyer's escrow to the buyer.
   Cash notional;
+  // The participant's own fee charged now: a seller's at delivery, on the lots it did not fail
+  // (floor(fee x open lots / lots)). Zero for a buyer and for failed lots.
+  Cash fee;
   Cash penalty;  // failed: paid by the seller to the buyer (capped at the seller's cash then)
 };
 
@@ -61,6 +64,7 @@ struct SideTotals {
   Lots failed_lots;
   Cash failed_notional;  // bought: refunded to the participant; sold: proceeds it lost
   Cash penalties;        // bought: received; sold: paid
+  Cash fees_charged;     // bought: at the fills; sold: at delivery
   bool operator==(const SideTotals&) const = default;
 };
 
@@ -111,7 +115,13 @@ struct Report {
   CashBalances closing;
   SideTotals bought;  // the sums over its trades and deliveries lines
   SideTotals sold;
-  Cash fees;
+  // The participant's fees charged in the period, never one still to come (a seller's fee on
+  // an open trade is charged at delivery, maybe in a later period, or never if it fails).
+  Cash fees_charged() const { return Cash{bought.fees_charged.value + sold.fees_charged.value}; }
+  // A seller's proceeds paid in the period: delivered notional less its fees.
+  Cash sold_proceeds_received() const {
+    return Cash{sold.delivered_notional.value - sold.fees_charged.value};
+  }
 };
 
 // Finds a participant by decimal id or by exact name.

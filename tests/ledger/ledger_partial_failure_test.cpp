@@ -191,22 +191,28 @@ TEST_F(LedgerPartialFailure, ReportsOweOnlyTheOpenLots) {
   ASSERT_EQ(buyer_report.trades.size(), 1u);
   EXPECT_EQ(buyer_report.trades[0].lots, Lots{8});
   EXPECT_EQ(buyer_report.trades[0].failed_lots_at_period_end, Lots{3});
-  // Fees: the buyer's paid at the fill; the seller's (128) only on the 5 lots it did not fail
-  // (128 x 5 / 8 = 80, as its pending proceeds say), the fee of failed lots never charged.
-  EXPECT_EQ(buyer_report.trades[0].fee, eight_lots().buyer_fee);
-  EXPECT_EQ(buyer_report.fees, eight_lots().buyer_fee);
+  // Fees: the buyer's charged at the fill; the seller's (128) at delivery, and only on the 5
+  // lots it did not fail (128 x 5 / 8 = 80, as its pending proceeds say): none charged yet.
+  EXPECT_EQ(buyer_report.trades[0].fee_at_fill, eight_lots().buyer_fee);
+  EXPECT_EQ(buyer_report.fees_charged(), eight_lots().buyer_fee);
   ASSERT_EQ(eight_lots().seller_fee, Cash{128});
   ASSERT_EQ(seller_report.trades.size(), 1u);
-  EXPECT_EQ(seller_report.trades[0].fee, Cash{80});
-  EXPECT_EQ(seller_report.fees, Cash{80});
+  EXPECT_EQ(seller_report.trades[0].fee_at_fill, Cash{0});
+  EXPECT_EQ(seller_report.fees_charged(), Cash{0});
 
-  fail(1, 5, 0);  // the rest: the seller owes no fee at all
-  Report all_failed;
-  ASSERT_EQ(build_report(ledger_.snapshot(), *s.participant(seller_x), t0, day_end, all_failed),
+  deliver_h100();  // the 5 lots left
+  Report delivered;
+  ASSERT_EQ(build_report(ledger_.snapshot(), *s.participant(seller_x), t0, day_end, delivered),
             Result::ok);
-  ASSERT_EQ(all_failed.trades.size(), 1u);
-  EXPECT_EQ(all_failed.trades[0].fee, Cash{0});
-  EXPECT_EQ(all_failed.fees, Cash{0});
+  ASSERT_EQ(delivered.deliveries.size(), 2u);
+  EXPECT_EQ(delivered.deliveries[0].outcome, TradeState::failed);
+  EXPECT_EQ(delivered.deliveries[0].fee, Cash{0});
+  EXPECT_EQ(delivered.deliveries[1].outcome, TradeState::delivered);
+  EXPECT_EQ(delivered.deliveries[1].lots, Lots{5});
+  EXPECT_EQ(delivered.deliveries[1].fee, Cash{80});
+  EXPECT_EQ(delivered.fees_charged(), Cash{80});
+  EXPECT_EQ(delivered.sold_proceeds_received(), Cash{40'000 - 80});
+  EXPECT_TRUE(delivered.obligations_at_period_end.empty());
 }
 
 }  // namespace

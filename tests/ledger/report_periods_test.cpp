@@ -48,12 +48,11 @@ void expect_consistent(const Report& r) {
   }
   EXPECT_EQ(moved, r.closing);
   SideTotals bought, sold;
-  Cash fees;
   for (const TradeLine& t : r.trades) {
     SideTotals& side = t.buy ? bought : sold;
     side.executed_lots.value += t.lots.value;
     side.executed_notional.value += t.notional.value;
-    fees.value += t.fee.value;
+    side.fees_charged.value += t.fee_at_fill.value;
   }
   for (const DeliveryLine& d : r.deliveries) {
     SideTotals& side = d.buy ? bought : sold;
@@ -61,10 +60,19 @@ void expect_consistent(const Report& r) {
     (failed ? side.failed_lots : side.delivered_lots).value += d.lots.value;
     (failed ? side.failed_notional : side.delivered_notional).value += d.notional.value;
     side.penalties.value += d.penalty.value;
+    side.fees_charged.value += d.fee.value;
   }
   EXPECT_TRUE(r.bought == bought);
   EXPECT_TRUE(r.sold == sold);
-  EXPECT_EQ(r.fees, fees);
+  // The fees and proceeds are those the period's transfers moved.
+  Cash fill_fees, proceeds;
+  for (const MovementLine& m : r.movements) {
+    if (m.kind == TransferKind::fill_fee) fill_fees.value += m.amount.value;
+    const bool paid_to_it = m.to == "available";  // not a buyer's escrow paying a seller
+    if (m.kind == TransferKind::delivery_payment && paid_to_it) proceeds.value += m.amount.value;
+  }
+  EXPECT_EQ(r.bought.fees_charged, fill_fees);
+  EXPECT_EQ(r.sold_proceeds_received(), proceeds);
   int64_t escrow_paid = 0;
   for (const ObligationLine& o : r.obligations_at_period_end) escrow_paid += o.escrow_paid.value;
   EXPECT_EQ(r.closing.escrow.value, escrow_paid);
@@ -184,6 +192,35 @@ TEST_F(ReportPeriods, TheDayOfTheFailuresAndDeliveryShowsThemWithTheRefundsAndPe
   EXPECT_TRUE(seller.bought == SideTotals{});
   // Nothing was delivered or failed on day 1.
   EXPECT_TRUE(report(buyer_a, day1, day2).deliveries.empty());
+}
+
+TEST_F(ReportPeriods, FeesAreCountedInThePeriodTheyAreCharged) {
+  const Report seller_day1_before = report(seller_x, day1, day2);
+  run_day2();
+  // The buyer's fee is charged at the fill: day 1 for trades 1 to 3, day 2 for trade 4.
+  const Report buyer_day1 = report(buyer_a, day1, day2);
+  EXPECT_EQ(buyer_day1.fees_charged().value, fill(1, 4, {}).buyer_fee.value +
+                                                 fill(2, 2, {}).buyer_fee.value +
+                                                 fill(3, 3, {}).buyer_fee.value);
+  EXPECT_EQ(report(buyer_a, day2, day3).fees_charged(), fill(4, 1, {}).buyer_fee);
+  // The seller's at delivery: none on day 1, though it sold then (and trade 3 will fail)...
+  const Report seller_day1 = report(seller_x, day1, day2);
+  EXPECT_EQ(seller_day1.fees_charged(), Cash{0});
+  EXPECT_EQ(seller_day1_before.fees_charged(), Cash{0});
+  for (const TradeLine& t : seller_day1.trades) EXPECT_EQ(t.fee_at_fill, Cash{0});
+  // ...and on day 2 the fee of the lots delivered: trade 1's 3 lots left of 4, trades 2 and 4;
+  // trade 3 failed whole and pays none.
+  const Fill first = fill(1, 4, {});
+  const Cash expected{seller_fee_left(first, Lots{1}).value + fill(2, 2, {}).seller_fee.value +
+                      fill(4, 1, {}).seller_fee.value};
+  const Report seller_day2 = report(seller_x, day2, day3);
+  EXPECT_EQ(seller_day2.fees_charged(), expected);
+  EXPECT_EQ(seller_day2.sold_proceeds_received().value,
+            6 * price * lot_size_gpus * hours - expected.value);
+  // Over the two days the exchange's fee account took exactly the fees the reports charged.
+  EXPECT_EQ(ledger_.balance(fee_account()), buyer_day1.fees_charged().value +
+                                                report(buyer_a, day2, day3).fees_charged().value +
+                                                seller_day2.fees_charged().value);
 }
 
 TEST_F(ReportPeriods, ObligationsAreThoseOpenAtThePeriodsEnd) {

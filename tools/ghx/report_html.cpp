@@ -114,8 +114,10 @@ std::string balances_table(const Report& r) {
       "<th>penalties</th></tr>\n";
   out += side_rows("bought", r.bought, "failed, refunded", "received");
   out += side_rows("sold", r.sold, "failed, proceeds lost", "paid");
-  out +=
-      "<tr><td class=\"l\">fees</td><td></td><td>" + money(r.fees.value) + "</td><td></td></tr>\n";
+  out += "<tr><td class=\"l\">sold, proceeds received</td><td></td><td>" +
+         money(r.sold_proceeds_received().value) + "</td><td></td></tr>\n";
+  out += "<tr><td class=\"l\">fees charged</td><td></td><td>" + money(r.fees_charged().value) +
+         "</td><td></td></tr>\n";
   return out + "</table>\n";
 }
 
@@ -123,14 +125,14 @@ std::string trades_table(const Report& r) {
   if (r.trades.empty()) return "<p class=\"empty\">None.</p>\n";
   std::string out =
       "<table><tr><th class=\"l\">time</th><th class=\"l\">product</th><th>side</th>"
-      "<th>lots</th><th>price</th><th>notional</th><th>fee</th><th>trade</th>"
+      "<th>lots</th><th>price</th><th>notional</th><th>fee at fill</th><th>trade</th>"
       "<th class=\"l\">state at period end</th><th>failed lots at period end</th></tr>\n";
   for (const TradeLine& t : r.trades) {
     out += "<tr><td class=\"l\">" + esc(iso_time(t.time)) + "</td><td class=\"l\">" +
            esc(t.symbol) + "</td><td class=\"" + (t.buy ? "buy\">buy" : "sell\">sell") +
            "</td><td>" + std::to_string(t.lots.value) + "</td><td>" + money(t.price.value) +
-           "</td><td>" + money(t.notional.value) + "</td><td>" + money(t.fee.value) + "</td><td>" +
-           std::to_string(t.trade.value) + "</td><td class=\"l\">" +
+           "</td><td>" + money(t.notional.value) + "</td><td>" + money(t.fee_at_fill.value) +
+           "</td><td>" + std::to_string(t.trade.value) + "</td><td class=\"l\">" +
            to_string(t.state_at_period_end) + "</td><td>" +
            std::to_string(t.failed_lots_at_period_end.value) + "</td></tr>\n";
   }
@@ -142,13 +144,14 @@ std::string deliveries_table(const Report& r) {
   std::string out =
       "<table><tr><th class=\"l\">time</th><th class=\"l\">product</th>"
       "<th>side</th><th>trade</th><th class=\"l\">outcome</th><th>lots</th>"
-      "<th>notional</th><th>penalty</th></tr>\n";
+      "<th>notional</th><th>fee</th><th>penalty</th></tr>\n";
   for (const DeliveryLine& d : r.deliveries) {
     out += "<tr><td class=\"l\">" + esc(iso_time(d.time)) + "</td><td class=\"l\">" +
            esc(d.symbol) + "</td><td class=\"" + (d.buy ? "buy\">buy" : "sell\">sell") +
            "</td><td>" + std::to_string(d.trade.value) + "</td><td class=\"l\">" +
            to_string(d.outcome) + "</td><td>" + std::to_string(d.lots.value) + "</td><td>" +
-           money(d.notional.value) + "</td><td>" + money(d.penalty.value) + "</td></tr>\n";
+           money(d.notional.value) + "</td><td>" + money(d.fee.value) + "</td><td>" +
+           money(d.penalty.value) + "</td></tr>\n";
   }
   return out + "</table>\n";
 }

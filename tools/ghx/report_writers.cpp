@@ -82,21 +82,21 @@ std::string side_totals_json(const std::string& side, const SideTotals& t,
 CsvFiles render_csv(const Report& r) {
   CsvFiles f;
   f.trades =
-      "time,trade_id,product,symbol,side,lots,price,notional,fee,state_at_period_end,"
+      "time,trade_id,product,symbol,side,lots,price,notional,fee_at_fill,state_at_period_end,"
       "failed_lots_at_period_end\n";
   for (const TradeLine& t : r.trades) {
     f.trades += iso_time(t.time) + "," + n(t.trade.value) + "," + n(t.product.value) + "," +
                 csv(t.symbol) + "," + (t.buy ? "buy" : "sell") + "," + n(t.lots.value) + "," +
-                n(t.price.value) + "," + n(t.notional.value) + "," + n(t.fee.value) + "," +
+                n(t.price.value) + "," + n(t.notional.value) + "," + n(t.fee_at_fill.value) + "," +
                 to_string(t.state_at_period_end) + "," + n(t.failed_lots_at_period_end.value) +
                 "\n";
   }
-  f.deliveries = "time,trade_id,product,symbol,side,outcome,lots,notional,penalty\n";
+  f.deliveries = "time,trade_id,product,symbol,side,outcome,lots,notional,fee,penalty\n";
   for (const DeliveryLine& d : r.deliveries) {
     f.deliveries += iso_time(d.time) + "," + n(d.trade.value) + "," + n(d.product.value) + "," +
                     csv(d.symbol) + "," + (d.buy ? "buy" : "sell") + "," + to_string(d.outcome) +
-                    "," + n(d.lots.value) + "," + n(d.notional.value) + "," + n(d.penalty.value) +
-                    "\n";
+                    "," + n(d.lots.value) + "," + n(d.notional.value) + "," + n(d.fee.value) + "," +
+                    n(d.penalty.value) + "\n";
   }
   f.movements = "time,transfer_id,kind,from,to,amount,trade_id\n";
   for (const MovementLine& m : r.movements) {
@@ -130,8 +130,9 @@ std::string render_json(const Report& r) {
   out += "  \"opening\": " + balances_json(r.opening) + ",\n";
   out += "  \"closing\": " + balances_json(r.closing) + ",\n";
   out += "  \"totals\": {" + side_totals_json("bought", r.bought, "refunded", "received") + ", " +
-         side_totals_json("sold", r.sold, "failed", "paid") + ", \"fees\": " + n(r.fees.value) +
-         "},\n";
+         side_totals_json("sold", r.sold, "failed", "paid") +
+         ", \"sold_proceeds_received\": " + n(r.sold_proceeds_received().value) +
+         ", \"fees_charged\": " + n(r.fees_charged().value) + "},\n";
   out += "  \"trades\": [";
   for (size_t i = 0; i < r.trades.size(); ++i) {
     const TradeLine& t = r.trades[i];
@@ -140,7 +141,7 @@ std::string render_json(const Report& r) {
            ", \"symbol\": " + json_string(t.symbol) +
            ", \"side\": " + (t.buy ? "\"buy\"" : "\"sell\"") + ", \"lots\": " + n(t.lots.value) +
            ", \"price\": " + n(t.price.value) + ", \"notional\": " + n(t.notional.value) +
-           ", \"fee\": " + n(t.fee.value) +
+           ", \"fee_at_fill\": " + n(t.fee_at_fill.value) +
            ", \"state_at_period_end\": " + json_string(to_string(t.state_at_period_end)) +
            ", \"failed_lots_at_period_end\": " + n(t.failed_lots_at_period_end.value) + "}";
   }
@@ -154,7 +155,7 @@ std::string render_json(const Report& r) {
            ", \"side\": " + (d.buy ? "\"buy\"" : "\"sell\"") +
            ", \"outcome\": " + json_string(to_string(d.outcome)) +
            ", \"lots\": " + n(d.lots.value) + ", \"notional\": " + n(d.notional.value) +
-           ", \"penalty\": " + n(d.penalty.value) + "}";
+           ", \"fee\": " + n(d.fee.value) + ", \"penalty\": " + n(d.penalty.value) + "}";
   }
   out += r.deliveries.empty() ? "],\n" : "\n  ],\n";
   out += "  \"movements\": [";
