@@ -127,8 +127,8 @@ TEST(OrderOptions, WindowsMakesAFillOrKillBlockOrder) {
     EXPECT_EQ(order.fields.min_quantity, 0);
   }
   OrderRequest most;
-  parse_order(wire::Side::Sell, args_of({symbol, "1", "100"}, {{"windows", "255"}}), now_ns, most);
-  EXPECT_EQ(most.fields.windows, 255);  // the engine's limit (31) is the exchange's to tell
+  parse_order(wire::Side::Sell, args_of({symbol, "1", "100"}, {{"windows", "31"}}), now_ns, most);
+  EXPECT_EQ(most.fields.windows, 31);  // the engine's limit
   OrderRequest plain;
   parse_order(wire::Side::Buy, args_of({symbol, "4", "18.50"}), now_ns, plain);
   EXPECT_EQ(plain.fields.windows, 0);
@@ -168,6 +168,23 @@ TEST(OrderOptions, WindowsRefusesTheOptionsOfOtherOrderTypes) {
               }),
               exit_usage)
         << windows;
+  }
+}
+
+// The engine refuses a block of more than 31 windows: the CLI says so before sending it.
+TEST(OrderOptions, WindowsBeyondTheEnginesLimitAreAUsageError) {
+  for (const char* windows : {"32", "255"}) {
+    OrderRequest order;
+    try {
+      parse_order(wire::Side::Buy, args_of({symbol, "4", "18.50"}, {{"windows", windows}}), now_ns,
+                  order);
+      ADD_FAILURE() << windows << " was taken";
+    } catch (const CliError& e) {
+      EXPECT_EQ(e.exit_code, exit_usage);
+      EXPECT_EQ(std::string(e.what()),
+                "--windows takes 2..31 (a block order over that many consecutive windows), got " +
+                    std::string(windows));
+    }
   }
 }
 

@@ -5,12 +5,17 @@
 #include <exception>
 #include <string_view>
 
+#include "matching/engine.h"
 #include "tools/ghx/ledger_commands.h"
 #include "tools/ghx/market_commands.h"
 #include "tools/ghx/operator_commands.h"
 #include "tools/ghx/trading_commands.h"
 
 namespace {
+
+// The buy usage below gives the engine's limit of a block's windows: keep the two in step.
+static_assert(ghx::matching::EngineLimits{}.block_windows_max == 31,
+              "ghx buy --help gives --windows as 2..31");
 
 struct Command {
   const char* name;
@@ -33,7 +38,7 @@ constexpr Command commands[] = {
      "buy PRODUCT QTY PRICE [--type limit|market] (market: no PRICE) [--tif gtc|gtt|ioc|fok] "
      "[--expire ISO8601|+SECONDS] [--post-only] [--min-qty N] "
      "[--stp cancel-taker|cancel-maker|cancel-both] [--id ID] [--wait MS] "
-     "[--cancel-on-disconnect] [--windows N] (N >= 2: a block order over PRODUCT and the N-1 "
+     "[--cancel-on-disconnect] [--windows N] (N = 2..31: a block order over PRODUCT and the N-1 "
      "windows after it, filled in full in each at once or not at all; fill-or-kill limit, so "
      "without --type market, --tif other than fok, --expire, --post-only or --min-qty)"},
     {"sell", ghx::cli::run_sell_command, "sell PRODUCT QTY PRICE [same options as buy]"},

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "matching/engine.h"
 #include "matching/product.h"
 #include "tools/ghx/format.h"
 
@@ -74,16 +75,19 @@ int64_t parse_offset(std::string_view text, size_t pos, std::string_view option)
   return text[pos] == '+' ? offset : -offset;
 }
 
-// The wire's NewOrder.windows is a byte; the exchange's own limit (31 by default) is its to
-// tell (InvalidBlock).
-constexpr int64_t block_windows_wire_max = 255;
+// The engine's limit, so that a block it would refuse (InvalidBlock) is a usage error here, with
+// the range, rather than a round trip.
+constexpr int64_t block_windows_max = matching::EngineLimits{}.block_windows_max;
+static_assert(block_windows_max <= UINT8_MAX, "NewOrder.windows is a byte");
 
 // `--windows N`: a block order, fill-or-kill limit in every window. The options that would make
 // it anything else are usage errors, named, rather than silently overridden.
 uint8_t parse_block_windows(const ParsedArgs& args) {
-  const int64_t windows = parse_int64(*args.get("windows"), "--windows");
-  if (windows < 2 || windows > block_windows_wire_max) {
-    usage_error("--windows takes 2..255 (a block order over that many consecutive windows)");
+  const std::string text = *args.get("windows");
+  const int64_t windows = parse_int64(text, "--windows");
+  if (windows < 2 || windows > block_windows_max) {
+    usage_error("--windows takes 2.." + std::to_string(block_windows_max) +
+                " (a block order over that many consecutive windows), got " + text);
   }
   const std::string tif = args.get_or("tif", "fok");
   std::string other;  // the option that says otherwise

@@ -25,9 +25,10 @@ struct OrderRequest {
 };
 
 // `args.positional` is PRODUCT QTY [PRICE] (PRICE may be left out for --type market).
-// `now_ns` anchors "+SECONDS" expiries and the default client order id. `--windows N` (2..255)
-// makes a block order: fill-or-kill limit, which it sets itself; an option that says otherwise
-// (--type market, --tif other than fok, --expire, --post-only, --min-qty) is a usage error.
+// `now_ns` anchors "+SECONDS" expiries and the default client order id. `--windows N` (2..31,
+// the engine's limit) makes a block order: fill-or-kill limit, which it sets itself; an option
+// that says otherwise (--type market, --tif other than fok, --expire, --post-only, --min-qty) is
+// a usage error.
 void parse_order(wire::Side side, const ParsedArgs& args, int64_t now_ns, OrderRequest& out);
 
 wire::OrderType parse_order_type(std::string_view text);
