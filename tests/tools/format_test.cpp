@@ -422,6 +422,37 @@ TEST(ExecutionReportFormat, ARefusedBlockOrderNamesTheWindowAndTheReason) {
   }
 }
 
+// The exchange's reject of an order for a product it does not list has no symbol to give: the
+// one the command sent is printed; a symbol the report carries wins.
+TEST(ExecutionReportFormat, ARejectWithoutASymbolShowsTheSymbolSent) {
+  constexpr const char* sent = "H100SXM.CN-EAST-1.2020-01-01T00.1H";
+  flatbuffers::FlatBufferBuilder builder;
+  wire::ExecutionReportBuilder report(builder);
+  report.add_exec_type(wire::ExecType::Rejected);
+  report.add_client_order_id(41);
+  report.add_product_id(UINT32_MAX);
+  report.add_side(wire::Side::Buy);
+  report.add_price(1850);
+  report.add_quantity(1);
+  report.add_order_status(wire::OrderStatus::Done);
+  report.add_reject_reason(wire::OrderRejectReason::UnknownProduct);
+  const auto body = report.Finish();
+  const gateway::Frame frame =
+      gateway::finish_frame(builder, wire::Body::ExecutionReport, body.Union());
+  const auto& r = *gateway::frame_message(frame).body_as_ExecutionReport();
+  EXPECT_EQ(execution_report_text(r, sent),
+            "rejected order 41 buy H100SXM.CN-EAST-1.2020-01-01T00.1H: 1 lots at 1850 (18.50) gtc, "
+            "0 open, done, reason unknown-product");
+  EXPECT_NE(execution_report_json(r, sent).find("\"symbol\":\"" + std::string(sent) + "\""),
+            std::string::npos)
+      << execution_report_json(r, sent);
+  with_report(wire::ExecType::Accepted, [&](const wire::ExecutionReport& carried) {
+    EXPECT_NE(execution_report_text(carried, sent).find("H100SXM.CN-EAST-1.2026-12-01T08.1H"),
+              std::string::npos);
+    EXPECT_EQ(execution_report_text(carried, sent).find(sent), std::string::npos);
+  });
+}
+
 TEST(ExecutionReportFormat, ARejectOfASuspendedParticipantNamesTheSuspension) {
   flatbuffers::FlatBufferBuilder builder;
   wire::ExecutionReportBuilder report(builder);

@@ -604,6 +604,14 @@ TEST_F(GhxEndToEnd, RejectionsAndMistakesHaveDistinctExitCodes) {
   const RunResult unknown = ghx({"cancel", "987654"}, "lab-gamma");
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_TRUE(contains(unknown.out, "unknown-order")) << unknown.out;
+  // Well formed but not listed: the exchange's reject has no symbol, the one sent is shown.
+  const std::string unlisted = "H100SXM.CN-EAST-1.2020-01-01T00.1H";
+  const RunResult gone = ghx({"buy", unlisted, "1", "18.50", "--id", "302"}, "lab-gamma");
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_TRUE(contains(gone.out, "rejected order 302 buy " + unlisted + ": 1 lots")) << gone.out;
+  const RunResult gone_json =
+      ghx({"buy", unlisted, "1", "18.50", "--id", "303", "--json"}, "lab-gamma");
+  EXPECT_TRUE(contains(gone_json.out, "\"symbol\":\"" + unlisted + "\"")) << gone_json.out;
   const RunResult typo = ghx({"buy", "H100.NOWHERE", "1", "1"}, "lab-gamma");
   EXPECT_EQ(typo.exit_code, 2);
   EXPECT_TRUE(contains(typo.err, "bad product symbol")) << typo.err;

@@ -20,6 +20,13 @@ bool is_about(const wire::ExecutionReport& report, uint64_t client_order_id) {
          report.orig_client_order_id() == client_order_id;
 }
 
+// The symbol to print for a report that names none: the request's, if it is about its order.
+std::string_view symbol_sent_for(const gateway::Received& received, const OrderWait& wait) {
+  const auto* report = received.message().body_as_ExecutionReport();
+  if (report == nullptr || !is_about(*report, wait.client_order_id)) return {};
+  return wait.symbol_sent;
+}
+
 }  // namespace
 
 int run_guarded(std::string_view name, const std::function<int()>& body) {
@@ -41,10 +48,11 @@ void emit(bool json, const std::string& text, const std::string& json_line) {
   std::fflush(stdout);
 }
 
-bool print_unsolicited(bool json, const gateway::Received& received) {
+bool print_unsolicited(bool json, const gateway::Received& received, std::string_view symbol_sent) {
   const wire::Message& message = received.message();
   if (const auto* report = message.body_as_ExecutionReport()) {
-    emit(json, execution_report_text(*report), execution_report_json(*report));
+    emit(json, execution_report_text(*report, symbol_sent),
+         execution_report_json(*report, symbol_sent));
   } else if (const auto* reject = message.body_as_Reject()) {
     emit(json, session_reject_text(*reject), session_reject_json(*reject));
     return true;
@@ -64,7 +72,9 @@ int await_order_reports(Session& session, const OrderWait& wait) {
                                        std::to_string(wait.client_order_id) + " within " +
                                        std::to_string(session.options().timeout_ms) + " ms");
     }
-    if (print_unsolicited(json, *received)) return exit_refused;
+    if (print_unsolicited(json, *received, symbol_sent_for(*received, wait))) {
+      return exit_refused;
+    }
     const auto* report = received->message().body_as_ExecutionReport();
     if (report == nullptr || !is_about(*report, wait.client_order_id)) continue;
     if (report->exec_type() == wire::ExecType::Rejected) result = exit_refused;
@@ -74,7 +84,9 @@ int await_order_reports(Session& session, const OrderWait& wait) {
   }
   const auto linger_deadline = session.deadline_in(wait.linger_ms);
   while (auto received = session.next(linger_deadline)) {  // bounded by linger_deadline
-    if (print_unsolicited(json, *received)) result = exit_refused;
+    if (print_unsolicited(json, *received, symbol_sent_for(*received, wait))) {
+      result = exit_refused;
+    }
     const auto* report = received->message().body_as_ExecutionReport();
     if (report != nullptr && is_about(*report, wait.client_order_id) &&
         report->exec_type() == wire::ExecType::Rejected) {

@@ -21,8 +21,9 @@ int run_guarded(std::string_view name, const std::function<int()>& body);
 void emit(bool json, const std::string& text, const std::string& json_line);
 
 // Prints what a command can receive besides its own answer; returns true when it was a
-// session Reject (the command failed).
-bool print_unsolicited(bool json, const gateway::Received& received);
+// session Reject (the command failed). `symbol_sent`: see execution_report_text.
+bool print_unsolicited(bool json, const gateway::Received& received,
+                       std::string_view symbol_sent = {});
 
 struct ProductFilter {
   std::string gpu;   // empty: any
@@ -40,6 +41,9 @@ struct OrderWait {
   // The kinds of report that answer the request (a cancel's: Canceled or Rejected, not a fill
   // of the order that happened to come first); empty: any report about the order.
   std::vector<wire::ExecType> answers;
+  // The product the request named, if any: printed for a report about the order that names
+  // none (a reject for a product the exchange does not list).
+  std::string symbol_sent;
 };
 
 // Waits (up to --timeout-ms) for the report about the order that answers the request, printing

@@ -14,6 +14,12 @@ std::string str_or_empty(const flatbuffers::String* text) {
   return text == nullptr ? std::string() : text->str();
 }
 
+// The report's symbol, or the one the command sent when the report has none.
+std::string report_symbol(const wire::ExecutionReport& r, std::string_view symbol_sent) {
+  const std::string carried = str_or_empty(r.symbol());
+  return carried.empty() ? std::string(symbol_sent) : carried;
+}
+
 std::string side_word(wire::Side side) { return side == wire::Side::Buy ? "buy" : "sell"; }
 
 std::string tif_word(wire::TimeInForce tif) {
@@ -222,7 +228,7 @@ JsonLine& JsonLine::add_raw(std::string_view k, std::string_view json) {
   return *this;
 }
 
-std::string execution_report_text(const wire::ExecutionReport& r) {
+std::string execution_report_text(const wire::ExecutionReport& r, std::string_view symbol_sent) {
   if (r.exec_type() == wire::ExecType::TradeFailed) {
     const bool bought = r.side() == wire::Side::Buy;
     // Reports kept from before partial failures name no lots: the whole trade failed.
@@ -248,7 +254,7 @@ std::string execution_report_text(const wire::ExecutionReport& r) {
   if (r.exec_type() == wire::ExecType::Rejected && r.quantity() == 0) {
     return out + ": " + report_reason(r) + text_suffix(r.text());
   }
-  out += " " + side_word(r.side()) + " " + str_or_empty(r.symbol());
+  out += " " + side_word(r.side()) + " " + report_symbol(r, symbol_sent);
   if (r.block_windows() != 0) out += block_words(r);
   if (is_fill(r.exec_type())) {
     out += ": " + std::to_string(r.fill_quantity()) + " lots at " + price_words(r.fill_price());
@@ -269,7 +275,7 @@ std::string execution_report_text(const wire::ExecutionReport& r) {
   return out + text_suffix(r.text());
 }
 
-std::string execution_report_json(const wire::ExecutionReport& r) {
+std::string execution_report_json(const wire::ExecutionReport& r, std::string_view symbol_sent) {
   JsonLine line;
   line.add("type", "execution_report")
       .add("exec_type", kebab(wire::EnumNameExecType(r.exec_type())))
@@ -277,7 +283,7 @@ std::string execution_report_json(const wire::ExecutionReport& r) {
       .add("client_order_id", r.client_order_id())
       .add("orig_client_order_id", r.orig_client_order_id())
       .add("product_id", r.product_id())
-      .add("symbol", str_or_empty(r.symbol()))
+      .add("symbol", report_symbol(r, symbol_sent))
       .add("side", side_word(r.side()))
       .add("order_type", kebab(wire::EnumNameOrderType(r.order_type())))
       .add("time_in_force", tif_word(r.time_in_force()))

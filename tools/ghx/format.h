@@ -46,8 +46,13 @@ class JsonLine {
   std::string body_;
 };
 
-std::string execution_report_text(const wire::ExecutionReport& report);
-std::string execution_report_json(const wire::ExecutionReport& report);
+// `symbol_sent`: the product the command named, printed when the report names none (the
+// exchange's reject of an order for a product it does not list, or no longer trades, has no
+// symbol to give).
+std::string execution_report_text(const wire::ExecutionReport& report,
+                                  std::string_view symbol_sent = {});
+std::string execution_report_json(const wire::ExecutionReport& report,
+                                  std::string_view symbol_sent = {});
 
 std::string session_reject_text(const wire::Reject& reject);
 std::string session_reject_json(const wire::Reject& reject);

@@ -32,8 +32,9 @@ int run_order(wire::Side side, int argc, char** argv) {
   const ConnectionOptions options = connection_options(args, Role::participant);
   Session session(options, args.has("cancel-on-disconnect"));
   session.send(gateway::make_new_order(order.fields));
-  return await_order_reports(
-      session, {order.fields.client_order_id, wait_ms(args, order_linger_default_ms)});
+  return await_order_reports(session, {.client_order_id = order.fields.client_order_id,
+                                       .linger_ms = wait_ms(args, order_linger_default_ms),
+                                       .symbol_sent = order.symbol});
 }
 
 const std::vector<OptionSpec> cancel_specs = {{"product"}, {"wait"}};
@@ -53,7 +54,8 @@ int run_cancel(int argc, char** argv) {
   Session session(connection_options(args, Role::participant), false);
   session.send(gateway::make_cancel_order(orig, symbol));
   return await_order_reports(
-      session, {orig, wait_ms(args, 0), {wire::ExecType::Canceled, wire::ExecType::Rejected}});
+      session,
+      {orig, wait_ms(args, 0), {wire::ExecType::Canceled, wire::ExecType::Rejected}, symbol});
 }
 
 int run_replace(int argc, char** argv) {
@@ -73,9 +75,10 @@ int run_replace(int argc, char** argv) {
   Session session(connection_options(args, Role::participant), false);
   session.send(make_replace_order(fields));
   // The engine may answer about the new id or the old one; either ends the wait.
-  return await_order_reports(session,
-                             {fields.orig_client_order_id, wait_ms(args, order_linger_default_ms),
-                              {wire::ExecType::Replaced, wire::ExecType::Rejected}});
+  return await_order_reports(session, {fields.orig_client_order_id,
+                                       wait_ms(args, order_linger_default_ms),
+                                       {wire::ExecType::Replaced, wire::ExecType::Rejected},
+                                       symbol});
 }
 
 int run_mass_cancel(int argc, char** argv) {
