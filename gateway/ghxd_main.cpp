@@ -44,6 +44,7 @@
 #include "gateway/exchange_defaults.h"
 #include "gateway/exchange_service.h"
 #include "gateway/log.h"
+#include "gateway/option_numbers.h"
 #include "gateway/server.h"
 
 namespace ghx::gateway {
@@ -117,15 +118,11 @@ Options parse_options(int argc, char** argv) {
     } else if (arg == "--listen") {
       options.listen = value();
     } else if (arg == "--port") {
-      const std::string text = value();
-      const unsigned long port = std::stoul(text);
-      if (port > 65535) throw std::invalid_argument("--port must be 0..65535");
-      options.port = static_cast<uint16_t>(port);
+      options.port = static_cast<uint16_t>(parse_whole_option(value(), arg, 0, UINT16_MAX));
     } else if (arg == "--snapshot-interval") {
-      options.snapshot_interval_commands = std::stoull(value());
+      options.snapshot_interval_commands = parse_whole_option(value(), arg, 0, UINT64_MAX);
     } else if (arg == "--reports-kept") {
-      options.reports_kept = std::stoull(value());
-      if (options.reports_kept == 0) throw std::invalid_argument("--reports-kept must be > 0");
+      options.reports_kept = parse_whole_option(value(), arg, 1, UINT64_MAX);
     } else if (arg == "--daily-auction") {
       if (!parse_time_of_day(value(), options.daily_auction_minute)) {
         throw std::invalid_argument("--daily-auction needs a UTC time of day, HH:MM");

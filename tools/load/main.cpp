@@ -8,15 +8,16 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <map>
 #include <memory>
+#include <stdexcept>
 #include <thread>
 
+#include "gateway/option_numbers.h"
 #include "gateway/tls.h"
 #include "tools/load/commit_probe.h"
 #include "tools/load/load_session.h"
-#include "tools/sim/participants.h"
 #include "tools/sim/operator_session.h"
+#include "tools/sim/participants.h"
 
 namespace {
 
@@ -26,6 +27,9 @@ using load::Clock;
 constexpr uint32_t sessions_max = 64;
 constexpr uint32_t threads_max = 8;
 constexpr int64_t seconds_max = 600;
+constexpr uint32_t inflight_max = 16'384;
+constexpr size_t products_max = 1'000;    // more than ghxd's calendar lists
+constexpr double rate_max = 100'000'000;  // orders per second: far past any one machine
 constexpr int64_t buyer_deposit_minor = 10'000'000'000'000;  // never the limit of a run
 constexpr int64_t seller_capacity_lots = 1'000'000;  // per product: the engine's registration maximum
 constexpr int64_t order_price_ticks = 1'000;                 // buyers and sellers meet here
@@ -53,33 +57,45 @@ int usage() {
   return 2;
 }
 
-bool parse(int argc, char** argv, Options& o) {
-  std::map<std::string, std::string> flags;
+// Throws std::invalid_argument naming the argument at fault.
+Options parse(int argc, char** argv) {
+  using gateway::parse_decimal_option;
+  using gateway::parse_whole_option;
+  Options o;
   for (int i = 1; i < argc; i += 2) {
-    if (std::strncmp(argv[i], "--", 2) != 0 || i + 1 >= argc) return false;
-    flags[argv[i] + 2] = argv[i + 1];
-  }
-  try {
-    for (const auto& [name, value] : flags) {
-      if (name == "host") o.endpoint.host = value;
-      else if (name == "port") o.endpoint.port = static_cast<uint16_t>(std::stoul(value));
-      else if (name == "data") o.endpoint.data_dir = value;
-      else if (name == "sessions") o.sessions = static_cast<uint32_t>(std::stoul(value));
-      else if (name == "rate") o.rate = std::stod(value);
-      else if (name == "seconds") o.seconds = std::stoll(value);
-      else if (name == "inflight") o.inflight = static_cast<uint32_t>(std::stoul(value));
-      else if (name == "threads") o.threads = static_cast<uint32_t>(std::stoul(value));
-      else if (name == "products") o.products = std::stoul(value);
-      else return false;
+    const std::string name = argv[i];
+    if (!name.starts_with("--")) throw std::invalid_argument("unexpected argument '" + name + "'");
+    if (i + 1 >= argc) throw std::invalid_argument(name + " needs a value");
+    const std::string value = argv[i + 1];
+    if (name == "--host") {
+      o.endpoint.host = value;
+    } else if (name == "--port") {
+      o.endpoint.port = static_cast<uint16_t>(parse_whole_option(value, name, 1, UINT16_MAX));
+    } else if (name == "--data") {
+      o.endpoint.data_dir = value;
+    } else if (name == "--sessions") {
+      o.sessions = static_cast<uint32_t>(parse_whole_option(value, name, 1, sessions_max));
+    } else if (name == "--rate") {
+      o.rate = parse_decimal_option(value, name, 0, rate_max);
+    } else if (name == "--seconds") {
+      o.seconds = static_cast<int64_t>(parse_whole_option(value, name, 1, seconds_max));
+    } else if (name == "--inflight") {
+      o.inflight = static_cast<uint32_t>(parse_whole_option(value, name, 1, inflight_max));
+    } else if (name == "--threads") {
+      o.threads = static_cast<uint32_t>(parse_whole_option(value, name, 1, threads_max));
+    } else if (name == "--products") {
+      o.products = parse_whole_option(value, name, 1, products_max);
+    } else {
+      throw std::invalid_argument("unknown option " + name);
     }
-  } catch (const std::exception&) {
-    return false;
   }
   // Load goes to this machine only.
-  const bool local = o.endpoint.host == "127.0.0.1" || o.endpoint.host == "localhost";
-  return local && o.sessions >= 1 && o.sessions <= sessions_max && o.rate >= 0 &&
-         o.seconds > 0 && o.seconds <= seconds_max && o.inflight >= 1 && o.inflight <= 16384 &&
-         o.threads >= 1 && o.threads <= threads_max && o.products >= 1;
+  if (o.endpoint.host != "127.0.0.1" && o.endpoint.host != "localhost") {
+    const std::string rule =
+        "--host must be 127.0.0.1 or localhost (load goes to this machine only)";
+    throw std::invalid_argument(rule + ", not '" + o.endpoint.host + "'");
+  }
+  return o;
 }
 
 // ops funds every buyer and registers every seller's capacity on the chosen products.
@@ -244,7 +260,12 @@ int report(const Options& o, const LoadRun& run, const load::CommitProbe& probe)
 
 int main(int argc, char** argv) {
   Options options;
-  if (!parse(argc, argv, options)) return usage();
+  try {
+    options = parse(argc, argv);
+  } catch (const std::invalid_argument& error) {
+    std::fprintf(stderr, "ghx-load: %s\n", error.what());
+    return usage();
+  }
   std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> symbols;
   std::vector<int64_t> prices;

@@ -10,10 +10,11 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <map>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
+#include "gateway/option_numbers.h"
 #include "tools/sim/opening_auction.h"
 #include "tools/sim/operator_session.h"
 #include "tools/sim/participants.h"
@@ -30,6 +31,10 @@ constexpr int64_t seller_capacity_lots = 500;           // per product: 4,000 GP
 constexpr size_t windows_per_model = 2;
 constexpr int64_t progress_interval_ms = 1'000;
 constexpr int64_t seconds_max = 3'600;
+constexpr size_t products_max = 1'000;  // more than ghxd's calendar lists
+// Orders per second per participant: one in 100 s at the least, far past a demo at the most.
+constexpr double rate_min = 0.01;
+constexpr double rate_max = 100'000;
 // An opening auction's call phase lasts a quarter of the run, but at least this long (when the
 // run allows: at most half of it, so that the product trades on after the uncross).
 constexpr int64_t call_phase_min_ms = 5'000;
@@ -58,29 +63,37 @@ int usage() {
   return 2;
 }
 
-bool parse(int argc, char** argv, Options& options) {
-  std::map<std::string, std::string> flags;
+// Throws std::invalid_argument naming the argument at fault.
+Options parse(int argc, char** argv) {
+  using ghx::gateway::parse_decimal_option;
+  using ghx::gateway::parse_whole_option;
+  Options options;
   for (int i = 1; i < argc; i += 2) {
-    if (std::strncmp(argv[i], "--", 2) != 0 || i + 1 >= argc) return false;
-    flags[argv[i] + 2] = argv[i + 1];
-  }
-  try {
-    for (const auto& [name, value] : flags) {
-      if (name == "host") options.endpoint.host = value;
-      else if (name == "port") options.endpoint.port = static_cast<uint16_t>(std::stoul(value));
-      else if (name == "data") options.endpoint.data_dir = value;
-      else if (name == "seconds") options.seconds = std::stoll(value);
-      else if (name == "rate") options.rate_per_participant = std::stod(value);
-      else if (name == "products") options.products = std::stoul(value);
-      else if (name == "auctions") options.auctions = std::stoul(value);
-      else if (name == "seed") options.seed = std::stoull(value);
-      else return false;
+    const std::string name = argv[i];
+    if (!name.starts_with("--")) throw std::invalid_argument("unexpected argument '" + name + "'");
+    if (i + 1 >= argc) throw std::invalid_argument(name + " needs a value");
+    const std::string value = argv[i + 1];
+    if (name == "--host") {
+      options.endpoint.host = value;
+    } else if (name == "--port") {
+      options.endpoint.port = static_cast<uint16_t>(parse_whole_option(value, name, 1, UINT16_MAX));
+    } else if (name == "--data") {
+      options.endpoint.data_dir = value;
+    } else if (name == "--seconds") {
+      options.seconds = static_cast<int64_t>(parse_whole_option(value, name, 1, seconds_max));
+    } else if (name == "--rate") {
+      options.rate_per_participant = parse_decimal_option(value, name, rate_min, rate_max);
+    } else if (name == "--products") {
+      options.products = parse_whole_option(value, name, 1, products_max);
+    } else if (name == "--auctions") {
+      options.auctions = parse_whole_option(value, name, 0, products_max);
+    } else if (name == "--seed") {
+      options.seed = parse_whole_option(value, name, 0, UINT64_MAX);
+    } else {
+      throw std::invalid_argument("unknown option " + name);
     }
-  } catch (const std::exception&) {
-    return false;
   }
-  return options.seconds > 0 && options.seconds <= seconds_max &&
-         options.rate_per_participant > 0 && options.products > 0;
+  return options;
 }
 
 // ops lists the calendar, funds the buyers and registers the sellers' capacity.
@@ -171,7 +184,12 @@ void open_auctions(OpeningAuctions& auctions, const std::vector<SimProduct>& pro
 
 int main(int argc, char** argv) {
   Options options;
-  if (!parse(argc, argv, options)) return usage();
+  try {
+    options = parse(argc, argv);
+  } catch (const std::invalid_argument& error) {
+    std::fprintf(stderr, "ghx-sim: %s\n", error.what());
+    return usage();
+  }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGPIPE, SIG_IGN);

@@ -1,0 +1,121 @@
+// The numeric options of ghxd, ghx-load and ghx-sim: the whole text must be a number within
+// the option's range, or the program stops and names the option and the text given (a typo
+// must not run with another value: "--port 73236" was port 7700). The programs run as child
+// processes and stop before they open any data or connection.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "gateway/option_numbers.h"
+#include "tests/tools/child_process.h"
+
+namespace ghx::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto run_timeout = 20s;  // each stops at once; far more under the sanitizers
+
+std::string error_of(const std::function<void()>& parse) {
+  try {
+    parse();
+  } catch (const std::invalid_argument& error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(OptionNumbers, TheWholeTextMustBeANumberWithinTheRange) {
+  using gateway::parse_decimal_option;
+  using gateway::parse_whole_option;
+  EXPECT_EQ(parse_whole_option("7700", "--port", 0, 65535), 7700u);
+  EXPECT_EQ(parse_whole_option("0", "--port", 0, 65535), 0u);
+  EXPECT_EQ(parse_whole_option("65535", "--port", 0, 65535), 65535u);
+  for (const char* bad :
+       {"", "abc", "12x", " 12", "+12", "-1", "65536", "73236", "1e3", "99999999999999999999999"}) {
+    EXPECT_EQ(error_of([&] { parse_whole_option(bad, "--port", 0, 65535); }),
+              "--port needs a whole number within 0..65535, not '" + std::string(bad) + "'");
+  }
+  EXPECT_EQ(error_of([&] { parse_whole_option("0", "--reports-kept", 1, 10); }),
+            "--reports-kept needs a whole number within 1..10, not '0'");
+  EXPECT_EQ(parse_decimal_option("20", "--rate", 0, 1000), 20.0);
+  EXPECT_EQ(parse_decimal_option("0.5", "--rate", 0, 1000), 0.5);
+  for (const char* bad : {"", "fast", "5/s", "-1", "1001", "nan", "inf"}) {
+    EXPECT_EQ(error_of([&] { parse_decimal_option(bad, "--rate", 0, 1000); }),
+              "--rate needs a number within 0..1000, not '" + std::string(bad) + "'");
+  }
+}
+
+TEST(GhxdOptions, ANumberOutOfItsRangeOrNotANumberIsAClearError) {
+  const std::vector<std::vector<std::string>> bad = {
+      {"--port", "abc", "0..65535"},
+      {"--port", "12x", "0..65535"},
+      {"--port", "73236", "0..65535"},
+      {"--snapshot-interval", "-1", "0..18446744073709551615"},
+      {"--reports-kept", "-5", "1..18446744073709551615"},
+      {"--reports-kept", "0", "1..18446744073709551615"},
+  };
+  for (const auto& args : bad) {
+    const RunResult run =
+        run_process({GHXD_PATH, "--data", "/nonexistent/ghx", args[0], args[1]}, run_timeout);
+    EXPECT_EQ(run.exit_code, 1) << args[0] << " " << args[1];
+    EXPECT_NE(run.err.find("ghxd: " + args[0] + " needs a whole number within " + args[2] +
+                           ", not '" + args[1] + "'"),
+              std::string::npos)
+        << run.err;
+  }
+}
+
+// ghx-load and ghx-sim name the argument at fault, then give their usage; exit 2.
+void expect_refused(const char* program, const std::string& name,
+                    const std::vector<std::string>& args, const std::string& message) {
+  std::vector<std::string> argv = {program};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const RunResult run = run_process(argv, run_timeout);
+  EXPECT_EQ(run.exit_code, 2) << name << " " << args[0];
+  EXPECT_NE(run.err.find(name + ": " + message + "\n"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("usage: " + name), std::string::npos) << run.err;
+  EXPECT_TRUE(run.out.empty()) << run.out;
+}
+
+TEST(GhxLoadOptions, EachBadArgumentIsNamed) {
+  const std::string load = "ghx-load";
+  expect_refused(GHX_LOAD_PATH, load, {"--port", "73236"},
+                 "--port needs a whole number within 1..65535, not '73236'");
+  expect_refused(GHX_LOAD_PATH, load, {"--port", "12x"},
+                 "--port needs a whole number within 1..65535, not '12x'");
+  expect_refused(GHX_LOAD_PATH, load, {"--sessions", "65"},
+                 "--sessions needs a whole number within 1..64, not '65'");
+  expect_refused(GHX_LOAD_PATH, load, {"--seconds", "-5"},
+                 "--seconds needs a whole number within 1..600, not '-5'");
+  expect_refused(GHX_LOAD_PATH, load, {"--rate", "fast"},
+                 "--rate needs a number within 0..100000000, not 'fast'");
+  expect_refused(GHX_LOAD_PATH, load, {"--threads", "0"},
+                 "--threads needs a whole number within 1..8, not '0'");
+  expect_refused(GHX_LOAD_PATH, load, {"--host", "example.com"},
+                 "--host must be 127.0.0.1 or localhost (load goes to this machine only), not "
+                 "'example.com'");
+  expect_refused(GHX_LOAD_PATH, load, {"--sesions", "4"}, "unknown option --sesions");
+  expect_refused(GHX_LOAD_PATH, load, {"--seconds"}, "--seconds needs a value");
+}
+
+TEST(GhxSimOptions, EachBadArgumentIsNamed) {
+  const std::string sim = "ghx-sim";
+  expect_refused(GHX_SIM_PATH, sim, {"--port", "73236"},
+                 "--port needs a whole number within 1..65535, not '73236'");
+  expect_refused(GHX_SIM_PATH, sim, {"--seconds", "10s"},
+                 "--seconds needs a whole number within 1..3600, not '10s'");
+  expect_refused(GHX_SIM_PATH, sim, {"--rate", "0"},
+                 "--rate needs a number within 0.01..100000, not '0'");
+  expect_refused(GHX_SIM_PATH, sim, {"--products", "0"},
+                 "--products needs a whole number within 1..1000, not '0'");
+  expect_refused(GHX_SIM_PATH, sim, {"--seed", "-1"},
+                 "--seed needs a whole number within 0..18446744073709551615, not '-1'");
+  expect_refused(GHX_SIM_PATH, sim, {"seconds", "10"}, "unexpected argument 'seconds'");
+}
+
+}  // namespace
+}  // namespace ghx::test
