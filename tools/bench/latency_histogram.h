@@ -4,6 +4,7 @@
 // benchmark's own footprint stays out of the engine's peak RSS), and the bucket width is at
 // most 1/64 of its value (under 1.6 % error) above `exact_ticks_max`.
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstddef>
@@ -21,20 +22,24 @@ class LatencyHistogram {
   void record(uint64_t ticks) {
     ++counts_[bucket_of(ticks)];
     ++samples_;
+    if (ticks > max_ticks_) max_ticks_ = ticks;
   }
 
   uint64_t samples() const { return samples_; }
+  uint64_t max_ticks() const { return max_ticks_; }
 
   // The smallest tick value v such that at least `fraction` of the samples are <= v (reported
-  // as the upper edge of its bucket).
+  // as the upper edge of its bucket, but never above the largest sample: the top bucket's edge
+  // is a bound, not a value seen); 0 without samples.
   uint64_t percentile_ticks(double fraction) const {
+    if (samples_ == 0) return 0;
     const auto wanted = static_cast<uint64_t>(fraction * static_cast<double>(samples_) + 0.5);
     uint64_t seen = 0;
     for (size_t bucket = 0; bucket < bucket_count; ++bucket) {
       seen += counts_[bucket];
-      if (seen >= wanted && seen > 0) return upper_edge(bucket);
+      if (seen >= wanted && seen > 0) return std::min(upper_edge(bucket), max_ticks_);
     }
-    return upper_edge(bucket_count - 1);
+    return max_ticks_;
   }
 
  private:
@@ -55,6 +60,7 @@ class LatencyHistogram {
 
   std::array<uint64_t, bucket_count> counts_{};
   uint64_t samples_ = 0;
+  uint64_t max_ticks_ = 0;
 };
 
 }  // namespace ghx::bench

@@ -3,6 +3,7 @@
 // instructions and no allocation, memory is constant whatever the run length, and a bucket is
 // at most 1/64 of its value wide (under 1.6 % error). Per session, merged at the end.
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstddef>
@@ -32,7 +33,8 @@ class LatencyHistogram {
   uint64_t max_ns() const { return max_ns_; }
 
   // The smallest value v such that at least `fraction` of the samples are <= v (the upper edge
-  // of its bucket); 0 without samples.
+  // of its bucket, but never above the largest sample: the top bucket's edge is a bound, not a
+  // value seen); 0 without samples.
   uint64_t percentile_ns(double fraction) const {
     if (samples_ == 0) return 0;
     auto wanted = static_cast<uint64_t>(fraction * static_cast<double>(samples_) + 0.5);
@@ -40,7 +42,7 @@ class LatencyHistogram {
     uint64_t seen = 0;
     for (size_t bucket = 0; bucket < bucket_count; ++bucket) {
       seen += counts_[bucket];
-      if (seen >= wanted) return upper_edge(bucket);
+      if (seen >= wanted) return std::min(upper_edge(bucket), max_ns_);
     }
     return max_ns_;
   }
