@@ -65,5 +65,22 @@ TEST(GhxBench, RefusesABadRepeatCountWithItsUsage) {
   EXPECT_TRUE(run.out.empty()) << run.out;
 }
 
+// --help is asked for, not a mistake: the usage of both benchmarks (the ledger's too) on
+// stdout, exit 0; each sub-command's --help gives its own.
+TEST(GhxBench, HelpPrintsTheUsageOfEachBenchmarkOnStdout) {
+  const RunResult all = run_process({GHX_BENCH_PATH, "--help"}, 10s);
+  EXPECT_EQ(all.exit_code, 0);
+  EXPECT_TRUE(all.out.starts_with("usage: ghx-bench [engine] ")) << all.out;
+  EXPECT_NE(all.out.find("\nusage: ghx-bench ledger "), std::string::npos) << all.out;
+  EXPECT_TRUE(all.err.empty()) << all.err;
+  const RunResult engine = run_process({GHX_BENCH_PATH, "engine", "-h"}, 10s);
+  EXPECT_EQ(engine.exit_code, 0);
+  EXPECT_TRUE(engine.out.starts_with("usage: ghx-bench [engine] ")) << engine.out;
+  const RunResult ledger = run_process({GHX_BENCH_PATH, "ledger", "--help"}, 10s);
+  EXPECT_EQ(ledger.exit_code, 0);
+  EXPECT_TRUE(ledger.out.starts_with("usage: ghx-bench ledger ")) << ledger.out;
+  EXPECT_TRUE(ledger.err.empty()) << ledger.err;
+}
+
 }  // namespace
 }  // namespace ghx::test

@@ -7,6 +7,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gateway/option_numbers.h"
@@ -115,6 +116,32 @@ TEST(GhxSimOptions, EachBadArgumentIsNamed) {
   expect_refused(GHX_SIM_PATH, sim, {"--seed", "-1"},
                  "--seed needs a whole number within 0..18446744073709551615, not '-1'");
   expect_refused(GHX_SIM_PATH, sim, {"seconds", "10"}, "unexpected argument 'seconds'");
+}
+
+// --help is asked for, not a mistake: the usage on stdout, exit 0.
+TEST(ToolHelp, LoadAndSimPrintTheirUsageOnStdoutAndExitZero) {
+  for (const auto& [program, name] :
+       {std::pair{GHX_LOAD_PATH, "ghx-load"}, std::pair{GHX_SIM_PATH, "ghx-sim"}}) {
+    for (const char* help : {"--help", "-h"}) {
+      const RunResult run = run_process({program, help}, run_timeout);
+      EXPECT_EQ(run.exit_code, 0) << name << " " << help;
+      EXPECT_TRUE(run.out.starts_with("usage: " + std::string(name))) << run.out;
+      EXPECT_TRUE(run.err.empty()) << run.err;
+    }
+  }
+}
+
+// What the README and ghx's own messages tell users to pass is in ghx --help.
+TEST(ToolHelp, GhxHelpNamesRequestIdAndHowLongWatchRuns) {
+  const RunResult run = run_process({GHX_CLI_PATH, "--help"}, run_timeout);
+  EXPECT_EQ(run.exit_code, 0);
+  for (const char* part :
+       {"operator commands: --request-id N, the request's id (default: a new random one)",
+        "ghx watch PRODUCT... [--seconds N] [--no-book] [--no-trades] [--bars] (without "
+        "--seconds: until interrupted)",
+        "[--windows N] (N = 2..31: a block order"}) {
+    EXPECT_NE(run.out.find(part), std::string::npos) << part << " not in\n" << run.out;
+  }
 }
 
 }  // namespace

@@ -12,12 +12,16 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "tools/bench/core_probe.h"
 #include "tools/bench/cycle_clock.h"
+#ifdef GHX_HAVE_LEDGER_BENCH
+#include "tools/bench/ledger_bench.h"
+#endif
 #include "tools/bench/replay.h"
 #include "tools/bench/scenarios.h"
 
@@ -41,22 +45,36 @@ struct Options {
   std::vector<std::string> scenarios;
 };
 
-void print_usage() {
-  std::fprintf(stderr,
+// Both benchmarks' usage: on stdout for --help, on stderr after a bad argument.
+void print_usage(std::FILE* out) {
+  std::fprintf(out,
                "usage: ghx-bench [engine] [--ops N] [--scenario NAME]... [--seed S] [--cpu C]"
                " [--repeat R]\n"
                "scenarios:");
-  for (const std::string& name : scenario_names()) std::fprintf(stderr, " %s", name.c_str());
-  std::fprintf(stderr,
+  for (const std::string& name : scenario_names()) std::fprintf(out, " %s", name.c_str());
+  std::fprintf(out,
                "\n(resting_1m always places 1,000,000 orders; --ops sets the others; --repeat: "
                "throughput replays per scenario, median reported, default %llu)\n",
                static_cast<unsigned long long>(repeats_default));
+#ifdef GHX_HAVE_LEDGER_BENCH
+  print_ledger_usage(out);
+#endif
+}
+
+bool asks_for_help(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) return true;
+  }
+  return false;
 }
 
 bool parse_options(int argc, char** argv, Options& options) {
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h" || i + 1 >= argc) return false;
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "ghx-bench: %s needs a value\n", flag.c_str());
+      return false;
+    }
     const std::string value = argv[++i];
     char* end = nullptr;
     const unsigned long long number = std::strtoull(value.c_str(), &end, 10);
@@ -268,9 +286,13 @@ bool run_in_child(const std::string& name, const Options& options) {
 }  // namespace
 
 int run_engine_bench(int argc, char** argv) {
+  if (asks_for_help(argc, argv)) {
+    print_usage(stdout);
+    return 0;
+  }
   Options options;
   if (!parse_options(argc, argv, options)) {
-    print_usage();
+    print_usage(stderr);
     return 2;
   }
   bool all_ok = true;

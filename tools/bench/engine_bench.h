@@ -9,7 +9,8 @@
 namespace ghx::bench {
 
 // argv[0] is the program (or the `engine` sub-command). Returns the process exit code: 0 when
-// every scenario ran, 1 when one failed, 2 on bad arguments.
+// every scenario ran (or --help printed the usage, on stdout), 1 when one failed, 2 on bad
+// arguments.
 int run_engine_bench(int argc, char** argv);
 
 }  // namespace ghx::bench

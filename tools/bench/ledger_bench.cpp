@@ -154,9 +154,14 @@ bool parse(int argc, char** argv, Config& config) {
 int run(int argc, char** argv) {
   Config config;
   try {
+    for (int i = 1; i < argc; ++i) {
+      if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+        print_ledger_usage(stdout);
+        return 0;
+      }
+    }
     if (!parse(argc, argv, config)) {
-      std::fprintf(stderr, "usage: ghx-bench ledger [--dir DIR] [--fills N] [--seconds S] "
-                           "[--batch-sizes 1,10,100,1000]\n");
+      print_ledger_usage(stderr);
       return 2;
     }
     // A fresh ledger on the same disk as the temp directory (not tmpfs, or fsync means nothing).
@@ -188,3 +193,9 @@ int run(int argc, char** argv) {
 }  // namespace ghx::bench
 
 int run_ledger_bench(int argc, char** argv) { return ghx::bench::run(argc, argv); }
+
+void print_ledger_usage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: ghx-bench ledger [--dir DIR] [--fills N] [--seconds S] "
+               "[--batch-sizes 1,10,100,1000]\n");
+}

@@ -54,7 +54,8 @@ constexpr Command commands[] = {
     {"bars", ghx::cli::run_bars_command,
      "bars PRODUCT [--count N] [--before ISO8601] (one-minute bars of the last day)"},
     {"watch", ghx::cli::run_watch_command,
-     "watch PRODUCT... [--seconds N] [--no-book] [--no-trades] [--bars]"},
+     "watch PRODUCT... [--seconds N] [--no-book] [--no-trades] [--bars] (without --seconds: "
+     "until interrupted)"},
     {"products", ghx::cli::run_products_command, "products [--gpu GPU] [--zone ZONE]"},
     {"account", ghx::cli::run_account_command,
      "account [PARTICIPANT] (cash and capacity; an operator may name anyone)"},
@@ -88,6 +89,8 @@ constexpr const char* common_help =
     "connection options: --data DIR (default ./ghx-data; certificates in DIR/certs)\n"
     "  --as PARTICIPANT (default $GHX_PARTICIPANT, or ops for operator commands)\n"
     "  --host HOST (127.0.0.1) --port PORT (7700 or $GHX_PORT) --timeout-ms MS --json\n"
+    "operator commands: --request-id N, the request's id (default: a new random one); a request\n"
+    "  repeated with its id, after a timeout say, is done at most once\n"
     "prices and amounts: minor units (1850) or currency with a dot (18.50)\n"
     "exit codes: 0 ok, 1 refused by the exchange, 2 usage, 3 connection/logon, 4 timeout\n";
 

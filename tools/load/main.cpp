@@ -48,13 +48,21 @@ struct Options {
   size_t products = 4;
 };
 
-int usage() {
-  std::fprintf(stderr,
+// The usage text: on stdout with exit 0 when asked for (--help), else on stderr with exit 2.
+int usage(FILE* out = stderr) {
+  std::fprintf(out,
                "usage: ghx-load [--port P] [--data DIR] [--sessions N] [--rate N] [--seconds N]"
                " [--inflight N] [--threads N] [--products N]\n"
                "  --rate: orders/s over all sessions, 0 = as fast as possible (default 0)\n"
                "  --inflight: unacknowledged orders per session (default 512)\n");
-  return 2;
+  return out == stdout ? 0 : 2;
+}
+
+bool asks_for_help(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) return true;
+  }
+  return false;
 }
 
 // Throws std::invalid_argument naming the argument at fault.
@@ -259,6 +267,7 @@ int report(const Options& o, const LoadRun& run, const load::CommitProbe& probe)
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (asks_for_help(argc, argv)) return usage(stdout);
   Options options;
   try {
     options = parse(argc, argv);

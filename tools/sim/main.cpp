@@ -53,14 +53,22 @@ struct Options {
 std::atomic<bool> stop_requested{false};
 void on_signal(int) { stop_requested.store(true); }
 
-int usage() {
-  std::fprintf(stderr,
+// The usage text: on stdout with exit 0 when asked for (--help), else on stderr with exit 2.
+int usage(FILE* out = stderr) {
+  std::fprintf(out,
                "usage: ghx-sim [--host H] [--port P] [--data DIR] [--seconds N] [--rate R]"
                " [--products N] [--auctions N] [--seed S]\n"
                "  --data: ghxd's data directory (certificates in DATA/certs); default ghx-data\n"
                "  --rate: orders per second per participant (default 20)\n"
                "  --auctions: products that open with a call auction (default 1; 0: none)\n");
-  return 2;
+  return out == stdout ? 0 : 2;
+}
+
+bool asks_for_help(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) return true;
+  }
+  return false;
 }
 
 // Throws std::invalid_argument naming the argument at fault.
@@ -183,6 +191,7 @@ void open_auctions(OpeningAuctions& auctions, const std::vector<SimProduct>& pro
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (asks_for_help(argc, argv)) return usage(stdout);
   Options options;
   try {
     options = parse(argc, argv);
