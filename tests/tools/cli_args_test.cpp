@@ -1,6 +1,10 @@
 #include "tools/ghx/cli_args.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "tools/ghx/connection.h"
 
@@ -145,18 +149,56 @@ TEST(ConnectionOptions, BadPortOrParticipantIsAUsageError) {
   }
 }
 
-TEST(ConnectionOptions, MissingCertificatesNameTheFileAndTheFix) {
+std::string tls_files_error(const ConnectionOptions& o) {
+  try {
+    participant_tls_files(o);
+  } catch (const CliError& e) {
+    EXPECT_EQ(e.exit_code, exit_connection);
+    return e.what();
+  }
+  ADD_FAILURE() << "expected a CliError";
+  return "";
+}
+
+// Without the exchange's CA, --data is wrong: a certificate made there (with a new CA) would not
+// be trusted by ghxd, so the hint is not to make one.
+TEST(ConnectionOptions, AMissingCaSaysTheDataDirectoryIsWrong) {
   ConnectionOptions o;
   o.data_dir = "/nonexistent-ghx-data";
   o.participant = "lab-alpha";
-  try {
-    participant_tls_files(o);
-    FAIL() << "expected a CliError";
-  } catch (const CliError& e) {
-    EXPECT_EQ(e.exit_code, exit_connection);
-    EXPECT_NE(std::string(e.what()).find("ghx certs --dir /nonexistent-ghx-data/certs lab-alpha"),
-              std::string::npos);
-  }
+  const std::string error = tls_files_error(o);
+  EXPECT_EQ(error,
+            "missing /nonexistent-ghx-data/certs/ca.pem: /nonexistent-ghx-data is not the "
+            "exchange's data directory (ghxd keeps its CA in DATA/certs); pass the right one "
+            "with --data");
+  EXPECT_EQ(error.find("ghx certs"), std::string::npos) << error;
+}
+
+// A participant's certificate is made from the exchange's CA if the name is registered; a name
+// that is not needs the operator's add-participant (a certificate alone does not let it in).
+TEST(ConnectionOptions, AMissingCertificateSaysHowToMakeItOrRegisterTheName) {
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "ghx-missing-cert-XXXXXX").string();
+  ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+  const std::filesystem::path data(pattern);
+  std::filesystem::create_directories(data / "certs");
+  std::ofstream(data / "certs" / "ca.pem") << "not read here\n";
+  ConnectionOptions o;
+  o.data_dir = data;
+  o.participant = "nobody";
+  const std::string error = tls_files_error(o);
+  const std::string certs = (data / "certs").string();
+  EXPECT_EQ(error,
+            "missing " + certs +
+                "/nobody.pem: if nobody is registered (ghx participants "
+                "--data " +
+                data.string() +
+                "), make its certificate from the exchange's CA "
+                "with: ghx certs --dir " +
+                certs +
+                " nobody; if not, the operator registers "
+                "it (and makes its certificate) with: ghx add-participant nobody --roles ...");
+  std::filesystem::remove_all(data);
 }
 
 }  // namespace

@@ -618,6 +618,7 @@ TEST_F(GhxEndToEnd, RejectionsAndMistakesHaveDistinctExitCodes) {
   const RunResult stranger = ghx({"products"}, "no-such-cert");
   EXPECT_EQ(stranger.exit_code, 3);
   EXPECT_TRUE(contains(stranger.err, "ghx certs --dir")) << stranger.err;
+  EXPECT_TRUE(contains(stranger.err, "ghx add-participant no-such-cert")) << stranger.err;
 }
 
 // Every operator request is in the audit trail, read from the journal beside the running

@@ -188,6 +188,25 @@ TEST(OrderOptions, WindowsBeyondTheEnginesLimitAreAUsageError) {
   }
 }
 
+// The error names the part at fault and gives an example, and the form once.
+TEST(OrderOptions, ABadSymbolSaysWhatIsWrongOnce) {
+  const auto error_of = [](const char* bad) -> std::string {
+    try {
+      check_symbol(bad);
+    } catch (const CliError& e) {
+      EXPECT_EQ(e.exit_code, exit_usage);
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(error_of("H100.NOWHERE"),
+            "bad product symbol: symbol 'H100.NOWHERE' has 2 parts; expected "
+            "GPU.ZONE.START.LENGTH (e.g. H100SXM.CN-EAST-1.2026-12-01T08.1H)");
+  EXPECT_EQ(error_of("H100.CN-EAST-1.2026-12-01T08.2H"),
+            "bad product symbol: window length '2H' is not one of 1H, 4H, DAY, WEEK (e.g. "
+            "H100SXM.CN-EAST-1.2026-12-01T08.1H)");
+}
+
 TEST(OrderOptions, ExpireAcceptsIso8601InUtcOrWithAnOffset) {
   const int64_t at = 1'796'011'200LL * ns_per_second;  // 2026-11-30T04:00:00Z
   EXPECT_EQ(parse_expire("2026-11-30T04:00:00Z", now_ns), at);

@@ -58,13 +58,27 @@ ConnectionOptions connection_options(const ParsedArgs& args, Role role, const En
 
 gateway::TlsFiles participant_tls_files(const ConnectionOptions& options) {
   const std::filesystem::path dir = options.data_dir / "certs";
-  gateway::TlsFiles files{(dir / "ca.pem").string(), (dir / (options.participant + ".pem")).string(),
-                          (dir / (options.participant + ".key")).string()};
-  for (const std::string& file : {files.ca_file, files.cert_file, files.key_file}) {
+  const std::string& name = options.participant;
+  gateway::TlsFiles files{(dir / "ca.pem").string(), (dir / (name + ".pem")).string(),
+                          (dir / (name + ".key")).string()};
+  // Without the exchange's CA, a certificate made here (ghx certs would make a new CA) is one
+  // ghxd does not trust: the data directory is the thing to fix.
+  if (!std::filesystem::exists(files.ca_file)) {
+    throw CliError(exit_connection, "missing " + files.ca_file + ": " + options.data_dir.string() +
+                                        " is not the exchange's data directory (ghxd keeps its "
+                                        "CA in DATA/certs); pass the right one with --data");
+  }
+  // A certificate lets in only a registered name, and the CLI cannot tell from here whether this
+  // one is: say what to do in either case.
+  for (const std::string& file : {files.cert_file, files.key_file}) {
     if (!std::filesystem::exists(file)) {
       throw CliError(exit_connection,
-                     "missing " + file + " (is --data right? create certificates with: ghx certs "
-                     "--dir " + dir.string() + " " + options.participant + ")");
+                     "missing " + file + ": if " + name + " is registered (ghx participants " +
+                         "--data " + options.data_dir.string() +
+                         "), make its certificate from the exchange's CA with: ghx certs --dir " +
+                         dir.string() + " " + name + "; if not, the operator registers it " +
+                         "(and makes its certificate) with: ghx add-participant " + name +
+                         " --roles ...");
     }
   }
   return files;

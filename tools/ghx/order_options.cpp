@@ -168,8 +168,10 @@ int64_t parse_expire(std::string_view text, int64_t now_ns) {
 void check_symbol(std::string_view symbol) {
   const matching::SymbolParse parsed = matching::parse_symbol(symbol);
   if (!parsed.ok) {
-    usage_error("bad product symbol '" + std::string(symbol) + "': " + parsed.error +
-                " (expected GPU.ZONE.START.LENGTH, e.g. H100SXM.CN-EAST-1.2026-12-01T08.1H)");
+    // The error names the part at fault and its text (the whole symbol and the form
+    // GPU.ZONE.START.LENGTH when the parts are too few or too many): an example is all it lacks.
+    usage_error("bad product symbol: " + parsed.error +
+                " (e.g. H100SXM.CN-EAST-1.2026-12-01T08.1H)");
   }
 }
 
