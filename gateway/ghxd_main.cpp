@@ -117,6 +117,13 @@ Options parse_options(int argc, char** argv) {
       options.data = value();
     } else if (arg == "--listen") {
       options.listen = value();
+      // Checked here, before the data directory is touched; the server names it too.
+      asio::error_code error;
+      asio::ip::make_address(options.listen, error);
+      if (error) {
+        throw std::invalid_argument("--listen needs an IP address such as 127.0.0.1 or ::1, not '" +
+                                    options.listen + "'");
+      }
     } else if (arg == "--port") {
       options.port = static_cast<uint16_t>(parse_whole_option(value(), arg, 0, UINT16_MAX));
     } else if (arg == "--snapshot-interval") {

@@ -4,6 +4,8 @@
 #include <cassert>
 #include <chrono>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 #include "gateway/log.h"
 #include "gateway/session.h"
@@ -48,18 +50,31 @@ uint16_t Server::start() {
   session_context_ = std::make_unique<SessionContext>(SessionContext{
       config_, counters_, handler_, [this](SessionId id) { sessions_.erase(id.value); },
       [this](const asio::ip::address& address) { end_logon_phase(address); }});
-  const asio::ip::tcp::endpoint endpoint(asio::ip::make_address(config_.listen_address),
-                                         config_.port);
-  acceptor_.open(endpoint.protocol());
-  acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
-  acceptor_.bind(endpoint);
-  acceptor_.listen();
+  listen();
   port_ = acceptor_.local_endpoint().port();
   asio::co_spawn(io_, accept_loop(), asio::detached);
   thread_ = std::thread([this] { io_.run(); });
   log(LogLevel::info, "gateway listening on " + config_.listen_address + ":" +
                           std::to_string(port_));
   return port_;
+}
+
+void Server::listen() {
+  // The operator fixes the address or the port, so the error names both: "Address already in
+  // use" alone does not say which of several servers, or which of its ports.
+  const std::string where = config_.listen_address + ":" + std::to_string(config_.port);
+  asio::error_code error;
+  const asio::ip::address address = asio::ip::make_address(config_.listen_address, error);
+  if (error) {
+    throw std::runtime_error("cannot listen on " + where + ": '" + config_.listen_address +
+                             "' is not an IP address");
+  }
+  const asio::ip::tcp::endpoint endpoint(address, config_.port);
+  acceptor_.open(endpoint.protocol(), error);
+  if (!error) acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true), error);
+  if (!error) acceptor_.bind(endpoint, error);
+  if (!error) acceptor_.listen(asio::socket_base::max_listen_connections, error);
+  if (error) throw std::runtime_error("cannot listen on " + where + ": " + error.message());
 }
 
 void Server::stop() {

@@ -8,7 +8,8 @@
 // may be read from any thread.
 //
 // Errors: start() throws (std::system_error, std::runtime_error) when the TLS files cannot be
-// loaded or the address cannot be bound; it is a start-up edge. Nothing else throws.
+// loaded or the address cannot be bound (naming ADDRESS:PORT); it is a start-up edge. Nothing
+// else throws.
 
 #include <asio.hpp>
 #include <asio/ssl.hpp>
@@ -70,6 +71,9 @@ class Server {
   const GatewayCounters& counters() const { return counters_; }
 
  private:
+  // Opens the acceptor on config_'s address and port; throws std::runtime_error naming them.
+  void listen();
+
   // Frames waiting for the network thread; each starts at an 8-byte aligned offset so that it
   // can be stamped in place. Bounded by what the network thread has not taken yet: it takes
   // everything in one go (deliver_outbound), and each session caps its own queue.

@@ -729,9 +729,9 @@ TEST_F(GhxEndToEnd, CertsCreatesACaAndParticipantsOnceAndKeepsThem) {
 }
 
 // ghxd on a port another program holds: it has already recovered, started its core and listed
-// its calendar when it finds the port taken. It says so and exits 1 (no crash on the way out,
-// with the core still calling back), having committed what it took: the same data directory
-// then starts cleanly.
+// its calendar when it finds the port taken. It says so, naming the address and port, and exits
+// 1 (no crash on the way out, with the core still calling back), having committed what it
+// took: the same data directory then starts cleanly.
 TEST(GhxdStart, APortAlreadyTakenIsAClearErrorAndTheDataStaysUsable) {
   const int holder = socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_GE(holder, 0);
@@ -751,7 +751,8 @@ TEST(GhxdStart, APortAlreadyTakenIsAClearErrorAndTheDataStaysUsable) {
       run_process({GHXD_PATH, "--data", data.string(), "--port", port}, ghxd_start_timeout);
   close(holder);
   EXPECT_EQ(taken.exit_code, 1) << taken.err;
-  EXPECT_NE(taken.err.find("ghxd: "), std::string::npos) << taken.err;
+  EXPECT_NE(taken.err.find("ghxd: cannot listen on 127.0.0.1:" + port + ": "), std::string::npos)
+      << taken.err;
   const RunResult hash =
       run_process({GHXD_PATH, "--data", data.string(), "--print-state-hash"}, ghxd_start_timeout);
   EXPECT_EQ(hash.exit_code, 0) << hash.err;

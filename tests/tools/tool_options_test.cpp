@@ -70,6 +70,20 @@ TEST(GhxdOptions, ANumberOutOfItsRangeOrNotANumberIsAClearError) {
   }
 }
 
+// Not an IP address: refused before ghxd opens its data (the server names ADDRESS:PORT too,
+// when an address it was given cannot be bound).
+TEST(GhxdOptions, AListenAddressThatIsNotAnIpAddressIsAClearError) {
+  for (const char* address : {"300.1.2.3", "localhost", ""}) {
+    const RunResult run =
+        run_process({GHXD_PATH, "--data", "/nonexistent/ghx", "--listen", address}, run_timeout);
+    EXPECT_EQ(run.exit_code, 1) << address;
+    EXPECT_NE(run.err.find("ghxd: --listen needs an IP address such as 127.0.0.1 or ::1, not '" +
+                           std::string(address) + "'"),
+              std::string::npos)
+        << run.err;
+  }
+}
+
 // ghx-load and ghx-sim name the argument at fault, then give their usage; exit 2.
 void expect_refused(const char* program, const std::string& name,
                     const std::vector<std::string>& args, const std::string& message) {
