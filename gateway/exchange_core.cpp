@@ -573,11 +573,6 @@ bool ExchangeCore::commit(CommittedBatch& batch) {
   const auto elapsed = std::chrono::steady_clock::now() - started;
   if (result != ledger::Result::ok) {
     std::string detail = ledger_->last_storage_error();
-    if (result == ledger::Result::map_full) {
-      detail = "the ledger's data file may grow to " +
-               std::to_string(ledger_->options().map_size_max_bytes >> 20) +
-               " MiB and this commit needs more: start ghxd again with a larger --ledger-max";
-    }
     if (const std::optional<size_t> refused = batch.ledger_batch.first_refused_required()) {
       const std::span<const ledger::Op> ops = batch.ledger_batch.ops();
       size_t entry = *refused;  // the journal entry of the command the operation posts
@@ -585,6 +580,13 @@ bool ExchangeCore::commit(CommittedBatch& batch) {
       detail = "operation of kind " + std::to_string(static_cast<int>(ops[*refused].kind)) +
                " of the command of sequence " + std::to_string(ops[entry].sequence.value) + ": " +
                ledger::to_string(batch.ledger_batch.result(*refused));
+    }
+    // A full map is the operator's to fix, whichever operation found it full (the map may fill
+    // at a required operation, which then reads as refused): the remedy wins.
+    if (result == ledger::Result::map_full) {
+      detail = "the ledger's data file may grow to " +
+               std::to_string(ledger_->options().map_size_max_bytes >> 20) +
+               " MiB and this commit needs more: start ghxd again with a larger --ledger-max";
     }
     log(LogLevel::error, std::string("exchange: ledger commit failed: ") +
                              ledger::to_string(result) + " (" + detail + "); stopping");
