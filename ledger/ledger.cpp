@@ -76,6 +76,11 @@ Result Ledger::commit(Batch& batch) {
   return Result::map_full;
 }
 
+uint64_t Ledger::used_bytes() const {
+  std::shared_lock lock(map_mutex_);
+  return env_->used_bytes();
+}
+
 void Ledger::clear_stale_readers() {
   stale_readers_cleared_ += static_cast<uint64_t>(env_->clear_stale_readers());
 }

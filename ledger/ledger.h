@@ -60,8 +60,9 @@ class Ledger {
   int64_t balance(const AccountKey& key) const;
   const Options& options() const { return options_; }
   uint64_t map_size_bytes() const { return env_->map_size_bytes(); }
-  // Of Options::map_size_max_bytes (see Env::used_bytes). Any thread.
-  uint64_t used_bytes() const { return env_->used_bytes(); }
+  // Of Options::map_size_max_bytes (see Env::used_bytes). Any thread: it waits while the map
+  // grows (LMDB reads the size from the mapped file, which growing unmaps and maps again).
+  uint64_t used_bytes() const;
   // mdb_strerror of the last storage_error, for the caller's log.
   const char* last_storage_error() const { return last_storage_error_; }
   // Reader slots of dead processes freed by commits (Options::stale_reader_check_interval_ms).

@@ -1,4 +1,5 @@
 // A full map grows and the batch is retried whole; at the configured maximum nothing is written.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -75,6 +76,34 @@ TEST(LedgerMap, GrowingWaitsForSnapshotsOfOtherThreads) {
   EXPECT_GT(read.load(), 0u);
   EXPECT_EQ(read.load() % 500, 0u);  // every pass read every message, intact
   expect_check_passes(ledger);
+}
+
+// ghxd's main thread asks how full the ledger is while the ledger thread commits: the question
+// must not read the mapped file while a growth unmaps and maps it again (it crashed the reader).
+TEST(LedgerMap, UsedBytesIsSafeWhileTheMapGrows) {
+  TempDir tmp;
+  Options options;
+  options.map_size_initial_bytes = 256 * 1024;
+  options.map_size_max_bytes = 256 << 20;
+  Ledger ledger(tmp.sub("l"), options);
+  add_market(ledger);
+  std::atomic<bool> done{false};
+  std::atomic<uint64_t> largest{0};
+  std::thread asker([&] {
+    while (!done) largest = std::max(largest.load(), ledger.used_bytes());
+  });
+  uint64_t sequence = 1;
+  for (int round = 0; round < 6; ++round) {
+    Batch b(40'000, 16 << 20);
+    add_activity(b, sequence, 10'000);
+    sequence += 10'000;
+    ASSERT_EQ(ledger.commit(b), Result::ok);
+  }
+  done = true;
+  asker.join();
+  EXPECT_GT(ledger.map_size_bytes(), options.map_size_initial_bytes * 8);  // it grew, thrice
+  EXPECT_GT(largest.load(), options.map_size_initial_bytes);
+  EXPECT_LE(ledger.used_bytes(), ledger.map_size_bytes());
 }
 
 TEST(LedgerMap, MapAtItsMaximumRefusesTheBatchAndWritesNothing) {
