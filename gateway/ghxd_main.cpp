@@ -26,7 +26,6 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -68,43 +67,6 @@ struct Options {
   bool print_state_hash = false;
 };
 
-// "64G", "512M", "1048576": bytes, or with a suffix K, M, G or T (powers of 1024); 1 MiB at
-// the least. Throws std::invalid_argument, naming the option.
-uint64_t parse_size(const std::string& text, const std::string& option) {
-  const std::string wrong =
-      option + " needs a size such as 64G or 512M (at least 1M), not '" + text + "'";
-  size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
-    ++digits;
-  }
-  if (digits == 0 || digits > 15 || text.size() > digits + 1) throw std::invalid_argument(wrong);
-  unsigned shift = 0;
-  if (digits < text.size()) {
-    switch (std::toupper(static_cast<unsigned char>(text[digits]))) {
-      case 'K':
-        shift = 10;
-        break;
-      case 'M':
-        shift = 20;
-        break;
-      case 'G':
-        shift = 30;
-        break;
-      case 'T':
-        shift = 40;
-        break;
-      default:
-        throw std::invalid_argument(wrong);
-    }
-  }
-  const uint64_t number = std::stoull(text.substr(0, digits));
-  // 15 digits and a shift of 40 could overflow: 2^63 bytes is past any disk anyway.
-  if (number > (uint64_t{1} << (63 - shift))) throw std::invalid_argument(wrong);
-  const uint64_t bytes = number << shift;
-  if (bytes < (uint64_t{1} << 20)) throw std::invalid_argument(wrong);
-  return bytes;
-}
-
 Options parse_options(int argc, char** argv) {
   Options options;
   for (int i = 1; i < argc; ++i) {
@@ -135,7 +97,7 @@ Options parse_options(int argc, char** argv) {
         throw std::invalid_argument("--daily-auction needs a UTC time of day, HH:MM");
       }
     } else if (arg == "--ledger-max") {
-      options.ledger_max_bytes = parse_size(value(), arg);
+      options.ledger_max_bytes = parse_size_option(value(), arg);
     } else if (arg == "--print-state-hash") {
       options.print_state_hash = true;
     } else if (arg == "--help" || arg == "-h") {

@@ -15,6 +15,10 @@ namespace ghx::gateway {
 uint64_t parse_whole_option(std::string_view text, std::string_view option, uint64_t min,
                             uint64_t max);
 
+// A size in bytes: a whole number, or one with a suffix K, M, G or T (powers of 1024), from
+// 1 MiB to 1 PiB: "64G", "512M", "1048576".
+uint64_t parse_size_option(std::string_view text, std::string_view option);
+
 // A decimal number such as 20, 0.5 or 1e3, in min..max.
 double parse_decimal_option(std::string_view text, std::string_view option, double min, double max);
 

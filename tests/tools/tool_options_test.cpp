@@ -50,6 +50,19 @@ TEST(OptionNumbers, TheWholeTextMustBeANumberWithinTheRange) {
   }
 }
 
+TEST(OptionNumbers, ASizeIsBytesOrANumberWithASuffixFromOneMebibyteToOnePebibyte) {
+  using gateway::parse_size_option;
+  EXPECT_EQ(parse_size_option("64G", "--ledger-max"), uint64_t{64} << 30);
+  EXPECT_EQ(parse_size_option("512m", "--ledger-max"), uint64_t{512} << 20);
+  EXPECT_EQ(parse_size_option("1048576", "--ledger-max"), uint64_t{1} << 20);
+  EXPECT_EQ(parse_size_option("1024T", "--ledger-max"), uint64_t{1} << 50);
+  for (const char* bad : {"", "G", "2K", "1048575", "12Q", "-5G", " 1G", "1G ", "1025T", "1GB"}) {
+    EXPECT_EQ(error_of([&] { parse_size_option(bad, "--ledger-max"); }),
+              "--ledger-max needs a size such as 64G or 512M (at least 1M), not '" +
+                  std::string(bad) + "'");
+  }
+}
+
 TEST(GhxdOptions, ANumberOutOfItsRangeOrNotANumberIsAClearError) {
   const std::vector<std::vector<std::string>> bad = {
       {"--port", "abc", "0..65535"},
