@@ -26,8 +26,7 @@ T* zeroed_array(uint64_t count) {
 }
 
 // A known id's share of digest(): summed, so the order ids arrive in does not matter. One
-// mix of the id with its owner folded in (distinct for ids below 2^40): every new order pays
-// for it.
+// mix of the id with its owner folded in (distinct for ids below 2^40).
 uint64_t id_digest(uint32_t owner, uint64_t id) {
   return mix64(id ^ (uint64_t{owner} << 40) ^ (uint64_t{owner} >> 24));
 }
@@ -115,7 +114,6 @@ uint32_t ClientIds::add(uint32_t participant, uint64_t id, uint32_t slot) {
   block_hint_ = i;
   GHX_ASSERT((block.bits >> (id % ids_per_block) & 1) == 0);
   block.bits |= uint64_t{1} << (id % ids_per_block);
-  digest_ += id_digest(owner, id);
   set_live(block, id, slot);
   return static_cast<uint32_t>(i);
 }
@@ -158,14 +156,12 @@ bool ClientIds::restore_block(uint32_t participant, uint64_t first_id, uint64_t 
   if (owner == 0 || first_id % ids_per_block != 0 || bits == 0) return false;
   if (blocks_used_ >= blocks_max_ || find_block(owner, first_id) != nullptr) return false;
   place(Block{first_id, bits, 0, owner, 0});
-  digest_ += block_digest(owner, first_id, bits);
   return true;
 }
 
 bool ClientIds::restore_floor(uint32_t participant, uint64_t floor) {
   if (participant >= floors_.size() || floor == 0 || floors_[participant] != 0) return false;
   floors_[participant] = floor;
-  digest_ += floor_digest(participant, floor);
   return true;
 }
 
@@ -188,17 +184,22 @@ bool ClientIds::forget_done_ids() {
   for (const uint64_t index : used_) blocks_[index] = Block{};
   used_.clear();
   blocks_used_ = 0;
-  digest_ = 0;
-  for (const Block& block : kept_) {
-    // A kept block's chunk and live ids stay as they were: only its place changes.
-    place(block);
-    digest_ += block_digest(block.owner, block.first_id, block.bits);
-  }
-  for (uint32_t participant = 0; participant < floors_.size(); ++participant) {
-    if (floors_[participant] != 0) digest_ += floor_digest(participant, floors_[participant]);
-  }
+  // A kept block's chunk and live ids stay as they were: only its place changes.
+  for (const Block& block : kept_) place(block);
   block_hint_ = 0;
   return true;
+}
+
+uint64_t ClientIds::digest() const {
+  uint64_t sum = 0;
+  for (const uint64_t index : used_) {
+    const Block& block = blocks_[index];
+    sum += block_digest(block.owner, block.first_id, block.bits);
+  }
+  for (uint32_t participant = 0; participant < floors_.size(); ++participant) {
+    if (floors_[participant] != 0) sum += floor_digest(participant, floors_[participant]);
+  }
+  return sum;
 }
 
 uint32_t ClientIds::live_slot(uint32_t participant, uint64_t id) const {
