@@ -63,16 +63,25 @@ size_t BookSide::lower_bound(int64_t wanted) const {
 }
 
 uint32_t BookSide::find(Price price) const {
+  if (entries_.empty()) return no_index;  // also a delivered product's, without memory
+  const RecentLevel& recent = recent_[recent_slot(price)];
+  if (recent.price == price.value) return recent.level;
   const int64_t wanted = rank(price);
   const size_t i = lower_bound(wanted);
-  if (i < entries_.size() && entries_[i].rank == wanted) return entries_[i].level;
+  if (i < entries_.size() && entries_[i].rank == wanted) {
+    remember(price, entries_[i].level);
+    return entries_[i].level;
+  }
   return no_index;
 }
 
-uint32_t BookSide::find_or_insert(Price price, LevelPool& levels) {
+uint32_t BookSide::find_or_insert_searching(Price price, LevelPool& levels) {
   const int64_t wanted = rank(price);
   const size_t i = lower_bound(wanted);
-  if (i < entries_.size() && entries_[i].rank == wanted) return entries_[i].level;
+  if (i < entries_.size() && entries_[i].rank == wanted) {
+    remember(price, entries_[i].level);
+    return entries_[i].level;
+  }
   return insert_level(i, price, levels);
 }
 
@@ -80,11 +89,16 @@ uint32_t BookSide::insert_level(size_t i, Price price, LevelPool& levels) {
   const uint32_t level = levels.allocate(price);
   if (level == no_index) return no_index;
   entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(i), Entry{rank(price), level});
+  remember(price, level);
   return level;
 }
 
 void BookSide::erase_levels_without_orders(const LevelPool& levels) {
-  std::erase_if(entries_, [&](const Entry& entry) { return levels[entry.level].orders == 0; });
+  std::erase_if(entries_, [&](const Entry& entry) {
+    if (levels[entry.level].orders != 0) return false;
+    forget(Price{side_ == Side::buy ? entry.rank : -entry.rank});
+    return true;
+  });
 }
 
 void BookSide::erase(Price price) {
@@ -92,6 +106,7 @@ void BookSide::erase(Price price) {
   const size_t i = lower_bound(wanted);
   GHX_ASSERT(i < entries_.size() && entries_[i].rank == wanted);
   entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(i));
+  forget(price);
 }
 
 }  // namespace ghx::matching
