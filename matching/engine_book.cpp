@@ -47,25 +47,35 @@ void book_insert(EngineState& state, uint32_t slot) {
   mark_dirty(state, order.product, order.side, level);
 }
 
+namespace {
+
+// book_remove's emptied level, out of line: the common case (the level keeps orders) then
+// saves and restores fewer registers.
+[[gnu::noinline]] void remove_emptied_level(EngineState& state, const Order& order,
+                                            uint32_t level_index) {
+  mark_emptied(state, order.product, order.side, level_index);
+  if (state.emptied_levels_kept) [[unlikely]] {
+    auto& products = state.products_with_emptied_levels;
+    if (std::find(products.begin(), products.end(), order.product) == products.end()) {
+      products.push_back(order.product);
+    }
+  } else {
+    state.products[order.product].side(order.side).erase(order.price);
+  }
+  state.levels.release(level_index);
+}
+
+}  // namespace
+
 void book_remove(EngineState& state, uint32_t slot) {
   Order& order = state.orders[slot];
-  BookSide& side = state.products[order.product].side(order.side);
   const uint32_t level_index = order.level;
   GHX_ASSERT(level_index != no_index && state.levels[level_index].price == order.price);
   Level& level = state.levels[level_index];
   level_remove(level, state.orders, slot);
   order.level = no_index;
   if (level.orders == 0) {
-    mark_emptied(state, order.product, order.side, level_index);
-    if (state.emptied_levels_kept) [[unlikely]] {
-      auto& products = state.products_with_emptied_levels;
-      if (std::find(products.begin(), products.end(), order.product) == products.end()) {
-        products.push_back(order.product);
-      }
-    } else {
-      side.erase(order.price);
-    }
-    state.levels.release(level_index);
+    remove_emptied_level(state, order, level_index);
   } else {
     mark_dirty(state, order.product, order.side, level_index);
   }
