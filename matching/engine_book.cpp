@@ -93,8 +93,6 @@ void drop_emptied_levels(EngineState& state) {
   state.emptied_levels_kept = false;
 }
 
-// Forgets an order that is done: off the book (if it rests), its client
-// id remembered as done, its slot free. Holds must already be settled.
 uint32_t find_open_product(const EngineState& state, const ShortName& gpu, const ShortName& zone,
                            int64_t start_hour, WindowLength length) {
   for (const uint32_t open : state.open_products) {
@@ -105,13 +103,6 @@ uint32_t find_open_product(const EngineState& state, const ShortName& gpu, const
     }
   }
   return no_index;
-}
-
-void retire(EngineState& state, uint32_t slot, bool on_book) {
-  if (on_book) book_remove(state, slot);
-  const Order& order = state.orders[slot];
-  state.client_ids.retire(order.id_block, order.client_id.value);
-  state.orders.release(slot);
 }
 
 void cancel(EngineState& state, uint32_t slot, CancelReason reason, bool on_book) {

@@ -249,7 +249,14 @@ void book_insert(EngineState& state, uint32_t slot);
 void book_remove(EngineState& state, uint32_t slot);
 // Ends what emptied_levels_kept began: drops the kept entries of emptied levels.
 void drop_emptied_levels(EngineState& state);
-void retire(EngineState& state, uint32_t slot, bool on_book);
+// Forgets an order that is done: off the book (if it rests), its client id remembered as
+// done, its slot free. Holds must already be settled. Inline: every order that leaves pays it.
+inline void retire(EngineState& state, uint32_t slot, bool on_book) {
+  if (on_book) book_remove(state, slot);
+  const Order& order = state.orders[slot];
+  state.client_ids.retire(order.id_block, order.client_id.value);
+  state.orders.release(slot);
+}
 // An event about `order`, with the fields every order event carries.
 inline Event& emit_order_event(EngineState& state, EventType type, const Order& order) {
   Event& event = state.emit(type);
