@@ -125,21 +125,6 @@ Event& reject(EngineState& state, const Command& command, RejectReason reason) {
   return event;
 }
 
-void flush_dirty_levels(EngineState& state) {
-  for (const DirtyLevel& dirty : state.dirty_levels) {
-    Event& event = state.emit(EventType::book_level);
-    event.product = ProductId{dirty.product};
-    event.side = dirty.side;
-    event.price = dirty.price;
-    if (dirty.level != no_index) {
-      Level& level = state.levels[dirty.level];
-      event.quantity = Quantity{level.quantity};
-      level.dirty = no_index;
-    }
-  }
-  state.dirty_levels.clear();
-}
-
 void expire_order(EngineState& state, uint32_t slot, ExpireReason reason) {
   const Order& order = state.orders[slot];
   release_holds(state, order);

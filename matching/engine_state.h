@@ -273,8 +273,22 @@ void cancel(EngineState& state, uint32_t slot, CancelReason reason, bool on_book
 Event& reject(EngineState& state, const Command& command, RejectReason reason);
 // Takes a live order off the book (expiry or gate closure) with an `expired` event.
 void expire_order(EngineState& state, uint32_t slot, ExpireReason reason);
-// Reports every level touched since the last flush with its final size.
-void flush_dirty_levels(EngineState& state);
+// Reports every level touched since the last flush with its final size. Inline: every order
+// command ends with it.
+inline void flush_dirty_levels(EngineState& state) {
+  for (const DirtyLevel& dirty : state.dirty_levels) {
+    Event& event = state.emit(EventType::book_level);
+    event.product = ProductId{dirty.product};
+    event.side = dirty.side;
+    event.price = dirty.price;
+    if (dirty.level != no_index) {
+      Level& level = state.levels[dirty.level];
+      event.quantity = Quantity{level.quantity};
+      level.dirty = no_index;
+    }
+  }
+  state.dirty_levels.clear();
+}
 // Makes room in a full `due` heap: drops the entries of orders gone before their expiry and of
 // call phases that ended before their scheduled uncross (run_due would skip them anyway), so
 // the heap's order of what is left, and what happens when, does not change.
