@@ -232,7 +232,10 @@ void open_call_phase(EngineState& state, uint32_t product, Timestamp uncross_tim
     return;
   }
   const auto id = static_cast<uint32_t>(state.products.size());
-  state.products.emplace_back().spec = spec;
+  ProductBook& book = state.products.emplace_back();
+  book.spec = spec;
+  book.bids.set_tick_size(spec.tick_size);
+  book.asks.set_tick_size(spec.tick_size);
   state.open_products.push_back(id);  // ids only grow: still ascending
   push_due(state, {gate_close_ns, DueItem::gate_closure, id, 0});
   push_due(state, {spec.delivery_end().ns, DueItem::delivery_end, id, 0});

@@ -299,6 +299,8 @@ bool load_products(In& in, EngineState& state) {
       return false;
     }
     book.state = static_cast<ProductState>(product_state);
+    book.bids.set_tick_size(book.spec.tick_size);
+    book.asks.set_tick_size(book.spec.tick_size);
     const int64_t gate_close_ns = book.spec.delivery_start().ns - state.config.gate_closure_lead_ns;
     if (book.state == ProductState::auction) {
       // 0 (the operator uncrosses), or a time after now and before the gate closes.

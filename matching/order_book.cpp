@@ -66,12 +66,10 @@ uint32_t BookSide::find(Price price) const {
   if (entries_.empty()) return no_index;  // also a delivered product's, without memory
   const RecentLevel& recent = recent_[recent_slot(price)];
   if (recent.price == price.value) return recent.level;
+  // Only reads: views call it, and the engine's state is theirs to read, not to change.
   const int64_t wanted = rank(price);
   const size_t i = lower_bound(wanted);
-  if (i < entries_.size() && entries_[i].rank == wanted) {
-    remember(price, entries_[i].level);
-    return entries_[i].level;
-  }
+  if (i < entries_.size() && entries_[i].rank == wanted) return entries_[i].level;
   return no_index;
 }
 

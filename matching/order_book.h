@@ -5,6 +5,7 @@
 //
 // The book knows nothing of risk, events or time; the engine drives it.
 
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -115,6 +116,13 @@ class BookSide {
   explicit BookSide(Side side) : side_(side), recent_(recent_slots) { entries_.reserve(64); }
 
   Side side() const { return side_; }
+  // The product's tick: its prices are multiples of it, and the recent-level slots are chosen so
+  // that any 64 consecutive ticks fall in different ones. (Without it, still correct: a tick
+  // with a factor 2^k then shares slots 2^k to one.)
+  void set_tick_size(int64_t tick_size) {
+    GHX_ASSERT(tick_size > 0);
+    recent_shift_ = static_cast<uint8_t>(std::countr_zero(static_cast<uint64_t>(tick_size)));
+  }
   bool empty() const { return entries_.empty(); }
   // Gives back the level array's memory (a delivered product's book); requires empty().
   void release_memory() {
@@ -145,22 +153,22 @@ class BookSide {
   }
 
  private:
-  // The levels of recently used prices, one per slot (price modulo the slots, so the prices
-  // of a contiguous range around the top of the book never share one): a resting order finds
-  // its level in one compare where the search of the sorted array cost some 60 instructions,
-  // a tenth of a resting order's. A slot names a level of this side while its price is in
-  // `entries_`: erasing the price clears it.
+  // The levels of recently used prices, one per slot: a resting order finds its level in one
+  // compare where the search of the sorted array cost some 60 instructions, a tenth of a
+  // resting order's. A price's slot is its count of ticks modulo the slots, so the prices of
+  // a contiguous range around the top of the book never share one (for a tick of 2^k x odd,
+  // the price shifted right by k: an odd multiplier keeps 64 consecutive values apart modulo
+  // 64, and needs no division). A slot names a level of this side while its price is in
+  // `entries_`: erasing the price clears it. 1 KiB a side, beside the level array's.
   struct RecentLevel {
     int64_t price = 0;  // 0: none (prices are positive)
     uint32_t level = no_index;
   };
   static constexpr size_t recent_slots = 64;
-  static size_t recent_slot(Price price) {
-    return static_cast<uint64_t>(price.value) % recent_slots;
+  size_t recent_slot(Price price) const {
+    return (static_cast<uint64_t>(price.value) >> recent_shift_) % recent_slots;
   }
-  void remember(Price price, uint32_t level) const {
-    recent_[recent_slot(price)] = {price.value, level};
-  }
+  void remember(Price price, uint32_t level) { recent_[recent_slot(price)] = {price.value, level}; }
   void forget(Price price) {
     RecentLevel& recent = recent_[recent_slot(price)];
     if (recent.price == price.value) recent = RecentLevel{};
@@ -174,8 +182,9 @@ class BookSide {
   [[gnu::noinline]] uint32_t insert_level(size_t i, Price price, LevelPool& levels);
 
   Side side_;
+  uint8_t recent_shift_ = 0;  // trailing zero bits of the tick size
   std::vector<Entry> entries_;
-  mutable std::vector<RecentLevel> recent_;  // recent_slots; find() remembers too
+  std::vector<RecentLevel> recent_;  // recent_slots of them
 };
 
 // Queue operations on a level (time priority: append at the tail, match from the head).

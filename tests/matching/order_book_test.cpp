@@ -1,7 +1,8 @@
 // BookSide: levels found, inserted and erased at random against std::map, at prices that share
-// the recent-level slots (price modulo 64) many times over, with a pool small enough that
-// released levels are soon taken again for other prices, so that a slot that outlived its
-// price would name a level that now belongs to another.
+// the recent-level slots many times over, with a pool small enough that released levels are
+// soon taken again for other prices (so that a slot that outlived its price would name a level
+// that now belongs to another) and is often full (a price refused a level must not be
+// remembered). Ticks of 1, 64 and 100, the last two with and without the side knowing them.
 
 #include "matching/order_book.h"
 
@@ -15,15 +16,19 @@ namespace ghx::matching {
 namespace {
 
 constexpr uint32_t levels_max = 96;
-constexpr int64_t price_range = 400;  // each recent slot is shared by six or seven prices
+constexpr int64_t ticks_in_range = 400;  // each recent slot is shared by six or seven prices
 
 class BookSideModel {
  public:
-  explicit BookSideModel(Side side) : side_(side), book_(side), levels_(levels_max) {}
+  BookSideModel(Side side, int64_t tick, bool side_knows_tick)
+      : side_(side), tick_(tick), book_(side), levels_(levels_max) {
+    if (side_knows_tick) book_.set_tick_size(tick);
+  }
 
-  // Every price of the range: find() answers as the model does, and the levels are in order.
+  // Every price of the range (and around it, off the tick too): find() answers as the model
+  // does, and the levels are in order.
   void check_all() {
-    for (int64_t price = 0; price <= price_range + 1; ++price) {
+    for (int64_t price = -1; price <= (ticks_in_range + 1) * tick_; ++price) {
       const auto found = model_.find(price);
       ASSERT_EQ(book_.find(Price{price}), found == model_.end() ? no_index : found->second)
           << "price " << price;
@@ -42,11 +47,15 @@ class BookSideModel {
     }
   }
 
-  // Finds the price's level, or makes one (as a resting order does), if the pool has room.
+  // Finds the price's level, or makes one (as a resting order does): none when the pool is
+  // out, and the price stays absent.
   void rest_at(int64_t price) {
     const auto found = model_.find(price);
-    if (found == model_.end() && levels_.full()) return;
     const uint32_t level = book_.find_or_insert(Price{price}, levels_);
+    if (found == model_.end() && levels_.full() && level == no_index) {
+      ASSERT_EQ(book_.find(Price{price}), no_index);
+      return;
+    }
     ASSERT_NE(level, no_index);
     if (found != model_.end()) {
       ASSERT_EQ(level, found->second) << "price " << price;
@@ -84,16 +93,17 @@ class BookSideModel {
 
  private:
   Side side_;
+  int64_t tick_;
   BookSide book_;
   LevelPool levels_;
   std::map<int64_t, uint32_t> model_;  // price -> level
 };
 
-void run_random_steps(Side side, uint64_t seed) {
-  BookSideModel book(side);
+void run_random_steps(Side side, uint64_t seed, int64_t tick = 1, bool side_knows_tick = true) {
+  BookSideModel book(side, tick, side_knows_tick);
   std::mt19937_64 random(seed);
   for (int step = 0; step < 100'000; ++step) {
-    const auto price = static_cast<int64_t>(1 + random() % price_range);
+    const auto price = static_cast<int64_t>(1 + random() % ticks_in_range) * tick;
     const uint64_t what = random() % 100;
     if (what < 55) {
       book.rest_at(price);
@@ -111,6 +121,17 @@ void run_random_steps(Side side, uint64_t seed) {
 TEST(BookSide, BidsMatchAStdMapWhenPricesShareRecentSlots) { run_random_steps(Side::buy, 3); }
 
 TEST(BookSide, AsksMatchAStdMapWhenPricesShareRecentSlots) { run_random_steps(Side::sell, 4); }
+
+TEST(BookSide, TicksWithFactorsOfTwoMatchAStdMap) {
+  for (const int64_t tick : {64, 100}) {
+    for (const bool side_knows_tick : {true, false}) {
+      SCOPED_TRACE(::testing::Message() << "tick " << tick << ", known " << side_knows_tick);
+      run_random_steps(Side::buy, 5, tick, side_knows_tick);
+      run_random_steps(Side::sell, 6, tick, side_knows_tick);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+  }
+}
 
 TEST(BookSide, ReleasedMemoryFindsNothing) {
   BookSide book(Side::buy);
