@@ -117,8 +117,8 @@ class ClientIds {
 
   // An order-independent digest of every known id and floor, for the state hash. Worked out
   // from the blocks in use (not the whole table, mostly untouched and best left so) when asked:
-  // about a second for a full default table, where keeping it up to date cost every new order
-  // a mix of its id (1.8 % of the engine's instructions in `normal`).
+  // 0.45 s for a full default table (268 M ids), where keeping it up to date cost every new
+  // order a mix of its id (1.8 % of the engine's instructions in `normal`).
   uint64_t digest() const;
   uint32_t blocks_used() const { return blocks_used_; }
 
