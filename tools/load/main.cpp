@@ -6,7 +6,6 @@
 
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 #include <ctime>
 #include <memory>
 #include <stdexcept>
@@ -58,13 +57,6 @@ int usage(FILE* out = stderr) {
   return out == stdout ? 0 : 2;
 }
 
-bool asks_for_help(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) return true;
-  }
-  return false;
-}
-
 // Throws std::invalid_argument naming the argument at fault.
 Options parse(int argc, char** argv) {
   using gateway::parse_decimal_option;
@@ -75,13 +67,8 @@ Options parse(int argc, char** argv) {
     if (!name.starts_with("--")) throw std::invalid_argument("unexpected argument '" + name + "'");
     if (i + 1 >= argc) throw std::invalid_argument(name + " needs a value");
     const std::string value = argv[i + 1];
-    if (name == "--host") {
-      o.endpoint.host = value;
-    } else if (name == "--port") {
-      o.endpoint.port = static_cast<uint16_t>(parse_whole_option(value, name, 1, UINT16_MAX));
-    } else if (name == "--data") {
-      o.endpoint.data_dir = value;
-    } else if (name == "--sessions") {
+    if (sim::parse_endpoint_option(name, value, o.endpoint)) continue;
+    if (name == "--sessions") {
       o.sessions = static_cast<uint32_t>(parse_whole_option(value, name, 1, sessions_max));
     } else if (name == "--rate") {
       o.rate = parse_decimal_option(value, name, 0, rate_max);
@@ -267,7 +254,7 @@ int report(const Options& o, const LoadRun& run, const load::CommitProbe& probe)
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (asks_for_help(argc, argv)) return usage(stdout);
+  if (sim::asks_for_help(argc, argv)) return usage(stdout);
   Options options;
   try {
     options = parse(argc, argv);

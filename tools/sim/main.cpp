@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -64,13 +63,6 @@ int usage(FILE* out = stderr) {
   return out == stdout ? 0 : 2;
 }
 
-bool asks_for_help(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) return true;
-  }
-  return false;
-}
-
 // Throws std::invalid_argument naming the argument at fault.
 Options parse(int argc, char** argv) {
   using ghx::gateway::parse_decimal_option;
@@ -81,13 +73,8 @@ Options parse(int argc, char** argv) {
     if (!name.starts_with("--")) throw std::invalid_argument("unexpected argument '" + name + "'");
     if (i + 1 >= argc) throw std::invalid_argument(name + " needs a value");
     const std::string value = argv[i + 1];
-    if (name == "--host") {
-      options.endpoint.host = value;
-    } else if (name == "--port") {
-      options.endpoint.port = static_cast<uint16_t>(parse_whole_option(value, name, 1, UINT16_MAX));
-    } else if (name == "--data") {
-      options.endpoint.data_dir = value;
-    } else if (name == "--seconds") {
+    if (parse_endpoint_option(name, value, options.endpoint)) continue;
+    if (name == "--seconds") {
       options.seconds = static_cast<int64_t>(parse_whole_option(value, name, 1, seconds_max));
     } else if (name == "--rate") {
       options.rate_per_participant = parse_decimal_option(value, name, rate_min, rate_max);

@@ -1,9 +1,11 @@
 #include "tools/sim/operator_session.h"
 
 #include <algorithm>
+#include <cstring>
 #include <ctime>
 #include <set>
 
+#include "gateway/option_numbers.h"
 #include "gateway/wire_requests.h"
 #include "tools/sim/participants.h"
 
@@ -31,6 +33,26 @@ ProductRow to_row(const wire::ProductInfo& info) {
 }
 
 }  // namespace
+
+bool parse_endpoint_option(const std::string& name, const std::string& value, Endpoint& endpoint) {
+  if (name == "--host") {
+    endpoint.host = value;
+  } else if (name == "--port") {
+    endpoint.port = static_cast<uint16_t>(gateway::parse_whole_option(value, name, 1, UINT16_MAX));
+  } else if (name == "--data") {
+    endpoint.data_dir = value;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool asks_for_help(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) return true;
+  }
+  return false;
+}
 
 std::unique_ptr<gateway::Client> connect_participant(const Endpoint& endpoint,
                                                      std::string_view name, std::string& error,

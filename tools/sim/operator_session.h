@@ -21,6 +21,14 @@ struct Endpoint {
   std::string data_dir = "ghx-data";  // holds certs/
 };
 
+// The options both tools take to reach ghxd: true when `name` is --host, --port or --data, its
+// value then parsed into `endpoint` (std::invalid_argument naming the option when bad).
+bool parse_endpoint_option(const std::string& name, const std::string& value, Endpoint& endpoint);
+
+// True when any argument is --help or -h: usage then goes to stdout and the tool exits 0,
+// whatever else the command line holds.
+bool asks_for_help(int argc, char** argv);
+
 struct ProductRow {
   uint32_t product_id = 0;
   std::string symbol;
